@@ -1,0 +1,194 @@
+//! Who may do what: one declarative table of role × action → the organizations it reaches.
+//!
+//! Every record belongs to an organization. The relation of the record's organization
+//! to the acting user's decides, through [`POLICY`], whether an action is allowed.
+//! Handlers never test roles themselves; they call [`authorize`] or use [`reach`] to
+//! filter lists.
+
+use crate::account::{AccountId, Role};
+use crate::error::{Error, Result};
+use crate::org::OrgId;
+
+/// The signed-in user, as far as access decisions need it.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub account_id: AccountId,
+    pub login: String,
+    pub role: Role,
+    pub org_id: OrgId,
+    /// Materialized path of the user's organization, e.g. `/1/5/`.
+    pub org_path: String,
+}
+
+text_enum!(
+    /// What kind of record an action is on.
+    Resource { Org = "org", Account = "account" }
+);
+
+text_enum!(
+    Action { Read = "read", Create = "create", Update = "update", Archive = "archive" }
+);
+
+/// Which organizations' records a rule reaches, seen from the user's organization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Every organization, and records that belong to none.
+    All,
+    /// The user's organization and everything below it.
+    Subtree,
+    /// Only what is below the user's organization, not the organization itself.
+    Below,
+    Nothing,
+}
+
+use Reach::{All, Below, Nothing, Subtree};
+
+/// The policy. Columns: admin, org_admin, coordinator, member, viewer.
+///
+/// For `Create`, the organization is the one the new record will belong to (for a new
+/// organization: its parent). Records that belong to no organization (a top-level
+/// organization) are reached only by `All`.
+pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
+    (Resource::Org, Action::Read, [All, All, All, All, All]),
+    (Resource::Org, Action::Create, [All, Subtree, Subtree, Nothing, Nothing]),
+    (Resource::Org, Action::Update, [All, Subtree, Subtree, Nothing, Nothing]),
+    (Resource::Org, Action::Archive, [All, Below, Nothing, Nothing, Nothing]),
+    (Resource::Account, Action::Read, [All, Subtree, Nothing, Nothing, Nothing]),
+    (Resource::Account, Action::Create, [All, Subtree, Nothing, Nothing, Nothing]),
+    (Resource::Account, Action::Update, [All, Subtree, Nothing, Nothing, Nothing]),
+    (Resource::Account, Action::Archive, [All, Below, Nothing, Nothing, Nothing]),
+];
+
+/// How far `role` reaches for `action` on `resource`; absent rules reach nothing.
+pub fn reach(role: Role, resource: Resource, action: Action) -> Reach {
+    let column = match role {
+        Role::Admin => 0,
+        Role::OrgAdmin => 1,
+        Role::Coordinator => 2,
+        Role::Member => 3,
+        Role::Viewer => 4,
+    };
+    POLICY
+        .iter()
+        .find(|(r, a, _)| *r == resource && *a == action)
+        .map_or(Nothing, |(_, _, reaches)| reaches[column])
+}
+
+/// Whether a reach covers a record whose organization has path `target`
+/// (`None`: the record belongs to no organization).
+pub fn covers(reach: Reach, actor_path: &str, target: Option<&str>) -> bool {
+    match (reach, target) {
+        (All, _) => true,
+        (Nothing, _) | (_, None) => false,
+        (Subtree, Some(t)) => t.starts_with(actor_path),
+        (Below, Some(t)) => t.starts_with(actor_path) && t != actor_path,
+    }
+}
+
+/// Allows the action or answers `Forbidden`.
+pub fn authorize(
+    actor: &Actor,
+    resource: Resource,
+    action: Action,
+    target_org_path: Option<&str>,
+) -> Result<()> {
+    if covers(reach(actor.role, resource, action), &actor.org_path, target_org_path) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+impl Actor {
+    pub fn may(&self, resource: Resource, action: Action, target_org_path: Option<&str>) -> bool {
+        authorize(self, resource, action, target_org_path).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn actor(role: Role, path: &str) -> Actor {
+        Actor {
+            account_id: AccountId(1),
+            login: "t".into(),
+            role,
+            org_id: OrgId(5),
+            org_path: path.into(),
+        }
+    }
+
+    #[test]
+    fn every_resource_and_action_has_a_rule() {
+        for r in Resource::ALL {
+            for a in Action::ALL {
+                assert!(
+                    POLICY.iter().any(|(pr, pa, _)| pr == r && pa == a),
+                    "no rule for {r} {a}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_org_admin_edits_their_subtree_but_archives_only_below() {
+        let a = actor(Role::OrgAdmin, "/1/5/");
+        assert!(a.may(Resource::Org, Action::Update, Some("/1/5/")));
+        assert!(a.may(Resource::Org, Action::Update, Some("/1/5/9/")));
+        assert!(!a.may(Resource::Org, Action::Update, Some("/1/")));
+        assert!(!a.may(Resource::Org, Action::Update, Some("/1/6/")));
+        assert!(!a.may(Resource::Org, Action::Archive, Some("/1/5/")));
+        assert!(a.may(Resource::Org, Action::Archive, Some("/1/5/9/")));
+    }
+
+    #[test]
+    fn a_path_prefix_of_digits_is_not_a_subtree() {
+        // '/1/5/' must not reach '/1/50/': the trailing slash is what makes it safe.
+        let a = actor(Role::OrgAdmin, "/1/5/");
+        assert!(!a.may(Resource::Org, Action::Update, Some("/1/50/")));
+    }
+
+    #[test]
+    fn only_admins_create_top_level_organizations() {
+        assert!(actor(Role::Admin, "/1/").may(Resource::Org, Action::Create, None));
+        assert!(!actor(Role::OrgAdmin, "/1/").may(Resource::Org, Action::Create, None));
+    }
+
+    proptest! {
+        #[test]
+        fn viewers_and_members_never_write(
+            path in "(/[1-9][0-9]{0,3}){1,4}/",
+            target in "(/[1-9][0-9]{0,3}){1,4}/",
+        ) {
+            for role in [Role::Viewer, Role::Member] {
+                let a = actor(role, &path);
+                for res in Resource::ALL {
+                    for act in [Action::Create, Action::Update, Action::Archive] {
+                        prop_assert!(!a.may(*res, act, Some(&target)));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn reach_never_grows_down_the_roles(
+            path in "(/[1-9][0-9]{0,2}){1,3}/",
+            target in "(/[1-9][0-9]{0,2}){1,4}/",
+        ) {
+            // A role lower in the list never may what a higher one may not.
+            for res in Resource::ALL {
+                for act in Action::ALL {
+                    let allowed: Vec<bool> = Role::ALL
+                        .iter()
+                        .map(|r| actor(*r, &path).may(*res, *act, Some(&target)))
+                        .collect();
+                    for w in allowed.windows(2) {
+                        prop_assert!(w[0] || !w[1]);
+                    }
+                }
+            }
+        }
+    }
+}

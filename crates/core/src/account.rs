@@ -1,0 +1,329 @@
+//! User accounts: one organization and one role each; passwords hashed with argon2id.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Action, Actor, Reach, Resource};
+use crate::db::{Db, Tx};
+use crate::error::{Check, Error, FieldError, Result};
+use crate::org::{self, OrgId};
+use crate::page::{Page, PageRequest};
+use crate::{on, text};
+
+id_type!(AccountId);
+
+text_enum!(
+    /// From most to least powerful; the order matters to [`Role::may_grant`].
+    Role {
+        Admin = "admin",
+        OrgAdmin = "org_admin",
+        Coordinator = "coordinator",
+        Member = "member",
+        Viewer = "viewer",
+    }
+);
+
+impl Role {
+    /// Nobody hands out more power than they hold; only admins make admins.
+    pub fn may_grant(self, role: Role) -> bool {
+        self == Role::Admin || (self as u8) <= (role as u8) && role != Role::Admin
+    }
+}
+
+text_enum!(
+    Locale { ZhCn = "zh-CN", En = "en" }
+);
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Account {
+    pub id: AccountId,
+    pub login: String,
+    pub display_name: String,
+    pub org_id: OrgId,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub locale: Locale,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Account {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: self.id,
+            login: self.login.clone(),
+            role: self.role,
+            org_id: self.org_id,
+            org_path: self.org_path.clone(),
+        }
+    }
+}
+
+const SELECT: &str = "select a.id, a.login, a.display_name, a.org_id, o.name as org_name,
+    o.path as org_path, a.role, a.locale, a.active, a.version, a.created_at
+    from account a join org o on o.id = a.org_id";
+
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 200;
+
+/// A login: 3–40 of lowercase ASCII letters, digits, `.`, `_`, `-`; case-folded.
+pub fn parse_login(s: &str) -> Result<String, FieldError> {
+    let t = s.trim().to_ascii_lowercase();
+    if t.is_empty() {
+        return Err(FieldError::new("required"));
+    }
+    let ok = (3..=40).contains(&t.len())
+        && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok { Ok(t) } else { Err(FieldError::new("bad_login")) }
+}
+
+/// A new password: long enough to resist guessing, short enough to hash cheaply.
+pub fn parse_password(s: &str) -> Result<String, FieldError> {
+    let n = s.chars().count();
+    if n == 0 {
+        Err(FieldError::new("required"))
+    } else if n < PASSWORD_MIN {
+        Err(FieldError { code: "password_too_short", limit: Some(PASSWORD_MIN) })
+    } else if n > PASSWORD_MAX {
+        Err(FieldError::too_long(PASSWORD_MAX))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).map_err(|e| Error::Other(format!("salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Other(format!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A new account as submitted.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewAccount {
+    pub login: String,
+    pub display_name: String,
+    pub org_id: Option<OrgId>,
+    /// One of `admin`, `org_admin`, `coordinator`, `member`, `viewer`.
+    pub role: String,
+    pub password: String,
+}
+
+/// Creates an account; `actor` is `None` for the system itself (first start, CLI).
+pub async fn create(db: &Db, actor: Option<&Actor>, input: &NewAccount) -> Result<Account> {
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let login = check.take("login", parse_login(&input.login));
+    let display_name = check.take("display_name", text::required(&input.display_name, 50));
+    let role = check.take("role", Role::parse(&input.role));
+    let password = check.take("password", parse_password(&input.password));
+    let org_path = match input.org_id {
+        None => check.take("org_id", Err(FieldError::new("required"))),
+        Some(id) => check.take("org_id", org::path_of(&mut tx, id).await?.ok_or(FieldError::new("unknown_org"))),
+    };
+    if let (Some(actor), Some(role)) = (actor, role) {
+        if !actor.role.may_grant(role) {
+            check.add("role", "role_too_high");
+        }
+    }
+    check.finish()?;
+    let (Some(login), Some(display_name), Some(role), Some(password), Some(org_path), Some(org_id)) =
+        (login, display_name, role, password, org_path, input.org_id)
+    else {
+        return Err(Error::Other("account fields parsed without errors yet missing".into()));
+    };
+    if let Some(actor) = actor {
+        access::authorize(actor, Resource::Account, Action::Create, Some(&org_path))?;
+    }
+    let hash = hash_password(&password)?;
+    let now = crate::now();
+    let id: AccountId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into account (login, display_name, org_id, role, password_hash, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $6) returning id",
+        )
+        .bind(&login)
+        .bind(&display_name)
+        .bind(org_id)
+        .bind(role.as_str())
+        .bind(&hash)
+        .bind(now)
+        .fetch_one(c)
+        .await
+        .map_err(|e| match Error::from(e) {
+            e if e.unique_violation().as_deref() == Some("account_login_key") => {
+                Error::field("login", "login_taken")
+            }
+            e => e,
+        })?
+    });
+    let account = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    tracing::info!(account = %id, login = %account.login, role = %role, "account created");
+    Ok(account)
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, id: AccountId) -> Result<Option<Account>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where a.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+pub async fn get(db: &Db, id: AccountId) -> Result<Option<Account>> {
+    let mut tx = db.begin().await?;
+    get_in(&mut tx, id).await
+}
+
+pub async fn by_login(db: &Db, login: &str) -> Result<Option<Account>> {
+    let mut tx = db.begin().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where a.login = $1")))
+            .bind(login.trim().to_ascii_lowercase())
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_scalar("select count(*) from account").fetch_one(c).await?
+    }))
+}
+
+/// Accounts the actor may see: all for admins, their subtree for organization admins.
+pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Account>> {
+    let page = page.clamped();
+    let pattern = match access::reach(actor.role, Resource::Account, Action::Read) {
+        Reach::All => "%".to_owned(),
+        Reach::Subtree | Reach::Below => format!("{}%", actor.org_path),
+        Reach::Nothing => return Err(Error::Forbidden),
+    };
+    let mut tx = db.begin().await?;
+    let total: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar("select count(*) from account a join org o on o.id = a.org_id where o.path like $1")
+            .bind(&pattern)
+            .fetch_one(c)
+            .await?
+    });
+    let items = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} where o.path like $1 order by o.path, a.login limit $2 offset $3"
+        )))
+        .bind(&pattern)
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    Ok(Page { items, total, page: page.page, per_page: page.per_page })
+}
+
+/// Changes the actor's own password after checking the current one; signs out
+/// every other session, since a changed password usually means a leaked one.
+pub async fn change_password(db: &Db, actor: &Actor, current: &str, new: &str, confirm: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let hash: String = on!(&mut tx, |c| {
+        sqlx::query_scalar("select password_hash from account where id = $1")
+            .bind(actor.account_id)
+            .fetch_one(c)
+            .await?
+    });
+    let mut check = Check::default();
+    if !verify_password(current, &hash) {
+        check.add("current_password", "wrong_password");
+    }
+    let new = check.take("new_password", parse_password(new));
+    if new.as_deref().is_some_and(|n| n != confirm) {
+        check.add("confirm_password", "passwords_differ");
+    }
+    check.finish()?;
+    let new_hash = hash_password(&new.unwrap_or_default())?;
+    on!(&mut tx, |c| {
+        sqlx::query("update account set password_hash = $1, updated_at = $2, version = version + 1 where id = $3")
+            .bind(&new_hash)
+            .bind(crate::now())
+            .bind(actor.account_id)
+            .execute(c)
+            .await?;
+    });
+    tx.commit().await?;
+    tracing::info!(account = %actor.account_id, "password changed");
+    Ok(())
+}
+
+/// Sets a password without knowing the old one: for the CLI and first start.
+pub async fn set_password(db: &Db, id: AccountId, password: &str) -> Result<()> {
+    let password = parse_password(password).map_err(|e| Error::Invalid([("password", e)].into()))?;
+    let hash = hash_password(&password)?;
+    let mut tx = db.begin().await?;
+    on!(&mut tx, |c| {
+        sqlx::query("update account set password_hash = $1, updated_at = $2 where id = $3")
+            .bind(&hash)
+            .bind(crate::now())
+            .bind(id)
+            .execute(c)
+            .await?;
+    });
+    tx.commit().await
+}
+
+pub async fn set_locale(db: &Db, actor: &Actor, locale: Locale) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on!(&mut tx, |c| {
+        sqlx::query("update account set locale = $1 where id = $2")
+            .bind(locale.as_str())
+            .bind(actor.account_id)
+            .execute(c)
+            .await?;
+    });
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_grant_at_most_their_own_power() {
+        assert!(Role::Admin.may_grant(Role::Admin));
+        assert!(Role::OrgAdmin.may_grant(Role::OrgAdmin));
+        assert!(Role::OrgAdmin.may_grant(Role::Viewer));
+        assert!(!Role::OrgAdmin.may_grant(Role::Admin));
+        assert!(!Role::Coordinator.may_grant(Role::OrgAdmin));
+    }
+
+    #[test]
+    fn logins_are_case_folded_and_plain() {
+        assert_eq!(parse_login(" Admin ").as_deref(), Ok("admin"));
+        assert_eq!(parse_login("张三"), Err(FieldError::new("bad_login")));
+        assert_eq!(parse_login("ab"), Err(FieldError::new("bad_login")));
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

@@ -1,0 +1,137 @@
+//! Demo data: the organizations of the Chongqing–Sichuan programme and one user per
+//! role, so a new installation can be tried at once. Later capabilities add theirs here.
+
+use crate::access::Actor;
+use crate::account::{self, NewAccount, Role};
+use crate::auth;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::on;
+use crate::org::{self, Org, OrgInput};
+
+/// name, kind, level, side, region or country, parent name
+type OrgRow = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+
+const ORGS: &[OrgRow] = &[
+    ("中国侨联", "federation", "national", "national", "", ""),
+    ("重庆市侨联", "federation", "province", "cq", "500000", "中国侨联"),
+    ("四川省侨联", "federation", "province", "sc", "510000", "中国侨联"),
+    ("万州区侨联", "federation", "county", "cq", "500101", "重庆市侨联"),
+    ("开州区侨联", "federation", "county", "cq", "500154", "重庆市侨联"),
+    ("梁平区侨联", "federation", "county", "cq", "500155", "重庆市侨联"),
+    ("江北区侨联", "federation", "county", "cq", "500105", "重庆市侨联"),
+    ("北碚区侨联", "federation", "county", "cq", "500109", "重庆市侨联"),
+    ("合川区侨联", "federation", "county", "cq", "500117", "重庆市侨联"),
+    ("铜梁区侨联", "federation", "county", "cq", "500151", "重庆市侨联"),
+    ("渝中区侨联", "federation", "county", "cq", "500103", "重庆市侨联"),
+    ("忠县侨联", "federation", "county", "cq", "500233", "重庆市侨联"),
+    ("奉节县侨联", "federation", "county", "cq", "500236", "重庆市侨联"),
+    ("达州市侨联", "federation", "prefecture", "sc", "511700", "四川省侨联"),
+    ("成都市侨联", "federation", "prefecture", "sc", "510100", "四川省侨联"),
+    ("绵阳市侨联", "federation", "prefecture", "sc", "510700", "四川省侨联"),
+    ("南充市侨联", "federation", "prefecture", "sc", "511300", "四川省侨联"),
+    ("遂宁市侨联", "federation", "prefecture", "sc", "510900", "四川省侨联"),
+    ("乐山市侨联", "federation", "prefecture", "sc", "511100", "四川省侨联"),
+    ("广安市侨联", "federation", "prefecture", "sc", "511600", "四川省侨联"),
+    ("重庆市侨联特聘专家委员会", "expert_committee", "province", "cq", "500000", "重庆市侨联"),
+    ("四川省侨联特聘专家委员会", "expert_committee", "province", "sc", "510000", "四川省侨联"),
+    // Cross-side bodies sit under their convening federation (demo choice).
+    ("万达开侨商联盟", "alliance", "county", "cq", "500101", "万州区侨联"),
+    ("泛涪江流域侨联合作机制", "mechanism", "county", "cq", "500117", "合川区侨联"),
+    ("泰国川渝总商会", "overseas_association", "overseas", "overseas", "TH", ""),
+    ("缅甸川渝总商会", "overseas_association", "overseas", "overseas", "MM", ""),
+    ("越南川渝企业联合会", "overseas_association", "overseas", "overseas", "VN", ""),
+];
+
+/// login, display name, role, organization
+const USERS: &[(&str, &str, &str, &str)] = &[
+    ("demo-admin", "演示·系统管理员", "admin", "中国侨联"),
+    ("cq-orgadmin", "演示·重庆市侨联管理员", "org_admin", "重庆市侨联"),
+    ("sc-coordinator", "演示·四川省侨联联络员", "coordinator", "四川省侨联"),
+    ("wanzhou-member", "演示·万州区侨联工作人员", "member", "万州区侨联"),
+    ("chengdu-viewer", "演示·成都市侨联查看者", "viewer", "成都市侨联"),
+];
+
+/// Logins and one-time passwords of the demo users, for printing once.
+pub type Credentials = Vec<(String, String)>;
+
+/// Fills an empty database; a database that already holds demo data is left alone.
+pub async fn load(db: &Db) -> Result<Option<Credentials>> {
+    let mut tx = db.begin().await?;
+    let loaded: Option<String> = on!(&mut tx, |c| {
+        sqlx::query_scalar("select value from meta where key = 'demo_loaded'")
+            .fetch_optional(c)
+            .await?
+    });
+    drop(tx);
+    if loaded.is_some() {
+        return Ok(None);
+    }
+    let system = system_actor(db).await?;
+    for (name, kind, level, side, place, parent) in ORGS {
+        if org::find_by_name(db, name).await?.is_some() {
+            continue;
+        }
+        let parent_id = match *parent {
+            "" => None,
+            p => Some(org::find_by_name(db, p).await?.ok_or(Error::NotFound)?.id),
+        };
+        let (region_code, country_code) = if place.len() == 2 {
+            (None, Some(place.to_string()))
+        } else {
+            (Some(place.to_string()).filter(|p| !p.is_empty()), None)
+        };
+        let input = OrgInput {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            level: level.to_string(),
+            side: side.to_string(),
+            region_code,
+            country_code,
+            parent_id,
+            notes: Some("演示数据".into()),
+            ..OrgInput::default()
+        };
+        org::create(db, &system, &input).await?;
+    }
+    let mut credentials = Vec::new();
+    for (login, display_name, role, org_name) in USERS {
+        if account::by_login(db, login).await?.is_some() {
+            continue;
+        }
+        let org: Org = org::find_by_name(db, org_name).await?.ok_or(Error::NotFound)?;
+        let password = auth::random_token()[..16].to_string();
+        account::create(
+            db,
+            None,
+            &NewAccount {
+                login: login.to_string(),
+                display_name: display_name.to_string(),
+                org_id: Some(org.id),
+                role: role.to_string(),
+                password: password.clone(),
+            },
+        )
+        .await?;
+        credentials.push((login.to_string(), password));
+    }
+    let mut tx = db.begin().await?;
+    on!(&mut tx, |c| {
+        sqlx::query("insert into meta (key, value) values ('demo_loaded', $1)")
+            .bind(crate::now().to_rfc3339())
+            .execute(c)
+            .await?;
+    });
+    tx.commit().await?;
+    tracing::info!("demo data loaded");
+    Ok(Some(credentials))
+}
+
+/// The built-in administrator acting for the system (demo data, imports).
+async fn system_actor(db: &Db) -> Result<Actor> {
+    let admin = account::by_login(db, crate::setup::ADMIN_LOGIN)
+        .await?
+        .filter(|a| a.role == Role::Admin)
+        .ok_or(Error::Other("the built-in admin account is missing".into()))?;
+    Ok(admin.actor())
+}

@@ -1,0 +1,89 @@
+//! Core of qiaolian: domain types, rules, access control and storage. No HTTP here;
+//! the web pages, the JSON API and the CLI all call these functions.
+
+/// Declares a closed set of values stored as lowercase text: `as_str`, parsing,
+/// serde as the same text, an OpenAPI enum, and `ALL` for pickers.
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// Parses the stored or submitted text; the error is a field error code.
+            pub fn parse(s: &str) -> Result<$name, $crate::FieldError> {
+                match s.trim() {
+                    $($text => Ok($name::$variant),)+
+                    "" => Err($crate::FieldError::new("required")),
+                    _ => Err($crate::FieldError::new("unknown_value")),
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                $name::parse(&s).map_err(|_| format!("unknown {} {s:?}", stringify!($name)))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// Declares an id newtype over the database's 64-bit integer key.
+#[macro_export]
+macro_rules! id_type {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, sqlx::Type, utoipa::ToSchema)]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+// Declared after the macros, which they use.
+pub mod access;
+pub mod account;
+pub mod auth;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod org;
+pub mod page;
+pub mod reference;
+pub mod setup;
+pub mod side;
+pub mod text;
+
+pub use db::{Db, Engine, Tx};
+pub use error::{Error, FieldError, FieldErrors, Result};
+
+/// The current instant; one place so every timestamp has the same form.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    // Whole microseconds: PostgreSQL keeps no more, so values read back compare equal.
+    let t = chrono::Utc::now();
+    t - chrono::Duration::nanoseconds(i64::from(t.timestamp_subsec_nanos() % 1000))
+}

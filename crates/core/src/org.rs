@@ -1,0 +1,644 @@
+//! Organizations: federations at every level, chambers, alliances, mechanisms,
+//! committees, overseas associations… in one tree with a materialized path.
+
+use chrono::{DateTime, Utc};
+use sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement};
+use serde::{Deserialize, Serialize};
+use sqlx::AssertSqlSafe;
+
+use crate::access::{self, Action, Actor, Resource};
+use crate::db::{self, Db, Tx};
+use crate::error::{Check, Error, FieldError, Result};
+use crate::page::{Page, PageRequest};
+use crate::side::{self, SideKind};
+use crate::{on, reference, text};
+
+id_type!(OrgId);
+
+text_enum!(
+    OrgKind {
+        Federation = "federation",
+        Chamber = "chamber",
+        Alliance = "alliance",
+        Mechanism = "mechanism",
+        ExpertCommittee = "expert_committee",
+        OverseasAssociation = "overseas_association",
+        UniversityFederation = "university_federation",
+        AlumniAssociation = "alumni_association",
+        MediaOutlet = "media_outlet",
+        GovernmentBody = "government_body",
+        Other = "other",
+    }
+);
+
+text_enum!(
+    OrgLevel {
+        National = "national",
+        Province = "province",
+        Prefecture = "prefecture",
+        County = "county",
+        Township = "township",
+        Community = "community",
+        Overseas = "overseas",
+    }
+);
+
+impl OrgLevel {
+    /// Levels tied to a place in China need its region code.
+    pub fn needs_region(self) -> bool {
+        matches!(
+            self,
+            OrgLevel::Province | OrgLevel::Prefecture | OrgLevel::County | OrgLevel::Township
+        )
+    }
+}
+
+/// An organization with the names of what it refers to, as every page shows it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Org {
+    pub id: OrgId,
+    pub name: String,
+    pub short_name: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub kind: OrgKind,
+    #[sqlx(try_from = "String")]
+    pub level: OrgLevel,
+    pub side_id: side::SideId,
+    pub side_code: String,
+    pub side_name_zh: String,
+    pub side_name_en: String,
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
+    pub country_code: Option<String>,
+    pub country_name_zh: Option<String>,
+    pub country_name_en: Option<String>,
+    pub parent_id: Option<OrgId>,
+    pub parent_name: Option<String>,
+    /// Ids from the root down to this organization, e.g. `/1/5/23/`.
+    pub path: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    pub archived_at: Option<DateTime<Utc>>,
+    /// Optimistic-locking version: send it back when saving.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Org {
+    pub fn depth(&self) -> usize {
+        self.path.matches('/').count().saturating_sub(2)
+    }
+}
+
+/// What a user submits to create or edit an organization, before it is checked.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OrgInput {
+    pub name: String,
+    pub short_name: Option<String>,
+    /// One of the `OrgKind` values, e.g. `federation`.
+    pub kind: String,
+    /// One of the `OrgLevel` values, e.g. `county`.
+    pub level: String,
+    /// Side code, e.g. `cq`, `sc`, `national`, `overseas`.
+    pub side: String,
+    /// GB/T 2260 code; required for province to township levels.
+    pub region_code: Option<String>,
+    /// ISO 3166-1 alpha-2; required for overseas organizations.
+    pub country_code: Option<String>,
+    pub parent_id: Option<OrgId>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    /// The version that was read; required when editing.
+    pub version: Option<i64>,
+}
+
+/// Checked fields, ready to store.
+#[derive(Debug)]
+struct OrgFields {
+    name: String,
+    short_name: Option<String>,
+    kind: OrgKind,
+    level: OrgLevel,
+    side_id: side::SideId,
+    region_code: Option<String>,
+    country_code: Option<String>,
+    parent: Option<Org>,
+    address: Option<String>,
+    phone: Option<String>,
+    notes: Option<String>,
+}
+
+pub const NAME_MAX: usize = 100;
+pub const SHORT_NAME_MAX: usize = 30;
+pub const ADDRESS_MAX: usize = 300;
+
+async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
+    let mut check = Check::default();
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let name = check.take("name", text::required(&input.name, NAME_MAX));
+    let short_name = check.take("short_name", text::optional(&opt(&input.short_name), SHORT_NAME_MAX));
+    let kind = check.take("kind", OrgKind::parse(&input.kind));
+    let level = check.take("level", OrgLevel::parse(&input.level));
+    let address = check.take("address", text::optional(&opt(&input.address), ADDRESS_MAX));
+    let phone = check.take("phone", text::phone(&opt(&input.phone)));
+    let notes = check.take("notes", text::optional(&opt(&input.notes), text::LONG));
+
+    let side = match input.side.trim() {
+        "" => check.take("side", Err(FieldError::new("required"))),
+        code => check.take(
+            "side",
+            side::by_code(tx, code).await?.ok_or(FieldError::new("unknown_side")),
+        ),
+    };
+
+    let region_code = check
+        .take("region_code", reference::parse_region_code(&opt(&input.region_code)))
+        .flatten();
+    let mut province = None;
+    if let Some(code) = &region_code {
+        let chain = reference::region_chain(tx, code).await?;
+        if chain.is_empty() {
+            check.add("region_code", "unknown_region");
+        }
+        province = chain.first().map(|r| r.code.clone());
+    }
+
+    let country_code = check
+        .take("country_code", reference::parse_country_code(&opt(&input.country_code)))
+        .flatten();
+    if let Some(code) = &country_code {
+        if reference::country(tx, code).await?.is_none() {
+            check.add("country_code", "unknown_country");
+        }
+    }
+
+    if let Some(level) = level {
+        if level.needs_region() && region_code.is_none() {
+            check.add("region_code", "required");
+        }
+        if level == OrgLevel::Overseas {
+            if country_code.is_none() {
+                check.add("country_code", "required");
+            }
+            if region_code.is_some() {
+                check.add("region_code", "region_not_for_overseas");
+            }
+        }
+    }
+    if let Some(side) = &side {
+        if side.kind == SideKind::Member && province.is_some() && side.region_code != province {
+            check.add("region_code", "region_outside_side");
+        }
+        if (side.kind == SideKind::Overseas) != (level == Some(OrgLevel::Overseas)) && level.is_some() {
+            check.add("side", "side_level_mismatch");
+        }
+    }
+
+    let parent = match input.parent_id {
+        None => None,
+        Some(id) => match get_in(tx, id).await? {
+            None => {
+                check.add("parent_id", "unknown_org");
+                None
+            }
+            Some(p) if p.archived_at.is_some() => {
+                check.add("parent_id", "parent_archived");
+                None
+            }
+            Some(p) => Some(p),
+        },
+    };
+
+    check.finish()?;
+    match (name, kind, level, side) {
+        (Some(name), Some(kind), Some(level), Some(side)) => Ok(OrgFields {
+            name,
+            short_name: short_name.flatten(),
+            kind,
+            level,
+            side_id: side.id,
+            region_code,
+            country_code,
+            parent,
+            address: address.flatten(),
+            phone: phone.flatten(),
+            notes: notes.flatten(),
+        }),
+        _ => Err(Error::Other("org fields parsed without errors yet missing".into())),
+    }
+}
+
+fn duplicate_name(e: Error) -> Error {
+    match e.unique_violation().as_deref() {
+        Some("org_parent_name_key") => Error::field("name", "duplicate_name"),
+        _ => e,
+    }
+}
+
+/// Creates an organization under `input.parent_id` (or at the top, for admins).
+pub async fn create(db: &Db, actor: &Actor, input: &OrgInput) -> Result<Org> {
+    insert(db, Some(actor), input).await
+}
+
+/// Creates an organization for the system itself (first start), with no actor.
+pub(crate) async fn create_unchecked(db: &Db, input: &OrgInput) -> Result<Org> {
+    insert(db, None, input).await
+}
+
+async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org> {
+    let mut tx = db.begin().await?;
+    let f = parse(&mut tx, input).await?;
+    if let Some(actor) = actor {
+        access::authorize(actor, Resource::Org, Action::Create, f.parent.as_ref().map(|p| p.path.as_str()))?;
+    }
+    let now = crate::now();
+    let id: OrgId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into org (name, short_name, kind, level, side_id, region_code, country_code,
+                parent_id, path, address, phone, notes, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, '', $9, $10, $11, $12, $12) returning id",
+        )
+        .bind(&f.name)
+        .bind(&f.short_name)
+        .bind(f.kind.as_str())
+        .bind(f.level.as_str())
+        .bind(f.side_id)
+        .bind(&f.region_code)
+        .bind(&f.country_code)
+        .bind(f.parent.as_ref().map(|p| p.id))
+        .bind(&f.address)
+        .bind(&f.phone)
+        .bind(&f.notes)
+        .bind(now)
+        .fetch_one(c)
+        .await
+        .map_err(|e| duplicate_name(e.into()))?
+    });
+    let path = format!("{}{id}/", f.parent.as_ref().map_or("/", |p| p.path.as_str()));
+    on!(&mut tx, |c| {
+        sqlx::query("update org set path = $1 where id = $2")
+            .bind(&path)
+            .bind(id)
+            .execute(c)
+            .await?;
+    });
+    let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    tracing::info!(org = %id, by = actor.map_or("system", |a| a.login.as_str()), "organization created");
+    Ok(org)
+}
+
+/// Saves an edit made on `input.version`; moves the subtree if the parent changed.
+pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Result<Org> {
+    let mut tx = db.begin().await?;
+    let old = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    access::authorize(actor, Resource::Org, Action::Update, Some(&old.path))?;
+    let Some(version) = input.version else {
+        return Err(Error::field("version", "required"));
+    };
+    let f = parse(&mut tx, input).await?;
+    if let Some(p) = &f.parent {
+        if p.path.starts_with(&old.path) {
+            return Err(Error::field("parent_id", "parent_cycle"));
+        }
+    }
+    if f.parent.as_ref().map(|p| p.id) != old.parent_id {
+        // Moving also needs the right to create under the new parent.
+        access::authorize(actor, Resource::Org, Action::Create, f.parent.as_ref().map(|p| p.path.as_str()))?;
+    }
+    let changed = on!(&mut tx, |c| {
+        sqlx::query(
+            "update org set name = $1, short_name = $2, kind = $3, level = $4, side_id = $5,
+                region_code = $6, country_code = $7, parent_id = $8, address = $9, phone = $10,
+                notes = $11, updated_at = $12, version = version + 1
+             where id = $13 and version = $14",
+        )
+        .bind(&f.name)
+        .bind(&f.short_name)
+        .bind(f.kind.as_str())
+        .bind(f.level.as_str())
+        .bind(f.side_id)
+        .bind(&f.region_code)
+        .bind(&f.country_code)
+        .bind(f.parent.as_ref().map(|p| p.id))
+        .bind(&f.address)
+        .bind(&f.phone)
+        .bind(&f.notes)
+        .bind(crate::now())
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await
+        .map_err(|e| duplicate_name(e.into()))?
+        .rows_affected()
+    });
+    if changed == 0 {
+        return Err(Error::Conflict {
+            current_version: old.version,
+        });
+    }
+    let new_path = format!("{}{id}/", f.parent.as_ref().map_or("/", |p| p.path.as_str()));
+    if new_path != old.path {
+        on!(&mut tx, |c| {
+            sqlx::query(
+                "update org set path = $1 || substr(path, $2) where path like $3",
+            )
+            .bind(&new_path)
+            .bind(i64::try_from(old.path.len() + 1).unwrap_or(i64::MAX))
+            .bind(format!("{}%", old.path))
+            .execute(c)
+            .await?;
+        });
+    }
+    let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    tracing::info!(org = %id, by = %actor.login, "organization updated");
+    Ok(org)
+}
+
+/// Archives (never deletes) an organization that has no active children.
+pub async fn archive(db: &Db, actor: &Actor, id: OrgId) -> Result<Org> {
+    set_archived(db, actor, id, true).await
+}
+
+pub async fn restore(db: &Db, actor: &Actor, id: OrgId) -> Result<Org> {
+    set_archived(db, actor, id, false).await
+}
+
+async fn set_archived(db: &Db, actor: &Actor, id: OrgId, archive: bool) -> Result<Org> {
+    let mut tx = db.begin().await?;
+    let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    access::authorize(actor, Resource::Org, Action::Archive, Some(&org.path))?;
+    if archive {
+        let children: i64 = on!(&mut tx, |c| {
+            sqlx::query_scalar("select count(*) from org where parent_id = $1 and archived_at is null")
+                .bind(id)
+                .fetch_one(c)
+                .await?
+        });
+        if children > 0 {
+            return Err(Error::field("archived", "has_active_children"));
+        }
+        let users: i64 = on!(&mut tx, |c| {
+            sqlx::query_scalar("select count(*) from account where org_id = $1 and active")
+                .bind(id)
+                .fetch_one(c)
+                .await?
+        });
+        if users > 0 {
+            return Err(Error::field("archived", "has_active_users"));
+        }
+    } else if let Some(parent) = org.parent_id {
+        let parent = get_in(&mut tx, parent).await?.ok_or(Error::NotFound)?;
+        if parent.archived_at.is_some() {
+            return Err(Error::field("archived", "parent_archived"));
+        }
+    }
+    let at = archive.then(crate::now);
+    on!(&mut tx, |c| {
+        sqlx::query("update org set archived_at = $1, updated_at = $2, version = version + 1 where id = $3")
+            .bind(at)
+            .bind(crate::now())
+            .bind(id)
+            .execute(c)
+            .await
+            .map_err(|e| duplicate_name(e.into()))?;
+    });
+    let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    tracing::info!(org = %id, by = %actor.login, archive, "organization archive state changed");
+    Ok(org)
+}
+
+fn select() -> SelectStatement {
+    Query::select()
+        .expr(Expr::cust(
+            "o.id, o.name, o.short_name, o.kind, o.level, o.side_id, s.code as side_code,
+             s.name_zh as side_name_zh, s.name_en as side_name_en, o.region_code,
+             r.name as region_name, o.country_code, c.name_zh as country_name_zh,
+             c.name_en as country_name_en, o.parent_id, p.name as parent_name, o.path,
+             o.address, o.phone, o.notes, o.archived_at, o.version, o.created_at, o.updated_at",
+        ))
+        .from_as("org", "o")
+        .join_as(JoinType::InnerJoin, "side", "s", Expr::col(("s", "id")).equals(("o", "side_id")))
+        .join_as(JoinType::LeftJoin, "region", "r", Expr::col(("r", "code")).equals(("o", "region_code")))
+        .join_as(JoinType::LeftJoin, "country", "c", Expr::col(("c", "alpha2")).equals(("o", "country_code")))
+        .join_as(JoinType::LeftJoin, "org", "p", Expr::col(("p", "id")).equals(("o", "parent_id")))
+        .to_owned()
+}
+
+async fn fetch_all(tx: &mut Tx, stmt: &SelectStatement) -> Result<Vec<Org>> {
+    let (sql, values) = db::build(tx.engine(), stmt);
+    Ok(on!(tx, |c| {
+        sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_all(c).await?
+    }))
+}
+
+async fn get_in(tx: &mut Tx, id: OrgId) -> Result<Option<Org>> {
+    let stmt = select().and_where(Expr::col(("o", "id")).eq(id.0)).to_owned();
+    Ok(fetch_all(tx, &stmt).await?.pop())
+}
+
+/// One organization; every signed-in user may read the directory of organizations.
+pub async fn get(db: &Db, actor: &Actor, id: OrgId) -> Result<Org> {
+    let mut tx = db.begin().await?;
+    let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    access::authorize(actor, Resource::Org, Action::Read, Some(&org.path))?;
+    Ok(org)
+}
+
+/// Filters of the organization list; all optional.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct OrgFilter {
+    /// Kind, e.g. `federation`.
+    pub kind: Option<String>,
+    /// Side code, e.g. `cq`.
+    pub side: Option<String>,
+    /// Level, e.g. `county`.
+    pub level: Option<String>,
+    /// Only this organization and everything below it.
+    pub under: Option<i64>,
+    /// Only the direct children of this organization.
+    pub parent: Option<i64>,
+    /// Only top-level organizations (those without a parent).
+    pub top: Option<bool>,
+    /// Text in the name, short name or address.
+    pub q: Option<String>,
+    /// Include archived organizations.
+    pub archived: Option<bool>,
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl OrgFilter {
+    async fn condition(&self, tx: &mut Tx) -> Result<Condition> {
+        let mut check = Check::default();
+        let mut cond = Condition::all();
+        if let Some(k) = blank(&self.kind) {
+            if let Some(k) = check.take("kind", OrgKind::parse(k)) {
+                cond = cond.add(Expr::col(("o", "kind")).eq(k.as_str()));
+            }
+        }
+        if let Some(l) = blank(&self.level) {
+            if let Some(l) = check.take("level", OrgLevel::parse(l)) {
+                cond = cond.add(Expr::col(("o", "level")).eq(l.as_str()));
+            }
+        }
+        if let Some(s) = blank(&self.side) {
+            cond = cond.add(Expr::col(("s", "code")).eq(s));
+        }
+        if let Some(under) = self.under {
+            match get_in(tx, OrgId(under)).await? {
+                Some(o) => cond = cond.add(Expr::col(("o", "path")).like(format!("{}%", o.path))),
+                None => check.add("under", "unknown_org"),
+            }
+        }
+        if let Some(parent) = self.parent {
+            cond = cond.add(Expr::col(("o", "parent_id")).eq(parent));
+        }
+        if self.top == Some(true) {
+            cond = cond.add(Expr::col(("o", "parent_id")).is_null());
+        }
+        if let Some(q) = blank(&self.q) {
+            let q: String = q.chars().take(100).collect();
+            let pattern = format!("%{}%", escape_like(&q));
+            let like = |col: &'static str| {
+                Expr::col(("o", col)).like(LikeExpr::new(pattern.clone()).escape('\\'))
+            };
+            cond = cond.add(
+                Condition::any()
+                    .add(like("name"))
+                    .add(like("short_name"))
+                    .add(like("address")),
+            );
+        }
+        if self.archived != Some(true) {
+            cond = cond.add(Expr::col(("o", "archived_at")).is_null());
+        }
+        check.finish()?;
+        Ok(cond)
+    }
+}
+
+/// Escapes LIKE wildcards so a typed `%` or `_` matches itself.
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// A page of organizations, ordered by side, then level, then region and name.
+pub async fn list(db: &Db, actor: &Actor, filter: &OrgFilter, page: PageRequest) -> Result<Page<Org>> {
+    // Reading organizations is open to every role; this keeps the rule in the policy.
+    access::authorize(actor, Resource::Org, Action::Read, None)?;
+    let page = page.clamped();
+    let mut tx = db.begin().await?;
+    let cond = filter.condition(&mut tx).await?;
+    let count = Query::select()
+        .expr(Expr::cust("count(*)"))
+        .from_as("org", "o")
+        .join_as(JoinType::InnerJoin, "side", "s", Expr::col(("s", "id")).equals(("o", "side_id")))
+        .cond_where(cond.clone())
+        .to_owned();
+    let (sql, values) = db::build(tx.engine(), &count);
+    let total: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar_with(AssertSqlSafe(sql), values).fetch_one(c).await?
+    });
+    let stmt = select()
+        .cond_where(cond)
+        .order_by_expr(Expr::col(("s", "sort_order")).into(), Order::Asc)
+        .order_by_expr(Expr::cust(LEVEL_RANK), Order::Asc)
+        .order_by_expr(Expr::cust("coalesce(o.region_code, o.country_code, '')"), Order::Asc)
+        .order_by_expr(Expr::col(("o", "name")).into(), Order::Asc)
+        .limit(u64::from(page.per_page))
+        .offset(page.offset())
+        .to_owned();
+    let items = fetch_all(&mut tx, &stmt).await?;
+    Ok(Page { items, total, page: page.page, per_page: page.per_page })
+}
+
+const LEVEL_RANK: &str = "case o.level when 'national' then 0 when 'province' then 1
+    when 'prefecture' then 2 when 'county' then 3 when 'township' then 4
+    when 'community' then 5 else 6 end";
+
+/// Children of `parent` (or the top level) with how many active children each has,
+/// for the tree view, which opens one level at a time so it stays fast on big trees.
+pub async fn children(db: &Db, actor: &Actor, parent: Option<OrgId>) -> Result<Vec<(Org, i64)>> {
+    access::authorize(actor, Resource::Org, Action::Read, None)?;
+    let mut tx = db.begin().await?;
+    let cond = match parent {
+        Some(p) => Expr::col(("o", "parent_id")).eq(p.0),
+        None => Expr::col(("o", "parent_id")).is_null(),
+    };
+    let stmt = select()
+        .expr_as(
+            Expr::cust("(select count(*) from org k where k.parent_id = o.id and k.archived_at is null)"),
+            Alias::new("child_count"),
+        )
+        .and_where(cond)
+        .and_where(Expr::col(("o", "archived_at")).is_null())
+        .order_by_expr(Expr::col(("s", "sort_order")).into(), Order::Asc)
+        .order_by_expr(Expr::cust(LEVEL_RANK), Order::Asc)
+        .order_by_expr(Expr::cust("coalesce(o.region_code, o.country_code, '')"), Order::Asc)
+        .order_by_expr(Expr::col(("o", "name")).into(), Order::Asc)
+        .to_owned();
+    let (sql, values) = db::build(tx.engine(), &stmt);
+    let rows: Vec<OrgWithCount> = on!(&mut tx, |c| {
+        sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_all(c).await?
+    });
+    Ok(rows.into_iter().map(|r| (r.org, r.child_count)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct OrgWithCount {
+    #[sqlx(flatten)]
+    org: Org,
+    child_count: i64,
+}
+
+/// The chain from the top-level organization down to `org`, for breadcrumbs.
+pub async fn ancestors(db: &Db, org: &Org) -> Result<Vec<Org>> {
+    let ids: Vec<i64> = org
+        .path
+        .split('/')
+        .filter_map(|s| s.parse().ok())
+        .filter(|id| *id != org.id.0)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = db.begin().await?;
+    let stmt = select()
+        .and_where(Expr::col(("o", "id")).is_in(ids))
+        .order_by_expr(Expr::cust("length(o.path)"), Order::Asc)
+        .to_owned();
+    fetch_all(&mut tx, &stmt).await
+}
+
+/// Organization id by exact name (and parent), for the CLI and demo data.
+pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<Org>> {
+    let mut tx = db.begin().await?;
+    let stmt = select()
+        .and_where(Expr::col(("o", "name")).eq(name))
+        .and_where(Expr::col(("o", "archived_at")).is_null())
+        .order_by_expr(Expr::cust("length(o.path)"), Order::Asc)
+        .limit(1)
+        .to_owned();
+    Ok(fetch_all(&mut tx, &stmt).await?.pop())
+}
+
+/// Path of an organization, for access checks of records that belong to it.
+pub async fn path_of(tx: &mut Tx, id: OrgId) -> Result<Option<String>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_scalar("select path from org where id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
+}

@@ -1,0 +1,85 @@
+//! Parsing of free text from forms and JSON: trimmed, bounded, never empty when required.
+
+use crate::error::FieldError;
+
+/// Short texts: names, titles, phones.
+pub const SHORT: usize = 200;
+/// Long texts: notes, addresses, descriptions.
+pub const LONG: usize = 10_000;
+
+/// A required text of at most `max` characters, trimmed.
+pub fn required(s: &str, max: usize) -> Result<String, FieldError> {
+    match optional(s, max)? {
+        Some(v) => Ok(v),
+        None => Err(FieldError::new("required")),
+    }
+}
+
+/// An optional text: blank becomes `None`; control characters other than line breaks
+/// and tabs are refused because they only ever arrive by mistake or malice.
+pub fn optional(s: &str, max: usize) -> Result<Option<String>, FieldError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.chars().count() > max {
+        return Err(FieldError::too_long(max));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(FieldError::new("control_chars"));
+    }
+    Ok(Some(t.to_owned()))
+}
+
+/// A phone number: digits with optional `+`, spaces, dashes and parentheses;
+/// international formats are welcome, letters are not.
+pub fn phone(s: &str) -> Result<Option<String>, FieldError> {
+    let Some(t) = optional(s, 40)? else {
+        return Ok(None);
+    };
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    let ok = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'));
+    if !ok || !(5..=20).contains(&digits) || t[1..].contains('+') {
+        return Err(FieldError::new("bad_phone"));
+    }
+    Ok(Some(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_required_text_is_refused() {
+        assert_eq!(required("  ", 10), Err(FieldError::new("required")));
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        assert_eq!(required("重庆市侨联", 5).as_deref(), Ok("重庆市侨联"));
+        assert_eq!(required("重庆市侨联会", 5), Err(FieldError::too_long(5)));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert_eq!(
+            optional("a\u{0}b", 10),
+            Err(FieldError::new("control_chars"))
+        );
+        assert_eq!(optional("a\nb", 10), Ok(Some("a\nb".into())));
+    }
+
+    #[test]
+    fn phones_allow_international_formats_only() {
+        assert_eq!(
+            phone("+86 23 6385-1234").unwrap_or_default().as_deref(),
+            Some("+86 23 6385-1234")
+        );
+        assert!(phone("023-63851234").is_ok());
+        assert_eq!(phone("call me"), Err(FieldError::new("bad_phone")));
+        assert_eq!(phone("12+34567"), Err(FieldError::new("bad_phone")));
+        assert_eq!(phone(""), Ok(None));
+    }
+}
