@@ -1,1 +1,214 @@
-fn main() {}
+//! The `qiaolian` command: serve, migrate, demo, user, token.
+
+use std::io::Read;
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use qiaolian_core::account::{self, NewAccount};
+use qiaolian_core::org::OrgId;
+use qiaolian_core::{Db, auth, demo, setup};
+use qiaolian_web::{AppState, WebConfig};
+
+#[derive(Parser)]
+#[command(name = "qiaolian", version, about = "侨联协作平台 — the federations' cooperation programme, recorded, supervised and reported")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Settings shared by every command.
+#[derive(Args)]
+struct Config {
+    /// sqlite://PATH or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "QIAOLIAN_DATABASE_URL", default_value = "sqlite://./data/qiaolian.db")]
+    database_url: String,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "QIAOLIAN_LOG_FORMAT", default_value = "text")]
+    log_format: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrations are applied first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "QIAOLIAN_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Fill an empty database with the demo data first.
+        #[arg(long)]
+        demo: bool,
+        /// Served over https behind a proxy: mark cookies Secure.
+        #[arg(long, env = "QIAOLIAN_HTTPS")]
+        https: bool,
+    },
+    /// Apply pending database migrations and load reference data.
+    Migrate,
+    /// Fill an empty database with the demo data.
+    Demo,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// Id of the user's organization.
+        #[arg(long)]
+        org: i64,
+        /// admin, org_admin, coordinator, member or viewer.
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the login).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it.
+    Create {
+        #[arg(long)]
+        login: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(&cli.config.log_format);
+    let db = Db::connect(&cli.config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&cli.config.database_url)))?;
+    let admin_password = std::env::var("QIAOLIAN_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+    let generated = setup::prepare(&db, admin_password.as_deref())
+        .await
+        .context("cannot prepare the database")?;
+    if let Some(password) = generated {
+        eprintln!(
+            "\n  ==== 首次启动：已创建管理员账户 / first start: administrator created ====\n  \
+             用户名 login: {}\n  密码 password: {password}\n  \
+             (只显示这一次 / shown only this once)\n",
+            setup::ADMIN_LOGIN
+        );
+    }
+    match cli.command {
+        Command::Serve { listen, demo, https } => {
+            if demo {
+                load_demo(&db).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!(%listen, "qiaolian serving; open http://{listen}/");
+            let state = AppState::new(db.clone(), WebConfig { https });
+            qiaolian_web::serve(listener, state, shutdown_signal()).await.context("server failed")?;
+            db.close().await;
+            tracing::info!("stopped");
+        }
+        Command::Migrate => tracing::info!("database is up to date"),
+        Command::Demo => load_demo(&db).await?,
+        Command::User(UserCommand::Add { login, org, role, name }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let input = NewAccount {
+                display_name: name.unwrap_or_else(|| login.clone()),
+                login,
+                org_id: Some(OrgId(org)),
+                role,
+                password,
+            };
+            match account::create(&db, None, &input).await {
+                Ok(a) => println!("created user {} (id {}) in {}", a.login, a.id, a.org_name),
+                Err(qiaolian_core::Error::Invalid(fields)) => {
+                    for (field, e) in fields {
+                        eprintln!("{field}: {}{}", e.code, e.limit.map(|n| format!(" ({n})")).unwrap_or_default());
+                    }
+                    bail!("user not created");
+                }
+                Err(e) => return Err(e).context("user not created"),
+            }
+        }
+        Command::Token(TokenCommand::Create { login, name }) => {
+            let Some(a) = account::by_login(&db, &login).await? else {
+                bail!("no user with login {login}");
+            };
+            println!("{}", auth::create_token(&db, a.id, &name).await?);
+        }
+    }
+    Ok(())
+}
+
+async fn load_demo(db: &Db) -> Result<()> {
+    match demo::load(db).await.context("cannot load the demo data")? {
+        None => tracing::info!("demo data already present; nothing loaded"),
+        Some(credentials) => {
+            eprintln!("\n  ==== 演示数据已载入 / demo data loaded — 演示账户 demo users (shown only this once) ====");
+            for (login, password) in credentials {
+                eprintln!("  {login:<16} {password}");
+            }
+            eprintln!();
+        }
+    }
+    Ok(())
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QIAOLIAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -44,6 +44,18 @@ text_enum!(
 );
 
 impl OrgLevel {
+    /// The usual level of a sub-organization, to pre-fill forms.
+    pub fn below(self) -> OrgLevel {
+        match self {
+            OrgLevel::National => OrgLevel::Province,
+            OrgLevel::Province => OrgLevel::Prefecture,
+            OrgLevel::Prefecture => OrgLevel::County,
+            OrgLevel::County => OrgLevel::Township,
+            OrgLevel::Township | OrgLevel::Community => OrgLevel::Community,
+            OrgLevel::Overseas => OrgLevel::Overseas,
+        }
+    }
+
     /// Levels tied to a place in China need its region code.
     pub fn needs_region(self) -> bool {
         matches!(
@@ -452,7 +464,7 @@ pub async fn get(db: &Db, actor: &Actor, id: OrgId) -> Result<Org> {
 }
 
 /// Filters of the organization list; all optional.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct OrgFilter {
@@ -641,4 +653,22 @@ pub async fn path_of(tx: &mut Tx, id: OrgId) -> Result<Option<String>> {
             .fetch_optional(c)
             .await?
     }))
+}
+
+/// Active organizations per side, in the sides' order (sides without any included).
+pub async fn count_by_side(db: &Db) -> Result<Vec<(side::Side, i64)>> {
+    let sides = side::list(db).await?;
+    let mut tx = db.begin().await?;
+    let counts: Vec<(side::SideId, i64)> = on!(&mut tx, |c| {
+        sqlx::query_as("select side_id, count(*) from org where archived_at is null group by side_id")
+            .fetch_all(c)
+            .await?
+    });
+    Ok(sides
+        .into_iter()
+        .map(|s| {
+            let n = counts.iter().find(|(id, _)| *id == s.id).map_or(0, |(_, n)| *n);
+            (s, n)
+        })
+        .collect())
 }

@@ -160,14 +160,20 @@ pub async fn region_chain(tx: &mut Tx, code: &str) -> Result<Vec<Region>> {
     Ok(chain)
 }
 
+/// `region_chain` outside a transaction.
+pub async fn chain(db: &Db, code: &str) -> Result<Vec<Region>> {
+    let mut tx = db.begin().await?;
+    region_chain(&mut tx, code).await
+}
+
 /// Regions whose name contains `q`, for pickers; at most `limit`.
 pub async fn search_regions(db: &Db, q: &str, limit: i64) -> Result<Vec<Region>> {
     let mut tx = db.begin().await?;
-    let pattern = format!("%{}%", q.trim());
+    let pattern = format!("%{}%", crate::org::escape_like(q.trim()));
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(
             "select code, name, parent_code, level from region
-             where name like $1 or code like $1 order by length(code), code limit $2",
+             where name like $1 escape '\\' or code like $1 escape '\\' order by length(code), code limit $2",
         )
         .bind(&pattern)
         .bind(limit)

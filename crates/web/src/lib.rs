@@ -1,1 +1,79 @@
-//! placeholder
+//! The HTTP server of qiaolian: JSON API under `/api/v1`, HTML pages, static files,
+//! health and metrics. Handlers extract, authorize through core, call one core
+//! function and respond; no business rule lives here.
+
+pub mod api;
+mod assets;
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+mod metrics;
+pub mod pages;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use qiaolian_core::Db;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted, in bytes (uploads come later with their own limit).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Settings of the web layer.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// Served over https (behind a TLS proxy): cookies get `Secure`.
+    pub https: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> AppState {
+        AppState { db, config: Arc::new(config), metrics: metrics::Metrics::new() }
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .route("/static/{*path}", get(assets::serve))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::export))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), ctx::context))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.db.ping().await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}
+
+/// Serves until `shutdown` completes, then lets open requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,118 @@
+//! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`.
+
+mod me;
+mod orgs;
+mod reference;
+mod session;
+mod users;
+
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::AppState;
+use crate::error::api_error;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/session", post(session::create).delete(session::delete))
+        .route("/api/v1/me", get(me::get))
+        .route("/api/v1/orgs", get(orgs::list).post(orgs::create))
+        .route("/api/v1/orgs/{id}", get(orgs::get).patch(orgs::update))
+        .route("/api/v1/orgs/{id}/archive", post(orgs::archive))
+        .route("/api/v1/orgs/{id}/restore", post(orgs::restore))
+        .route("/api/v1/sides", get(reference::sides))
+        .route("/api/v1/regions", get(reference::regions))
+        .route("/api/v1/countries", get(reference::countries))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/openapi.json", get(openapi))
+        .merge(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
+        .fallback(|| async { api_error(StatusCode::NOT_FOUND, "not_found", "api.not_found") })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "qiaolian API", description = "JSON API of qiaolian. Sign in with `POST /api/v1/session`, then send `Authorization: Bearer <token>`. Lists answer `{items, total, page, per_page}`; errors answer `{error: {code, message, fields}}`."),
+    paths(
+        session::create, session::delete, me::get,
+        orgs::list, orgs::get, orgs::create, orgs::update, orgs::archive, orgs::restore,
+        reference::sides, reference::regions, reference::countries,
+        users::list, users::create,
+    ),
+    modifiers(&BearerAuth),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi() -> impl IntoResponse {
+    axum::Json(openapi_document())
+}
+
+/// `Json` whose rejections answer in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => api_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "api.too_large"),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                    api_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_json", "api.bad_json")
+                }
+                _ => api_error(StatusCode::BAD_REQUEST, "bad_json", "api.bad_json"),
+            }),
+        }
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `Query` whose rejections answer in the API's error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(_) => Err(api_error(StatusCode::BAD_REQUEST, "bad_query", "api.bad_query")),
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Errors as responses: `ApiError` answers JSON `{"error": {code, message, fields}}`,
+//! `PageError` marks the response so the page layer renders a friendly page.
+//! Internal causes are logged, never shown.
+
+use std::collections::BTreeMap;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use qiaolian_core::Error;
+use serde::Serialize;
+
+use crate::i18n::{self, t};
+
+/// Stable error codes of the API, with their HTTP status and catalog key.
+fn describe(e: &Error) -> (StatusCode, &'static str, &'static str) {
+    match e {
+        Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "api.unauthorized"),
+        Error::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "api.forbidden"),
+        Error::NotFound => (StatusCode::NOT_FOUND, "not_found", "api.not_found"),
+        Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "api.invalid"),
+        Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "api.conflict"),
+        Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "api.too_many"),
+        Error::Config(_) | Error::Db(_) | Error::Migrate(_) | Error::Other(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal", "api.internal")
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid`, `forbidden`, `conflict`.
+    pub code: String,
+    /// Human-readable message in the user's language.
+    pub message: String,
+    /// Per-field problems: field name → `{code, message}`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, FieldMessage>,
+    /// For `conflict`: the version now stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldMessage {
+    pub code: String,
+    pub message: String,
+}
+
+/// An error of the JSON API.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+pub fn log_internal(e: &Error) {
+    if describe(e).0 == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(error = %e, "request failed");
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        log_internal(&self.0);
+        let locale = i18n::current();
+        let (status, code, key) = describe(&self.0);
+        let fields = match &self.0 {
+            Error::Invalid(f) => f
+                .iter()
+                .map(|(name, e)| {
+                    let m = FieldMessage {
+                        code: e.code.to_owned(),
+                        message: i18n::field_message(locale, e),
+                    };
+                    ((*name).to_owned(), m)
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let current_version = match self.0 {
+            Error::Conflict { current_version } => Some(current_version),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message: t(locale, key).to_owned(),
+                fields,
+                current_version,
+            },
+        };
+        let mut resp = (status, Json(body)).into_response();
+        if let Error::TooManyAttempts { retry_after_secs } = self.0 {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        resp
+    }
+}
+
+/// A plain API error without a core cause (bad JSON, body too large, CSRF).
+pub fn api_error(status: StatusCode, code: &str, key: &str) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message: t(i18n::current(), key).to_owned(),
+            fields: BTreeMap::new(),
+            current_version: None,
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Which error page to show; the page layer renders it with the request's context.
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorPage(pub StatusCode, pub &'static str);
+
+/// An error of an HTML page handler.
+#[derive(Debug)]
+pub struct PageError(pub Error);
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        log_internal(&self.0);
+        let (status, _, _) = describe(&self.0);
+        let key = match status.as_u16() {
+            401 | 403 => "error.403",
+            404 => "error.404",
+            409 => "error.409",
+            _ => "error.500",
+        };
+        error_page(status, key)
+    }
+}
+
+/// A response the page layer turns into a rendered error page.
+pub fn error_page(status: StatusCode, key: &'static str) -> Response {
+    let mut resp = status.into_response();
+    resp.extensions_mut().insert(ErrorPage(status, key));
+    resp
+}

@@ -1,0 +1,164 @@
+//! HTML pages: askama templates (auto-escaped), htmx for partial updates.
+//! A handler that htmx calls answers the partial; otherwise the full page.
+
+mod account;
+mod auth;
+mod home;
+mod orgs;
+mod regions;
+mod users;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use qiaolian_core::access::{Action, Resource};
+use qiaolian_core::account::{Account, Locale};
+use qiaolian_core::{Error, FieldErrors};
+
+use crate::AppState;
+use crate::ctx::{Ctx, RequestInfo, Via};
+use crate::error::{PageError, error_page};
+use crate::i18n;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(auth::form).post(auth::submit))
+        .route("/logout", post(auth::logout))
+        .route("/locale", post(auth::set_locale))
+        .route("/orgs", get(orgs::list).post(orgs::create))
+        .route("/orgs/new", get(orgs::new))
+        .route("/orgs/tree", get(orgs::tree))
+        .route("/orgs/tree/children", get(orgs::tree_children))
+        .route("/orgs/{id}", get(orgs::show).post(orgs::update))
+        .route("/orgs/{id}/edit", get(orgs::edit))
+        .route("/orgs/{id}/archive", post(orgs::archive))
+        .route("/orgs/{id}/restore", post(orgs::restore))
+        .route("/regions/picker", get(regions::picker))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/language", post(account::set_language))
+        .route("/users", get(users::list).post(users::create))
+}
+
+/// Renders a template as the response, or the error page if rendering fails.
+pub fn render(t: &impl Template) -> Response {
+    render_with(StatusCode::OK, t)
+}
+
+pub fn render_with(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            error_page(StatusCode::INTERNAL_SERVER_ERROR, "error.500")
+        }
+    }
+}
+
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Field name → message, for forms.
+pub type FormErrors = BTreeMap<&'static str, String>;
+
+/// Turns a core refusal into messages for the form, or passes other errors on.
+pub fn form_errors(locale: Locale, e: Error) -> Result<FormErrors, PageError> {
+    match e {
+        Error::Invalid(fields) => Ok(messages(locale, &fields)),
+        e => Err(PageError(e)),
+    }
+}
+
+fn messages(locale: Locale, fields: &FieldErrors) -> FormErrors {
+    fields.iter().map(|(k, e)| (*k, i18n::field_message(locale, e))).collect()
+}
+
+/// What templates call on the context.
+impl Ctx {
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.info.locale, key)
+    }
+
+    pub fn tn(&self, key: &str, n: impl std::fmt::Display) -> String {
+        i18n::tn(self.info.locale, key, n)
+    }
+
+    /// `t` of a key built from a prefix and a value, e.g. `kind.` + `federation`.
+    pub fn label(&self, prefix: &str, value: impl std::fmt::Display) -> &'static str {
+        i18n::t(self.info.locale, &format!("{prefix}{value}"))
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.info.locale.as_str()
+    }
+
+    pub fn en(&self) -> bool {
+        self.info.locale == Locale::En
+    }
+
+    pub fn csrf(&self) -> &str {
+        &self.info.csrf
+    }
+
+    pub fn user(&self) -> Option<&Account> {
+        self.info.account.as_ref()
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.info.account.is_some() && self.info.via == Via::Session
+    }
+
+    /// `active` for the navigation entry whose section this page is in.
+    pub fn nav(&self, prefix: &str) -> &'static str {
+        let path = self.here.split('?').next().unwrap_or("/");
+        let hit = if prefix == "/" { path == "/" } else { path.starts_with(prefix) };
+        if hit { "active" } else { "" }
+    }
+
+    pub fn may_manage_users(&self) -> bool {
+        self.user().is_some_and(|a| {
+            qiaolian_core::access::reach(a.role, Resource::Account, Action::Read)
+                != qiaolian_core::access::Reach::Nothing
+        })
+    }
+
+    pub fn asset_version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate<'a> {
+    ctx: Ctx,
+    status: u16,
+    title: &'a str,
+    text: &'a str,
+}
+
+/// The friendly error page, in the user's language and layout.
+pub fn render_error(info: &RequestInfo, path: &str, status: StatusCode, key: &str) -> Response {
+    let ctx = Ctx { info: info.clone(), here: path.to_owned() };
+    let t = ErrorTemplate {
+        status: status.as_u16(),
+        title: i18n::t(info.locale, &format!("{key}.title")),
+        text: i18n::t(info.locale, &format!("{key}.text")),
+        ctx,
+    };
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => status.into_response(),
+    }
+}
+
+pub async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, "error.404")
+}

@@ -1,0 +1,32 @@
+// qiaolian: progressive enhancements; every page works without them.
+(function () {
+  function enhance(root) {
+    root.querySelectorAll('select[data-searchable]:not(.tomselected)').forEach(function (el) {
+      new TomSelect(el, { maxOptions: 300, allowEmptyOption: true });
+    });
+    root.querySelectorAll('select[data-org-picker]:not(.tomselected)').forEach(function (el) {
+      new TomSelect(el, {
+        valueField: 'id', labelField: 'name', searchField: ['name', 'short_name'],
+        allowEmptyOption: true, preload: 'focus', maxOptions: 50,
+        placeholder: el.dataset.placeholder || '',
+        load: function (q, done) {
+          fetch('/api/v1/orgs?per_page=50&q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+            .then(function (r) { return r.json(); })
+            .then(function (j) { done(j.items || []); })
+            .catch(function () { done(); });
+        },
+        render: {
+          option: function (o, esc) {
+            return '<div>' + esc(o.name) + (o.parent_name ? ' <small class="text-secondary">' + esc(o.parent_name) + '</small>' : '') + '</div>';
+          }
+        }
+      });
+    });
+  }
+  document.addEventListener('submit', function (e) {
+    var msg = e.target.getAttribute && e.target.getAttribute('data-confirm');
+    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  }, true);
+  document.addEventListener('DOMContentLoaded', function () { enhance(document); });
+  document.addEventListener('htmx:load', function (e) { enhance(e.target); });
+})();
