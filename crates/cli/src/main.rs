@@ -11,7 +11,11 @@ use qiaolian_core::{Db, auth, demo, setup};
 use qiaolian_web::{AppState, WebConfig};
 
 #[derive(Parser)]
-#[command(name = "qiaolian", version, about = "侨联协作平台 — the federations' cooperation programme, recorded, supervised and reported")]
+#[command(
+    name = "qiaolian",
+    version,
+    about = "侨联协作平台 — the federations' cooperation programme, recorded, supervised and reported"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -23,10 +27,20 @@ struct Cli {
 #[derive(Args)]
 struct Config {
     /// sqlite://PATH or postgres://USER@HOST/DB
-    #[arg(long, global = true, env = "QIAOLIAN_DATABASE_URL", default_value = "sqlite://./data/qiaolian.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "QIAOLIAN_DATABASE_URL",
+        default_value = "sqlite://./data/qiaolian.db"
+    )]
     database_url: String,
     /// Log format: text or json.
-    #[arg(long, global = true, env = "QIAOLIAN_LOG_FORMAT", default_value = "text")]
+    #[arg(
+        long,
+        global = true,
+        env = "QIAOLIAN_LOG_FORMAT",
+        default_value = "text"
+    )]
     log_format: String,
 }
 
@@ -92,8 +106,15 @@ async fn main() -> Result<()> {
     init_logging(&cli.config.log_format);
     let db = Db::connect(&cli.config.database_url)
         .await
-        .with_context(|| format!("cannot open the database {}", redact(&cli.config.database_url)))?;
-    let admin_password = std::env::var("QIAOLIAN_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                redact(&cli.config.database_url)
+            )
+        })?;
+    let admin_password = std::env::var("QIAOLIAN_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
     let generated = setup::prepare(&db, admin_password.as_deref())
         .await
         .context("cannot prepare the database")?;
@@ -106,7 +127,11 @@ async fn main() -> Result<()> {
         );
     }
     match cli.command {
-        Command::Serve { listen, demo, https } => {
+        Command::Serve {
+            listen,
+            demo,
+            https,
+        } => {
             if demo {
                 load_demo(&db).await?;
             }
@@ -115,15 +140,24 @@ async fn main() -> Result<()> {
                 .with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(%listen, "qiaolian serving; open http://{listen}/");
             let state = AppState::new(db.clone(), WebConfig { https });
-            qiaolian_web::serve(listener, state, shutdown_signal()).await.context("server failed")?;
+            qiaolian_web::serve(listener, state, shutdown_signal())
+                .await
+                .context("server failed")?;
             db.close().await;
             tracing::info!("stopped");
         }
         Command::Migrate => tracing::info!("database is up to date"),
         Command::Demo => load_demo(&db).await?,
-        Command::User(UserCommand::Add { login, org, role, name }) => {
+        Command::User(UserCommand::Add {
+            login,
+            org,
+            role,
+            name,
+        }) => {
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("cannot read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             let input = NewAccount {
                 display_name: name.unwrap_or_else(|| login.clone()),
@@ -136,7 +170,11 @@ async fn main() -> Result<()> {
                 Ok(a) => println!("created user {} (id {}) in {}", a.login, a.id, a.org_name),
                 Err(qiaolian_core::Error::Invalid(fields)) => {
                     for (field, e) in fields {
-                        eprintln!("{field}: {}{}", e.code, e.limit.map(|n| format!(" ({n})")).unwrap_or_default());
+                        eprintln!(
+                            "{field}: {}{}",
+                            e.code,
+                            e.limit.map(|n| format!(" ({n})")).unwrap_or_default()
+                        );
                     }
                     bail!("user not created");
                 }
@@ -157,7 +195,9 @@ async fn load_demo(db: &Db) -> Result<()> {
     match demo::load(db).await.context("cannot load the demo data")? {
         None => tracing::info!("demo data already present; nothing loaded"),
         Some(credentials) => {
-            eprintln!("\n  ==== 演示数据已载入 / demo data loaded — 演示账户 demo users (shown only this once) ====");
+            eprintln!(
+                "\n  ==== 演示数据已载入 / demo data loaded — 演示账户 demo users (shown only this once) ===="
+            );
             for (login, password) in credentials {
                 eprintln!("  {login:<16} {password}");
             }
@@ -170,7 +210,9 @@ async fn load_demo(db: &Db) -> Result<()> {
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("QIAOLIAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {

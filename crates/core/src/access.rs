@@ -50,13 +50,41 @@ use Reach::{All, Below, Nothing, Subtree};
 /// organization) are reached only by `All`.
 pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
     (Resource::Org, Action::Read, [All, All, All, All, All]),
-    (Resource::Org, Action::Create, [All, Subtree, Subtree, Nothing, Nothing]),
-    (Resource::Org, Action::Update, [All, Subtree, Subtree, Nothing, Nothing]),
-    (Resource::Org, Action::Archive, [All, Below, Nothing, Nothing, Nothing]),
-    (Resource::Account, Action::Read, [All, Subtree, Nothing, Nothing, Nothing]),
-    (Resource::Account, Action::Create, [All, Subtree, Nothing, Nothing, Nothing]),
-    (Resource::Account, Action::Update, [All, Subtree, Nothing, Nothing, Nothing]),
-    (Resource::Account, Action::Archive, [All, Below, Nothing, Nothing, Nothing]),
+    (
+        Resource::Org,
+        Action::Create,
+        [All, Subtree, Subtree, Nothing, Nothing],
+    ),
+    (
+        Resource::Org,
+        Action::Update,
+        [All, Subtree, Subtree, Nothing, Nothing],
+    ),
+    (
+        Resource::Org,
+        Action::Archive,
+        [All, Below, Nothing, Nothing, Nothing],
+    ),
+    (
+        Resource::Account,
+        Action::Read,
+        [All, Subtree, Nothing, Nothing, Nothing],
+    ),
+    (
+        Resource::Account,
+        Action::Create,
+        [All, Subtree, Nothing, Nothing, Nothing],
+    ),
+    (
+        Resource::Account,
+        Action::Update,
+        [All, Subtree, Nothing, Nothing, Nothing],
+    ),
+    (
+        Resource::Account,
+        Action::Archive,
+        [All, Below, Nothing, Nothing, Nothing],
+    ),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.
@@ -92,7 +120,11 @@ pub fn authorize(
     action: Action,
     target_org_path: Option<&str>,
 ) -> Result<()> {
-    if covers(reach(actor.role, resource, action), &actor.org_path, target_org_path) {
+    if covers(
+        reach(actor.role, resource, action),
+        &actor.org_path,
+        target_org_path,
+    ) {
         Ok(())
     } else {
         Err(Error::Forbidden)

@@ -1,7 +1,7 @@
 //! User accounts: one organization and one role each; passwords hashed with argon2id.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -80,8 +80,13 @@ pub fn parse_login(s: &str) -> Result<String, FieldError> {
         return Err(FieldError::new("required"));
     }
     let ok = (3..=40).contains(&t.len())
-        && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if ok { Ok(t) } else { Err(FieldError::new("bad_login")) }
+        && t.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(t)
+    } else {
+        Err(FieldError::new("bad_login"))
+    }
 }
 
 /// A new password: long enough to resist guessing, short enough to hash cheaply.
@@ -90,7 +95,10 @@ pub fn parse_password(s: &str) -> Result<String, FieldError> {
     if n == 0 {
         Err(FieldError::new("required"))
     } else if n < PASSWORD_MIN {
-        Err(FieldError { code: "password_too_short", limit: Some(PASSWORD_MIN) })
+        Err(FieldError {
+            code: "password_too_short",
+            limit: Some(PASSWORD_MIN),
+        })
     } else if n > PASSWORD_MAX {
         Err(FieldError::too_long(PASSWORD_MAX))
     } else {
@@ -99,7 +107,8 @@ pub fn parse_password(s: &str) -> Result<String, FieldError> {
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).map_err(|e| Error::Other(format!("salt: {e}")))?;
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| Error::Other(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -108,7 +117,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -134,18 +147,25 @@ pub async fn create(db: &Db, actor: Option<&Actor>, input: &NewAccount) -> Resul
     let password = check.take("password", parse_password(&input.password));
     let org_path = match input.org_id {
         None => check.take("org_id", Err(FieldError::new("required"))),
-        Some(id) => check.take("org_id", org::path_of(&mut tx, id).await?.ok_or(FieldError::new("unknown_org"))),
+        Some(id) => check.take(
+            "org_id",
+            org::path_of(&mut tx, id)
+                .await?
+                .ok_or(FieldError::new("unknown_org")),
+        ),
     };
-    if let (Some(actor), Some(role)) = (actor, role) {
-        if !actor.role.may_grant(role) {
-            check.add("role", "role_too_high");
-        }
+    if let (Some(actor), Some(role)) = (actor, role)
+        && !actor.role.may_grant(role)
+    {
+        check.add("role", "role_too_high");
     }
     check.finish()?;
     let (Some(login), Some(display_name), Some(role), Some(password), Some(org_path), Some(org_id)) =
         (login, display_name, role, password, org_path, input.org_id)
     else {
-        return Err(Error::Other("account fields parsed without errors yet missing".into()));
+        return Err(Error::Other(
+            "account fields parsed without errors yet missing".into(),
+        ));
     };
     if let Some(actor) = actor {
         access::authorize(actor, Resource::Account, Action::Create, Some(&org_path))?;
@@ -205,7 +225,9 @@ pub async fn by_login(db: &Db, login: &str) -> Result<Option<Account>> {
 pub async fn count(db: &Db) -> Result<i64> {
     let mut tx = db.begin().await?;
     Ok(on!(&mut tx, |c| {
-        sqlx::query_scalar("select count(*) from account").fetch_one(c).await?
+        sqlx::query_scalar("select count(*) from account")
+            .fetch_one(c)
+            .await?
     }))
 }
 
@@ -219,10 +241,12 @@ pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Acco
     };
     let mut tx = db.begin().await?;
     let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar("select count(*) from account a join org o on o.id = a.org_id where o.path like $1")
-            .bind(&pattern)
-            .fetch_one(c)
-            .await?
+        sqlx::query_scalar(
+            "select count(*) from account a join org o on o.id = a.org_id where o.path like $1",
+        )
+        .bind(&pattern)
+        .fetch_one(c)
+        .await?
     });
     let items = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -234,12 +258,23 @@ pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Acco
         .fetch_all(c)
         .await?
     });
-    Ok(Page { items, total, page: page.page, per_page: page.per_page })
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 /// Changes the actor's own password after checking the current one; signs out
 /// every other session, since a changed password usually means a leaked one.
-pub async fn change_password(db: &Db, actor: &Actor, current: &str, new: &str, confirm: &str) -> Result<()> {
+pub async fn change_password(
+    db: &Db,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> Result<()> {
     let mut tx = db.begin().await?;
     let hash: String = on!(&mut tx, |c| {
         sqlx::query_scalar("select password_hash from account where id = $1")
@@ -272,7 +307,8 @@ pub async fn change_password(db: &Db, actor: &Actor, current: &str, new: &str, c
 
 /// Sets a password without knowing the old one: for the CLI and first start.
 pub async fn set_password(db: &Db, id: AccountId, password: &str) -> Result<()> {
-    let password = parse_password(password).map_err(|e| Error::Invalid([("password", e)].into()))?;
+    let password =
+        parse_password(password).map_err(|e| Error::Invalid([("password", e)].into()))?;
     let hash = hash_password(&password)?;
     let mut tx = db.begin().await?;
     on!(&mut tx, |c| {

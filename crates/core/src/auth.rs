@@ -71,7 +71,9 @@ pub async fn verify_login(db: &Db, login: &str, password: &str) -> Result<Accoun
             .await?
     });
     // Hash even for unknown logins so timing does not reveal which logins exist.
-    let hash = found.as_ref().map_or(DUMMY_HASH.as_str(), |(_, h, _)| h.as_str());
+    let hash = found
+        .as_ref()
+        .map_or(DUMMY_HASH.as_str(), |(_, h, _)| h.as_str());
     let password_ok = account::verify_password(password, hash);
     match found {
         Some((id, _, true)) if password_ok => {
@@ -221,12 +223,14 @@ pub async fn token_account(db: &Db, token: &str) -> Result<Option<Account>> {
 pub async fn revoke_token(db: &Db, token: &str) -> Result<bool> {
     let mut tx = db.begin().await?;
     let n = on!(&mut tx, |c| {
-        sqlx::query("update api_token set revoked_at = $1 where token_hash = $2 and revoked_at is null")
-            .bind(crate::now())
-            .bind(digest(token))
-            .execute(c)
-            .await?
-            .rows_affected()
+        sqlx::query(
+            "update api_token set revoked_at = $1 where token_hash = $2 and revoked_at is null",
+        )
+        .bind(crate::now())
+        .bind(digest(token))
+        .execute(c)
+        .await?
+        .rows_affected()
     });
     tx.commit().await?;
     Ok(n > 0)

@@ -69,12 +69,14 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
-            if path != ":memory:" {
-                if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        Error::Config(format!("cannot create folder {}: {e}", dir.display()))
-                    })?;
-                }
+            if path != ":memory:"
+                && let Some(dir) = Path::new(path)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::Config(format!("cannot create folder {}: {e}", dir.display()))
+                })?;
             }
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|e| Error::Config(format!("bad SQLite URL: {e}")))?
@@ -132,7 +134,10 @@ impl Db {
         let Ok(mut tx) = self.begin().await else {
             return false;
         };
-        on!(&mut tx, |c| sqlx::query("select 1").execute(c).await.is_ok())
+        on!(&mut tx, |c| sqlx::query("select 1")
+            .execute(c)
+            .await
+            .is_ok())
     }
 
     pub fn pool_stats(&self) -> PoolStats {

@@ -57,7 +57,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A refusal of one field.
     pub fn field(name: &'static str, code: &'static str) -> Error {
-        Error::Invalid(FieldErrors::from([(name, FieldError { code, limit: None })]))
+        Error::Invalid(FieldErrors::from([(
+            name,
+            FieldError { code, limit: None },
+        )]))
     }
 
     /// Name of the unique index a write violated, if that is what failed.

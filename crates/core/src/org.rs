@@ -2,7 +2,9 @@
 //! committees, overseas associations… in one tree with a materialized path.
 
 use chrono::{DateTime, Utc};
-use sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement};
+use sea_query::{
+    Alias, Condition, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
 
@@ -152,7 +154,10 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let name = check.take("name", text::required(&input.name, NAME_MAX));
-    let short_name = check.take("short_name", text::optional(&opt(&input.short_name), SHORT_NAME_MAX));
+    let short_name = check.take(
+        "short_name",
+        text::optional(&opt(&input.short_name), SHORT_NAME_MAX),
+    );
     let kind = check.take("kind", OrgKind::parse(&input.kind));
     let level = check.take("level", OrgLevel::parse(&input.level));
     let address = check.take("address", text::optional(&opt(&input.address), ADDRESS_MAX));
@@ -163,12 +168,17 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
         "" => check.take("side", Err(FieldError::new("required"))),
         code => check.take(
             "side",
-            side::by_code(tx, code).await?.ok_or(FieldError::new("unknown_side")),
+            side::by_code(tx, code)
+                .await?
+                .ok_or(FieldError::new("unknown_side")),
         ),
     };
 
     let region_code = check
-        .take("region_code", reference::parse_region_code(&opt(&input.region_code)))
+        .take(
+            "region_code",
+            reference::parse_region_code(&opt(&input.region_code)),
+        )
         .flatten();
     let mut province = None;
     if let Some(code) = &region_code {
@@ -180,12 +190,15 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
     }
 
     let country_code = check
-        .take("country_code", reference::parse_country_code(&opt(&input.country_code)))
+        .take(
+            "country_code",
+            reference::parse_country_code(&opt(&input.country_code)),
+        )
         .flatten();
-    if let Some(code) = &country_code {
-        if reference::country(tx, code).await?.is_none() {
-            check.add("country_code", "unknown_country");
-        }
+    if let Some(code) = &country_code
+        && reference::country(tx, code).await?.is_none()
+    {
+        check.add("country_code", "unknown_country");
     }
 
     if let Some(level) = level {
@@ -205,7 +218,9 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
         if side.kind == SideKind::Member && province.is_some() && side.region_code != province {
             check.add("region_code", "region_outside_side");
         }
-        if (side.kind == SideKind::Overseas) != (level == Some(OrgLevel::Overseas)) && level.is_some() {
+        if (side.kind == SideKind::Overseas) != (level == Some(OrgLevel::Overseas))
+            && level.is_some()
+        {
             check.add("side", "side_level_mismatch");
         }
     }
@@ -240,7 +255,9 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
             phone: phone.flatten(),
             notes: notes.flatten(),
         }),
-        _ => Err(Error::Other("org fields parsed without errors yet missing".into())),
+        _ => Err(Error::Other(
+            "org fields parsed without errors yet missing".into(),
+        )),
     }
 }
 
@@ -265,7 +282,12 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
     let mut tx = db.begin().await?;
     let f = parse(&mut tx, input).await?;
     if let Some(actor) = actor {
-        access::authorize(actor, Resource::Org, Action::Create, f.parent.as_ref().map(|p| p.path.as_str()))?;
+        access::authorize(
+            actor,
+            Resource::Org,
+            Action::Create,
+            f.parent.as_ref().map(|p| p.path.as_str()),
+        )?;
     }
     let now = crate::now();
     let id: OrgId = on!(&mut tx, |c| {
@@ -290,7 +312,10 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
         .await
         .map_err(|e| duplicate_name(e.into()))?
     });
-    let path = format!("{}{id}/", f.parent.as_ref().map_or("/", |p| p.path.as_str()));
+    let path = format!(
+        "{}{id}/",
+        f.parent.as_ref().map_or("/", |p| p.path.as_str())
+    );
     on!(&mut tx, |c| {
         sqlx::query("update org set path = $1 where id = $2")
             .bind(&path)
@@ -313,14 +338,19 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
         return Err(Error::field("version", "required"));
     };
     let f = parse(&mut tx, input).await?;
-    if let Some(p) = &f.parent {
-        if p.path.starts_with(&old.path) {
-            return Err(Error::field("parent_id", "parent_cycle"));
-        }
+    if let Some(p) = &f.parent
+        && p.path.starts_with(&old.path)
+    {
+        return Err(Error::field("parent_id", "parent_cycle"));
     }
     if f.parent.as_ref().map(|p| p.id) != old.parent_id {
         // Moving also needs the right to create under the new parent.
-        access::authorize(actor, Resource::Org, Action::Create, f.parent.as_ref().map(|p| p.path.as_str()))?;
+        access::authorize(
+            actor,
+            Resource::Org,
+            Action::Create,
+            f.parent.as_ref().map(|p| p.path.as_str()),
+        )?;
     }
     let changed = on!(&mut tx, |c| {
         sqlx::query(
@@ -353,11 +383,14 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
             current_version: old.version,
         });
     }
-    let new_path = format!("{}{id}/", f.parent.as_ref().map_or("/", |p| p.path.as_str()));
+    let new_path = format!(
+        "{}{id}/",
+        f.parent.as_ref().map_or("/", |p| p.path.as_str())
+    );
     if new_path != old.path {
         on!(&mut tx, |c| {
             sqlx::query(
-                "update org set path = $1 || substr(path, $2) where path like $3",
+                "update org set path = $1 || substr(path, cast($2 as integer)) where path like $3",
             )
             .bind(&new_path)
             .bind(i64::try_from(old.path.len() + 1).unwrap_or(i64::MAX))
@@ -387,10 +420,12 @@ async fn set_archived(db: &Db, actor: &Actor, id: OrgId, archive: bool) -> Resul
     access::authorize(actor, Resource::Org, Action::Archive, Some(&org.path))?;
     if archive {
         let children: i64 = on!(&mut tx, |c| {
-            sqlx::query_scalar("select count(*) from org where parent_id = $1 and archived_at is null")
-                .bind(id)
-                .fetch_one(c)
-                .await?
+            sqlx::query_scalar(
+                "select count(*) from org where parent_id = $1 and archived_at is null",
+            )
+            .bind(id)
+            .fetch_one(c)
+            .await?
         });
         if children > 0 {
             return Err(Error::field("archived", "has_active_children"));
@@ -412,13 +447,15 @@ async fn set_archived(db: &Db, actor: &Actor, id: OrgId, archive: bool) -> Resul
     }
     let at = archive.then(crate::now);
     on!(&mut tx, |c| {
-        sqlx::query("update org set archived_at = $1, updated_at = $2, version = version + 1 where id = $3")
-            .bind(at)
-            .bind(crate::now())
-            .bind(id)
-            .execute(c)
-            .await
-            .map_err(|e| duplicate_name(e.into()))?;
+        sqlx::query(
+            "update org set archived_at = $1, updated_at = $2, version = version + 1 where id = $3",
+        )
+        .bind(at)
+        .bind(crate::now())
+        .bind(id)
+        .execute(c)
+        .await
+        .map_err(|e| duplicate_name(e.into()))?;
     });
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
     tx.commit().await?;
@@ -436,22 +473,46 @@ fn select() -> SelectStatement {
              o.address, o.phone, o.notes, o.archived_at, o.version, o.created_at, o.updated_at",
         ))
         .from_as("org", "o")
-        .join_as(JoinType::InnerJoin, "side", "s", Expr::col(("s", "id")).equals(("o", "side_id")))
-        .join_as(JoinType::LeftJoin, "region", "r", Expr::col(("r", "code")).equals(("o", "region_code")))
-        .join_as(JoinType::LeftJoin, "country", "c", Expr::col(("c", "alpha2")).equals(("o", "country_code")))
-        .join_as(JoinType::LeftJoin, "org", "p", Expr::col(("p", "id")).equals(("o", "parent_id")))
+        .join_as(
+            JoinType::InnerJoin,
+            "side",
+            "s",
+            Expr::col(("s", "id")).equals(("o", "side_id")),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            "region",
+            "r",
+            Expr::col(("r", "code")).equals(("o", "region_code")),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            "country",
+            "c",
+            Expr::col(("c", "alpha2")).equals(("o", "country_code")),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            "org",
+            "p",
+            Expr::col(("p", "id")).equals(("o", "parent_id")),
+        )
         .to_owned()
 }
 
 async fn fetch_all(tx: &mut Tx, stmt: &SelectStatement) -> Result<Vec<Org>> {
     let (sql, values) = db::build(tx.engine(), stmt);
     Ok(on!(tx, |c| {
-        sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_all(c).await?
+        sqlx::query_as_with(AssertSqlSafe(sql), values)
+            .fetch_all(c)
+            .await?
     }))
 }
 
 async fn get_in(tx: &mut Tx, id: OrgId) -> Result<Option<Org>> {
-    let stmt = select().and_where(Expr::col(("o", "id")).eq(id.0)).to_owned();
+    let stmt = select()
+        .and_where(Expr::col(("o", "id")).eq(id.0))
+        .to_owned();
     Ok(fetch_all(tx, &stmt).await?.pop())
 }
 
@@ -494,15 +555,15 @@ impl OrgFilter {
     async fn condition(&self, tx: &mut Tx) -> Result<Condition> {
         let mut check = Check::default();
         let mut cond = Condition::all();
-        if let Some(k) = blank(&self.kind) {
-            if let Some(k) = check.take("kind", OrgKind::parse(k)) {
-                cond = cond.add(Expr::col(("o", "kind")).eq(k.as_str()));
-            }
+        if let Some(k) = blank(&self.kind)
+            && let Some(k) = check.take("kind", OrgKind::parse(k))
+        {
+            cond = cond.add(Expr::col(("o", "kind")).eq(k.as_str()));
         }
-        if let Some(l) = blank(&self.level) {
-            if let Some(l) = check.take("level", OrgLevel::parse(l)) {
-                cond = cond.add(Expr::col(("o", "level")).eq(l.as_str()));
-            }
+        if let Some(l) = blank(&self.level)
+            && let Some(l) = check.take("level", OrgLevel::parse(l))
+        {
+            cond = cond.add(Expr::col(("o", "level")).eq(l.as_str()));
         }
         if let Some(s) = blank(&self.side) {
             cond = cond.add(Expr::col(("s", "code")).eq(s));
@@ -542,11 +603,18 @@ impl OrgFilter {
 
 /// Escapes LIKE wildcards so a typed `%` or `_` matches itself.
 pub fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// A page of organizations, ordered by side, then level, then region and name.
-pub async fn list(db: &Db, actor: &Actor, filter: &OrgFilter, page: PageRequest) -> Result<Page<Org>> {
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &OrgFilter,
+    page: PageRequest,
+) -> Result<Page<Org>> {
     // Reading organizations is open to every role; this keeps the rule in the policy.
     access::authorize(actor, Resource::Org, Action::Read, None)?;
     let page = page.clamped();
@@ -555,24 +623,39 @@ pub async fn list(db: &Db, actor: &Actor, filter: &OrgFilter, page: PageRequest)
     let count = Query::select()
         .expr(Expr::cust("count(*)"))
         .from_as("org", "o")
-        .join_as(JoinType::InnerJoin, "side", "s", Expr::col(("s", "id")).equals(("o", "side_id")))
+        .join_as(
+            JoinType::InnerJoin,
+            "side",
+            "s",
+            Expr::col(("s", "id")).equals(("o", "side_id")),
+        )
         .cond_where(cond.clone())
         .to_owned();
     let (sql, values) = db::build(tx.engine(), &count);
     let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar_with(AssertSqlSafe(sql), values).fetch_one(c).await?
+        sqlx::query_scalar_with(AssertSqlSafe(sql), values)
+            .fetch_one(c)
+            .await?
     });
     let stmt = select()
         .cond_where(cond)
-        .order_by_expr(Expr::col(("s", "sort_order")).into(), Order::Asc)
+        .order_by_expr(Expr::col(("s", "sort_order")), Order::Asc)
         .order_by_expr(Expr::cust(LEVEL_RANK), Order::Asc)
-        .order_by_expr(Expr::cust("coalesce(o.region_code, o.country_code, '')"), Order::Asc)
-        .order_by_expr(Expr::col(("o", "name")).into(), Order::Asc)
+        .order_by_expr(
+            Expr::cust("coalesce(o.region_code, o.country_code, '')"),
+            Order::Asc,
+        )
+        .order_by_expr(Expr::col(("o", "name")), Order::Asc)
         .limit(u64::from(page.per_page))
         .offset(page.offset())
         .to_owned();
     let items = fetch_all(&mut tx, &stmt).await?;
-    Ok(Page { items, total, page: page.page, per_page: page.per_page })
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 const LEVEL_RANK: &str = "case o.level when 'national' then 0 when 'province' then 1
@@ -590,19 +673,26 @@ pub async fn children(db: &Db, actor: &Actor, parent: Option<OrgId>) -> Result<V
     };
     let stmt = select()
         .expr_as(
-            Expr::cust("(select count(*) from org k where k.parent_id = o.id and k.archived_at is null)"),
+            Expr::cust(
+                "(select count(*) from org k where k.parent_id = o.id and k.archived_at is null)",
+            ),
             Alias::new("child_count"),
         )
         .and_where(cond)
         .and_where(Expr::col(("o", "archived_at")).is_null())
-        .order_by_expr(Expr::col(("s", "sort_order")).into(), Order::Asc)
+        .order_by_expr(Expr::col(("s", "sort_order")), Order::Asc)
         .order_by_expr(Expr::cust(LEVEL_RANK), Order::Asc)
-        .order_by_expr(Expr::cust("coalesce(o.region_code, o.country_code, '')"), Order::Asc)
-        .order_by_expr(Expr::col(("o", "name")).into(), Order::Asc)
+        .order_by_expr(
+            Expr::cust("coalesce(o.region_code, o.country_code, '')"),
+            Order::Asc,
+        )
+        .order_by_expr(Expr::col(("o", "name")), Order::Asc)
         .to_owned();
     let (sql, values) = db::build(tx.engine(), &stmt);
     let rows: Vec<OrgWithCount> = on!(&mut tx, |c| {
-        sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_all(c).await?
+        sqlx::query_as_with(AssertSqlSafe(sql), values)
+            .fetch_all(c)
+            .await?
     });
     Ok(rows.into_iter().map(|r| (r.org, r.child_count)).collect())
 }
@@ -660,15 +750,37 @@ pub async fn count_by_side(db: &Db) -> Result<Vec<(side::Side, i64)>> {
     let sides = side::list(db).await?;
     let mut tx = db.begin().await?;
     let counts: Vec<(side::SideId, i64)> = on!(&mut tx, |c| {
-        sqlx::query_as("select side_id, count(*) from org where archived_at is null group by side_id")
-            .fetch_all(c)
-            .await?
+        sqlx::query_as(
+            "select side_id, count(*) from org where archived_at is null group by side_id",
+        )
+        .fetch_all(c)
+        .await?
     });
     Ok(sides
         .into_iter()
         .map(|s| {
-            let n = counts.iter().find(|(id, _)| *id == s.id).map_or(0, |(_, n)| *n);
+            let n = counts
+                .iter()
+                .find(|(id, _)| *id == s.id)
+                .map_or(0, |(_, n)| *n);
             (s, n)
         })
         .collect())
+}
+
+/// The level a new sub-organization of `parent` most likely has: that of the regions
+/// below the parent's region (a Chongqing district sits right under the municipality),
+/// else the next level down.
+pub async fn child_level(db: &Db, parent: &Org) -> Result<OrgLevel> {
+    if let Some(code) = &parent.region_code
+        && let Some(r) = reference::regions(db, Some(code)).await?.first()
+    {
+        return Ok(match r.level {
+            reference::RegionLevel::Province => OrgLevel::Province,
+            reference::RegionLevel::Prefecture => OrgLevel::Prefecture,
+            reference::RegionLevel::County => OrgLevel::County,
+            reference::RegionLevel::Township => OrgLevel::Township,
+        });
+    }
+    Ok(parent.level.below())
 }

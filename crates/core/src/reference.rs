@@ -6,8 +6,8 @@
 
 use sea_query::{OnConflict, Query};
 use serde::Serialize;
-use sqlx::AssertSqlSafe;
 use sha2::{Digest, Sha256};
+use sqlx::AssertSqlSafe;
 
 use crate::db::{Db, Tx};
 use crate::error::{FieldError, Result};
@@ -46,7 +46,10 @@ pub struct Country {
 
 /// Loads the embedded tables if they differ from what the database holds.
 pub async fn sync(db: &Db) -> Result<()> {
-    let digest = format!("{:x}", Sha256::digest([REGIONS_TSV, COUNTRIES_TSV].concat()));
+    let digest = format!(
+        "{:x}",
+        Sha256::digest([REGIONS_TSV, COUNTRIES_TSV].concat())
+    );
     let mut tx = db.begin().await?;
     let stored: Option<String> = on!(&mut tx, |c| {
         sqlx::query_scalar("select value from meta where key = 'reference_sha256'")
@@ -73,7 +76,10 @@ pub async fn sync(db: &Db) -> Result<()> {
 }
 
 fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    tsv.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split('\t').collect())
+    tsv.lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split('\t').collect())
 }
 
 async fn load_regions(tx: &mut Tx) -> Result<()> {
@@ -109,7 +115,13 @@ async fn load_countries(tx: &mut Tx) -> Result<()> {
                 .to_owned(),
         );
     for r in rows(COUNTRIES_TSV) {
-        insert.values_panic([r[0].into(), r[1].into(), r[2].into(), r[3].into(), r[4].into()]);
+        insert.values_panic([
+            r[0].into(),
+            r[1].into(),
+            r[2].into(),
+            r[3].into(),
+            r[4].into(),
+        ]);
     }
     execute(tx, &insert).await
 }
@@ -117,7 +129,9 @@ async fn load_countries(tx: &mut Tx) -> Result<()> {
 async fn execute(tx: &mut Tx, stmt: &sea_query::InsertStatement) -> Result<()> {
     let (sql, values) = crate::db::build(tx.engine(), stmt);
     on!(tx, |c| {
-        sqlx::query_with(AssertSqlSafe(sql), values).execute(c).await?;
+        sqlx::query_with(AssertSqlSafe(sql), values)
+            .execute(c)
+            .await?;
     });
     Ok(())
 }
@@ -185,9 +199,11 @@ pub async fn search_regions(db: &Db, q: &str, limit: i64) -> Result<Vec<Region>>
 pub async fn countries(db: &Db) -> Result<Vec<Country>> {
     let mut tx = db.begin().await?;
     Ok(on!(&mut tx, |c| {
-        sqlx::query_as("select alpha2, alpha3, numeric, name_zh, name_en from country order by alpha2")
-            .fetch_all(c)
-            .await?
+        sqlx::query_as(
+            "select alpha2, alpha3, numeric, name_zh, name_en from country order by alpha2",
+        )
+        .fetch_all(c)
+        .await?
     }))
 }
 

@@ -23,25 +23,39 @@ pub async fn prepare(db: &Db, admin_password: Option<&str>) -> Result<Option<Str
     }
     let org = match org::find_by_name(db, SYSTEM_ORG).await? {
         Some(org) => org,
-        None => org::create_unchecked(db, &OrgInput {
-            name: SYSTEM_ORG.into(),
-            kind: "other".into(),
-            level: "national".into(),
-            side: "national".into(),
-            notes: Some("系统管理员所在的组织".into()),
-            ..OrgInput::default()
-        })
-        .await?,
+        None => {
+            org::create_unchecked(
+                db,
+                &OrgInput {
+                    name: SYSTEM_ORG.into(),
+                    kind: "other".into(),
+                    level: "national".into(),
+                    side: "national".into(),
+                    notes: Some("系统管理员所在的组织".into()),
+                    ..OrgInput::default()
+                },
+            )
+            .await?
+        }
     };
-    let generated = admin_password.is_none().then(|| auth::random_token()[..20].to_string());
-    let password = admin_password.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
-    account::create(db, None, &NewAccount {
-        login: ADMIN_LOGIN.into(),
-        display_name: "系统管理员".into(),
-        org_id: Some(org.id),
-        role: "admin".into(),
-        password,
-    })
+    let generated = admin_password
+        .is_none()
+        .then(|| auth::random_token()[..20].to_string());
+    let password = admin_password
+        .map(str::to_owned)
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
+    account::create(
+        db,
+        None,
+        &NewAccount {
+            login: ADMIN_LOGIN.into(),
+            display_name: "系统管理员".into(),
+            org_id: Some(org.id),
+            role: "admin".into(),
+            password,
+        },
+    )
     .await?;
     Ok(generated)
 }

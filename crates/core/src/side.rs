@@ -30,7 +30,11 @@ pub struct Side {
 
 impl Side {
     pub fn name(&self, english: bool) -> &str {
-        if english { &self.name_en } else { &self.name_zh }
+        if english {
+            &self.name_en
+        } else {
+            &self.name_zh
+        }
     }
 }
 

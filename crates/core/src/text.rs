@@ -25,7 +25,9 @@ pub fn optional(s: &str, max: usize) -> Result<Option<String>, FieldError> {
     if t.chars().count() > max {
         return Err(FieldError::too_long(max));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(FieldError::new("control_chars"));
     }
     Ok(Some(t.to_owned()))

@@ -76,7 +76,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let (mut parts, body) = req.into_parts();
     let headers = &parts.headers;
     let https = state.config.https
-        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https");
 
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -85,7 +88,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         .map(str::trim);
     let (account, via) = match (bearer, cookie(headers, SESSION_COOKIE)) {
         (Some(token), _) => (auth::token_account(&state.db, token).await, Via::Token),
-        (None, Some(session)) => (auth::session_account(&state.db, session).await, Via::Session),
+        (None, Some(session)) => (
+            auth::session_account(&state.db, session).await,
+            Via::Session,
+        ),
         (None, None) => (Ok(None), Via::Anonymous),
     };
     let account = match account {
@@ -95,7 +101,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let via = if account.is_some() { via } else { Via::Anonymous };
+    let via = if account.is_some() {
+        via
+    } else {
+        Via::Anonymous
+    };
     let locale = account
         .as_ref()
         .map(|a| a.locale)
@@ -112,32 +122,42 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         .map(str::to_owned);
     let csrf = existing_csrf.clone().unwrap_or_else(auth::random_token);
     let api = is_api(parts.uri.path());
-    let info = RequestInfo { account, via, locale, csrf: csrf.clone(), https };
+    let info = RequestInfo {
+        account,
+        via,
+        locale,
+        csrf: csrf.clone(),
+        https,
+    };
     parts.extensions.insert(info.clone());
 
     LOCALE
         .scope(locale, async move {
-            let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+            let unsafe_method =
+                !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
             // Cookies ride along on cross-site requests; bearer tokens do not, and an
             // API call without a session cookie carries no ambient authority to abuse.
             let needs_csrf = unsafe_method && (!api || via == Via::Session);
-            let req = if needs_csrf {
-                match check_csrf(parts, body, existing_csrf.as_deref()).await {
-                    Ok(req) => req,
-                    Err(resp) => return resp,
-                }
+            let path = parts.uri.path().to_owned();
+            let checked = if needs_csrf {
+                check_csrf(parts, body, existing_csrf.as_deref()).await
             } else {
-                Request::from_parts(parts, body)
+                Ok(Request::from_parts(parts, body))
             };
-            let path = req.uri().path().to_owned();
-            let mut resp = next.run(req).await;
-            if let Some(ErrorPage(status, key)) = resp.extensions().get::<ErrorPage>().copied() {
-                if !api {
-                    resp = crate::pages::render_error(&info, &path, status, key);
-                }
+            let mut resp = match checked {
+                Ok(req) => next.run(req).await,
+                Err(refused) => refused,
+            };
+            if let Some(ErrorPage(status, key)) = resp.extensions().get::<ErrorPage>().copied()
+                && !api
+            {
+                resp = crate::pages::render_error(&info, &path, status, key);
             }
             if existing_csrf.is_none() && !api {
-                resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, None, https));
+                resp.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(CSRF_COOKIE, &csrf, None, https),
+                );
             }
             resp
         })
@@ -180,13 +200,19 @@ async fn check_csrf(parts: Parts, body: Body, expected: Option<&str>) -> Result<
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v.into_owned());
     match token {
-        Some(t) if constant_time_eq(&t, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Some(t) if constant_time_eq(&t, expected) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
         _ => Err(refuse(api)),
     }
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The context every page template gets.
@@ -201,14 +227,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let info = parts.extensions.get::<RequestInfo>().cloned().unwrap_or(RequestInfo {
-            account: None,
-            via: Via::Anonymous,
-            locale: Locale::ZhCn,
-            csrf: String::new(),
-            https: false,
-        });
-        let here = parts.uri.path_and_query().map_or("/".to_owned(), |p| p.as_str().to_owned());
+        let info = parts
+            .extensions
+            .get::<RequestInfo>()
+            .cloned()
+            .unwrap_or(RequestInfo {
+                account: None,
+                via: Via::Anonymous,
+                locale: Locale::ZhCn,
+                csrf: String::new(),
+                https: false,
+            });
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or("/".to_owned(), |p| p.as_str().to_owned());
         Ok(Ctx { info, here })
     }
 }
@@ -227,7 +260,11 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<RequestInfo>().and_then(|i| i.account.clone()) {
+        match parts
+            .extensions
+            .get::<RequestInfo>()
+            .and_then(|i| i.account.clone())
+        {
             Some(a) => Ok(User(a)),
             None if is_api(parts.uri.path()) => Err(ApiError(Error::Unauthorized).into_response()),
             None => {

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use qiaolian_core::Error;
 use serde::Serialize;
 
@@ -20,10 +20,16 @@ fn describe(e: &Error) -> (StatusCode, &'static str, &'static str) {
         Error::NotFound => (StatusCode::NOT_FOUND, "not_found", "api.not_found"),
         Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "api.invalid"),
         Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "api.conflict"),
-        Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "api.too_many"),
-        Error::Config(_) | Error::Db(_) | Error::Migrate(_) | Error::Other(_) => {
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal", "api.internal")
-        }
+        Error::TooManyAttempts { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "api.too_many",
+        ),
+        Error::Config(_) | Error::Db(_) | Error::Migrate(_) | Error::Other(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "api.internal",
+        ),
     }
 }
 
@@ -100,7 +106,8 @@ impl IntoResponse for ApiError {
         };
         let mut resp = (status, Json(body)).into_response();
         if let Error::TooManyAttempts { retry_after_secs } = self.0 {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         resp
     }

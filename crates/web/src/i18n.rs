@@ -36,9 +36,21 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("login.login", "用户名", "Login"),
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Sign in"),
-    ("login.failed", "用户名或密码不正确。", "Login or password is incorrect."),
-    ("login.throttled", "失败次数过多，请 {n} 秒后再试。", "Too many failed attempts. Try again in {n} seconds."),
-    ("login.intro", "川渝侨联合作事项的记录、督办与报告", "Recording, supervising and reporting the federations' joint work"),
+    (
+        "login.failed",
+        "用户名或密码不正确。",
+        "Login or password is incorrect.",
+    ),
+    (
+        "login.throttled",
+        "失败次数过多，请 {n} 秒后再试。",
+        "Too many failed attempts. Try again in {n} seconds.",
+    ),
+    (
+        "login.intro",
+        "川渝侨联合作事项的记录、督办与报告",
+        "Recording, supervising and reporting the federations' joint work",
+    ),
     // Home
     ("home.welcome", "欢迎，{n}", "Welcome, {n}"),
     ("home.my_org", "我的组织", "My organization"),
@@ -58,7 +70,11 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("org.archive", "归档", "Archive"),
     ("org.restore", "恢复", "Restore"),
     ("org.archived", "已归档", "Archived"),
-    ("org.archive_confirm", "确定归档该组织？归档后不再出现在列表中，可随时恢复。", "Archive this organization? It leaves the lists and can be restored at any time."),
+    (
+        "org.archive_confirm",
+        "确定归档该组织？归档后不再出现在列表中，可随时恢复。",
+        "Archive this organization? It leaves the lists and can be restored at any time.",
+    ),
     ("org.name", "名称", "Name"),
     ("org.short_name", "简称", "Short name"),
     ("org.kind", "类型", "Kind"),
@@ -73,35 +89,76 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("org.phone", "电话", "Phone"),
     ("org.notes", "备注", "Notes"),
     ("org.children", "下级组织", "Sub-organizations"),
-    ("org.no_children", "暂无下级组织。", "No sub-organizations yet."),
+    (
+        "org.no_children",
+        "暂无下级组织。",
+        "No sub-organizations yet.",
+    ),
     ("org.subtree", "含下级", "with sub-organizations"),
-    ("org.view_subtree", "查看全部下级", "All organizations below"),
+    (
+        "org.view_subtree",
+        "查看全部下级",
+        "All organizations below",
+    ),
     ("org.created", "创建时间", "Created"),
     ("org.updated", "更新时间", "Updated"),
     ("org.saved", "已保存。", "Saved."),
-    ("org.empty", "没有符合条件的组织。", "No organization matches."),
-    ("org.empty_hint", "可以调整筛选条件，或新建一个组织。", "Change the filters, or create an organization."),
+    (
+        "org.empty",
+        "没有符合条件的组织。",
+        "No organization matches.",
+    ),
+    (
+        "org.empty_hint",
+        "可以调整筛选条件，或新建一个组织。",
+        "Change the filters, or create an organization.",
+    ),
     ("org.filter", "筛选", "Filter"),
     ("org.filter_reset", "清除筛选", "Clear filters"),
-    ("org.search", "名称、简称或地址", "Name, short name or address"),
+    (
+        "org.search",
+        "名称、简称或地址",
+        "Name, short name or address",
+    ),
     ("org.all", "全部", "All"),
     ("org.choose", "请选择", "Choose…"),
     ("org.under", "范围：{n} 及其下级", "Within: {n} and below"),
     ("org.include_archived", "含已归档", "Include archived"),
     ("org.total", "共 {n} 个", "{n} in all"),
     ("org.expand", "展开", "Expand"),
+    ("org.child_count", "下级 {n} 个", "{n} below"),
     ("org.detail", "基本信息", "Details"),
-    ("org.conflict", "保存失败：在你编辑期间，其他人已修改此组织。下面显示的是最新内容，请核对后重新保存。", "Not saved: someone else changed this organization while you were editing. The form now shows the latest version; check it and save again."),
-    ("org.region_hint", "省级至乡镇级组织必填", "Required from province down to township level"),
-    ("org.country_hint", "海外组织必填", "Required for overseas organizations"),
+    (
+        "org.conflict",
+        "保存失败：在你编辑期间，其他人已修改此组织。下面显示的是最新内容，请核对后重新保存。",
+        "Not saved: someone else changed this organization while you were editing. The form now shows the latest version; check it and save again.",
+    ),
+    (
+        "org.region_hint",
+        "省级至乡镇级组织必填",
+        "Required from province down to township level",
+    ),
+    (
+        "org.country_hint",
+        "海外组织必填",
+        "Required for overseas organizations",
+    ),
     ("org.region_none", "（不选）", "(none)"),
     ("kind.federation", "侨联", "Federation"),
     ("kind.chamber", "商会/协会", "Chamber / association"),
     ("kind.alliance", "联盟", "Alliance"),
     ("kind.mechanism", "合作机制", "Mechanism"),
     ("kind.expert_committee", "专家委员会", "Expert committee"),
-    ("kind.overseas_association", "海外侨团", "Overseas association"),
-    ("kind.university_federation", "高校侨联", "University federation"),
+    (
+        "kind.overseas_association",
+        "海外侨团",
+        "Overseas association",
+    ),
+    (
+        "kind.university_federation",
+        "高校侨联",
+        "University federation",
+    ),
     ("kind.alumni_association", "校友会", "Alumni association"),
     ("kind.media_outlet", "媒体", "Media outlet"),
     ("kind.government_body", "政府部门", "Government body"),
@@ -126,14 +183,30 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("account.org", "所属组织", "Organization"),
     ("account.role", "角色", "Role"),
     ("account.language", "界面语言", "Interface language"),
-    ("account.language_saved", "界面语言已更新。", "Interface language updated."),
+    (
+        "account.language_saved",
+        "界面语言已更新。",
+        "Interface language updated.",
+    ),
     ("account.save", "保存", "Save"),
     ("account.password", "修改密码", "Change password"),
     ("account.current_password", "当前密码", "Current password"),
     ("account.new_password", "新密码", "New password"),
-    ("account.confirm_password", "确认新密码", "Confirm new password"),
-    ("account.password_hint", "至少 10 个字符", "At least 10 characters"),
-    ("account.password_changed", "密码已修改，其他设备上的登录已退出。", "Password changed; other sessions were signed out."),
+    (
+        "account.confirm_password",
+        "确认新密码",
+        "Confirm new password",
+    ),
+    (
+        "account.password_hint",
+        "至少 10 个字符",
+        "At least 10 characters",
+    ),
+    (
+        "account.password_changed",
+        "密码已修改，其他设备上的登录已退出。",
+        "Password changed; other sessions were signed out.",
+    ),
     // Users
     ("users.title", "用户管理", "Users"),
     ("users.new", "新建用户", "New user"),
@@ -154,58 +227,190 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("common.page", "第 {n} 页", "Page {n}"),
     ("common.none", "—", "—"),
     ("common.required", "必填", "required"),
-    ("common.form_errors", "请修改下面标出的项目后再提交。", "Please correct the fields marked below."),
+    (
+        "common.form_errors",
+        "请修改下面标出的项目后再提交。",
+        "Please correct the fields marked below.",
+    ),
     ("common.home", "返回首页", "Back to the home page"),
     // Error pages
     ("error.404.title", "页面不存在", "Page not found"),
-    ("error.404.text", "您访问的页面不存在，或已被移动。", "The page you asked for does not exist or has moved."),
+    (
+        "error.404.text",
+        "您访问的页面不存在，或已被移动。",
+        "The page you asked for does not exist or has moved.",
+    ),
     ("error.403.title", "没有权限", "Not allowed"),
-    ("error.403.text", "您的账户没有执行此操作的权限。如需开通，请联系本组织管理员。", "Your account may not do this. Ask your organization's administrator if you need it."),
-    ("error.409.title", "内容已被他人修改", "Changed by someone else"),
-    ("error.409.text", "在您操作期间，其他人修改了这条记录。请刷新后重试。", "Someone else changed this record meanwhile. Reload and try again."),
+    (
+        "error.403.text",
+        "您的账户没有执行此操作的权限。如需开通，请联系本组织管理员。",
+        "Your account may not do this. Ask your organization's administrator if you need it.",
+    ),
+    (
+        "error.409.title",
+        "内容已被他人修改",
+        "Changed by someone else",
+    ),
+    (
+        "error.409.text",
+        "在您操作期间，其他人修改了这条记录。请刷新后重试。",
+        "Someone else changed this record meanwhile. Reload and try again.",
+    ),
     ("error.413.title", "提交的内容过大", "Too much data"),
-    ("error.413.text", "提交的内容超过了允许的大小。", "What you sent is larger than allowed."),
+    (
+        "error.413.text",
+        "提交的内容超过了允许的大小。",
+        "What you sent is larger than allowed.",
+    ),
     ("error.400.title", "请求有误", "Bad request"),
-    ("error.400.text", "提交的内容无法识别，请返回后重试。", "The request could not be understood. Go back and try again."),
+    (
+        "error.400.text",
+        "提交的内容无法识别，请返回后重试。",
+        "The request could not be understood. Go back and try again.",
+    ),
     ("error.500.title", "系统出错了", "Something went wrong"),
-    ("error.500.text", "系统处理时出错，我们已记录此问题。请稍后重试。", "The system failed to handle this; the problem has been logged. Please try again later."),
+    (
+        "error.500.text",
+        "系统处理时出错，我们已记录此问题。请稍后重试。",
+        "The system failed to handle this; the problem has been logged. Please try again later.",
+    ),
     ("error.csrf.title", "页面已过期", "Page expired"),
-    ("error.csrf.text", "为保护您的账户，本次提交被拒绝。请刷新页面后重新提交。", "To protect your account this submission was refused. Reload the page and submit again."),
+    (
+        "error.csrf.text",
+        "为保护您的账户，本次提交被拒绝。请刷新页面后重新提交。",
+        "To protect your account this submission was refused. Reload the page and submit again.",
+    ),
     // Field and API error messages, by code
     ("err.required", "此项为必填项", "This field is required"),
-    ("err.too_long", "不能超过 {n} 个字符", "At most {n} characters"),
-    ("err.control_chars", "含有不可见的控制字符", "Contains invisible control characters"),
+    (
+        "err.too_long",
+        "不能超过 {n} 个字符",
+        "At most {n} characters",
+    ),
+    (
+        "err.control_chars",
+        "含有不可见的控制字符",
+        "Contains invisible control characters",
+    ),
     ("err.unknown_value", "不是有效的选项", "Not a valid choice"),
-    ("err.bad_phone", "电话号码格式不正确（可含 +、空格、-、括号，5–20 位数字）", "Not a valid phone number (digits with + - ( ) and spaces, 5–20 digits)"),
-    ("err.bad_region_code", "行政区划代码应为 6 位或 9 位数字", "A region code has 6 or 9 digits"),
-    ("err.unknown_region", "没有这个行政区划代码", "No such region code"),
-    ("err.unknown_country", "没有这个国家或地区代码", "No such country or region code"),
-    ("err.region_not_for_overseas", "海外组织不填国内行政区划", "Overseas organizations have no Chinese region"),
-    ("err.region_outside_side", "行政区划不在所属方的范围内", "The region is outside the side's province"),
-    ("err.side_level_mismatch", "海外层级的组织应属于“海外”方，反之亦然", "Overseas-level organizations belong to the overseas side, and only they do"),
+    (
+        "err.bad_phone",
+        "电话号码格式不正确（可含 +、空格、-、括号，5–20 位数字）",
+        "Not a valid phone number (digits with + - ( ) and spaces, 5–20 digits)",
+    ),
+    (
+        "err.bad_region_code",
+        "行政区划代码应为 6 位或 9 位数字",
+        "A region code has 6 or 9 digits",
+    ),
+    (
+        "err.unknown_region",
+        "没有这个行政区划代码",
+        "No such region code",
+    ),
+    (
+        "err.unknown_country",
+        "没有这个国家或地区代码",
+        "No such country or region code",
+    ),
+    (
+        "err.region_not_for_overseas",
+        "海外组织不填国内行政区划",
+        "Overseas organizations have no Chinese region",
+    ),
+    (
+        "err.region_outside_side",
+        "行政区划不在所属方的范围内",
+        "The region is outside the side's province",
+    ),
+    (
+        "err.side_level_mismatch",
+        "海外层级的组织应属于“海外”方，反之亦然",
+        "Overseas-level organizations belong to the overseas side, and only they do",
+    ),
     ("err.unknown_side", "没有这个所属方", "No such side"),
     ("err.unknown_org", "没有这个组织", "No such organization"),
-    ("err.parent_archived", "上级组织已归档", "The parent organization is archived"),
-    ("err.parent_cycle", "不能把组织移到它自己或它的下级之下", "An organization cannot be moved under itself or below it"),
-    ("err.duplicate_name", "同一上级组织下已有同名组织", "An organization of this name already exists under the same parent"),
-    ("err.has_active_children", "该组织还有未归档的下级组织，请先处理下级组织", "This organization still has active sub-organizations"),
-    ("err.has_active_users", "该组织还有在用的用户账户", "This organization still has active user accounts"),
-    ("err.bad_login", "用户名须为 3–40 位小写字母、数字或 . _ -", "A login has 3–40 lowercase letters, digits or . _ -"),
+    (
+        "err.parent_archived",
+        "上级组织已归档",
+        "The parent organization is archived",
+    ),
+    (
+        "err.parent_cycle",
+        "不能把组织移到它自己或它的下级之下",
+        "An organization cannot be moved under itself or below it",
+    ),
+    (
+        "err.duplicate_name",
+        "同一上级组织下已有同名组织",
+        "An organization of this name already exists under the same parent",
+    ),
+    (
+        "err.has_active_children",
+        "该组织还有未归档的下级组织，请先处理下级组织",
+        "This organization still has active sub-organizations",
+    ),
+    (
+        "err.has_active_users",
+        "该组织还有在用的用户账户",
+        "This organization still has active user accounts",
+    ),
+    (
+        "err.bad_login",
+        "用户名须为 3–40 位小写字母、数字或 . _ -",
+        "A login has 3–40 lowercase letters, digits or . _ -",
+    ),
     ("err.login_taken", "该用户名已被使用", "This login is taken"),
-    ("err.password_too_short", "密码至少需要 {n} 个字符", "A password needs at least {n} characters"),
-    ("err.wrong_password", "当前密码不正确", "The current password is wrong"),
-    ("err.passwords_differ", "两次输入的新密码不一致", "The two new passwords differ"),
-    ("err.role_too_high", "不能授予高于自己的角色", "You cannot grant a role above your own"),
+    (
+        "err.password_too_short",
+        "密码至少需要 {n} 个字符",
+        "A password needs at least {n} characters",
+    ),
+    (
+        "err.wrong_password",
+        "当前密码不正确",
+        "The current password is wrong",
+    ),
+    (
+        "err.passwords_differ",
+        "两次输入的新密码不一致",
+        "The two new passwords differ",
+    ),
+    (
+        "err.role_too_high",
+        "不能授予高于自己的角色",
+        "You cannot grant a role above your own",
+    ),
     ("err.not_a_number", "应为数字", "Must be a number"),
     ("api.unauthorized", "需要登录", "Authentication required"),
     ("api.forbidden", "没有权限", "Not allowed"),
     ("api.not_found", "不存在", "Not found"),
     ("api.invalid", "提交的数据有误", "Invalid input"),
-    ("api.conflict", "记录已被他人修改", "The record was changed by someone else"),
-    ("api.too_many", "失败次数过多，请稍后再试", "Too many failed attempts; try again later"),
-    ("api.bad_json", "请求体不是有效的 JSON", "The request body is not valid JSON"),
-    ("api.too_large", "请求体过大", "The request body is too large"),
-    ("api.csrf", "缺少或错误的 CSRF 令牌", "Missing or wrong CSRF token"),
+    (
+        "api.conflict",
+        "记录已被他人修改",
+        "The record was changed by someone else",
+    ),
+    (
+        "api.too_many",
+        "失败次数过多，请稍后再试",
+        "Too many failed attempts; try again later",
+    ),
+    (
+        "api.bad_json",
+        "请求体不是有效的 JSON",
+        "The request body is not valid JSON",
+    ),
+    (
+        "api.too_large",
+        "请求体过大",
+        "The request body is too large",
+    ),
+    (
+        "api.csrf",
+        "缺少或错误的 CSRF 令牌",
+        "Missing or wrong CSRF token",
+    ),
     ("api.bad_query", "查询参数有误", "Invalid query parameters"),
     ("api.internal", "服务器内部错误", "Internal server error"),
 ];
@@ -247,7 +452,12 @@ pub fn field_message(locale: Locale, e: &qiaolian_core::FieldError) -> String {
 /// before any Chinese.
 pub fn from_accept_language(header: &str) -> Option<Locale> {
     header.split(',').find_map(|part| {
-        let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let tag = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if tag.starts_with("zh") {
             Some(Locale::ZhCn)
         } else if tag.starts_with("en") {
@@ -275,7 +485,15 @@ mod tests {
     fn every_key_used_in_templates_and_code_exists() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let mut files = Vec::new();
-        for dir in ["templates", "templates/orgs", "templates/account", "templates/users", "src", "src/api", "src/pages"] {
+        for dir in [
+            "templates",
+            "templates/orgs",
+            "templates/account",
+            "templates/users",
+            "src",
+            "src/api",
+            "src/pages",
+        ] {
             for e in std::fs::read_dir(format!("{root}{dir}")).unwrap() {
                 let p = e.unwrap().path();
                 if p.is_file() {
@@ -288,6 +506,14 @@ mod tests {
             let text = std::fs::read_to_string(&f).unwrap();
             for pat in re_like {
                 for (i, _) in text.match_indices(pat) {
+                    // `format("` also ends in `t("`: only whole words count.
+                    if text[..i]
+                        .chars()
+                        .last()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    {
+                        continue;
+                    }
                     let rest = &text[i + pat.len()..];
                     let key = &rest[..rest.find('"').unwrap()];
                     if key.contains('{') || key.is_empty() || key.ends_with('.') {
@@ -310,8 +536,15 @@ mod tests {
                     let mut parts = rest.split('"');
                     let first = parts.next().unwrap();
                     // `.add("field", "code")` and `Error::field("field", "code")` name the field first.
-                    let code = if pat == "FieldError::new(\"" { first } else { parts.nth(1).unwrap_or(first) };
-                    assert!(has(&format!("err.{code}")), "no message for error code {code}");
+                    let code = if pat == "FieldError::new(\"" {
+                        first
+                    } else {
+                        parts.nth(1).unwrap_or(first)
+                    };
+                    assert!(
+                        has(&format!("err.{code}")),
+                        "no message for error code {code}"
+                    );
                 }
             }
         }
@@ -319,7 +552,10 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_the_first_known_language() {
-        assert_eq!(from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Some(Locale::En));
+        assert_eq!(
+            from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Some(Locale::En)
+        );
         assert_eq!(from_accept_language("zh-TW,en;q=0.5"), Some(Locale::ZhCn));
         assert_eq!(from_accept_language("fr"), None);
     }

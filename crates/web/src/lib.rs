@@ -40,7 +40,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
-        AppState { db, config: Arc::new(config), metrics: metrics::Metrics::new() }
+        AppState {
+            db,
+            config: Arc::new(config),
+            metrics: metrics::Metrics::new(),
+        }
     }
 }
 
@@ -55,7 +59,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::export))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context))
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -75,5 +82,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -23,6 +23,14 @@
       });
     });
   }
+  document.addEventListener('click', function (e) {
+    var t = e.target.closest && e.target.closest('.tree-toggle');
+    if (!t) { return; }
+    var list = document.getElementById(t.getAttribute('aria-controls'));
+    var open = t.getAttribute('aria-expanded') !== 'true';
+    t.setAttribute('aria-expanded', open ? 'true' : 'false');
+    if (list) { list.hidden = !open; }
+  });
   document.addEventListener('submit', function (e) {
     var msg = e.target.getAttribute && e.target.getAttribute('data-confirm');
     if (msg && !window.confirm(msg)) { e.preventDefault(); }

@@ -1,1 +1,11 @@
+//! Integration tests: the real server, over real HTTP, on SQLite and PostgreSQL.
+#![expect(clippy::expect_used, reason = "a broken test set-up should fail loudly")]
 
+mod harness;
+
+mod api_orgs;
+mod api_session;
+mod browser;
+mod cli;
+mod ops;
+mod pages;

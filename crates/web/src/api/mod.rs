@@ -21,7 +21,10 @@ use crate::error::api_error;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/session", post(session::create).delete(session::delete))
+        .route(
+            "/api/v1/session",
+            post(session::create).delete(session::delete),
+        )
         .route("/api/v1/me", get(me::get))
         .route("/api/v1/orgs", get(orgs::list).post(orgs::create))
         .route("/api/v1/orgs/{id}", get(orgs::get).patch(orgs::update))
@@ -32,8 +35,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/countries", get(reference::countries))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/openapi.json", get(openapi))
-        .merge(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
-        .fallback(|| async { api_error(StatusCode::NOT_FOUND, "not_found", "api.not_found") })
+        .merge(
+            SwaggerUi::new("/api/docs")
+                .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+        )
 }
 
 #[derive(OpenApi)]
@@ -83,10 +88,14 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => api_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "api.too_large"),
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                    api_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_json", "api.bad_json")
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    api_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "api.too_large")
                 }
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => api_error(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "bad_json",
+                    "api.bad_json",
+                ),
                 _ => api_error(StatusCode::BAD_REQUEST, "bad_json", "api.bad_json"),
             }),
         }
@@ -109,10 +118,17 @@ where
 {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(_) => Err(api_error(StatusCode::BAD_REQUEST, "bad_query", "api.bad_query")),
+            Err(_) => Err(api_error(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                "api.bad_query",
+            )),
         }
     }
 }

@@ -18,14 +18,22 @@ pub async fn list(
     ApiQuery(filter): ApiQuery<OrgFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<Page<Org>>, ApiError> {
-    Ok(ApiJson(org::list(&state.db, &user.actor(), &filter, page).await?))
+    Ok(ApiJson(
+        org::list(&state.db, &user.actor(), &filter, page).await?,
+    ))
 }
 
 /// One organization.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Org), (status = 404, body = ErrorBody)))]
-pub async fn get(user: User, State(state): State<AppState>, Path(id): Path<i64>) -> Result<ApiJson<Org>, ApiError> {
-    Ok(ApiJson(org::get(&state.db, &user.actor(), OrgId(id)).await?))
+pub async fn get(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Org>, ApiError> {
+    Ok(ApiJson(
+        org::get(&state.db, &user.actor(), OrgId(id)).await?,
+    ))
 }
 
 /// Create an organization.
@@ -36,7 +44,9 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<ApiJson<Org>, ApiError> {
-    Ok(ApiJson(org::create(&state.db, &user.actor(), &input).await?))
+    Ok(ApiJson(
+        org::create(&state.db, &user.actor(), &input).await?,
+    ))
 }
 
 /// Edit an organization: send every field and the `version` you read.
@@ -50,19 +60,33 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<ApiJson<Org>, ApiError> {
-    Ok(ApiJson(org::update(&state.db, &user.actor(), OrgId(id), &input).await?))
+    Ok(ApiJson(
+        org::update(&state.db, &user.actor(), OrgId(id), &input).await?,
+    ))
 }
 
 /// Archive an organization (it is never deleted).
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/archive", tag = "orgs", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Org), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn archive(user: User, State(state): State<AppState>, Path(id): Path<i64>) -> Result<ApiJson<Org>, ApiError> {
-    Ok(ApiJson(org::archive(&state.db, &user.actor(), OrgId(id)).await?))
+pub async fn archive(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Org>, ApiError> {
+    Ok(ApiJson(
+        org::archive(&state.db, &user.actor(), OrgId(id)).await?,
+    ))
 }
 
 /// Restore an archived organization.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/restore", tag = "orgs", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Org), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn restore(user: User, State(state): State<AppState>, Path(id): Path<i64>) -> Result<ApiJson<Org>, ApiError> {
-    Ok(ApiJson(org::restore(&state.db, &user.actor(), OrgId(id)).await?))
+pub async fn restore(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Org>, ApiError> {
+    Ok(ApiJson(
+        org::restore(&state.db, &user.actor(), OrgId(id)).await?,
+    ))
 }

@@ -36,7 +36,9 @@ pub async fn regions(
 ) -> Result<ApiJson<Vec<Region>>, ApiError> {
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let text: String = text.chars().take(50).collect();
-        return Ok(ApiJson(reference::search_regions(&state.db, &text, 50).await?));
+        return Ok(ApiJson(
+            reference::search_regions(&state.db, &text, 50).await?,
+        ));
     }
     let parent = q.parent.as_deref().map(str::trim).filter(|p| !p.is_empty());
     Ok(ApiJson(reference::regions(&state.db, parent).await?))
@@ -45,6 +47,9 @@ pub async fn regions(
 /// ISO 3166-1 countries and regions with Chinese and English names.
 #[utoipa::path(get, path = "/api/v1/countries", tag = "reference", security(("bearer" = [])),
     responses((status = 200, body = Vec<Country>), (status = 401, body = ErrorBody)))]
-pub async fn countries(_: User, State(state): State<AppState>) -> Result<ApiJson<Vec<Country>>, ApiError> {
+pub async fn countries(
+    _: User,
+    State(state): State<AppState>,
+) -> Result<ApiJson<Vec<Country>>, ApiError> {
     Ok(ApiJson(reference::countries(&state.db).await?))
 }

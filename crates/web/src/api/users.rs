@@ -17,7 +17,9 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<Page<Account>>, ApiError> {
-    Ok(ApiJson(account::list(&state.db, &user.actor(), page).await?))
+    Ok(ApiJson(
+        account::list(&state.db, &user.actor(), page).await?,
+    ))
 }
 
 /// Create an account in an organization the caller administers.
@@ -28,5 +30,7 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<NewAccount>,
 ) -> Result<ApiJson<Account>, ApiError> {
-    Ok(ApiJson(account::create(&state.db, Some(&user.actor()), &input).await?))
+    Ok(ApiJson(
+        account::create(&state.db, Some(&user.actor()), &input).await?,
+    ))
 }

@@ -1,9 +1,9 @@
 //! Account settings: profile, interface language, password.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Form;
 use qiaolian_core::account::{self, Account, Locale};
 use qiaolian_core::auth;
 use serde::Deserialize;
@@ -27,7 +27,11 @@ impl AccountPage {
     }
 
     fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) { "is-invalid" } else { "" }
+        if self.errors.contains_key(field) {
+            "is-invalid"
+        } else {
+            ""
+        }
     }
 
     fn locales(&self) -> &'static [Locale] {
@@ -35,9 +39,26 @@ impl AccountPage {
     }
 }
 
-fn page(ctx: Ctx, me: Account, errors: FormErrors, notice: Option<&'static str>) -> axum::response::Response {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_with(status, &AccountPage { ctx, me, errors, notice })
+fn page(
+    ctx: Ctx,
+    me: Account,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+) -> axum::response::Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_with(
+        status,
+        &AccountPage {
+            ctx,
+            me,
+            errors,
+            notice,
+        },
+    )
 }
 
 pub async fn show(ctx: Ctx, User(me): User) -> PageResult {
@@ -60,10 +81,23 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> PageResult {
     let actor = me.actor();
-    match account::change_password(&state.db, &actor, &f.current_password, &f.new_password, &f.confirm_password).await {
+    match account::change_password(
+        &state.db,
+        &actor,
+        &f.current_password,
+        &f.new_password,
+        &f.confirm_password,
+    )
+    .await
+    {
         Ok(()) => {
             auth::end_other_sessions(&state.db, me.id, cookie(&headers, SESSION_COOKIE)).await?;
-            Ok(page(ctx, me, FormErrors::new(), Some("account.password_changed")))
+            Ok(page(
+                ctx,
+                me,
+                FormErrors::new(),
+                Some("account.password_changed"),
+            ))
         }
         Err(e) => {
             let errors = form_errors(ctx.info.locale, e)?;
@@ -78,11 +112,21 @@ pub struct LanguageForm {
     locale: String,
 }
 
-pub async fn set_language(ctx: Ctx, User(me): User, State(state): State<AppState>, Form(f): Form<LanguageForm>) -> PageResult {
+pub async fn set_language(
+    ctx: Ctx,
+    User(me): User,
+    State(state): State<AppState>,
+    Form(f): Form<LanguageForm>,
+) -> PageResult {
     let locale = Locale::parse(&f.locale).unwrap_or(me.locale);
     account::set_locale(&state.db, &me.actor(), locale).await?;
     let me = account::get(&state.db, me.id).await?.unwrap_or(me);
     let mut ctx = ctx;
     ctx.info.locale = locale;
-    Ok(page(ctx, me, FormErrors::new(), Some("account.language_saved")))
+    Ok(page(
+        ctx,
+        me,
+        FormErrors::new(),
+        Some("account.language_saved"),
+    ))
 }

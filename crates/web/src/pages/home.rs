@@ -24,6 +24,14 @@ struct HomePage {
 pub async fn show(ctx: Ctx, User(me): User, State(state): State<AppState>) -> PageResult {
     let by_side = org::count_by_side(&state.db).await?;
     let total = by_side.iter().map(|(_, n)| n).sum();
-    let may_create = me.actor().may(Resource::Org, Action::Create, Some(&me.org_path));
-    Ok(render(&HomePage { ctx, me, total, by_side, may_create }))
+    let may_create = me
+        .actor()
+        .may(Resource::Org, Action::Create, Some(&me.org_path));
+    Ok(render(&HomePage {
+        ctx,
+        me,
+        total,
+        by_side,
+        may_create,
+    }))
 }

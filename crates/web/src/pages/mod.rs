@@ -78,7 +78,10 @@ pub fn form_errors(locale: Locale, e: Error) -> Result<FormErrors, PageError> {
 }
 
 fn messages(locale: Locale, fields: &FieldErrors) -> FormErrors {
-    fields.iter().map(|(k, e)| (*k, i18n::field_message(locale, e))).collect()
+    fields
+        .iter()
+        .map(|(k, e)| (*k, i18n::field_message(locale, e)))
+        .collect()
 }
 
 /// What templates call on the context.
@@ -119,7 +122,11 @@ impl Ctx {
     /// `active` for the navigation entry whose section this page is in.
     pub fn nav(&self, prefix: &str) -> &'static str {
         let path = self.here.split('?').next().unwrap_or("/");
-        let hit = if prefix == "/" { path == "/" } else { path.starts_with(prefix) };
+        let hit = if prefix == "/" {
+            path == "/"
+        } else {
+            path.starts_with(prefix)
+        };
         if hit { "active" } else { "" }
     }
 
@@ -146,7 +153,10 @@ struct ErrorTemplate<'a> {
 
 /// The friendly error page, in the user's language and layout.
 pub fn render_error(info: &RequestInfo, path: &str, status: StatusCode, key: &str) -> Response {
-    let ctx = Ctx { info: info.clone(), here: path.to_owned() };
+    let ctx = Ctx {
+        info: info.clone(),
+        here: path.to_owned(),
+    };
     let t = ErrorTemplate {
         status: status.as_u16(),
         title: i18n::t(info.locale, &format!("{key}.title")),
@@ -159,6 +169,9 @@ pub fn render_error(info: &RequestInfo, path: &str, status: StatusCode, key: &st
     }
 }
 
-pub async fn not_found() -> Response {
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::api_error(StatusCode::NOT_FOUND, "not_found", "api.not_found");
+    }
     error_page(StatusCode::NOT_FOUND, "error.404")
 }

@@ -1,11 +1,11 @@
 //! Organization pages: list with filters, tree, detail, create, edit, archive.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput, OrgKind, OrgLevel};
 use qiaolian_core::page::{Page, PageRequest};
@@ -43,7 +43,11 @@ struct ListResults {
 
 impl ListPage {
     fn selected(&self, current: &Option<String>, value: &str) -> &'static str {
-        if current.as_deref() == Some(value) { "selected" } else { "" }
+        if current.as_deref() == Some(value) {
+            "selected"
+        } else {
+            ""
+        }
     }
 
     fn q(&self) -> &str {
@@ -74,12 +78,23 @@ pub async fn list(
         None => None,
     };
     let query = serde_urlencoded::to_string(&filter).unwrap_or_default();
-    let results = ListResults { ctx: ctx.clone(), page: result, query };
+    let results = ListResults {
+        ctx: ctx.clone(),
+        page: result,
+        query,
+    };
     if is_htmx(&headers) {
         return Ok(render(&results));
     }
     let may_create = actor.may(Resource::Org, Action::Create, Some(&actor.org_path));
-    Ok(render(&ListPage { ctx, sides: side::list(&state.db).await?, filter, under, may_create, results }))
+    Ok(render(&ListPage {
+        ctx,
+        sides: side::list(&state.db).await?,
+        filter,
+        under,
+        may_create,
+        results,
+    }))
 }
 
 /// One node of the tree; renders itself and, when opened, its children.
@@ -131,31 +146,66 @@ async fn nodes(
     for (org, child_count) in org::children(db, &user.actor(), parent).await? {
         let open = child_count > 0 && (depth < 1 || open_path.contains(&org.id));
         let children = if open {
-            Box::pin(nodes(db, ctx, user, Some(org.id), depth + 1, open_path, target)).await?
+            Box::pin(nodes(
+                db,
+                ctx,
+                user,
+                Some(org.id),
+                depth + 1,
+                open_path,
+                target,
+            ))
+            .await?
         } else {
             Vec::new()
         };
-        out.push(TreeNode { ctx: ctx.clone(), highlight: Some(org.id) == target, org, child_count, children, open });
+        out.push(TreeNode {
+            ctx: ctx.clone(),
+            highlight: Some(org.id) == target,
+            org,
+            child_count,
+            children,
+            open,
+        });
     }
     Ok(out)
 }
 
-pub async fn tree(ctx: Ctx, user: User, State(state): State<AppState>, Query(q): Query<TreeQuery>) -> PageResult {
+pub async fn tree(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Query(q): Query<TreeQuery>,
+) -> PageResult {
     let actor = user.actor();
     let mut open_path = Vec::new();
     let target = q.open.map(OrgId);
-    if let Some(id) = target {
-        if let Ok(o) = org::get(&state.db, &actor, id).await {
-            open_path = o.path.split('/').filter_map(|s| s.parse().ok()).map(OrgId).collect();
-        }
+    if let Some(id) = target
+        && let Ok(o) = org::get(&state.db, &actor, id).await
+    {
+        open_path = o
+            .path
+            .split('/')
+            .filter_map(|s| s.parse().ok())
+            .map(OrgId)
+            .collect();
     }
     let nodes = nodes(&state.db, &ctx, &user, None, 0, &open_path, target).await?;
     let may_create = actor.may(Resource::Org, Action::Create, Some(&actor.org_path));
-    Ok(render(&TreePage { ctx, nodes, may_create }))
+    Ok(render(&TreePage {
+        ctx,
+        nodes,
+        may_create,
+    }))
 }
 
 /// The children of one node, loaded when it is opened.
-pub async fn tree_children(ctx: Ctx, user: User, State(state): State<AppState>, Query(q): Query<TreeQuery>) -> PageResult {
+pub async fn tree_children(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Query(q): Query<TreeQuery>,
+) -> PageResult {
     let parent = q.parent.map(OrgId);
     // Depth 1: children load closed, one level at a time.
     let nodes = nodes(&state.db, &ctx, &user, parent, 1, &[], None).await?;
@@ -185,12 +235,17 @@ async fn show_page(ctx: Ctx, user: &User, db: &Db, id: OrgId, error: Option<Stri
         None => Vec::new(),
     };
     let children = org::children(db, &actor, Some(org.id)).await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok(render_with(
         status,
         &ShowPage {
             may_edit: actor.may(Resource::Org, Action::Update, Some(&org.path)),
-            may_create_child: org.archived_at.is_none() && actor.may(Resource::Org, Action::Create, Some(&org.path)),
+            may_create_child: org.archived_at.is_none()
+                && actor.may(Resource::Org, Action::Create, Some(&org.path)),
             may_archive: actor.may(Resource::Org, Action::Archive, Some(&org.path)),
             ctx,
             org,
@@ -202,7 +257,12 @@ async fn show_page(ctx: Ctx, user: &User, db: &Db, id: OrgId, error: Option<Stri
     ))
 }
 
-pub async fn show(ctx: Ctx, user: User, State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
+pub async fn show(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
     show_page(ctx, &user, &state.db, OrgId(id), None).await
 }
 
@@ -246,7 +306,10 @@ impl OrgForm {
         let some = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
         let parent_id = match self.parent_id.trim() {
             "" => None,
-            p => Some(OrgId(p.parse().map_err(|_| Error::field("parent_id", "unknown_org"))?)),
+            p => Some(OrgId(
+                p.parse()
+                    .map_err(|_| Error::field("parent_id", "unknown_org"))?,
+            )),
         };
         Ok(OrgInput {
             name: self.name.clone(),
@@ -286,7 +349,11 @@ impl FormPage {
     }
 
     fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) { "is-invalid" } else { "" }
+        if self.errors.contains_key(field) {
+            "is-invalid"
+        } else {
+            ""
+        }
     }
 
     fn kinds(&self) -> &'static [OrgKind] {
@@ -298,7 +365,9 @@ impl FormPage {
     }
 
     fn action(&self) -> String {
-        self.org.as_ref().map_or("/orgs".to_owned(), |o| format!("/orgs/{}", o.id))
+        self.org
+            .as_ref()
+            .map_or("/orgs".to_owned(), |o| format!("/orgs/{}", o.id))
     }
 }
 
@@ -315,8 +384,15 @@ async fn form_page(
         Ok(id) => org::get(db, &user.actor(), OrgId(id)).await.ok(),
         Err(_) => None,
     };
-    let picker = RegionPicker::build(db, &form.region_code, errors.contains_key("region_code")).await?;
-    let status = if errors.is_empty() && !conflict { StatusCode::OK } else if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let picker =
+        RegionPicker::build(db, &form.region_code, errors.contains_key("region_code")).await?;
+    let status = if errors.is_empty() && !conflict {
+        StatusCode::OK
+    } else if conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_with(
         status,
         &FormPage {
@@ -339,29 +415,47 @@ pub struct NewQuery {
     parent: Option<i64>,
 }
 
-pub async fn new(ctx: Ctx, user: User, State(state): State<AppState>, Query(q): Query<NewQuery>) -> PageResult {
+pub async fn new(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
     let actor = user.actor();
     let parent = match q.parent {
         Some(id) => Some(org::get(&state.db, &actor, OrgId(id)).await?),
         None => None,
     };
-    qiaolian_core::access::authorize(&actor, Resource::Org, Action::Create, parent.as_ref().map(|p| p.path.as_str()))?;
+    qiaolian_core::access::authorize(
+        &actor,
+        Resource::Org,
+        Action::Create,
+        parent.as_ref().map(|p| p.path.as_str()),
+    )?;
     let form = match &parent {
         Some(p) => OrgForm {
             kind: OrgKind::Federation.as_str().into(),
-            level: p.level.below().as_str().into(),
+            level: org::child_level(&state.db, p).await?.as_str().into(),
             side: p.side_code.clone(),
             region_code: p.region_code.clone().unwrap_or_default(),
             country_code: p.country_code.clone().unwrap_or_default(),
             parent_id: p.id.to_string(),
             ..OrgForm::default()
         },
-        None => OrgForm { kind: OrgKind::Federation.as_str().into(), ..OrgForm::default() },
+        None => OrgForm {
+            kind: OrgKind::Federation.as_str().into(),
+            ..OrgForm::default()
+        },
     };
     form_page(ctx, &user, &state.db, None, form, FormErrors::new(), false).await
 }
 
-pub async fn create(ctx: Ctx, user: User, State(state): State<AppState>, Form(form): Form<OrgForm>) -> PageResult {
+pub async fn create(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Form(form): Form<OrgForm>,
+) -> PageResult {
     let result = match form.input() {
         Ok(input) => org::create(&state.db, &user.actor(), &input).await,
         Err(e) => Err(e),
@@ -375,12 +469,26 @@ pub async fn create(ctx: Ctx, user: User, State(state): State<AppState>, Form(fo
     }
 }
 
-pub async fn edit(ctx: Ctx, user: User, State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
+pub async fn edit(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
     let actor = user.actor();
     let o = org::get(&state.db, &actor, OrgId(id)).await?;
     qiaolian_core::access::authorize(&actor, Resource::Org, Action::Update, Some(&o.path))?;
     let form = OrgForm::from_org(&o);
-    form_page(ctx, &user, &state.db, Some(o), form, FormErrors::new(), false).await
+    form_page(
+        ctx,
+        &user,
+        &state.db,
+        Some(o),
+        form,
+        FormErrors::new(),
+        false,
+    )
+    .await
 }
 
 pub async fn update(
@@ -402,7 +510,16 @@ pub async fn update(
             // Keep what was typed; the next save knowingly replaces the newer version.
             form.version = current_version.to_string();
             let o = org::get(&state.db, &actor, id).await?;
-            form_page(ctx, &user, &state.db, Some(o), form, FormErrors::new(), true).await
+            form_page(
+                ctx,
+                &user,
+                &state.db,
+                Some(o),
+                form,
+                FormErrors::new(),
+                true,
+            )
+            .await
         }
         Err(e) => {
             let errors = form_errors(ctx.info.locale, e)?;
@@ -414,22 +531,38 @@ pub async fn update(
 
 async fn archive_or_restore(ctx: Ctx, user: User, db: &Db, id: OrgId, archive: bool) -> PageResult {
     let actor = user.actor();
-    let result = if archive { org::archive(db, &actor, id).await } else { org::restore(db, &actor, id).await };
+    let result = if archive {
+        org::archive(db, &actor, id).await
+    } else {
+        org::restore(db, &actor, id).await
+    };
     match result {
         Ok(o) => Ok(Redirect::to(&format!("/orgs/{}", o.id)).into_response()),
         Err(Error::Invalid(fields)) => {
-            let msg = fields.values().next().map(|e| crate::i18n::field_message(ctx.info.locale, e));
+            let msg = fields
+                .values()
+                .next()
+                .map(|e| crate::i18n::field_message(ctx.info.locale, e));
             show_page(ctx, &user, db, id, msg).await
         }
         Err(e) => Err(PageError(e)),
     }
 }
 
-pub async fn archive(ctx: Ctx, user: User, State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
+pub async fn archive(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
     archive_or_restore(ctx, user, &state.db, OrgId(id), true).await
 }
 
-pub async fn restore(ctx: Ctx, user: User, State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
+pub async fn restore(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
     archive_or_restore(ctx, user, &state.db, OrgId(id), false).await
 }
-

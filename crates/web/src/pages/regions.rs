@@ -50,7 +50,11 @@ impl RegionPicker {
             });
         }
         let code = chain.last().map(|r| r.code.clone()).unwrap_or_default();
-        Ok(RegionPicker { code, selects, invalid })
+        Ok(RegionPicker {
+            code,
+            selects,
+            invalid,
+        })
     }
 }
 
@@ -67,8 +71,18 @@ pub struct PickerQuery {
     code: String,
 }
 
-pub async fn picker(ctx: Ctx, _: User, State(state): State<AppState>, Query(q): Query<PickerQuery>) -> PageResult {
-    let code: String = q.code.chars().filter(char::is_ascii_digit).take(9).collect();
+pub async fn picker(
+    ctx: Ctx,
+    _: User,
+    State(state): State<AppState>,
+    Query(q): Query<PickerQuery>,
+) -> PageResult {
+    let code: String = q
+        .code
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(9)
+        .collect();
     let picker = RegionPicker::build(&state.db, &code, false).await?;
     Ok(render(&PickerPartial { ctx, picker }))
 }

@@ -1,10 +1,10 @@
 //! User administration: the accounts of the organizations one administers.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::Form;
 use qiaolian_core::account::{self, Account, NewAccount, Role};
 use qiaolian_core::org::{self, Org, OrgId};
 use qiaolian_core::page::{Page, PageRequest};
@@ -33,7 +33,11 @@ impl UsersPage {
     }
 
     fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) { "is-invalid" } else { "" }
+        if self.errors.contains_key(field) {
+            "is-invalid"
+        } else {
+            ""
+        }
     }
 }
 
@@ -62,9 +66,28 @@ async fn page(
         Ok(id) => org::get(&state.db, &actor, OrgId(id)).await.ok(),
         Err(_) => None,
     };
-    let roles = Role::ALL.iter().copied().filter(|r| actor.role.may_grant(*r)).collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok(render_with(status, &UsersPage { ctx, page: list, form, errors, created, org, roles }))
+    let roles = Role::ALL
+        .iter()
+        .copied()
+        .filter(|r| actor.role.may_grant(*r))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_with(
+        status,
+        &UsersPage {
+            ctx,
+            page: list,
+            form,
+            errors,
+            created,
+            org,
+            roles,
+        },
+    ))
 }
 
 pub async fn list(
@@ -76,11 +99,20 @@ pub async fn list(
     let Ok(Query(q)) = q else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
-    let form = UserForm { org_id: user.0.org_id.to_string(), role: "member".into(), ..UserForm::default() };
+    let form = UserForm {
+        org_id: user.0.org_id.to_string(),
+        role: "member".into(),
+        ..UserForm::default()
+    };
     page(ctx, &user, &state, q, form, FormErrors::new(), None).await
 }
 
-pub async fn create(ctx: Ctx, user: User, State(state): State<AppState>, Form(form): Form<UserForm>) -> PageResult {
+pub async fn create(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Form(form): Form<UserForm>,
+) -> PageResult {
     let input = NewAccount {
         login: form.login.clone(),
         display_name: form.display_name.clone(),
@@ -90,13 +122,38 @@ pub async fn create(ctx: Ctx, user: User, State(state): State<AppState>, Form(fo
     };
     match account::create(&state.db, Some(&user.actor()), &input).await {
         Ok(a) => {
-            let fresh = UserForm { org_id: form.org_id, role: form.role, ..UserForm::default() };
-            page(ctx, &user, &state, PageRequest::default(), fresh, FormErrors::new(), Some(a.login)).await
+            let fresh = UserForm {
+                org_id: form.org_id,
+                role: form.role,
+                ..UserForm::default()
+            };
+            page(
+                ctx,
+                &user,
+                &state,
+                PageRequest::default(),
+                fresh,
+                FormErrors::new(),
+                Some(a.login),
+            )
+            .await
         }
         Err(e) => {
             let errors = form_errors(ctx.info.locale, e)?;
-            let form = UserForm { password: String::new(), ..form };
-            page(ctx, &user, &state, PageRequest::default(), form, errors, None).await
+            let form = UserForm {
+                password: String::new(),
+                ..form
+            };
+            page(
+                ctx,
+                &user,
+                &state,
+                PageRequest::default(),
+                form,
+                errors,
+                None,
+            )
+            .await
         }
     }
 }
