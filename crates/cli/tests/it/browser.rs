@@ -113,6 +113,40 @@ async fn wait_text(c: &Client, css: &str, expected: &str) -> Step<()> {
     Err(format!("{css} never showed {expected:?}").into())
 }
 
+/// Picks an option once it is there; htmx may replace the select meanwhile, so
+/// stale elements are looked up again.
+async fn choose(c: &Client, css: &str, value: &str) -> Step<()> {
+    let option = format!("{css} option[value='{value}']");
+    let mut last = String::new();
+    for _ in 0..100 {
+        if c.find(Locator::Css(&option)).await.is_ok() {
+            match c
+                .find(Locator::Css(css))
+                .await?
+                .select_by_value(value)
+                .await
+            {
+                Ok(()) => return Ok(()),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("could not choose {value} in {css}: {last}").into())
+}
+
+async fn wait_value(c: &Client, css: &str, expected: &str) -> Step<()> {
+    for _ in 0..100 {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            if el.prop("value").await.ok().flatten().as_deref() == Some(expected) {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} never had the value {expected:?}").into())
+}
+
 /// Clicks an element after scrolling it into the middle of the window, as a person would.
 async fn click(c: &Client, css: &str) -> Step<()> {
     let el = c.wait().for_element(Locator::Css(css)).await?;
@@ -174,32 +208,10 @@ async fn an_admin_creates_an_organization_sees_it_in_the_tree_and_switches_langu
             .select_by_value("township")
             .await?;
         // The region picker reloads itself after each choice.
-        c.find(Locator::Css("#region-level-1"))
-            .await?
-            .select_by_value("500000")
-            .await?;
-        c.wait()
-            .for_element(Locator::Css("#region-level-2 option[value='500101']"))
-            .await?;
-        c.find(Locator::Css("#region-level-2"))
-            .await?
-            .select_by_value("500101")
-            .await?;
-        c.wait()
-            .for_element(Locator::Css("#region-level-3 option[value='500101020']"))
-            .await?;
-        c.find(Locator::Css("#region-level-3"))
-            .await?
-            .select_by_value("500101020")
-            .await?;
-        let code = c
-            .find(Locator::Css("#region_code"))
-            .await?
-            .prop("value")
-            .await?;
-        if code.as_deref() != Some("500101020") {
-            return Err(format!("the picker set {code:?}").into());
-        }
+        choose(&c, "#region-level-1", "500000").await?;
+        choose(&c, "#region-level-2", "500101").await?;
+        choose(&c, "#region-level-3", "500101020").await?;
+        wait_value(&c, "#region_code", "500101020").await?;
         let problems = axe(&c).await?;
         if !problems.is_empty() {
             return Err(format!("accessibility problems on the form: {problems:?}").into());

@@ -1,5 +1,8 @@
 //! Integration tests: the real server, over real HTTP, on SQLite and PostgreSQL.
-#![expect(clippy::expect_used, reason = "a broken test set-up should fail loudly")]
+#![expect(
+    clippy::expect_used,
+    reason = "a broken test set-up should fail loudly"
+)]
 
 mod harness;
 
