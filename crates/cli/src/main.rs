@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use qiaolian_core::account::{self, NewAccount};
 use qiaolian_core::org::OrgId;
-use qiaolian_core::{Db, auth, demo, setup};
+use qiaolian_core::{Db, auth, demo, setup, side};
 use qiaolian_web::{AppState, WebConfig};
 
 #[derive(Parser)]
@@ -68,6 +68,31 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the sides of the programme (member regions, national, overseas).
+    #[command(subcommand)]
+    Side(SideCommand),
+}
+
+#[derive(Subcommand)]
+enum SideCommand {
+    /// List the sides.
+    List,
+    /// Add a side, e.g. a province joining the programme.
+    Add {
+        /// Short code, e.g. gz.
+        #[arg(long)]
+        code: String,
+        /// member, national or overseas.
+        #[arg(long, default_value = "member")]
+        kind: String,
+        #[arg(long)]
+        name_zh: String,
+        #[arg(long)]
+        name_en: String,
+        /// Province code of a member side, e.g. 520000 (its regions must be loaded).
+        #[arg(long)]
+        region: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -181,6 +206,35 @@ async fn main() -> Result<()> {
                 Err(e) => return Err(e).context("user not created"),
             }
         }
+        Command::Side(SideCommand::List) => {
+            for s in side::list(&db).await? {
+                println!(
+                    "{:<10} {:<9} {:<8} {:<12} {}",
+                    s.code,
+                    s.kind,
+                    s.name_zh,
+                    s.name_en,
+                    s.region_code.unwrap_or_default()
+                );
+            }
+        }
+        Command::Side(SideCommand::Add {
+            code,
+            kind,
+            name_zh,
+            name_en,
+            region,
+        }) => {
+            let input = side::NewSide {
+                code,
+                kind,
+                name_zh,
+                name_en,
+                region_code: region,
+            };
+            let s = refused(side::create(&db, &input).await, "side not added")?;
+            println!("added side {} ({})", s.code, s.name_zh);
+        }
         Command::Token(TokenCommand::Create { login, name }) => {
             let Some(a) = account::by_login(&db, &login).await? else {
                 bail!("no user with login {login}");
@@ -189,6 +243,21 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Prints each refused field as `field: code` and fails, or passes the value on.
+fn refused<T>(r: qiaolian_core::Result<T>, what: &'static str) -> Result<T> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(qiaolian_core::Error::Invalid(fields)) => {
+            for (field, e) in fields {
+                let limit = e.limit.map(|n| format!(" ({n})")).unwrap_or_default();
+                eprintln!("{field}: {}{limit}", e.code);
+            }
+            bail!(what)
+        }
+        Err(e) => Err(e).context(what),
+    }
 }
 
 async fn load_demo(db: &Db) -> Result<()> {
@@ -223,11 +292,10 @@ fn init_logging(format: &str) {
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..])
-        }
+        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..]),
+            None => url.to_owned(),
+        },
         _ => url.to_owned(),
     }
 }

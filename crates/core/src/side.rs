@@ -102,3 +102,78 @@ pub async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Side>> {
         .await?
     }))
 }
+
+/// A new side as submitted (CLI or, later, an admin page).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewSide {
+    pub code: String,
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// The province of a member side, e.g. 520000.
+    pub region_code: Option<String>,
+}
+
+/// Adds a side, e.g. a third province joining the programme.
+pub async fn create(db: &Db, input: &NewSide) -> Result<Side> {
+    let mut tx = db.begin().await?;
+    let mut check = crate::error::Check::default();
+    let code = input.code.trim().to_ascii_lowercase();
+    let code_ok = (2..=20).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !code_ok {
+        check.add("code", "bad_code");
+    }
+    let kind = check.take("kind", SideKind::parse(&input.kind));
+    let name_zh = check.take("name_zh", crate::text::required(&input.name_zh, 30));
+    let name_en = check.take("name_en", crate::text::required(&input.name_en, 60));
+    let region = input
+        .region_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    match (kind, region) {
+        (Some(SideKind::Member), None) => check.add("region_code", "required"),
+        (Some(SideKind::Member), Some(code)) => {
+            match crate::reference::region(&mut tx, code).await? {
+                Some(r) if r.level == crate::reference::RegionLevel::Province => {}
+                Some(_) => check.add("region_code", "not_a_province"),
+                None => check.add("region_code", "unknown_region"),
+            }
+        }
+        (Some(_), Some(_)) => check.add("region_code", "region_only_for_members"),
+        _ => {}
+    }
+    check.finish()?;
+    let next_order: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar("select coalesce(max(sort_order), 0) + 10 from side")
+            .fetch_one(c)
+            .await?
+    });
+    let id: SideId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into side (code, kind, name_zh, name_en, region_code, sort_order)
+             values ($1, $2, $3, $4, $5, $6) returning id",
+        )
+        .bind(&code)
+        .bind(kind.map(SideKind::as_str))
+        .bind(&name_zh)
+        .bind(&name_en)
+        .bind(region)
+        .bind(next_order)
+        .fetch_one(c)
+        .await
+        .map_err(|e| match crate::Error::from(e) {
+            e if e.unique_violation().as_deref() == Some("side_code_key") => {
+                crate::Error::field("code", "code_taken")
+            }
+            e => e,
+        })?
+    });
+    let side = get(&mut tx, id).await?.ok_or(crate::Error::NotFound)?;
+    tx.commit().await?;
+    Ok(side)
+}

@@ -381,6 +381,22 @@ const CATALOG: &[(&str, &str, &str)] = &[
         "不能授予高于自己的角色",
         "You cannot grant a role above your own",
     ),
+    (
+        "err.bad_code",
+        "代码须为 2–20 位小写字母、数字或 -",
+        "A code has 2–20 lowercase letters, digits or -",
+    ),
+    ("err.code_taken", "该代码已被使用", "This code is taken"),
+    (
+        "err.not_a_province",
+        "应为省级行政区划代码",
+        "Must be a province's code",
+    ),
+    (
+        "err.region_only_for_members",
+        "只有成员方对应省级行政区划",
+        "Only member sides have a province",
+    ),
     ("err.not_a_number", "应为数字", "Must be a number"),
     ("api.unauthorized", "需要登录", "Authentication required"),
     ("api.forbidden", "没有权限", "Not allowed"),

@@ -137,10 +137,10 @@ async fn choose(c: &Client, css: &str, value: &str) -> Step<()> {
 
 async fn wait_value(c: &Client, css: &str, expected: &str) -> Step<()> {
     for _ in 0..100 {
-        if let Ok(el) = c.find(Locator::Css(css)).await {
-            if el.prop("value").await.ok().flatten().as_deref() == Some(expected) {
-                return Ok(());
-            }
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && el.prop("value").await.ok().flatten().as_deref() == Some(expected)
+        {
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -7,7 +7,10 @@ use reqwest::StatusCode;
 
 use crate::harness::{TestApp, both};
 
-both!(the_command_adds_users_and_creates_tokens);
+both!(
+    the_command_adds_users_and_creates_tokens,
+    a_new_side_needs_no_code_change
+);
 
 fn qiaolian(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qiaolian"))
@@ -92,4 +95,81 @@ async fn the_command_adds_users_and_creates_tokens(app: TestApp) {
 
     let out = qiaolian(&app, &["token", "create", "--login", "ghost"], "");
     assert!(!out.status.success());
+}
+
+async fn a_new_side_needs_no_code_change(app: TestApp) {
+    let out = qiaolian(
+        &app,
+        &[
+            "side",
+            "add",
+            "--code",
+            "gz",
+            "--name-zh",
+            "贵州",
+            "--name-en",
+            "Guizhou",
+            "--region",
+            "520000",
+        ],
+        "",
+    );
+    assert!(!out.status.success(), "Guizhou's regions are not loaded");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("region_code: unknown_region"));
+    let out = qiaolian(
+        &app,
+        &[
+            "side",
+            "add",
+            "--code",
+            "cq",
+            "--kind",
+            "overseas",
+            "--name-zh",
+            "重复",
+            "--name-en",
+            "Dup",
+        ],
+        "",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("code: code_taken"));
+
+    let out = qiaolian(
+        &app,
+        &[
+            "side",
+            "add",
+            "--code",
+            "sea",
+            "--kind",
+            "overseas",
+            "--name-zh",
+            "东南亚",
+            "--name-en",
+            "Southeast Asia",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = String::from_utf8_lossy(&qiaolian(&app, &["side", "list"], "").stdout).to_string();
+    assert!(
+        listed.lines().last().is_some_and(|l| l.starts_with("sea")),
+        "{listed}"
+    );
+
+    let api = app.admin_api().await;
+    let (status, org) = api
+        .post(
+            "/api/v1/orgs",
+            serde_json::json!({"name": "新加坡川渝商会", "kind": "overseas_association", "level": "overseas",
+                               "side": "sea", "country_code": "SG"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{org}");
+    let (_, list) = api.get("/api/v1/orgs?side=sea").await;
+    assert_eq!(list["total"], 1);
 }
