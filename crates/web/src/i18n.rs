@@ -215,6 +215,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("users.disabled", "停用", "Disabled"),
     ("users.created", "用户已创建。", "User created."),
     ("users.password", "初始密码", "Initial password"),
+    ("users.total", "共 {n} 人", "{n} users"),
     ("users.empty", "暂无用户。", "No users yet."),
     // Common
     ("common.save", "保存", "Save"),

@@ -173,3 +173,64 @@ async fn a_new_side_needs_no_code_change(app: TestApp) {
     let (_, list) = api.get("/api/v1/orgs?side=sea").await;
     assert_eq!(list["total"], 1);
 }
+
+both!(the_server_starts_serves_and_stops_cleanly_on_sigterm);
+
+async fn the_server_starts_serves_and_stops_cleanly_on_sigterm(app: TestApp) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qiaolian"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("QIAOLIAN_DATABASE_URL", &app.url)
+        .env("QIAOLIAN_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run qiaolian");
+    let url = format!("http://127.0.0.1:{port}/readyz");
+    let mut ready = false;
+    for _ in 0..100 {
+        if reqwest::get(&url)
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server did not become ready");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = tokio::task::spawn_blocking(move || {
+        let status = child.wait();
+        let mut log = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut log);
+        }
+        (status, log)
+    })
+    .await
+    .expect("join");
+    assert!(
+        out.0.expect("status").success(),
+        "exit after SIGTERM: {}",
+        out.1
+    );
+    let last = out
+        .1
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    let entry: serde_json::Value = serde_json::from_str(&last).expect("structured log line");
+    assert_eq!(entry["fields"]["message"], "stopped");
+}

@@ -6,6 +6,23 @@ use crate::harness::{TestApp, both};
 
 both!(health_readiness_metrics_and_api_docs_answer);
 
+/// SQLite runs in WAL mode with foreign keys enforced.
+#[tokio::test]
+async fn sqlite_uses_wal_and_enforces_foreign_keys() {
+    crate::harness::run(crate::harness::Backend::Sqlite, |app| async move {
+        let qiaolian_core::Db::Sqlite(pool) = &app.db else { unreachable!() };
+        let mode: String = sqlx::query_scalar("pragma journal_mode").fetch_one(pool).await.expect("pragma");
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query_scalar("pragma foreign_keys").fetch_one(pool).await.expect("pragma");
+        assert_eq!(fk, 1);
+        let orphan = sqlx::query("insert into account (login, display_name, org_id, role, password_hash, created_at, updated_at) values ('x', 'x', 999, 'viewer', 'x', '', '')")
+            .execute(pool)
+            .await;
+        assert!(orphan.is_err(), "an account of a missing organization is refused");
+    })
+    .await;
+}
+
 async fn health_readiness_metrics_and_api_docs_answer(app: TestApp) {
     let c = reqwest::Client::new();
     let get = |p: &str| c.get(app.url(p)).send();

@@ -430,6 +430,29 @@ async fn the_tree_list_and_detail_pages_show_the_demo_organizations(app: TestApp
         .expect("text");
     assert!(partial.trim_start().starts_with("<div id=\"org-results\""));
 
+    let paged = html(
+        &c.get(app.url("/orgs?side=cq&per_page=5&page=2"))
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("text"),
+    );
+    assert_eq!(select_text(&paged, ".card-footer p"), vec!["第 2 页 / 3"]);
+    let next = scraper::Selector::parse(".pagination .page-link").expect("selector");
+    let hrefs: Vec<&str> = paged
+        .select(&next)
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        hrefs,
+        vec![
+            "/orgs?side=cq&page=1&per_page=5",
+            "/orgs?side=cq&page=3&per_page=5"
+        ]
+    );
+
     let th = app.org_id("泰国川渝总商会").await;
     let detail = html(
         &c.get(app.url(&format!("/orgs/{th}")))
