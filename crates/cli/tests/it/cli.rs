@@ -227,8 +227,7 @@ async fn the_server_starts_serves_and_stops_cleanly_on_sigterm(app: TestApp) {
     let last = out
         .1
         .lines()
-        .filter(|l| l.starts_with('{'))
-        .last()
+        .rfind(|l| l.starts_with('{'))
         .unwrap_or_default()
         .to_owned();
     let entry: serde_json::Value = serde_json::from_str(&last).expect("structured log line");
