@@ -22,18 +22,6 @@ struct AccountPage {
 }
 
 impl AccountPage {
-    fn err(&self, field: &str) -> Option<&str> {
-        self.errors.get(field).map(String::as_str)
-    }
-
-    fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) {
-            "is-invalid"
-        } else {
-            ""
-        }
-    }
-
     fn locales(&self) -> &'static [Locale] {
         Locale::ALL
     }

@@ -66,8 +66,37 @@ pub fn is_htmx(headers: &HeaderMap) -> bool {
 
 pub type PageResult = Result<Response, PageError>;
 
-/// Field name → message, for forms.
-pub type FormErrors = BTreeMap<&'static str, String>;
+/// Field name → message, for re-showing a form with its problems.
+#[derive(Debug, Default)]
+pub struct FormErrors(BTreeMap<&'static str, String>);
+
+impl FormErrors {
+    pub fn new() -> FormErrors {
+        FormErrors::default()
+    }
+
+    /// The message for a field, if it was refused.
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    /// Tabler's class for a refused field.
+    pub fn invalid(&self, field: &str) -> &'static str {
+        if self.0.contains_key(field) {
+            "is-invalid"
+        } else {
+            ""
+        }
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// Turns a core refusal into messages for the form, or passes other errors on.
 pub fn form_errors(locale: Locale, e: Error) -> Result<FormErrors, PageError> {
@@ -78,10 +107,12 @@ pub fn form_errors(locale: Locale, e: Error) -> Result<FormErrors, PageError> {
 }
 
 fn messages(locale: Locale, fields: &FieldErrors) -> FormErrors {
-    fields
-        .iter()
-        .map(|(k, e)| (*k, i18n::field_message(locale, e)))
-        .collect()
+    FormErrors(
+        fields
+            .iter()
+            .map(|(k, e)| (*k, i18n::field_message(locale, e)))
+            .collect(),
+    )
 }
 
 /// What templates call on the context.

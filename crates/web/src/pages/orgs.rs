@@ -344,18 +344,6 @@ struct FormPage {
 }
 
 impl FormPage {
-    fn err(&self, field: &str) -> Option<&str> {
-        self.errors.get(field).map(String::as_str)
-    }
-
-    fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) {
-            "is-invalid"
-        } else {
-            ""
-        }
-    }
-
     fn kinds(&self) -> &'static [OrgKind] {
         OrgKind::ALL
     }
@@ -384,8 +372,7 @@ async fn form_page(
         Ok(id) => org::get(db, &user.actor(), OrgId(id)).await.ok(),
         Err(_) => None,
     };
-    let picker =
-        RegionPicker::build(db, &form.region_code, errors.contains_key("region_code")).await?;
+    let picker = RegionPicker::build(db, &form.region_code, errors.has("region_code")).await?;
     let status = if errors.is_empty() && !conflict {
         StatusCode::OK
     } else if conflict {

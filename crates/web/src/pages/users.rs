@@ -27,19 +27,7 @@ struct UsersPage {
     roles: Vec<Role>,
 }
 
-impl UsersPage {
-    fn err(&self, field: &str) -> Option<&str> {
-        self.errors.get(field).map(String::as_str)
-    }
-
-    fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) {
-            "is-invalid"
-        } else {
-            ""
-        }
-    }
-}
+impl UsersPage {}
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
