@@ -12,6 +12,9 @@ const browser = await chromium.launch({
 for (const [name, viewport] of [['desktop', { width: 1366, height: 768 }], ['phone', { width: 390, height: 844 }]]) {
   const ctx = await browser.newContext({ viewport, locale: 'zh-CN' });
   const page = await ctx.newPage();
+  // Script errors and CSP refusals show up on the console; report them.
+  page.on('console', (m) => { if (m.type() === 'error') console.log(`${name} ${page.url()}: ${m.text()}`); });
+  page.on('pageerror', (e) => console.log(`${name} ${page.url()}: ${e.message}`));
   await page.goto(base + '/login');
   await page.screenshot({ path: `${out}/${name}-login.png`, fullPage: true });
   await page.fill('#login', login);

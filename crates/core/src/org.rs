@@ -130,6 +130,26 @@ pub struct OrgInput {
     pub version: Option<i64>,
 }
 
+impl From<&Org> for OrgInput {
+    /// The input that would save `org` unchanged; the base of partial edits.
+    fn from(o: &Org) -> OrgInput {
+        OrgInput {
+            name: o.name.clone(),
+            short_name: o.short_name.clone(),
+            kind: o.kind.as_str().into(),
+            level: o.level.as_str().into(),
+            side: o.side_code.clone(),
+            region_code: o.region_code.clone(),
+            country_code: o.country_code.clone(),
+            parent_id: o.parent_id,
+            address: o.address.clone(),
+            phone: o.phone.clone(),
+            notes: o.notes.clone(),
+            version: Some(o.version),
+        }
+    }
+}
+
 /// Checked fields, ready to store.
 #[derive(Debug)]
 struct OrgFields {

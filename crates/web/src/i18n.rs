@@ -398,7 +398,11 @@ const CATALOG: &[(&str, &str, &str)] = &[
         "只有成员方对应省级行政区划",
         "Only member sides have a province",
     ),
-    ("err.not_a_number", "应为数字", "Must be a number"),
+    (
+        "err.wrong_type",
+        "数据类型不对（如应为文字却给了数字）",
+        "Wrong type of value (e.g. a number where text belongs)",
+    ),
     ("api.unauthorized", "需要登录", "Authentication required"),
     ("api.forbidden", "没有权限", "Not allowed"),
     ("api.not_found", "不存在", "Not found"),

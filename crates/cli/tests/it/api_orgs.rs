@@ -373,12 +373,36 @@ async fn the_second_of_two_concurrent_edits_gets_a_conflict(app: TestApp) {
     let (_, now) = api.get(&format!("/api/v1/orgs/{id}")).await;
     assert_eq!(now["phone"], "023-45671234", "the first save is kept");
 
-    let mut no_version = now.clone();
-    no_version["side"] = now["side_code"].clone();
-    no_version["version"] = Value::Null;
-    let (status, answer) = api.patch(&format!("/api/v1/orgs/{id}"), no_version).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, answer) = api
+        .patch(&format!("/api/v1/orgs/{id}"), json!({"phone": "023-1"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an edit must say which version it read"
+    );
     assert_eq!(field_code(&answer, "version"), "required");
+
+    // A partial edit keeps every field it leaves out; null clears an optional one.
+    let (status, saved) = api
+        .patch(
+            &format!("/api/v1/orgs/{id}"),
+            json!({"version": 2, "short_name": "铜梁侨联", "phone": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["short_name"], "铜梁侨联");
+    assert_eq!(saved["phone"], Value::Null);
+    assert_eq!(saved["name"], now["name"]);
+    assert_eq!(saved["region_code"], now["region_code"]);
+    let (status, answer) = api
+        .patch(
+            &format!("/api/v1/orgs/{id}"),
+            json!({"version": 3, "name": 5}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_code(&answer, "name"), "wrong_type");
 }
 
 async fn archiving_keeps_the_record_and_needs_no_active_children(app: TestApp) {

@@ -1,6 +1,7 @@
 //! Organizations.
 
 use axum::extract::{Path, State};
+use qiaolian_core::Error;
 use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput};
 use qiaolian_core::page::{Page, PageRequest};
 
@@ -49,7 +50,23 @@ pub async fn create(
     ))
 }
 
-/// Edit an organization: send every field and the `version` you read.
+const FIELDS: &[&str] = &[
+    "name",
+    "short_name",
+    "kind",
+    "level",
+    "side",
+    "region_code",
+    "country_code",
+    "parent_id",
+    "address",
+    "phone",
+    "notes",
+    "version",
+];
+
+/// Edit an organization: send the fields to change and the `version` you read;
+/// fields left out keep their values, `null` clears an optional one.
 #[utoipa::path(patch, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), request_body = OrgInput,
     security(("bearer" = [])),
     responses((status = 200, body = Org), (status = 409, description = "Changed since read", body = ErrorBody),
@@ -58,10 +75,30 @@ pub async fn update(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<OrgInput>,
+    ApiJson(changes): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<ApiJson<Org>, ApiError> {
+    let actor = user.actor();
+    let current = org::get(&state.db, &actor, OrgId(id)).await?;
+    let mut merged = match serde_json::to_value(OrgInput::from(&current)) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return Err(Error::Other("organization input did not serialize".into()).into()),
+    };
+    // Name the field whose value has the wrong JSON type, not just "bad body".
+    for field in FIELDS {
+        if let Some(v) = changes.get(*field) {
+            let alone =
+                serde_json::Value::Object([((*field).to_owned(), v.clone())].into_iter().collect());
+            if serde_json::from_value::<OrgInput>(alone).is_err() {
+                return Err(Error::field(field, "wrong_type").into());
+            }
+        }
+    }
+    merged.remove("version");
+    merged.extend(changes);
+    let input: OrgInput = serde_json::from_value(serde_json::Value::Object(merged))
+        .map_err(|e| Error::Other(format!("merged organization input: {e}")))?;
     Ok(ApiJson(
-        org::update(&state.db, &user.actor(), OrgId(id), &input).await?,
+        org::update(&state.db, &actor, OrgId(id), &input).await?,
     ))
 }
 
