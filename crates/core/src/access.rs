@@ -18,15 +18,34 @@ pub struct Actor {
     pub org_id: OrgId,
     /// Materialized path of the user's organization, e.g. `/1/5/`.
     pub org_path: String,
+    /// Administrators and the national level see every side's records.
+    pub sees_all: bool,
 }
 
 text_enum!(
     /// What kind of record an action is on.
-    Resource { Org = "org", Account = "account" }
+    Resource {
+        Org = "org",
+        Account = "account",
+        Agreement = "agreement",
+        Plan = "plan",
+        Task = "task",
+    }
 );
 
 text_enum!(
-    Action { Read = "read", Create = "create", Update = "update", Archive = "archive" }
+    /// `Assign` covers what the assigning side does to a task (assign, verify, close,
+    /// refuse, cancel); `Report` what the lead does (accept, report progress, report
+    /// done); `Comment` what any involved organization may add.
+    Action {
+        Read = "read",
+        Create = "create",
+        Update = "update",
+        Archive = "archive",
+        Assign = "assign",
+        Report = "report",
+        Comment = "comment",
+    }
 );
 
 /// Which organizations' records a rule reaches, seen from the user's organization.
@@ -38,10 +57,12 @@ pub enum Reach {
     Subtree,
     /// Only what is below the user's organization, not the organization itself.
     Below,
+    /// Only the user's own organization.
+    Own,
     Nothing,
 }
 
-use Reach::{All, Below, Nothing, Subtree};
+use Reach::{All, Below, Nothing, Own, Subtree};
 
 /// The policy. Columns: admin, org_admin, coordinator, member, viewer.
 ///
@@ -110,6 +131,7 @@ pub fn covers(reach: Reach, actor_path: &str, target: Option<&str>) -> bool {
         (Nothing, _) | (_, None) => false,
         (Subtree, Some(t)) => t.starts_with(actor_path),
         (Below, Some(t)) => t.starts_with(actor_path) && t != actor_path,
+        (Own, Some(t)) => t == actor_path,
     }
 }
 
@@ -131,9 +153,46 @@ pub fn authorize(
     }
 }
 
+/// Allows the action if it is allowed on any of the organizations (e.g. any party of
+/// an agreement), or answers `Forbidden`.
+pub fn authorize_any<'a>(
+    actor: &Actor,
+    resource: Resource,
+    action: Action,
+    target_org_paths: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    let reach = reach(actor.role, resource, action);
+    if target_org_paths
+        .into_iter()
+        .any(|p| covers(reach, &actor.org_path, Some(p)))
+    {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
 impl Actor {
+    /// Whether a record involving these organizations is visible: to the national
+    /// level and admins, and to the organizations involved and those above them.
+    pub fn sees<'a>(&self, involved_paths: impl IntoIterator<Item = &'a str>) -> bool {
+        self.sees_all
+            || involved_paths
+                .into_iter()
+                .any(|p| p.starts_with(&self.org_path))
+    }
+
     pub fn may(&self, resource: Resource, action: Action, target_org_path: Option<&str>) -> bool {
         authorize(self, resource, action, target_org_path).is_ok()
+    }
+
+    pub fn may_any<'a>(
+        &self,
+        resource: Resource,
+        action: Action,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> bool {
+        authorize_any(self, resource, action, paths).is_ok()
     }
 }
 
@@ -149,6 +208,7 @@ mod tests {
             role,
             org_id: OrgId(5),
             org_path: path.into(),
+            sees_all: role == Role::Admin,
         }
     }
 
@@ -180,6 +240,15 @@ mod tests {
         // '/1/5/' must not reach '/1/50/': the trailing slash is what makes it safe.
         let a = actor(Role::OrgAdmin, "/1/5/");
         assert!(!a.may(Resource::Org, Action::Update, Some("/1/50/")));
+    }
+
+    #[test]
+    fn only_the_lead_organization_itself_reports_progress() {
+        let lead = "/1/5/9/";
+        assert!(actor(Role::Member, lead).may(Resource::Task, Action::Report, Some(lead)));
+        assert!(!actor(Role::OrgAdmin, "/1/5/").may(Resource::Task, Action::Report, Some(lead)));
+        assert!(!actor(Role::Admin, "/1/").may(Resource::Task, Action::Report, Some(lead)));
+        assert!(!actor(Role::Viewer, lead).may(Resource::Task, Action::Report, Some(lead)));
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub struct Account {
     pub role: Role,
     #[sqlx(try_from = "String")]
     pub locale: Locale,
+    /// Kind of the side of the user's organization; national users see every side.
+    #[sqlx(try_from = "String")]
+    pub side_kind: crate::side::SideKind,
     pub active: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -62,13 +65,14 @@ impl Account {
             role: self.role,
             org_id: self.org_id,
             org_path: self.org_path.clone(),
+            sees_all: self.role == Role::Admin || self.side_kind == crate::side::SideKind::National,
         }
     }
 }
 
 const SELECT: &str = "select a.id, a.login, a.display_name, a.org_id, o.name as org_name,
-    o.path as org_path, a.role, a.locale, a.active, a.version, a.created_at
-    from account a join org o on o.id = a.org_id";
+    o.path as org_path, a.role, a.locale, s.kind as side_kind, a.active, a.version, a.created_at
+    from account a join org o on o.id = a.org_id join side s on s.id = o.side_id";
 
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 200;
@@ -237,6 +241,7 @@ pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Acco
     let pattern = match access::reach(actor.role, Resource::Account, Action::Read) {
         Reach::All => "%".to_owned(),
         Reach::Subtree | Reach::Below => format!("{}%", actor.org_path),
+        Reach::Own => actor.org_path.clone(),
         Reach::Nothing => return Err(Error::Forbidden),
     };
     let mut tx = db.begin().await?;

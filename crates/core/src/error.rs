@@ -120,6 +120,10 @@ impl Check {
         self.0.is_empty()
     }
 
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
     pub fn finish(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())

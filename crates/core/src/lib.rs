@@ -67,15 +67,21 @@ macro_rules! id_type {
 // Declared after the macros, which they use.
 pub mod access;
 pub mod account;
+pub mod agreement;
 pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod file;
 pub mod org;
 pub mod page;
+pub mod plan;
 pub mod reference;
+pub mod settings;
 pub mod setup;
 pub mod side;
+pub mod supervision;
+pub mod task;
 pub mod text;
 
 pub use db::{Db, Engine, Tx};

@@ -49,6 +49,17 @@ pub fn phone(s: &str) -> Result<Option<String>, FieldError> {
     Ok(Some(t))
 }
 
+/// A date as typed (`YYYY-MM-DD`); blank is `None`.
+pub fn date(s: &str) -> Result<Option<chrono::NaiveDate>, FieldError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| FieldError::new("bad_date"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

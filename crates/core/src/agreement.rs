@@ -1,0 +1,536 @@
+//! Agreements between organizations (strategic, framework, cooperation, mechanism
+//! charters): parties with roles, ordered areas of cooperation, attached scans.
+//! Visible to the parties, the organizations above them and the national level;
+//! edited by the parties' organization admins.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Action, Actor, Resource};
+use crate::db::{Db, Tx};
+use crate::error::{Check, Error, FieldError, Result};
+use crate::file::{self, Attachment, Upload};
+use crate::org::OrgId;
+use crate::page::{Page, PageRequest};
+use crate::{on, text};
+
+id_type!(AgreementId);
+id_type!(AreaId);
+
+text_enum!(
+    AgreementKind {
+        Strategic = "strategic",
+        Framework = "framework",
+        Cooperation = "cooperation",
+        MechanismCharter = "mechanism_charter",
+    }
+);
+
+text_enum!(
+    /// Stored status; `expired` is never stored but read off `valid_until`.
+    AgreementStatus { Draft = "draft", InForce = "in_force", Expired = "expired", Terminated = "terminated" }
+);
+
+text_enum!(
+    PartyRole { Signatory = "signatory", Lead = "lead", Member = "member" }
+);
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Party {
+    pub org_id: OrgId,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: String,
+    #[sqlx(try_from = "String")]
+    pub role: PartyRole,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Area {
+    pub id: AreaId,
+    pub position: i64,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Agreement {
+    pub id: AgreementId,
+    #[sqlx(try_from = "String")]
+    pub kind: AgreementKind,
+    pub title: String,
+    pub signed_on: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    pub summary: Option<String>,
+    /// The status as it stands today: an agreement in force past its end date is expired.
+    #[sqlx(try_from = "String")]
+    pub status: AgreementStatus,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub parties: Vec<Party>,
+    #[sqlx(skip)]
+    pub areas: Vec<Area>,
+    #[sqlx(skip)]
+    pub attachments: Vec<Attachment>,
+}
+
+impl Agreement {
+    fn settle_status(&mut self, today: NaiveDate) {
+        if self.status == AgreementStatus::InForce && self.valid_until.is_some_and(|d| d < today) {
+            self.status = AgreementStatus::Expired;
+        }
+    }
+
+    pub fn party_paths(&self) -> impl Iterator<Item = &str> {
+        self.parties.iter().map(|p| p.org_path.as_str())
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PartyInput {
+    pub org_id: Option<OrgId>,
+    /// `signatory`, `lead` or `member`.
+    pub role: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AreaInput {
+    /// Existing area when editing; absent for a new one.
+    pub id: Option<AreaId>,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// An agreement as submitted.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AgreementInput {
+    /// `strategic`, `framework`, `cooperation` or `mechanism_charter`.
+    pub kind: String,
+    pub title: String,
+    /// `YYYY-MM-DD`; required once in force.
+    pub signed_on: Option<String>,
+    pub valid_until: Option<String>,
+    pub summary: Option<String>,
+    /// `draft`, `in_force` or `terminated`.
+    pub status: String,
+    /// Two or more organizations.
+    pub parties: Vec<PartyInput>,
+    /// Areas of cooperation in order.
+    pub areas: Vec<AreaInput>,
+    /// The version read, when editing.
+    pub version: Option<i64>,
+}
+
+struct Fields {
+    kind: AgreementKind,
+    title: String,
+    signed_on: Option<NaiveDate>,
+    valid_until: Option<NaiveDate>,
+    summary: Option<String>,
+    status: AgreementStatus,
+    parties: Vec<(OrgId, PartyRole, String)>,
+    areas: Vec<(Option<AreaId>, String, Option<String>)>,
+}
+
+async fn parse(tx: &mut Tx, input: &AgreementInput) -> Result<Fields> {
+    let mut check = Check::default();
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let kind = check.take("kind", AgreementKind::parse(&input.kind));
+    let title = check.take("title", text::required(&input.title, 200));
+    let signed_on = check
+        .take("signed_on", text::date(&opt(&input.signed_on)))
+        .flatten();
+    let valid_until = check
+        .take("valid_until", text::date(&opt(&input.valid_until)))
+        .flatten();
+    let summary = check
+        .take("summary", text::optional(&opt(&input.summary), text::LONG))
+        .flatten();
+    let status = check.take(
+        "status",
+        AgreementStatus::parse(&input.status).and_then(|s| {
+            if s == AgreementStatus::Expired {
+                Err(FieldError::new("unknown_value"))
+            } else {
+                Ok(s)
+            }
+        }),
+    );
+    if let (Some(from), Some(to)) = (signed_on, valid_until)
+        && to < from
+    {
+        check.add("valid_until", "ends_before_start");
+    }
+    if status == Some(AgreementStatus::InForce) && signed_on.is_none() {
+        check.add("signed_on", "required");
+    }
+    let mut parties = Vec::new();
+    for p in &input.parties {
+        let Some(id) = p.org_id else {
+            check.add("parties", "unknown_org");
+            continue;
+        };
+        let role = check.take("parties", PartyRole::parse(&p.role));
+        match crate::org::path_of(tx, id).await? {
+            None => check.add("parties", "unknown_org"),
+            Some(path) => {
+                if parties.iter().any(|(o, _, _)| *o == id) {
+                    check.add("parties", "duplicate_party");
+                }
+                if let Some(role) = role {
+                    parties.push((id, role, path));
+                }
+            }
+        }
+    }
+    if input.parties.len() < 2 {
+        check.add("parties", "too_few_parties");
+    }
+    let mut areas = Vec::new();
+    for a in &input.areas {
+        let name = check.take("areas", text::required(&a.name, 100));
+        let description = check
+            .take("areas", text::optional(&opt(&a.description), text::LONG))
+            .flatten();
+        if let Some(name) = name {
+            areas.push((a.id, name, description));
+        }
+    }
+    check.finish()?;
+    match (kind, title, status) {
+        (Some(kind), Some(title), Some(status)) => Ok(Fields {
+            kind,
+            title,
+            signed_on,
+            valid_until,
+            summary,
+            status,
+            parties,
+            areas,
+        }),
+        _ => Err(Error::Other(
+            "agreement parsed without errors yet incomplete".into(),
+        )),
+    }
+}
+
+/// Records an agreement; the actor must be able to act for one of its parties.
+pub async fn create(db: &Db, actor: &Actor, input: &AgreementInput) -> Result<Agreement> {
+    let mut tx = db.begin().await?;
+    let f = parse(&mut tx, input).await?;
+    access::authorize_any(
+        actor,
+        Resource::Agreement,
+        Action::Create,
+        f.parties.iter().map(|p| p.2.as_str()),
+    )?;
+    let now = crate::now();
+    let id: AgreementId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into agreement (kind, title, signed_on, valid_until, summary, status, created_by, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
+        )
+        .bind(f.kind.as_str())
+        .bind(&f.title)
+        .bind(f.signed_on)
+        .bind(f.valid_until)
+        .bind(&f.summary)
+        .bind(f.status.as_str())
+        .bind(actor.account_id)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    });
+    write_parties_and_areas(&mut tx, id, &f).await?;
+    tx.commit().await?;
+    tracing::info!(agreement = %id, by = %actor.login, "agreement recorded");
+    get(db, actor, id).await
+}
+
+async fn write_parties_and_areas(tx: &mut Tx, id: AgreementId, f: &Fields) -> Result<()> {
+    on!(&mut *tx, |c| {
+        sqlx::query("delete from agreement_party where agreement_id = $1")
+            .bind(id)
+            .execute(c)
+            .await?;
+    });
+    for (org, role, _) in &f.parties {
+        on!(&mut *tx, |c| {
+            sqlx::query(
+                "insert into agreement_party (agreement_id, org_id, role) values ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(org)
+            .bind(role.as_str())
+            .execute(c)
+            .await?;
+        });
+    }
+    let existing: Vec<AreaId> = on!(&mut *tx, |c| {
+        sqlx::query_scalar("select id from agreement_area where agreement_id = $1")
+            .bind(id)
+            .fetch_all(c)
+            .await?
+    });
+    for old in existing
+        .iter()
+        .filter(|old| !f.areas.iter().any(|a| a.0 == Some(**old)))
+    {
+        let used: i64 = on!(&mut *tx, |c| {
+            sqlx::query_scalar("select count(*) from task where area_id = $1")
+                .bind(old)
+                .fetch_one(c)
+                .await?
+        });
+        if used > 0 {
+            return Err(Error::field("areas", "area_in_use"));
+        }
+        on!(&mut *tx, |c| {
+            sqlx::query("delete from agreement_area where id = $1")
+                .bind(old)
+                .execute(c)
+                .await?;
+        });
+    }
+    for (position, (area, name, description)) in f.areas.iter().enumerate() {
+        let position = i64::try_from(position).unwrap_or(i64::MAX) + 1;
+        match area.filter(|a| existing.contains(a)) {
+            Some(area) => on!(&mut *tx, |c| {
+                sqlx::query("update agreement_area set position = $1, name = $2, description = $3 where id = $4")
+                    .bind(position)
+                    .bind(name)
+                    .bind(description)
+                    .bind(area)
+                    .execute(c)
+                    .await?;
+            }),
+            None => on!(&mut *tx, |c| {
+                sqlx::query("insert into agreement_area (agreement_id, position, name, description) values ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(position)
+                    .bind(name)
+                    .bind(description)
+                    .execute(c)
+                    .await?;
+            }),
+        }
+    }
+    Ok(())
+}
+
+/// Saves an edit made on `input.version` by an admin of one of the parties.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: AgreementId,
+    input: &AgreementInput,
+) -> Result<Agreement> {
+    let current = get(db, actor, id).await?;
+    access::authorize_any(
+        actor,
+        Resource::Agreement,
+        Action::Update,
+        current.party_paths(),
+    )?;
+    let Some(version) = input.version else {
+        return Err(Error::field("version", "required"));
+    };
+    let mut tx = db.begin().await?;
+    let f = parse(&mut tx, input).await?;
+    // The editor must still be able to act for the agreement after the edit.
+    access::authorize_any(
+        actor,
+        Resource::Agreement,
+        Action::Update,
+        f.parties.iter().map(|p| p.2.as_str()),
+    )?;
+    let changed = on!(&mut tx, |c| {
+        sqlx::query(
+            "update agreement set kind = $1, title = $2, signed_on = $3, valid_until = $4, summary = $5,
+                status = $6, updated_at = $7, version = version + 1 where id = $8 and version = $9",
+        )
+        .bind(f.kind.as_str())
+        .bind(&f.title)
+        .bind(f.signed_on)
+        .bind(f.valid_until)
+        .bind(&f.summary)
+        .bind(f.status.as_str())
+        .bind(crate::now())
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    if changed == 0 {
+        return Err(Error::Conflict {
+            current_version: current.version,
+        });
+    }
+    write_parties_and_areas(&mut tx, id, &f).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+const COLUMNS: &str = "a.id, a.kind, a.title, a.signed_on, a.valid_until, a.summary, a.status, a.version, a.created_at, a.updated_at";
+
+async fn load(tx: &mut Tx, id: AgreementId, today: NaiveDate) -> Result<Option<Agreement>> {
+    let found: Option<Agreement> = on!(&mut *tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from agreement a where a.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(c)
+        .await?
+    });
+    let Some(mut a) = found else {
+        return Ok(None);
+    };
+    a.settle_status(today);
+    a.parties = on!(&mut *tx, |c| {
+        sqlx::query_as(
+            "select p.org_id, o.name as org_name, o.path as org_path, p.role from agreement_party p
+             join org o on o.id = p.org_id where p.agreement_id = $1
+             order by case p.role when 'lead' then 0 when 'signatory' then 1 else 2 end, o.path",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    a.areas = on!(&mut *tx, |c| {
+        sqlx::query_as("select id, position, name, description from agreement_area where agreement_id = $1 order by position")
+            .bind(id)
+            .fetch_all(c)
+            .await?
+    });
+    a.attachments = file::list(tx, "agreement", &[id.0])
+        .await?
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect();
+    Ok(Some(a))
+}
+
+/// One agreement, if the actor may see it (otherwise `NotFound`, so its existence does not leak).
+pub async fn get(db: &Db, actor: &Actor, id: AgreementId) -> Result<Agreement> {
+    let mut tx = db.begin().await?;
+    let a = load(&mut tx, id, crate::settings::today())
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !actor.sees(a.party_paths()) {
+        return Err(Error::NotFound);
+    }
+    Ok(a)
+}
+
+/// Filters of the agreement list.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct AgreementFilter {
+    /// Kind, e.g. `framework`.
+    pub kind: Option<String>,
+    /// Only agreements with this party (or a party below it).
+    pub party: Option<i64>,
+    /// Text in the title.
+    pub q: Option<String>,
+}
+
+/// The agreements the actor may see, newest signature first.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &AgreementFilter,
+    page: PageRequest,
+) -> Result<Page<Agreement>> {
+    let page = page.clamped();
+    let mut check = Check::default();
+    let kind = filter
+        .kind
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+        .and_then(|k| check.take("kind", AgreementKind::parse(k)));
+    check.finish()?;
+    let mut tx = db.begin().await?;
+    let party_path = match filter.party {
+        Some(id) => Some(
+            crate::org::path_of(&mut tx, OrgId(id))
+                .await?
+                .ok_or(Error::field("party", "unknown_org"))?,
+        ),
+        None => None,
+    };
+    let visible = if actor.sees_all {
+        "%".to_owned()
+    } else {
+        format!("{}%", actor.org_path)
+    };
+    let q = filter
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| {
+            format!(
+                "%{}%",
+                crate::org::escape_like(&q.chars().take(100).collect::<String>())
+            )
+        });
+    let from = "from agreement a where exists (select 1 from agreement_party p join org o on o.id = p.org_id
+                  where p.agreement_id = a.id and o.path like $1)
+                and ($2 is null or exists (select 1 from agreement_party p join org o on o.id = p.org_id
+                  where p.agreement_id = a.id and o.path like $2))
+                and ($3 is null or a.kind = $3)
+                and ($4 is null or a.title like $4 escape '\\')";
+    let party_like = party_path.map(|p| format!("{p}%"));
+    let total: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) {from}")))
+            .bind(&visible)
+            .bind(&party_like)
+            .bind(kind.map(AgreementKind::as_str))
+            .bind(&q)
+            .fetch_one(c)
+            .await?
+    });
+    let ids: Vec<AgreementId> = on!(&mut tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select a.id {from} order by a.signed_on desc, a.id desc limit $5 offset $6"
+        )))
+        .bind(&visible)
+        .bind(&party_like)
+        .bind(kind.map(AgreementKind::as_str))
+        .bind(&q)
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    let today = crate::settings::today();
+    let mut items = Vec::new();
+    for id in ids {
+        if let Some(a) = load(&mut tx, id, today).await? {
+            items.push(a);
+        }
+    }
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Attaches a scan or other file to an agreement.
+pub async fn attach(db: &Db, actor: &Actor, id: AgreementId, upload: &Upload) -> Result<Agreement> {
+    let a = get(db, actor, id).await?;
+    access::authorize_any(actor, Resource::Agreement, Action::Update, a.party_paths())?;
+    let mut tx = db.begin().await?;
+    file::attach(&mut tx, "agreement", id.0, upload, actor.account_id).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
