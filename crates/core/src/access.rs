@@ -69,43 +69,49 @@ use Reach::{All, Below, Nothing, Own, Subtree};
 /// For `Create`, the organization is the one the new record will belong to (for a new
 /// organization: its parent). Records that belong to no organization (a top-level
 /// organization) are reached only by `All`.
+#[rustfmt::skip]
 pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
-    (Resource::Org, Action::Read, [All, All, All, All, All]),
-    (
-        Resource::Org,
-        Action::Create,
-        [All, Subtree, Subtree, Nothing, Nothing],
-    ),
-    (
-        Resource::Org,
-        Action::Update,
-        [All, Subtree, Subtree, Nothing, Nothing],
-    ),
-    (
-        Resource::Org,
-        Action::Archive,
-        [All, Below, Nothing, Nothing, Nothing],
-    ),
-    (
-        Resource::Account,
-        Action::Read,
-        [All, Subtree, Nothing, Nothing, Nothing],
-    ),
-    (
-        Resource::Account,
-        Action::Create,
-        [All, Subtree, Nothing, Nothing, Nothing],
-    ),
-    (
-        Resource::Account,
-        Action::Update,
-        [All, Subtree, Nothing, Nothing, Nothing],
-    ),
-    (
-        Resource::Account,
-        Action::Archive,
-        [All, Below, Nothing, Nothing, Nothing],
-    ),
+    //                                        admin    org_admin  coordinator member   viewer
+    (Resource::Org, Action::Read,             [All,    All,       All,        All,     All]),
+    (Resource::Org, Action::Create,           [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Org, Action::Update,           [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Org, Action::Archive,          [All,    Below,     Nothing,    Nothing, Nothing]),
+    (Resource::Org, Action::Assign,           [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Org, Action::Report,           [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Org, Action::Comment,          [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Account, Action::Read,         [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Account, Action::Create,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Account, Action::Update,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Account, Action::Archive,      [All,    Below,     Nothing,    Nothing, Nothing]),
+    (Resource::Account, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Account, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Account, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Agreements: judged against each party; reading is filtered by visibility.
+    (Resource::Agreement, Action::Read,       [All,    All,       All,        All,     All]),
+    (Resource::Agreement, Action::Create,     [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Agreement, Action::Update,     [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Agreement, Action::Archive,    [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Agreement, Action::Assign,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Agreement, Action::Report,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Agreement, Action::Comment,    [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Plans: judged against the owner organization.
+    (Resource::Plan, Action::Read,            [All,    All,       All,        All,     All]),
+    (Resource::Plan, Action::Create,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Plan, Action::Update,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Plan, Action::Archive,         [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Plan, Action::Assign,          [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Plan, Action::Report,          [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Plan, Action::Comment,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Tasks: create, edit and assign against the assigning organization; report
+    // against the lead organization itself (only the lead reports, not those above
+    // it); comment against any involved organization.
+    (Resource::Task, Action::Read,            [All,    All,       All,        All,     All]),
+    (Resource::Task, Action::Create,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Task, Action::Update,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Task, Action::Archive,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Task, Action::Assign,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Task, Action::Report,          [Own,    Own,       Own,        Own,     Nothing]),
+    (Resource::Task, Action::Comment,         [Own,    Own,       Own,        Own,     Nothing]),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.
