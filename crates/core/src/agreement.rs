@@ -525,10 +525,11 @@ pub async fn list(
     })
 }
 
-/// Attaches a scan or other file to an agreement.
+/// Attaches a scan or other file to an agreement: whoever may record an agreement for
+/// a party may add its scans.
 pub async fn attach(db: &Db, actor: &Actor, id: AgreementId, upload: &Upload) -> Result<Agreement> {
     let a = get(db, actor, id).await?;
-    access::authorize_any(actor, Resource::Agreement, Action::Update, a.party_paths())?;
+    access::authorize_any(actor, Resource::Agreement, Action::Create, a.party_paths())?;
     let mut tx = db.begin().await?;
     file::attach(&mut tx, "agreement", id.0, upload, actor.account_id).await?;
     tx.commit().await?;

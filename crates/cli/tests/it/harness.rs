@@ -320,6 +320,17 @@ impl Api {
         .await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        json_of(
+            self.req(reqwest::Method::PUT, path)
+                .json(&body)
+                .send()
+                .await
+                .expect("send"),
+        )
+        .await
+    }
+
     pub async fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.req(method, path)
     }

@@ -10,5 +10,6 @@ mod api_orgs;
 mod api_session;
 mod browser;
 mod cli;
+mod cooperation;
 mod ops;
 mod pages;

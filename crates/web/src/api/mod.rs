@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`.
 
+mod cooperation;
 mod me;
 mod orgs;
 mod reference;
@@ -34,6 +35,45 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/regions", get(reference::regions))
         .route("/api/v1/countries", get(reference::countries))
         .route("/api/v1/users", get(users::list).post(users::create))
+        .route(
+            "/api/v1/agreements",
+            get(cooperation::list_agreements).post(cooperation::create_agreement),
+        )
+        .route(
+            "/api/v1/agreements/{id}",
+            get(cooperation::get_agreement).put(cooperation::update_agreement),
+        )
+        .route(
+            "/api/v1/agreements/{id}/files",
+            post(cooperation::attach_to_agreement),
+        )
+        .route(
+            "/api/v1/agreements/{id}/plans",
+            get(cooperation::agreement_plans),
+        )
+        .route("/api/v1/files/{id}", get(cooperation::download))
+        .route("/api/v1/plans", post(cooperation::create_plan))
+        .route("/api/v1/plans/{id}", get(cooperation::get_plan))
+        .route("/api/v1/plans/{id}/history", get(cooperation::plan_history))
+        .route(
+            "/api/v1/plans/{id}/revisions",
+            post(cooperation::revise_plan),
+        )
+        .route(
+            "/api/v1/tasks",
+            get(cooperation::list_tasks).post(cooperation::create_task),
+        )
+        .route(
+            "/api/v1/tasks/{id}",
+            get(cooperation::get_task).put(cooperation::update_task),
+        )
+        .route("/api/v1/tasks/{id}/steps", post(cooperation::task_step))
+        .route("/api/v1/tasks/{id}/reports", post(cooperation::task_report))
+        .route(
+            "/api/v1/tasks/{id}/comments",
+            post(cooperation::task_comment),
+        )
+        .route("/api/v1/inbox", get(cooperation::inbox))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -49,6 +89,12 @@ pub fn routes() -> Router<AppState> {
         orgs::list, orgs::get, orgs::create, orgs::update, orgs::archive, orgs::restore,
         reference::sides, reference::regions, reference::countries,
         users::list, users::create,
+        cooperation::list_agreements, cooperation::create_agreement, cooperation::get_agreement,
+        cooperation::update_agreement, cooperation::attach_to_agreement, cooperation::download,
+        cooperation::agreement_plans, cooperation::create_plan, cooperation::get_plan, cooperation::plan_history,
+        cooperation::revise_plan, cooperation::list_tasks, cooperation::create_task, cooperation::get_task,
+        cooperation::update_task, cooperation::task_step, cooperation::task_report, cooperation::task_comment,
+        cooperation::inbox,
     ),
     modifiers(&BearerAuth),
 )]
