@@ -1135,7 +1135,11 @@ pub async fn list(
             .fetch_one(c)
             .await?
     });
-    let list_sql = format!("{SELECT} {where_} order by t.deadline, t.id limit $13 offset $14");
+    // Open tasks first, most urgent on top; finished ones after them.
+    let list_sql = format!(
+        "{SELECT} {where_} order by case when t.status in ('closed', 'cancelled') then 1 else 0 end, t.deadline, t.id
+         limit $13 offset $14"
+    );
     let mut items: Vec<Task> = on!(&mut tx, |c| {
         bind_filters!(sqlx::query_as(sqlx::AssertSqlSafe(list_sql)))
             .bind(i64::from(page.per_page))

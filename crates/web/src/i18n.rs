@@ -146,6 +146,166 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("users.password", "初始密码", "Initial password"),
     ("users.total", "共 {n} 人", "{n} users"),
     ("users.empty", "暂无用户。", "No users yet."),
+    // Cooperation: agreements, plans, tasks
+    ("nav.agreements", "合作协议", "Agreements"),
+    ("nav.tasks", "任务台账", "Task ledger"),
+    ("nav.inbox", "待办", "Inbox"),
+    ("form.conflict", "保存失败：在你编辑期间，其他人已修改了这条记录。你填写的内容已保留，核对后再次保存将以你的内容为准。", "Not saved: someone else changed this record while you were editing. What you typed is kept; saving again will replace their change."),
+    ("agreement.list_title", "合作协议", "Agreements"),
+    ("agreement.one", "协议", "Agreement"),
+    ("agreement.new", "录入协议", "Record an agreement"),
+    ("agreement.title", "协议名称", "Title"),
+    ("agreement.kind", "协议类型", "Kind"),
+    ("agreement.status", "状态", "Status"),
+    ("agreement.signed_on", "签订日期", "Signed on"),
+    ("agreement.valid_until", "有效期至", "Valid until"),
+    ("agreement.summary", "主要内容", "Summary"),
+    ("agreement.parties", "签约各方", "Parties"),
+    ("agreement.parties_hint", "至少两方；第一行默认为本单位", "At least two; the first row is your organization"),
+    ("agreement.party", "签约方", "Party"),
+    ("agreement.party_role", "角色", "Role"),
+    ("agreement.areas", "合作领域", "Areas of cooperation"),
+    ("agreement.areas_hint", "按顺序填写，空行不保存", "In order; blank rows are ignored"),
+    ("agreement.area_name", "领域名称", "Area"),
+    ("agreement.area_description", "说明", "Description"),
+    ("agreement.plans", "合作计划", "Plans"),
+    ("agreement.no_plans", "还没有合作计划。", "No plans yet."),
+    ("agreement.files", "协议文本与扫描件", "Text and scans"),
+    ("agreement.upload", "上传扫描件", "Upload scans"),
+    ("agreement.upload_submit", "上传", "Upload"),
+    ("agreement.other_tasks", "未归入领域的任务", "Tasks outside the areas"),
+    ("agreement.total", "共 {n} 份", "{n} agreements"),
+    ("agreement.empty", "还没有可查看的协议。", "No agreements to show."),
+    ("agreement.empty_hint", "录入协议后，签约各方及其上级组织都能看到。", "Once recorded, the parties and the organizations above them can see it."),
+    ("agreement_kind.strategic", "战略合作协议", "Strategic agreement"),
+    ("agreement_kind.framework", "合作框架协议", "Framework agreement"),
+    ("agreement_kind.cooperation", "合作协议", "Cooperation agreement"),
+    ("agreement_kind.mechanism_charter", "机制章程", "Mechanism charter"),
+    ("agreement_status.draft", "草稿", "Draft"),
+    ("agreement_status.in_force", "生效中", "In force"),
+    ("agreement_status.expired", "已到期", "Expired"),
+    ("agreement_status.terminated", "已终止", "Terminated"),
+    ("party_role.signatory", "签约方", "Signatory"),
+    ("party_role.lead", "牵头方", "Lead"),
+    ("party_role.member", "成员", "Member"),
+    ("plan.new", "新建计划", "New plan"),
+    ("plan.title", "计划名称", "Plan title"),
+    ("plan.owner", "责任单位（交办方）", "Owner (assigning organization)"),
+    ("plan.period_start", "开始日期", "Starts"),
+    ("plan.period_end", "结束日期", "Ends"),
+    ("plan.cadence", "报送周期", "Reporting cadence"),
+    ("plan.due_day", "报送日", "Due day"),
+    ("plan.due_day_n", "每期 {n} 日前", "by day {n}"),
+    ("plan.change_note", "修订说明", "What this revision changes"),
+    ("plan.close_tasks", "以下未完成任务随修订关闭（不勾选的转入新版本）", "Close these open tasks with the revision (unticked ones move to the new version)"),
+    ("plan.revise", "修订计划", "Revise plan"),
+    ("plan.revision_n", "第 {n} 版", "Revision {n}"),
+    ("plan.history", "修订记录", "Revisions"),
+    ("plan.board", "看板", "Board"),
+    ("plan.list", "列表", "List"),
+    ("plan_status.active", "执行中", "Active"),
+    ("plan_status.superseded", "已被新版本取代", "Superseded"),
+    ("plan_status.closed", "已关闭", "Closed"),
+    ("plan_field.title", "名称", "Title"),
+    ("plan_field.period_start", "开始日期", "Start"),
+    ("plan_field.period_end", "结束日期", "End"),
+    ("plan_field.cadence", "报送周期", "Cadence"),
+    ("plan_field.due_day", "报送日", "Due day"),
+    ("plan_field.owner_org_name", "责任单位", "Owner"),
+    ("cadence.none", "不定期", "No fixed cadence"),
+    ("cadence.monthly", "每月", "Monthly"),
+    ("cadence.quarterly", "每季度", "Quarterly"),
+    ("task.list_title", "任务台账", "Task ledger"),
+    ("task.new", "新建任务", "New task"),
+    ("task.new_sub", "添加子任务", "Add sub-task"),
+    ("task.plan", "所属计划", "Plan"),
+    ("task.title", "任务名称", "Task"),
+    ("task.fixes", "目标、标准、时限、要求", "Goal, standard, deadline, requirement"),
+    ("task.goal", "目标", "Goal"),
+    ("task.goal_hint", "定目标：要达成什么", "What is to be achieved"),
+    ("task.standard", "标准", "Standard"),
+    ("task.standard_hint", "定标准：怎样算完成", "How completion is judged"),
+    ("task.start_on", "开始日期", "Starts"),
+    ("task.deadline", "完成时限", "Deadline"),
+    ("task.requirement", "要求", "Requirement"),
+    ("task.requirement_hint", "定要求：报送、配合等要求", "Reporting and other requirements"),
+    ("task.lead", "牵头单位", "Lead"),
+    ("task.assigner", "交办单位", "Assigned by"),
+    ("task.supporters", "配合单位", "Supporting"),
+    ("task.responsible", "责任人", "Responsible"),
+    ("task.weight", "权重", "Weight"),
+    ("task.area", "合作领域", "Area"),
+    ("task.parent", "上级任务", "Parent task"),
+    ("task.subtasks", "子任务", "Sub-tasks"),
+    ("task.subtasks_n", "{n} 项子任务", "{n} sub-tasks"),
+    ("task.colour", "督办", "Status colour"),
+    ("task.progress", "进度", "Progress"),
+    ("task.expected", "序时进度", "Expected by now"),
+    ("task.status", "状态", "State"),
+    ("task.deadline_from", "时限自", "Deadline from"),
+    ("task.deadline_to", "时限至", "Deadline to"),
+    ("task.total", "共 {n} 项", "{n} tasks"),
+    ("task.none", "暂无任务。", "No tasks."),
+    ("task.ledger", "进展台账", "Progress ledger"),
+    ("task.no_reports", "还没有进展报送。", "No progress reported yet."),
+    ("task.supervision", "督办情况", "Supervision"),
+    ("task.history", "办理记录", "History"),
+    ("task.comment", "留言", "Comment"),
+    ("task.comment_submit", "发表留言", "Post comment"),
+    ("colour.red", "逾期", "Overdue"),
+    ("colour.yellow", "滞后", "Behind"),
+    ("colour.blue", "临期", "Due soon"),
+    ("colour.green", "正常", "On track"),
+    ("colour.grey", "已结束", "Ended"),
+    ("status.draft", "草稿", "Draft"),
+    ("status.assigned", "已交办", "Assigned"),
+    ("status.accepted", "已接收", "Accepted"),
+    ("status.in_progress", "推进中", "In progress"),
+    ("status.reported_done", "待核验", "Awaiting verification"),
+    ("status.closed", "已销号", "Closed"),
+    ("status.cancelled", "已取消", "Cancelled"),
+    ("step.assign", "交办", "Assign"),
+    ("step.accept", "接收任务", "Accept"),
+    ("step.report_done", "报告完成", "Report done"),
+    ("step.close", "核验销号", "Verify and close"),
+    ("step.refuse", "退回", "Send back"),
+    ("step.cancel", "取消任务", "Cancel task"),
+    ("step.refuse_reason", "退回原因", "Why it is sent back"),
+    ("step.cancel_reason", "取消原因", "Why it is cancelled"),
+    ("event.created", "创建任务", "Created"),
+    ("event.edited", "修改任务", "Edited"),
+    ("event.assign", "交办", "Assigned"),
+    ("event.accept", "接收", "Accepted"),
+    ("event.report", "报送进展", "Progress reported"),
+    ("event.report_done", "报告完成", "Reported done"),
+    ("event.close", "核验销号", "Verified and closed"),
+    ("event.refuse", "退回", "Sent back"),
+    ("event.cancel", "取消", "Cancelled"),
+    ("event.comment", "留言", "Comment"),
+    ("event.carried_forward", "随计划修订转入新版本", "Carried into the new plan revision"),
+    ("event.closed_by_revision", "随计划修订关闭", "Closed by the plan revision"),
+    ("report.new", "报送进展", "Report progress"),
+    ("report.percent", "完成进度（%）", "Progress (%)"),
+    ("report.date", "报送日期", "Date"),
+    ("report.done", "完成情况", "What was done"),
+    ("report.next_step", "下一步", "Next step"),
+    ("report.problems", "存在问题", "Problems"),
+    ("report.backwards_reason", "进度回退原因", "Why progress went back"),
+    ("report.backwards_hint", "进度低于上次时必填", "Required when lower than last time"),
+    ("report.evidence", "佐证材料", "Evidence"),
+    ("report.submit", "提交", "Submit"),
+    ("inbox.title", "待办", "Inbox"),
+    ("inbox.to_accept", "待接收", "To accept"),
+    ("inbox.to_report", "待报送", "Reports due"),
+    ("inbox.overdue", "已逾期", "Overdue"),
+    ("inbox.to_verify", "待核验", "To verify"),
+    ("inbox.to_assign", "待交办", "Drafts to assign"),
+    ("why.red", "已超过完成时限 {d} 天，进度 {p}%。", "{d} days past the deadline, at {p}%."),
+    ("why.yellow", "按序时进度应完成 {e}%，实际 {p}%，落后 {b} 个百分点（落后 {m} 个及以上标黄）。", "Expected {e}% by now, at {p}%: {b} points behind ({m} or more turns yellow)."),
+    ("why.blue", "距完成时限还有 {d} 天（{n} 天内标蓝）。", "{d} days to the deadline ({n} or fewer turns blue)."),
+    ("why.green", "进度正常：序时进度 {e}%，实际 {p}%。", "On track: expected {e}%, at {p}%."),
+    ("why.grey", "任务已销号或取消，不再督办。", "Closed or cancelled; no longer supervised."),
+    ("err.changed_meanwhile", "任务刚被他人更新，请查看最新情况后再操作。", "The task was just changed by someone else; check it and try again."),
     // Common
     ("common.save", "保存", "Save"),
     ("common.cancel", "取消", "Cancel"),
@@ -266,6 +426,13 @@ pub fn has(key: &str) -> bool {
     INDEX.contains_key(key)
 }
 
+/// `t` with named placeholders (`{d}`, `{p}` …) replaced.
+pub fn tv(locale: Locale, key: &str, vars: &[(&str, String)]) -> String {
+    vars.iter().fold(t(locale, key).to_owned(), |s, (k, v)| {
+        s.replace(&format!("{{{k}}}"), v)
+    })
+}
+
 /// The message for a field error.
 pub fn field_message(locale: Locale, e: &qiaolian_core::FieldError) -> String {
     let key = format!("err.{}", e.code);
@@ -310,24 +477,11 @@ mod tests {
 
     #[test]
     fn every_key_used_in_templates_and_code_exists() {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
-        for dir in [
-            "templates",
-            "templates/orgs",
-            "templates/account",
-            "templates/users",
-            "src",
-            "src/api",
-            "src/pages",
-        ] {
-            for e in std::fs::read_dir(format!("{root}{dir}")).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_file() {
-                    files.push(p);
-                }
-            }
-        }
+        source_files(&root.join("templates"), &mut files);
+        source_files(&root.join("src"), &mut files);
+        assert!(files.len() > 20, "templates and sources were not found");
         let re_like = ["t(\"", "tn(\""];
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
@@ -352,11 +506,27 @@ mod tests {
         }
     }
 
+    /// Rust sources and templates below `dir`.
+    fn source_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                source_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs" || x == "html") {
+                out.push(p);
+            }
+        }
+    }
+
     #[test]
     fn every_field_error_code_of_core_has_a_message() {
-        let core = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/src");
-        for e in std::fs::read_dir(core).unwrap() {
-            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let mut files = Vec::new();
+        source_files(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../core/src")),
+            &mut files,
+        );
+        for f in files {
+            let text = std::fs::read_to_string(f).unwrap();
             for pat in ["FieldError::new(\"", ".add(\"", "Error::field(\""] {
                 for (i, _) in text.match_indices(pat) {
                     let rest = &text[i + pat.len()..];
@@ -374,6 +544,63 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_value_shown_through_a_label_prefix_has_a_message() {
+        use qiaolian_core::{account, agreement, org, plan, supervision, task};
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(org::OrgKind::ALL.iter().map(|v| format!("kind.{v}")));
+        keys.extend(org::OrgLevel::ALL.iter().map(|v| format!("level.{v}")));
+        keys.extend(account::Role::ALL.iter().map(|v| format!("role.{v}")));
+        keys.extend(account::Locale::ALL.iter().map(|v| format!("lang.{v}")));
+        keys.extend(
+            agreement::AgreementKind::ALL
+                .iter()
+                .map(|v| format!("agreement_kind.{v}")),
+        );
+        keys.extend(
+            agreement::AgreementStatus::ALL
+                .iter()
+                .map(|v| format!("agreement_status.{v}")),
+        );
+        keys.extend(
+            agreement::PartyRole::ALL
+                .iter()
+                .map(|v| format!("party_role.{v}")),
+        );
+        keys.extend(
+            plan::PlanStatus::ALL
+                .iter()
+                .map(|v| format!("plan_status.{v}")),
+        );
+        keys.extend(
+            supervision::Cadence::ALL
+                .iter()
+                .map(|v| format!("cadence.{v}")),
+        );
+        keys.extend(
+            supervision::Colour::ALL
+                .iter()
+                .map(|v| format!("colour.{v}")),
+        );
+        keys.extend(supervision::Colour::ALL.iter().map(|v| format!("why.{v}")));
+        keys.extend(task::TaskStatus::ALL.iter().map(|v| format!("status.{v}")));
+        keys.extend(task::Step::ALL.iter().map(|v| format!("step.{v}")));
+        keys.extend(task::Step::ALL.iter().map(|v| format!("event.{v}")));
+        for k in [
+            "event.created",
+            "event.edited",
+            "event.report",
+            "event.comment",
+            "event.carried_forward",
+            "event.closed_by_revision",
+        ] {
+            keys.push(k.into());
+        }
+        for k in keys {
+            assert!(has(&k), "no message for {k}");
         }
     }
 

@@ -5,9 +5,11 @@
       new TomSelect(el, { maxOptions: 300, allowEmptyOption: true });
     });
     root.querySelectorAll('select[data-org-picker]:not(.tomselected)').forEach(function (el) {
+      // An empty option with a label ("none") is a real choice; a blank one is not.
+      var empty = el.querySelector('option[value=""]');
       new TomSelect(el, {
         valueField: 'id', labelField: 'name', searchField: ['name', 'short_name'],
-        allowEmptyOption: true, preload: 'focus', maxOptions: 50,
+        allowEmptyOption: !!(empty && empty.textContent.trim()), preload: 'focus', maxOptions: 50,
         placeholder: el.dataset.placeholder || '',
         load: function (q, done) {
           fetch('/api/v1/orgs?per_page=50&q=' + encodeURIComponent(q), { credentials: 'same-origin' })

@@ -9,7 +9,10 @@ use serde_json::json;
 
 use crate::harness::{ADMIN_PASSWORD, TestApp, both};
 
-both!(an_admin_creates_an_organization_sees_it_in_the_tree_and_switches_language);
+both!(
+    an_admin_creates_an_organization_sees_it_in_the_tree_and_switches_language,
+    two_federations_run_an_agreement_from_signature_to_a_closed_task,
+);
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -147,16 +150,28 @@ async fn wait_value(c: &Client, css: &str, expected: &str) -> Step<()> {
     Err(format!("{css} never had the value {expected:?}").into())
 }
 
-/// Clicks an element after scrolling it into the middle of the window, as a person would.
+/// Clicks an element after scrolling it into the middle of the window, as a person
+/// would; looks it up again if the page replaced it meanwhile.
 async fn click(c: &Client, css: &str) -> Step<()> {
-    let el = c.wait().for_element(Locator::Css(css)).await?;
-    c.execute(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
-        vec![serde_json::to_value(&el)?],
-    )
-    .await?;
-    el.click().await?;
-    Ok(())
+    let mut last = String::new();
+    for _ in 0..50 {
+        let attempt = async {
+            let el = c.wait().for_element(Locator::Css(css)).await?;
+            c.execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                vec![serde_json::to_value(&el)?],
+            )
+            .await?;
+            el.click().await?;
+            Step::Ok(())
+        };
+        match attempt.await {
+            Ok(()) => return Ok(()),
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("could not click {css}: {last}").into())
 }
 
 /// Serious or critical accessibility problems axe-core finds on the current page.
@@ -238,4 +253,150 @@ async fn an_admin_creates_an_organization_sees_it_in_the_tree_and_switches_langu
         Ok(())
     })
     .await;
+}
+
+async fn sign_in(c: &Client, base: &str, login: &str, password: &str) -> Step<()> {
+    c.goto(&format!("{base}/login")).await?;
+    c.wait()
+        .for_element(Locator::Css("#login"))
+        .await?
+        .send_keys(login)
+        .await?;
+    c.find(Locator::Css("#password"))
+        .await?
+        .send_keys(password)
+        .await?;
+    click(c, "#login-submit").await?;
+    wait_text(c, "h1.page-title", "欢迎").await
+}
+
+async fn sign_out(c: &Client) -> Step<()> {
+    click(c, "#user-menu").await?;
+    click(c, "#logout").await?;
+    c.wait().for_element(Locator::Css("#login-submit")).await?;
+    Ok(())
+}
+
+/// Picks an organization in a searchable picker by typing part of its name.
+async fn pick_org(c: &Client, select_id: &str, typed: &str, name: &str) -> Step<()> {
+    click(c, &format!("#{select_id}-ts-control")).await?;
+    c.find(Locator::Css(&format!("#{select_id}-ts-control")))
+        .await?
+        .send_keys(typed)
+        .await?;
+    for _ in 0..100 {
+        for option in c
+            .find_all(Locator::Css(
+                ".ts-dropdown.single .option, .ts-dropdown.multi .option",
+            ))
+            .await?
+        {
+            if option.text().await.unwrap_or_default().starts_with(name)
+                && option.is_displayed().await.unwrap_or(false)
+                && option.click().await.is_ok()
+            {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{name} never appeared in #{select_id}").into())
+}
+
+/// Sets a native date input, whose typing rules depend on the browser's locale.
+async fn set_value(c: &Client, css: &str, value: &str) -> Step<()> {
+    let el = c.wait().for_element(Locator::Css(css)).await?;
+    c.execute(
+        "arguments[0].value = arguments[1];",
+        vec![serde_json::to_value(&el)?, json!(value)],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) -> Step<()> {
+    let el = c.wait().for_element(Locator::Css(css)).await?;
+    el.clear().await?;
+    el.send_keys(text).await?;
+    Ok(())
+}
+
+async fn two_federations_run_an_agreement_from_signature_to_a_closed_task(app: TestApp) {
+    app.load_demo().await;
+    let wz = app.user("wz-coord", "万州区侨联", "coordinator").await;
+    let dz = app.user("dz-member", "达州市侨联", "member").await;
+    let (wz_pw, dz_pw) = (
+        crate::harness::password_of(&wz),
+        crate::harness::password_of(&dz),
+    );
+    let base = app.base.clone();
+    let evidence = std::env::temp_dir().join(format!("evidence-{}.txt", std::process::id()));
+    std::fs::write(&evidence, "签约文本").expect("evidence file");
+    let evidence_path = evidence.display().to_string();
+    journey("agreement-to-closed-task", &app, |c| async move {
+        sign_in(&c, &base, &wz, &wz_pw).await?;
+        c.goto(&format!("{base}/agreements/new")).await?;
+        type_into(&c, "#title", "万州达州侨商合作框架协议").await?;
+        set_value(&c, "#signed_on", "2024-03-01").await?;
+        pick_org(&c, "party-1", "达州", "达州市侨联").await?;
+        type_into(&c, "#area-name-0", "经贸合作").await?;
+        type_into(&c, "#area-name-1", "文化交流").await?;
+        click(&c, "#agreement-save").await?;
+        wait_text(&c, "h1.page-title", "万州达州侨商合作框架协议").await?;
+        wait_text(&c, "#parties", "达州市侨联").await?;
+
+        click(&c, "#new-plan").await?;
+        type_into(&c, "#title", "万达合作年度计划").await?;
+        click(&c, "#plan-save").await?;
+        wait_text(&c, "h1.page-title", "万达合作年度计划").await?;
+
+        click(&c, "#new-task").await?;
+        type_into(&c, "#title", "组织侨企互访考察").await?;
+        type_into(&c, "#goal", "组织 10 家侨企互访").await?;
+        type_into(&c, "#standard", "达成合作意向不少于 2 项").await?;
+        type_into(&c, "#requirement", "每月 28 日前报送进展").await?;
+        pick_org(&c, "lead_org_id", "达州", "达州市侨联").await?;
+        c.find(Locator::Css("#area_id"))
+            .await?
+            .select_by_label("1. 经贸合作")
+            .await?;
+        click(&c, "#task-save").await?;
+        wait_text(&c, "h1.page-title", "组织侨企互访考察").await?;
+        let task_url = c.current_url().await?.to_string();
+        click(&c, "#step-assign").await?;
+        wait_text(&c, "#task-status", "已交办").await?;
+        sign_out(&c).await?;
+
+        sign_in(&c, &base, &dz, &dz_pw).await?;
+        c.goto(&format!("{base}/inbox")).await?;
+        wait_text(&c, "#inbox-to_accept", "组织侨企互访考察").await?;
+        c.goto(&task_url).await?;
+        click(&c, "#step-accept").await?;
+        wait_text(&c, "#task-status", "已接收").await?;
+        type_into(&c, "#percent", "100").await?;
+        type_into(&c, "#done", "已组织 12 家侨企互访，达成意向 3 项").await?;
+        c.find(Locator::Css("#evidence"))
+            .await?
+            .send_keys(&evidence_path)
+            .await?;
+        let problems = axe(&c).await?;
+        if !problems.is_empty() {
+            return Err(format!("accessibility problems on the task page: {problems:?}").into());
+        }
+        click(&c, "#report-submit").await?;
+        wait_text(&c, "#ledger", "已组织 12 家侨企互访").await?;
+        wait_text(&c, "#ledger", "evidence-").await?;
+        click(&c, "#step-report_done").await?;
+        wait_text(&c, "#task-status", "待核验").await?;
+        sign_out(&c).await?;
+
+        sign_in(&c, &base, &wz, &wz_pw).await?;
+        c.goto(&task_url).await?;
+        click(&c, "#step-close").await?;
+        wait_text(&c, "#task-status", "已销号").await?;
+        wait_text(&c, "#task-colour", "已结束").await?;
+        Ok(())
+    })
+    .await;
+    let _ = std::fs::remove_file(evidence);
 }

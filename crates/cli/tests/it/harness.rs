@@ -159,7 +159,7 @@ impl TestApp {
     }
 
     pub async fn load_demo(&self) {
-        demo::load(&self.db).await.expect("demo");
+        demo::load_organizations(&self.db).await.expect("demo");
     }
 
     pub async fn org_id(&self, name: &str) -> OrgId {

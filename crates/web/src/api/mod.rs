@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`.
 
 mod cooperation;
+pub use cooperation::{file_response, read_multipart};
 mod me;
 mod orgs;
 mod reference;

@@ -2,10 +2,13 @@
 //! A handler that htmx calls answers the partial; otherwise the full page.
 
 mod account;
+mod agreements;
 mod auth;
 mod home;
 mod orgs;
+mod plans;
 mod regions;
+mod tasks;
 mod users;
 
 use std::collections::BTreeMap;
@@ -43,6 +46,44 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .route("/account/language", post(account::set_language))
         .route("/users", get(users::list).post(users::create))
+        .route(
+            "/agreements",
+            get(agreements::list).post(agreements::create),
+        )
+        .route("/agreements/new", get(agreements::new))
+        .route(
+            "/agreements/{id}",
+            get(agreements::show).post(agreements::update),
+        )
+        .route("/agreements/{id}/edit", get(agreements::edit))
+        .route(
+            "/agreements/{id}/files",
+            post(agreements::attach).layer(upload_limit()),
+        )
+        .route("/files/{id}", get(agreements::file))
+        .route("/plans", post(plans::create))
+        .route("/plans/new", get(plans::new))
+        .route("/plans/{id}", get(plans::show))
+        .route(
+            "/plans/{id}/revise",
+            get(plans::revise_form).post(plans::revise),
+        )
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/new", get(tasks::new))
+        .route("/tasks/{id}", get(tasks::show).post(tasks::update))
+        .route("/tasks/{id}/edit", get(tasks::edit))
+        .route("/tasks/{id}/steps", post(tasks::step))
+        .route(
+            "/tasks/{id}/reports",
+            post(tasks::report).layer(upload_limit()),
+        )
+        .route("/tasks/{id}/comments", post(tasks::comment))
+        .route("/inbox", get(tasks::inbox))
+}
+
+/// Uploads may be larger than other bodies: a few files up to the file limit.
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(qiaolian_core::file::MAX_FILE * 3)
 }
 
 /// Renders a template as the response, or the error page if rendering fails.
@@ -166,6 +207,37 @@ impl Ctx {
             qiaolian_core::access::reach(a.role, Resource::Account, Action::Read)
                 != qiaolian_core::access::Reach::Nothing
         })
+    }
+
+    /// Why a task has its colour, in a sentence.
+    pub fn why(
+        &self,
+        colour: &qiaolian_core::supervision::Colour,
+        a: &qiaolian_core::supervision::Assessment,
+    ) -> String {
+        let t = qiaolian_core::settings::get().thresholds;
+        let progress = a.expected - a.behind;
+        let vars = [
+            ("d", a.days_left.abs().to_string()),
+            ("p", progress.to_string()),
+            ("e", a.expected.to_string()),
+            ("b", a.behind.to_string()),
+            ("m", t.behind_points.to_string()),
+            ("n", t.near_days.to_string()),
+        ];
+        i18n::tv(self.info.locale, &format!("why.{colour}"), &vars)
+    }
+
+    pub fn colour_class(&self, c: &qiaolian_core::supervision::Colour) -> &'static str {
+        tasks::colour_class(*c)
+    }
+
+    /// An instant in the deployment's time zone, as clerks read the clock.
+    pub fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        let offset = i64::from(qiaolian_core::settings::get().utc_offset_minutes);
+        (*t + chrono::Duration::minutes(offset))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     pub fn asset_version(&self) -> &'static str {

@@ -1,6 +1,8 @@
 //! Demo data: the organizations of the Chongqing–Sichuan programme and one user per
 //! role, so a new installation can be tried at once. Later capabilities add theirs here.
 
+mod cooperation;
+
 use crate::access::Actor;
 use crate::account::{self, NewAccount, Role};
 use crate::auth;
@@ -264,8 +266,18 @@ const USERS: &[(&str, &str, &str, &str)] = &[
 /// Logins and one-time passwords of the demo users, for printing once.
 pub type Credentials = Vec<(String, String)>;
 
-/// Fills an empty database; a database that already holds demo data is left alone.
+/// Fills an empty database with everything; a database that already holds demo data
+/// is left alone.
 pub async fn load(db: &Db) -> Result<Option<Credentials>> {
+    load_with(db, true).await
+}
+
+/// Only the organizations and demo users: what most tests start from.
+pub async fn load_organizations(db: &Db) -> Result<Option<Credentials>> {
+    load_with(db, false).await
+}
+
+async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
     let mut tx = db.begin().await?;
     let loaded: Option<String> = on!(&mut tx, |c| {
         sqlx::query_scalar("select value from meta where key = 'demo_loaded'")
@@ -325,6 +337,9 @@ pub async fn load(db: &Db) -> Result<Option<Credentials>> {
         )
         .await?;
         credentials.push((login.to_string(), password));
+    }
+    if cooperation {
+        cooperation::load(db, &system).await?;
     }
     let mut tx = db.begin().await?;
     on!(&mut tx, |c| {

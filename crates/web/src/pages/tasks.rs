@@ -1,0 +1,637 @@
+//! Task pages: the ledger list with colour filters, the task page (why its colour,
+//! the progress ledger, the report form, the lifecycle buttons, comments), the
+//! task form with the four fixes, and the organization's inbox.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use qiaolian_core::agreement::{self, Area, AreaId};
+use qiaolian_core::org::{self, OrgId};
+use qiaolian_core::page::{Page, PageRequest};
+use qiaolian_core::plan::{self, Plan, PlanId};
+use qiaolian_core::supervision::Colour;
+use qiaolian_core::task::{
+    self, Inbox, ReportInput, Step, Task, TaskDetail, TaskFilter, TaskId, TaskInput,
+};
+use qiaolian_core::{Db, Error};
+use serde::Deserialize;
+
+use super::{FormErrors, PageResult, form_errors, render, render_with};
+use crate::AppState;
+use crate::ctx::{Ctx, User};
+use crate::error::error_page;
+
+#[derive(Template)]
+#[template(path = "tasks/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    page: Page<Task>,
+    filter: TaskFilter,
+    counts: Vec<(Colour, i64)>,
+    pager_href: String,
+}
+
+impl ListPage {
+    fn colour_href(&self, colour: &Colour) -> String {
+        let f = TaskFilter {
+            colour: Some(colour.as_str().to_owned()),
+            ..self.filter.clone()
+        };
+        format!(
+            "/tasks?{}",
+            serde_urlencoded::to_string(&f).unwrap_or_default()
+        )
+    }
+
+    fn is_colour(&self, colour: &Colour) -> bool {
+        self.filter.colour.as_deref() == Some(colour.as_str())
+    }
+}
+
+pub async fn list(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    filter: Result<Query<TaskFilter>, QueryRejection>,
+    page: Result<Query<PageRequest>, QueryRejection>,
+) -> PageResult {
+    let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
+        return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
+    };
+    let actor = user.actor();
+    let (filter, result) = match task::list(&state.db, &actor, &filter, page).await {
+        Ok(p) => (filter, p),
+        Err(Error::Invalid(_)) => (
+            TaskFilter::default(),
+            task::list(&state.db, &actor, &TaskFilter::default(), page).await?,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let all_colours = TaskFilter {
+        colour: None,
+        ..filter.clone()
+    };
+    let counts = task::colour_counts(&state.db, &actor, &all_colours).await?;
+    let pager_href = format!(
+        "/tasks?{}&",
+        serde_urlencoded::to_string(&filter).unwrap_or_default()
+    );
+    Ok(render(&ListPage {
+        ctx,
+        page: result,
+        filter,
+        counts,
+        pager_href,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "tasks/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    d: TaskDetail,
+    errors: FormErrors,
+    report: ReportForm,
+    /// The lifecycle buttons the actor may press: step and button style.
+    buttons: Vec<(&'static str, &'static str)>,
+}
+
+async fn show_page(
+    ctx: Ctx,
+    user: &User,
+    db: &Db,
+    id: TaskId,
+    errors: FormErrors,
+    report: ReportForm,
+) -> PageResult {
+    let d = task::detail(db, &user.actor(), id).await?;
+    let a = d.allowed;
+    let buttons = [
+        (a.assign, "assign", "btn-primary"),
+        (a.accept, "accept", "btn-primary"),
+        (a.report_done, "report_done", "btn-primary"),
+        (a.verify, "close", "btn-success"),
+    ]
+    .into_iter()
+    .filter(|b| b.0)
+    .map(|b| (b.1, b.2))
+    .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_with(
+        status,
+        &ShowPage {
+            ctx,
+            d,
+            errors,
+            report,
+            buttons,
+        },
+    ))
+}
+
+pub async fn show(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    show_page(
+        ctx,
+        &user,
+        &state.db,
+        TaskId(id),
+        FormErrors::new(),
+        ReportForm::default(),
+    )
+    .await
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportForm {
+    reported_on: String,
+    percent: String,
+    done: String,
+    next_step: String,
+    problems: String,
+    backwards_reason: String,
+}
+
+impl ReportForm {
+    fn from_fields(fields: Vec<(String, String)>) -> ReportForm {
+        let mut f = ReportForm::default();
+        for (k, v) in fields {
+            match k.as_str() {
+                "reported_on" => f.reported_on = v,
+                "percent" => f.percent = v,
+                "done" => f.done = v,
+                "next_step" => f.next_step = v,
+                "problems" => f.problems = v,
+                "backwards_reason" => f.backwards_reason = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn input(&self) -> Result<ReportInput, Error> {
+        let some = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
+        let percent = match self.percent.trim() {
+            "" => None,
+            p => Some(
+                p.parse()
+                    .map_err(|_| Error::field("percent", "percent_range"))?,
+            ),
+        };
+        Ok(ReportInput {
+            reported_on: self.reported_on.clone(),
+            percent,
+            done: self.done.clone(),
+            next_step: some(&self.next_step),
+            problems: some(&self.problems),
+            backwards_reason: some(&self.backwards_reason),
+        })
+    }
+}
+
+/// A progress report from the form, with evidence files (multipart).
+pub async fn report(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> PageResult {
+    let id = TaskId(id);
+    let (files, fields) = match crate::api::read_multipart(form).await {
+        Ok(v) => v,
+        Err(e) => {
+            return show_page(
+                ctx.clone(),
+                &user,
+                &state.db,
+                id,
+                form_errors(ctx.info.locale, e)?,
+                ReportForm::default(),
+            )
+            .await;
+        }
+    };
+    let report = ReportForm::from_fields(fields);
+    let result = match report.input() {
+        Ok(input) => task::report(&state.db, &user.actor(), id, &input, &files).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}#ledger")).into_response()),
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            show_page(ctx, &user, &state.db, id, errors, report).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StepForm {
+    step: String,
+    reason: String,
+    version: String,
+}
+
+pub async fn step(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> PageResult {
+    let id = TaskId(id);
+    let result = match Step::parse(&f.step) {
+        Ok(step) => {
+            task::step(
+                &state.db,
+                &user.actor(),
+                id,
+                step,
+                Some(&f.reason),
+                f.version.trim().parse().ok(),
+            )
+            .await
+        }
+        Err(e) => Err(Error::Invalid([("status", e)].into())),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(Error::Conflict { .. }) => {
+            let errors = form_errors(ctx.info.locale, Error::field("status", "changed_meanwhile"))?;
+            show_page(ctx, &user, &state.db, id, errors, ReportForm::default()).await
+        }
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            show_page(ctx, &user, &state.db, id, errors, ReportForm::default()).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CommentForm {
+    body: String,
+}
+
+pub async fn comment(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<CommentForm>,
+) -> PageResult {
+    let id = TaskId(id);
+    match task::comment(&state.db, &user.actor(), id, &f.body).await {
+        Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}#history")).into_response()),
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            show_page(ctx, &user, &state.db, id, errors, ReportForm::default()).await
+        }
+    }
+}
+
+/// The task form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct TaskForm {
+    plan_id: String,
+    area_id: String,
+    parent_id: String,
+    title: String,
+    goal: String,
+    standard: String,
+    requirement: String,
+    start_on: String,
+    deadline: String,
+    lead_org_id: String,
+    lead_org_name: String,
+    supporting: Vec<(String, String)>,
+    responsible: String,
+    weight: String,
+    version: String,
+}
+
+impl TaskForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> TaskForm {
+        let mut f = TaskForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "plan_id" => f.plan_id = v,
+                "area_id" => f.area_id = v,
+                "parent_id" => f.parent_id = v,
+                "title" => f.title = v,
+                "goal" => f.goal = v,
+                "standard" => f.standard = v,
+                "requirement" => f.requirement = v,
+                "start_on" => f.start_on = v,
+                "deadline" => f.deadline = v,
+                "lead_org_id" => f.lead_org_id = v,
+                "supporting_org_ids" if !v.trim().is_empty() => {
+                    f.supporting.push((v, String::new()))
+                }
+                "responsible" => f.responsible = v,
+                "weight" => f.weight = v,
+                "version" => f.version = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn from_task(t: &Task) -> TaskForm {
+        TaskForm {
+            plan_id: t.plan_id.to_string(),
+            area_id: t.area_id.map(|a| a.to_string()).unwrap_or_default(),
+            parent_id: t.parent_id.map(|a| a.to_string()).unwrap_or_default(),
+            title: t.title.clone(),
+            goal: t.goal.clone(),
+            standard: t.standard.clone(),
+            requirement: t.requirement.clone(),
+            start_on: t.start_on.to_string(),
+            deadline: t.deadline.to_string(),
+            lead_org_id: t.lead_org_id.to_string(),
+            lead_org_name: t.lead_org_name.clone(),
+            supporting: t
+                .supporters
+                .iter()
+                .map(|s| (s.org_id.to_string(), s.name.clone()))
+                .collect(),
+            responsible: t.responsible.clone().unwrap_or_default(),
+            weight: t.weight.to_string(),
+            version: t.version.to_string(),
+        }
+    }
+
+    fn input(&self) -> TaskInput {
+        let num = |s: &str| s.trim().parse::<i64>().ok();
+        TaskInput {
+            plan_id: num(&self.plan_id).map(PlanId),
+            area_id: num(&self.area_id).map(AreaId),
+            parent_id: num(&self.parent_id).map(TaskId),
+            title: self.title.clone(),
+            goal: self.goal.clone(),
+            standard: self.standard.clone(),
+            requirement: self.requirement.clone(),
+            start_on: self.start_on.clone(),
+            deadline: self.deadline.clone(),
+            lead_org_id: num(&self.lead_org_id).map(OrgId),
+            supporting_org_ids: self
+                .supporting
+                .iter()
+                .filter_map(|(id, _)| num(id))
+                .map(OrgId)
+                .collect(),
+            responsible: Some(self.responsible.clone()).filter(|s| !s.trim().is_empty()),
+            weight: num(&self.weight),
+            version: num(&self.version),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tasks/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    existing: Option<Task>,
+    plan: Plan,
+    areas: Vec<Area>,
+    parents: Vec<Task>,
+    form: TaskForm,
+    errors: FormErrors,
+    conflict: bool,
+}
+
+impl FormPage {
+    fn action(&self) -> String {
+        self.existing
+            .as_ref()
+            .map_or("/tasks".to_owned(), |t| format!("/tasks/{}", t.id))
+    }
+}
+
+async fn form_page(
+    ctx: Ctx,
+    user: &User,
+    db: &Db,
+    existing: Option<Task>,
+    mut form: TaskForm,
+    errors: FormErrors,
+    conflict: bool,
+) -> PageResult {
+    let actor = user.actor();
+    let plan_id = form
+        .plan_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| Error::NotFound)?;
+    let plan = plan::get(db, &actor, PlanId(plan_id)).await?;
+    let areas = match plan.agreement_id {
+        Some(a) => agreement::get(db, &actor, a).await?.areas,
+        None => Vec::new(),
+    };
+    let filter = task::TaskFilter {
+        plan: Some(plan.id.0),
+        ..task::TaskFilter::default()
+    };
+    let parents = task::list(
+        db,
+        &actor,
+        &filter,
+        PageRequest {
+            page: 1,
+            per_page: 500,
+        },
+    )
+    .await?
+    .items
+    .into_iter()
+    .filter(|t| existing.as_ref().is_none_or(|e| e.id != t.id) && t.status.is_open())
+    .collect();
+    let name_of = async |id: &str| match id.trim().parse::<i64>() {
+        Ok(id) => org::get(db, &actor, OrgId(id))
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if form.lead_org_name.is_empty() {
+        form.lead_org_name = name_of(&form.lead_org_id).await;
+    }
+    for s in &mut form.supporting {
+        if s.1.is_empty() {
+            s.1 = name_of(&s.0).await;
+        }
+    }
+    let status = if conflict {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_with(
+        status,
+        &FormPage {
+            ctx,
+            existing,
+            plan,
+            areas,
+            parents,
+            form,
+            errors,
+            conflict,
+        },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    plan: Option<i64>,
+    parent: Option<i64>,
+    area: Option<i64>,
+}
+
+pub async fn new(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
+    let Some(plan_id) = q.plan else {
+        return Ok(error_page(StatusCode::NOT_FOUND, "error.404"));
+    };
+    let plan = plan::get(&state.db, &user.actor(), PlanId(plan_id)).await?;
+    qiaolian_core::access::authorize(
+        &user.actor(),
+        qiaolian_core::access::Resource::Task,
+        qiaolian_core::access::Action::Create,
+        Some(&plan.owner_org_path),
+    )?;
+    let form = TaskForm {
+        plan_id: plan.id.to_string(),
+        parent_id: q.parent.map(|p| p.to_string()).unwrap_or_default(),
+        area_id: q.area.map(|a| a.to_string()).unwrap_or_default(),
+        start_on: qiaolian_core::settings::today().to_string(),
+        deadline: plan.period_end.to_string(),
+        weight: "1".into(),
+        ..TaskForm::default()
+    };
+    form_page(ctx, &user, &state.db, None, form, FormErrors::new(), false).await
+}
+
+pub async fn create(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let form = TaskForm::from_pairs(pairs);
+    match task::create(&state.db, &user.actor(), &form.input()).await {
+        Ok(t) => Ok(Redirect::to(&format!("/tasks/{}", t.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            form_page(ctx, &user, &state.db, None, form, errors, false).await
+        }
+    }
+}
+
+pub async fn edit(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let d = task::detail(&state.db, &user.actor(), TaskId(id)).await?;
+    if !d.allowed.edit {
+        return Err(Error::Forbidden.into());
+    }
+    let form = TaskForm::from_task(&d.task);
+    form_page(
+        ctx,
+        &user,
+        &state.db,
+        Some(d.task),
+        form,
+        FormErrors::new(),
+        false,
+    )
+    .await
+}
+
+pub async fn update(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let id = TaskId(id);
+    let actor = user.actor();
+    let mut form = TaskForm::from_pairs(pairs);
+    let current = task::get(&state.db, &actor, id).await?;
+    form.plan_id = current.plan_id.to_string();
+    match task::update(&state.db, &actor, id, &form.input()).await {
+        Ok(t) => Ok(Redirect::to(&format!("/tasks/{}", t.id)).into_response()),
+        Err(Error::Conflict { current_version }) => {
+            form.version = current_version.to_string();
+            form_page(
+                ctx,
+                &user,
+                &state.db,
+                Some(current),
+                form,
+                FormErrors::new(),
+                true,
+            )
+            .await
+        }
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            form_page(ctx, &user, &state.db, Some(current), form, errors, false).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tasks/inbox.html")]
+struct InboxPage {
+    ctx: Ctx,
+    sections: Vec<(&'static str, Vec<Task>)>,
+}
+
+pub async fn inbox(ctx: Ctx, user: User, State(state): State<AppState>) -> PageResult {
+    let i: Inbox = task::inbox(&state.db, &user.actor()).await?;
+    let sections = vec![
+        ("inbox.to_accept", i.to_accept),
+        ("inbox.to_report", i.to_report),
+        ("inbox.overdue", i.overdue),
+        ("inbox.to_verify", i.to_verify),
+        ("inbox.to_assign", i.to_assign),
+    ];
+    Ok(render(&InboxPage { ctx, sections }))
+}
+
+/// A task's colour as a badge class (app.css: shades that keep text readable).
+pub fn colour_class(c: Colour) -> &'static str {
+    match c {
+        Colour::Red => "colour-red",
+        Colour::Yellow => "colour-yellow",
+        Colour::Blue => "colour-blue",
+        Colour::Green => "colour-green",
+        Colour::Grey => "colour-grey",
+    }
+}
