@@ -13,3 +13,4 @@ mod cli;
 mod cooperation;
 mod ops;
 mod pages;
+mod pages_cooperation;
