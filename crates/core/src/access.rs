@@ -30,6 +30,10 @@ text_enum!(
         Agreement = "agreement",
         Plan = "plan",
         Task = "task",
+        Pairing = "pairing",
+        Mechanism = "mechanism",
+        Meeting = "meeting",
+        Exchange = "exchange",
     }
 );
 
@@ -112,6 +116,39 @@ pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
     (Resource::Task, Action::Assign,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
     (Resource::Task, Action::Report,          [Own,    Own,       Own,        Own,     Nothing]),
     (Resource::Task, Action::Comment,         [Own,    Own,       Own,        Own,     Nothing]),
+    // The network is open to every signed-in user: each side sees what the others did.
+    // Pairings: judged against either organization.
+    (Resource::Pairing, Action::Read,         [All,    All,       All,        All,     All]),
+    (Resource::Pairing, Action::Create,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Pairing, Action::Update,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Pairing, Action::Archive,      [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Pairing, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Pairing, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Pairing, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Mechanisms: members and convenors, judged against the mechanism organization.
+    (Resource::Mechanism, Action::Read,       [All,    All,       All,        All,     All]),
+    (Resource::Mechanism, Action::Create,     [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Mechanism, Action::Update,     [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Mechanism, Action::Archive,    [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Mechanism, Action::Assign,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Mechanism, Action::Report,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Mechanism, Action::Comment,    [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Joint meetings and their resolutions: judged against the host.
+    (Resource::Meeting, Action::Read,         [All,    All,       All,        All,     All]),
+    (Resource::Meeting, Action::Create,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Meeting, Action::Update,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Meeting, Action::Archive,      [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Meeting, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Meeting, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Meeting, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Exchanges: recorded by the organization they came from, staff included.
+    (Resource::Exchange, Action::Read,        [All,    All,       All,        All,     All]),
+    (Resource::Exchange, Action::Create,      [All,    Subtree,   Subtree,    Subtree, Nothing]),
+    (Resource::Exchange, Action::Update,      [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Exchange, Action::Archive,     [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Exchange, Action::Assign,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Exchange, Action::Report,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Exchange, Action::Comment,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.

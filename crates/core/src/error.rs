@@ -35,7 +35,7 @@ pub enum Error {
     Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("invalid input")]
+    #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
     /// Someone else saved the record since it was read; carries the current version.
     #[error("edit conflict")]

@@ -12,6 +12,8 @@ pub struct Settings {
     /// Minutes east of UTC of the deployment's time zone (Asia/Shanghai: 480).
     pub utc_offset_minutes: i32,
     pub thresholds: Thresholds,
+    /// A pairing with no exchange for this many months is dormant (default 12).
+    pub dormant_months: u32,
 }
 
 impl Default for Settings {
@@ -19,6 +21,7 @@ impl Default for Settings {
         Settings {
             utc_offset_minutes: 480,
             thresholds: Thresholds::default(),
+            dormant_months: 12,
         }
     }
 }

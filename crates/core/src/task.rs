@@ -171,6 +171,8 @@ pub struct TaskInput {
     pub weight: Option<i64>,
     /// The version read, when editing.
     pub version: Option<i64>,
+    /// The joint-meeting resolution this task implements (creation only).
+    pub resolution_id: Option<crate::meeting::ResolutionId>,
 }
 
 struct Fields {
@@ -365,6 +367,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &TaskInput) -> Result<Task> {
         .await?
     });
     write_supporters(&mut tx, id, &f.supporters).await?;
+    if let Some(r) = input.resolution_id {
+        crate::meeting::link_task(&mut tx, r, id).await?;
+    }
     event(
         &mut tx,
         actor,

@@ -2,6 +2,7 @@
 //! role, so a new installation can be tried at once. Later capabilities add theirs here.
 
 mod cooperation;
+mod network;
 
 use crate::access::Actor;
 use crate::account::{self, NewAccount, Role};
@@ -340,6 +341,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
     }
     if cooperation {
         cooperation::load(db, &system).await?;
+        network::load(db, &system).await?;
     }
     let mut tx = db.begin().await?;
     on!(&mut tx, |c| {

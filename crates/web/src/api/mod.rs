@@ -3,6 +3,7 @@
 mod cooperation;
 pub use cooperation::{file_response, read_multipart};
 mod me;
+mod network;
 mod orgs;
 mod reference;
 mod session;
@@ -13,7 +14,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_swagger_ui::SwaggerUi;
@@ -75,6 +76,32 @@ pub fn routes() -> Router<AppState> {
             post(cooperation::task_comment),
         )
         .route("/api/v1/inbox", get(cooperation::inbox))
+        .route(
+            "/api/v1/pairings",
+            get(network::list_pairings).post(network::create_pairing),
+        )
+        .route("/api/v1/pairings/{id}", get(network::get_pairing))
+        .route("/api/v1/mechanisms", get(network::list_mechanisms))
+        .route("/api/v1/mechanisms/{id}", get(network::get_mechanism))
+        .route("/api/v1/mechanisms/{id}/members", put(network::set_members))
+        .route(
+            "/api/v1/mechanisms/{id}/convenors",
+            post(network::rotate_convenor),
+        )
+        .route(
+            "/api/v1/meetings",
+            get(network::list_meetings).post(network::create_meeting),
+        )
+        .route("/api/v1/meetings/{id}", get(network::get_meeting))
+        .route(
+            "/api/v1/meetings/{id}/resolutions",
+            post(network::add_resolution),
+        )
+        .route(
+            "/api/v1/exchanges",
+            get(network::list_exchanges).post(network::create_exchange),
+        )
+        .route("/api/v1/exchanges/stats", get(network::exchange_stats))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -96,6 +123,10 @@ pub fn routes() -> Router<AppState> {
         cooperation::revise_plan, cooperation::list_tasks, cooperation::create_task, cooperation::get_task,
         cooperation::update_task, cooperation::task_step, cooperation::task_report, cooperation::task_comment,
         cooperation::inbox,
+        network::list_pairings, network::create_pairing, network::get_pairing, network::list_mechanisms,
+        network::get_mechanism, network::set_members, network::rotate_convenor, network::list_meetings,
+        network::create_meeting, network::get_meeting, network::add_resolution, network::list_exchanges,
+        network::create_exchange, network::exchange_stats,
     ),
     modifiers(&BearerAuth),
 )]

@@ -322,6 +322,7 @@ pub struct TaskForm {
     responsible: String,
     weight: String,
     version: String,
+    resolution_id: String,
 }
 
 impl TaskForm {
@@ -345,6 +346,7 @@ impl TaskForm {
                 "responsible" => f.responsible = v,
                 "weight" => f.weight = v,
                 "version" => f.version = v,
+                "resolution_id" => f.resolution_id = v,
                 _ => {}
             }
         }
@@ -372,6 +374,7 @@ impl TaskForm {
             responsible: t.responsible.clone().unwrap_or_default(),
             weight: t.weight.to_string(),
             version: t.version.to_string(),
+            resolution_id: String::new(),
         }
     }
 
@@ -397,6 +400,7 @@ impl TaskForm {
             responsible: Some(self.responsible.clone()).filter(|s| !s.trim().is_empty()),
             weight: num(&self.weight),
             version: num(&self.version),
+            resolution_id: num(&self.resolution_id).map(qiaolian_core::meeting::ResolutionId),
         }
     }
 }
@@ -503,6 +507,8 @@ pub struct NewQuery {
     plan: Option<i64>,
     parent: Option<i64>,
     area: Option<i64>,
+    /// The joint-meeting resolution the new task implements.
+    resolution: Option<i64>,
 }
 
 pub async fn new(
@@ -525,6 +531,7 @@ pub async fn new(
         plan_id: plan.id.to_string(),
         parent_id: q.parent.map(|p| p.to_string()).unwrap_or_default(),
         area_id: q.area.map(|a| a.to_string()).unwrap_or_default(),
+        resolution_id: q.resolution.map(|r| r.to_string()).unwrap_or_default(),
         start_on: qiaolian_core::settings::today().to_string(),
         deadline: plan.period_end.to_string(),
         weight: "1".into(),

@@ -1,0 +1,362 @@
+//! Exchanges between organizations (互访、接待、座谈…): the record that shows the
+//! cooperation is alive. Counted per year, per side and per pair; each one keeps the
+//! pairings between its organizations current.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Action, Actor, Resource};
+use crate::agreement::AgreementId;
+use crate::db::{Db, Tx};
+use crate::error::{Check, Error, Result};
+use crate::org::OrgId;
+use crate::page::{Page, PageRequest};
+use crate::pairing::{self, PairingId};
+use crate::task::OrgRef;
+use crate::{on, settings, text};
+
+id_type!(ExchangeId);
+
+text_enum!(
+    ExchangeKind {
+        Visit = "visit",
+        Reception = "reception",
+        Seminar = "seminar",
+        VideoCall = "video_call",
+        JointActivity = "joint_activity",
+        Other = "other",
+    }
+);
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Exchange {
+    pub id: ExchangeId,
+    pub happened_on: NaiveDate,
+    #[sqlx(try_from = "String")]
+    pub kind: ExchangeKind,
+    pub from_org_id: OrgId,
+    pub from_org_name: String,
+    pub summary: String,
+    pub participants: Option<i64>,
+    pub pairing_id: Option<PairingId>,
+    pub mechanism_id: Option<OrgId>,
+    pub agreement_id: Option<AgreementId>,
+    pub created_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub to_orgs: Vec<OrgRef>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ExchangeInput {
+    /// `YYYY-MM-DD`
+    pub happened_on: String,
+    /// `visit`, `reception`, `seminar`, `video_call`, `joint_activity` or `other`.
+    pub kind: String,
+    pub from_org_id: Option<OrgId>,
+    pub to_org_ids: Vec<OrgId>,
+    pub summary: String,
+    pub participants: Option<i64>,
+    pub pairing_id: Option<PairingId>,
+    pub mechanism_id: Option<OrgId>,
+    pub agreement_id: Option<AgreementId>,
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exchange> {
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let kind = check.take("kind", ExchangeKind::parse(&input.kind));
+    let day = match check.take("happened_on", text::date(&input.happened_on)) {
+        Some(None) => {
+            check.add("happened_on", "required");
+            None
+        }
+        d => d.flatten(),
+    };
+    if day.is_some_and(|d| d > settings::today()) {
+        check.add("happened_on", "date_in_future");
+    }
+    let summary = check.take("summary", text::required(&input.summary, text::LONG));
+    if input
+        .participants
+        .is_some_and(|p| !(0..=1_000_000).contains(&p))
+    {
+        check.add("participants", "bad_count");
+    }
+    let from_path = match input.from_org_id {
+        None => check.take("from_org_id", Err(crate::FieldError::new("required"))),
+        Some(id) => check.take(
+            "from_org_id",
+            crate::org::path_of(&mut tx, id)
+                .await?
+                .ok_or(crate::FieldError::new("unknown_org")),
+        ),
+    };
+    if input.to_org_ids.is_empty() {
+        check.add("to_org_ids", "required");
+    }
+    for to in &input.to_org_ids {
+        if Some(*to) == input.from_org_id {
+            check.add("to_org_ids", "exchange_with_itself");
+        } else if crate::org::path_of(&mut tx, *to).await?.is_none() {
+            check.add("to_org_ids", "unknown_org");
+        }
+    }
+    if let Some(p) = input.pairing_id
+        && pairing::get(db, p).await.is_err()
+    {
+        check.add("pairing_id", "unknown_pairing");
+    }
+    check.finish()?;
+    let (Some(kind), Some(day), Some(summary), Some(from), Some(from_path)) =
+        (kind, day, summary, input.from_org_id, from_path)
+    else {
+        return Err(Error::Other(
+            "exchange parsed without errors yet incomplete".into(),
+        ));
+    };
+    access::authorize(actor, Resource::Exchange, Action::Create, Some(&from_path))?;
+    let id: ExchangeId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into exchange (happened_on, kind, from_org_id, summary, participants, pairing_id, mechanism_id,
+                agreement_id, created_by, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+        )
+        .bind(day)
+        .bind(kind.as_str())
+        .bind(from)
+        .bind(&summary)
+        .bind(input.participants)
+        .bind(input.pairing_id)
+        .bind(input.mechanism_id)
+        .bind(input.agreement_id)
+        .bind(actor.account_id)
+        .bind(crate::now())
+        .fetch_one(c)
+        .await?
+    });
+    let mut to_orgs = input.to_org_ids.clone();
+    to_orgs.sort();
+    to_orgs.dedup();
+    for to in &to_orgs {
+        on!(&mut tx, |c| {
+            sqlx::query("insert into exchange_to (exchange_id, org_id) values ($1, $2)")
+                .bind(id)
+                .bind(to)
+                .execute(c)
+                .await?;
+        });
+        pairing::touch(&mut tx, from, *to, day).await?;
+    }
+    if let Some(p) = input.pairing_id {
+        on!(&mut tx, |c| {
+            sqlx::query("update pairing set last_exchange_on = $1 where id = $2 and (last_exchange_on is null or last_exchange_on < $1)")
+                .bind(day)
+                .bind(p)
+                .execute(c)
+                .await?;
+        });
+    }
+    tx.commit().await?;
+    get(db, id).await
+}
+
+const SELECT: &str =
+    "select e.id, e.happened_on, e.kind, e.from_org_id, o.name as from_org_name, e.summary,
+    e.participants, e.pairing_id, e.mechanism_id, e.agreement_id, e.created_at
+    from exchange e join org o on o.id = e.from_org_id";
+
+async fn to_orgs(tx: &mut Tx, id: ExchangeId) -> Result<Vec<OrgRef>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_as(
+            "select o.id as org_id, o.name, o.path from exchange_to t join org o on o.id = t.org_id
+             where t.exchange_id = $1 order by o.path",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn get(db: &Db, id: ExchangeId) -> Result<Exchange> {
+    let mut tx = db.begin().await?;
+    let mut e: Exchange = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where e.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    })
+    .ok_or(Error::NotFound)?;
+    e.to_orgs = to_orgs(&mut tx, id).await?;
+    Ok(e)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct ExchangeFilter {
+    pub year: Option<i32>,
+    pub kind: Option<String>,
+    /// Exchanges with this organization (or one below it) on either end.
+    pub org: Option<i64>,
+    /// Side code of the organization the exchange came from, e.g. `cq`.
+    pub side: Option<String>,
+    pub pairing: Option<i64>,
+    pub mechanism: Option<i64>,
+}
+
+struct Where {
+    sql: String,
+    org_like: Option<String>,
+    kind: Option<&'static str>,
+    side: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+async fn condition(tx: &mut Tx, f: &ExchangeFilter) -> Result<Where> {
+    let mut check = Check::default();
+    let kind = f
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .and_then(|k| check.take("kind", ExchangeKind::parse(k)))
+        .map(ExchangeKind::as_str);
+    let org_like = match f.org {
+        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
+            Some(p) => Some(format!("{p}%")),
+            None => {
+                check.add("org", "unknown_org");
+                None
+            }
+        },
+        None => None,
+    };
+    let (from, to) = match f.year {
+        Some(y) => (
+            NaiveDate::from_ymd_opt(y, 1, 1),
+            NaiveDate::from_ymd_opt(y, 12, 31),
+        ),
+        None => (None, None),
+    };
+    if f.year.is_some() && from.is_none() {
+        check.add("year", "unknown_value");
+    }
+    check.finish()?;
+    let sql = format!(
+        "where ($1 is null or o.path like $1 or exists (select 1 from exchange_to t join org x on x.id = t.org_id
+            where t.exchange_id = e.id and x.path like $1))
+         and ($2 is null or e.kind = $2)
+         and ($3 is null or exists (select 1 from side s where s.id = o.side_id and s.code = $3))
+         and ($4 is null or e.happened_on >= $4) and ($5 is null or e.happened_on <= $5)
+         and ({} is null or e.pairing_id = {}) and ({} is null or e.mechanism_id = {})",
+        f.pairing.map_or("null".into(), |p| p.to_string()),
+        f.pairing.map_or("null".into(), |p| p.to_string()),
+        f.mechanism.map_or("null".into(), |m| m.to_string()),
+        f.mechanism.map_or("null".into(), |m| m.to_string()),
+    );
+    let side = f
+        .side
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    Ok(Where {
+        sql,
+        org_like,
+        kind,
+        side,
+        from,
+        to,
+    })
+}
+
+/// The exchange log, newest first.
+pub async fn list(db: &Db, filter: &ExchangeFilter, page: PageRequest) -> Result<Page<Exchange>> {
+    let page = page.clamped();
+    let mut tx = db.begin().await?;
+    let w = condition(&mut tx, filter).await?;
+    let total: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from exchange e join org o on o.id = e.from_org_id {}",
+            w.sql
+        )))
+        .bind(&w.org_like)
+        .bind(w.kind)
+        .bind(&w.side)
+        .bind(w.from)
+        .bind(w.to)
+        .fetch_one(c)
+        .await?
+    });
+    let mut items: Vec<Exchange> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} {} order by e.happened_on desc, e.id desc limit $6 offset $7",
+            w.sql
+        )))
+        .bind(&w.org_like)
+        .bind(w.kind)
+        .bind(&w.side)
+        .bind(w.from)
+        .bind(w.to)
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    for e in &mut items {
+        e.to_orgs = to_orgs(&mut tx, e.id).await?;
+    }
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Counts of exchanges matching the filter per year (ignoring its year), oldest first.
+pub async fn per_year(db: &Db, filter: &ExchangeFilter) -> Result<Vec<(String, i64)>> {
+    let mut tx = db.begin().await?;
+    let f = ExchangeFilter {
+        year: None,
+        ..filter.clone()
+    };
+    let w = condition(&mut tx, &f).await?;
+    // Dates print as YYYY-MM-DD on both engines, so the year is the first four characters.
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select substr(cast(e.happened_on as text), 1, 4) as year, count(*) from exchange e
+             join org o on o.id = e.from_org_id {} group by substr(cast(e.happened_on as text), 1, 4) order by 1",
+            w.sql
+        )))
+        .bind(&w.org_like)
+        .bind(w.kind)
+        .bind(&w.side)
+        .bind(w.from)
+        .bind(w.to)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// Counts per side of the organization exchanges came from, in the sides' order.
+pub async fn per_side(db: &Db, filter: &ExchangeFilter) -> Result<Vec<(String, String, i64)>> {
+    let mut tx = db.begin().await?;
+    let w = condition(&mut tx, filter).await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select s.code, s.name_zh, count(*) from exchange e join org o on o.id = e.from_org_id
+             join side s on s.id = o.side_id {} group by s.code, s.name_zh, s.sort_order order by s.sort_order",
+            w.sql
+        )))
+        .bind(&w.org_like)
+        .bind(w.kind)
+        .bind(&w.side)
+        .bind(w.from)
+        .bind(w.to)
+        .fetch_all(c)
+        .await?
+    }))
+}

@@ -1,0 +1,384 @@
+//! Joint meetings (联席会议): numbered, hosted, with participants, agenda, minutes and
+//! numbered resolutions (议定事项). A resolution becomes one or more tasks, linked
+//! both ways, and its status follows theirs.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Action, Actor, Resource};
+use crate::db::{Db, Tx};
+use crate::error::{Check, Error, Result};
+use crate::org::OrgId;
+use crate::supervision::Colour;
+use crate::task::{OrgRef, TaskId, TaskStatus};
+use crate::{on, text};
+
+id_type!(MeetingId);
+id_type!(ResolutionId);
+
+text_enum!(
+    /// Open: no task yet; in progress: some task open; done: every task ended.
+    ResolutionStatus { Open = "open", InProgress = "in_progress", Done = "done" }
+);
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ResolutionTask {
+    pub resolution_id: ResolutionId,
+    pub id: TaskId,
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskStatus,
+    #[sqlx(try_from = "String")]
+    pub colour: Colour,
+    pub progress: i64,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Resolution {
+    pub id: ResolutionId,
+    pub meeting_id: MeetingId,
+    pub number: i64,
+    pub text: String,
+    #[sqlx(skip)]
+    pub tasks: Vec<ResolutionTask>,
+    #[sqlx(skip)]
+    pub status: Option<ResolutionStatus>,
+}
+
+impl Resolution {
+    fn settle(&mut self) {
+        self.status = Some(if self.tasks.is_empty() {
+            ResolutionStatus::Open
+        } else if self.tasks.iter().all(|t| !t.status.is_open()) {
+            ResolutionStatus::Done
+        } else {
+            ResolutionStatus::InProgress
+        });
+    }
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Meeting {
+    pub id: MeetingId,
+    pub seq: i64,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub place: Option<String>,
+    pub host_org_id: OrgId,
+    pub host_org_name: String,
+    #[serde(skip)]
+    pub host_org_path: String,
+    pub mechanism_id: Option<OrgId>,
+    pub mechanism_name: Option<String>,
+    pub agenda: Option<String>,
+    pub minutes: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub participants: Vec<OrgRef>,
+    #[sqlx(skip)]
+    pub resolutions: Vec<Resolution>,
+}
+
+impl Meeting {
+    /// How many resolutions are done, of how many.
+    pub fn closed_resolutions(&self) -> (usize, usize) {
+        let done = self
+            .resolutions
+            .iter()
+            .filter(|r| r.status == Some(ResolutionStatus::Done))
+            .count();
+        (done, self.resolutions.len())
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MeetingInput {
+    /// 第N次; the next number if left out.
+    pub seq: Option<i64>,
+    pub title: String,
+    /// `YYYY-MM-DD`
+    pub held_on: String,
+    pub place: Option<String>,
+    pub host_org_id: Option<OrgId>,
+    /// The mechanism this meeting belongs to, if any.
+    pub mechanism_id: Option<OrgId>,
+    pub participant_org_ids: Vec<OrgId>,
+    pub agenda: Option<String>,
+    pub minutes: Option<String>,
+    /// Resolutions, numbered 1, 2, 3… in this order.
+    pub resolutions: Vec<String>,
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &MeetingInput) -> Result<Meeting> {
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let title = check.take("title", text::required(&input.title, 200));
+    let held_on = match check.take("held_on", text::date(&input.held_on)) {
+        Some(None) => {
+            check.add("held_on", "required");
+            None
+        }
+        d => d.flatten(),
+    };
+    let place = check
+        .take("place", text::optional(&opt(&input.place), 200))
+        .flatten();
+    let agenda = check
+        .take("agenda", text::optional(&opt(&input.agenda), text::LONG))
+        .flatten();
+    let minutes = check
+        .take("minutes", text::optional(&opt(&input.minutes), text::LONG))
+        .flatten();
+    let host_path = match input.host_org_id {
+        None => check.take("host_org_id", Err(crate::FieldError::new("required"))),
+        Some(id) => check.take(
+            "host_org_id",
+            crate::org::path_of(&mut tx, id)
+                .await?
+                .ok_or(crate::FieldError::new("unknown_org")),
+        ),
+    };
+    for p in &input.participant_org_ids {
+        if crate::org::path_of(&mut tx, *p).await?.is_none() {
+            check.add("participant_org_ids", "unknown_org");
+        }
+    }
+    if let Some(m) = input.mechanism_id
+        && crate::org::path_of(&mut tx, m).await?.is_none()
+    {
+        check.add("mechanism_id", "unknown_org");
+    }
+    if input.seq.is_some_and(|s| s < 1) {
+        check.add("seq", "bad_count");
+    }
+    let mut resolutions = Vec::new();
+    for r in &input.resolutions {
+        if let Some(r) = check
+            .take("resolutions", text::optional(r, text::LONG))
+            .flatten()
+        {
+            resolutions.push(r);
+        }
+    }
+    check.finish()?;
+    let (Some(title), Some(held_on), Some(host), Some(host_path)) =
+        (title, held_on, input.host_org_id, host_path)
+    else {
+        return Err(Error::Other(
+            "meeting parsed without errors yet incomplete".into(),
+        ));
+    };
+    access::authorize(actor, Resource::Meeting, Action::Create, Some(&host_path))?;
+    let seq = match input.seq {
+        Some(s) => s,
+        None => on!(&mut tx, |c| {
+            sqlx::query_scalar("select coalesce(max(seq), 0) + 1 from meeting where coalesce(mechanism_id, 0) = coalesce($1, 0)")
+                .bind(input.mechanism_id)
+                .fetch_one(c)
+                .await?
+        }),
+    };
+    let now = crate::now();
+    let id: MeetingId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into meeting (seq, title, held_on, place, host_org_id, mechanism_id, agenda, minutes, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning id",
+        )
+        .bind(seq)
+        .bind(&title)
+        .bind(held_on)
+        .bind(&place)
+        .bind(host)
+        .bind(input.mechanism_id)
+        .bind(&agenda)
+        .bind(&minutes)
+        .bind(now)
+        .fetch_one(c)
+        .await
+        .map_err(|e| match Error::from(e) {
+            e if e.unique_violation().as_deref() == Some("meeting_mechanism_seq_key") => Error::field("seq", "seq_taken"),
+            e => e,
+        })?
+    });
+    let mut participants = input.participant_org_ids.clone();
+    participants.push(host);
+    participants.sort();
+    participants.dedup();
+    for p in participants {
+        on!(&mut tx, |c| {
+            sqlx::query("insert into meeting_participant (meeting_id, org_id) values ($1, $2)")
+                .bind(id)
+                .bind(p)
+                .execute(c)
+                .await?;
+        });
+    }
+    for text in &resolutions {
+        insert_resolution(&mut tx, id, text).await?;
+    }
+    tx.commit().await?;
+    get(db, id).await
+}
+
+async fn insert_resolution(tx: &mut Tx, meeting: MeetingId, text: &str) -> Result<ResolutionId> {
+    let number: i64 = on!(&mut *tx, |c| {
+        sqlx::query_scalar(
+            "select coalesce(max(number), 0) + 1 from resolution where meeting_id = $1",
+        )
+        .bind(meeting)
+        .fetch_one(c)
+        .await?
+    });
+    Ok(on!(tx, |c| {
+        sqlx::query_scalar("insert into resolution (meeting_id, number, text, created_at) values ($1, $2, $3, $4) returning id")
+            .bind(meeting)
+            .bind(number)
+            .bind(text)
+            .bind(crate::now())
+            .fetch_one(c)
+            .await?
+    }))
+}
+
+/// Adds the next numbered resolution to a meeting.
+pub async fn add_resolution(
+    db: &Db,
+    actor: &Actor,
+    meeting: MeetingId,
+    text_: &str,
+) -> Result<Meeting> {
+    let m = get(db, meeting).await?;
+    access::authorize(
+        actor,
+        Resource::Meeting,
+        Action::Update,
+        Some(&m.host_org_path),
+    )?;
+    let text_ =
+        text::required(text_, text::LONG).map_err(|e| Error::Invalid([("text", e)].into()))?;
+    let mut tx = db.begin().await?;
+    insert_resolution(&mut tx, meeting, &text_).await?;
+    tx.commit().await?;
+    get(db, meeting).await
+}
+
+const SELECT: &str = "select m.id, m.seq, m.title, m.held_on, m.place, m.host_org_id, h.name as host_org_name,
+    h.path as host_org_path, m.mechanism_id, k.name as mechanism_name, m.agenda, m.minutes, m.version, m.created_at
+    from meeting m join org h on h.id = m.host_org_id left join org k on k.id = m.mechanism_id";
+
+async fn fill(tx: &mut Tx, m: &mut Meeting) -> Result<()> {
+    m.participants = on!(&mut *tx, |c| {
+        sqlx::query_as(
+            "select o.id as org_id, o.name, o.path from meeting_participant p join org o on o.id = p.org_id
+             where p.meeting_id = $1 order by o.path",
+        )
+        .bind(m.id)
+        .fetch_all(c)
+        .await?
+    });
+    m.resolutions = on!(&mut *tx, |c| {
+        sqlx::query_as("select id, meeting_id, number, text from resolution where meeting_id = $1 order by number")
+            .bind(m.id)
+            .fetch_all(c)
+            .await?
+    });
+    let tasks: Vec<ResolutionTask> = on!(&mut *tx, |c| {
+        sqlx::query_as(
+            "select rt.resolution_id, t.id, t.title, t.status, t.colour, t.progress from resolution_task rt
+             join task t on t.id = rt.task_id join resolution r on r.id = rt.resolution_id
+             where r.meeting_id = $1 order by t.id",
+        )
+        .bind(m.id)
+        .fetch_all(c)
+        .await?
+    });
+    for r in &mut m.resolutions {
+        r.tasks = tasks
+            .iter()
+            .filter(|t| t.resolution_id == r.id)
+            .cloned()
+            .collect();
+        r.settle();
+    }
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: MeetingId) -> Result<Meeting> {
+    let mut tx = db.begin().await?;
+    let mut m: Meeting = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where m.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    })
+    .ok_or(Error::NotFound)?;
+    fill(&mut tx, &mut m).await?;
+    Ok(m)
+}
+
+/// Meetings, newest first; only those of one mechanism when given.
+pub async fn list(db: &Db, mechanism: Option<OrgId>) -> Result<Vec<Meeting>> {
+    let mut tx = db.begin().await?;
+    let mut items: Vec<Meeting> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} where ($1 is null or m.mechanism_id = $1) order by m.held_on desc, m.id desc limit 500"
+        )))
+        .bind(mechanism)
+        .fetch_all(c)
+        .await?
+    });
+    for m in &mut items {
+        fill(&mut tx, m).await?;
+    }
+    Ok(items)
+}
+
+/// The resolution a task came from, for the task page.
+pub async fn resolution_of_task(db: &Db, task: TaskId) -> Result<Option<(Resolution, Meeting)>> {
+    let mut tx = db.begin().await?;
+    let found: Option<(ResolutionId, MeetingId)> = on!(&mut tx, |c| {
+        sqlx::query_as(
+            "select r.id, r.meeting_id from resolution_task rt join resolution r on r.id = rt.resolution_id
+             where rt.task_id = $1 order by r.id limit 1",
+        )
+        .bind(task)
+        .fetch_optional(c)
+        .await?
+    });
+    drop(tx);
+    let Some((rid, mid)) = found else {
+        return Ok(None);
+    };
+    let m = get(db, mid).await?;
+    let r = m
+        .resolutions
+        .iter()
+        .find(|r| r.id == rid)
+        .cloned()
+        .ok_or(Error::NotFound)?;
+    Ok(Some((r, m)))
+}
+
+/// Links a new task to the resolution it implements (inside the task's transaction).
+pub(crate) async fn link_task(tx: &mut Tx, resolution: ResolutionId, task: TaskId) -> Result<()> {
+    let exists: i64 = on!(&mut *tx, |c| {
+        sqlx::query_scalar("select count(*) from resolution where id = $1")
+            .bind(resolution)
+            .fetch_one(c)
+            .await?
+    });
+    if exists == 0 {
+        return Err(Error::field("resolution_id", "unknown_resolution"));
+    }
+    on!(tx, |c| {
+        sqlx::query("insert into resolution_task (resolution_id, task_id) values ($1, $2)")
+            .bind(resolution)
+            .bind(task)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}

@@ -1,0 +1,293 @@
+//! Pairings (结对): two organizations, usually one per side, at city, district,
+//! township or community level. Dormant when no exchange between them for
+//! `dormant_months` (default 12); every recorded exchange keeps that date current.
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Action, Actor, Resource};
+use crate::agreement::{self, AgreementId};
+use crate::db::{Db, Tx};
+use crate::error::{Check, Error, Result};
+use crate::org::OrgId;
+use crate::page::{Page, PageRequest};
+use crate::{on, settings, text};
+
+id_type!(PairingId);
+
+text_enum!(
+    PairingLevel { City = "city", District = "district", Township = "township", Community = "community" }
+);
+
+text_enum!(
+    PairingStatus { Active = "active", Dormant = "dormant" }
+);
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Pairing {
+    pub id: PairingId,
+    pub org_a_id: OrgId,
+    pub org_a_name: String,
+    #[serde(skip)]
+    pub org_a_path: String,
+    pub org_b_id: OrgId,
+    pub org_b_name: String,
+    #[serde(skip)]
+    pub org_b_path: String,
+    #[sqlx(try_from = "String")]
+    pub level: PairingLevel,
+    pub since: NaiveDate,
+    pub agreement_id: Option<AgreementId>,
+    pub notes: Option<String>,
+    pub last_exchange_on: Option<NaiveDate>,
+    pub exchange_count: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    /// Active, or dormant when the last exchange (or the start) is older than the threshold.
+    #[sqlx(skip)]
+    pub status: Option<PairingStatus>,
+}
+
+/// The first day a pairing whose last contact was before it counts as dormant.
+pub fn dormant_before(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_sub_months(Months::new(settings::get().dormant_months))
+        .unwrap_or(today)
+}
+
+impl Pairing {
+    fn settle(mut self, cutoff: NaiveDate) -> Pairing {
+        let last = self.last_exchange_on.unwrap_or(self.since).max(self.since);
+        self.status = Some(if last < cutoff {
+            PairingStatus::Dormant
+        } else {
+            PairingStatus::Active
+        });
+        self
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PairingInput {
+    pub org_a_id: Option<OrgId>,
+    pub org_b_id: Option<OrgId>,
+    /// `city`, `district`, `township` or `community`.
+    pub level: String,
+    /// `YYYY-MM-DD`
+    pub since: String,
+    pub agreement_id: Option<AgreementId>,
+    pub notes: Option<String>,
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &PairingInput) -> Result<Pairing> {
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let level = check.take("level", PairingLevel::parse(&input.level));
+    let since = match check.take("since", text::date(&input.since)) {
+        Some(None) => {
+            check.add("since", "required");
+            None
+        }
+        d => d.flatten(),
+    };
+    let notes = check
+        .take(
+            "notes",
+            text::optional(&input.notes.clone().unwrap_or_default(), text::LONG),
+        )
+        .flatten();
+    let mut paths = Vec::new();
+    for (field, id) in [("org_a_id", input.org_a_id), ("org_b_id", input.org_b_id)] {
+        match id {
+            None => check.add(field, "required"),
+            Some(id) => match crate::org::path_of(&mut tx, id).await? {
+                Some(p) => paths.push(p),
+                None => check.add(field, "unknown_org"),
+            },
+        }
+    }
+    if input.org_a_id.is_some() && input.org_a_id == input.org_b_id {
+        check.add("org_b_id", "pairing_with_itself");
+    }
+    if let Some(a) = input.agreement_id
+        && agreement::get(db, actor, a).await.is_err()
+    {
+        check.add("agreement_id", "unknown_agreement");
+    }
+    if let (Some(a), Some(b)) = (input.org_a_id, input.org_b_id) {
+        let existing: i64 = on!(&mut tx, |c| {
+            sqlx::query_scalar(
+                "select count(*) from pairing where (org_a_id = $1 and org_b_id = $2) or (org_a_id = $2 and org_b_id = $1)",
+            )
+            .bind(a)
+            .bind(b)
+            .fetch_one(c)
+            .await?
+        });
+        if existing > 0 {
+            check.add("org_b_id", "pairing_exists");
+        }
+    }
+    check.finish()?;
+    access::authorize_any(
+        actor,
+        Resource::Pairing,
+        Action::Create,
+        paths.iter().map(String::as_str),
+    )?;
+    let (Some(level), Some(since), Some(a), Some(b)) =
+        (level, since, input.org_a_id, input.org_b_id)
+    else {
+        return Err(Error::Other(
+            "pairing parsed without errors yet incomplete".into(),
+        ));
+    };
+    let now = crate::now();
+    // An exchange recorded before the pairing still counts as its last contact.
+    let last: Option<NaiveDate> = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "select max(e.happened_on) from exchange e join exchange_to t on t.exchange_id = e.id
+             where (e.from_org_id = $1 and t.org_id = $2) or (e.from_org_id = $2 and t.org_id = $1)",
+        )
+        .bind(a)
+        .bind(b)
+        .fetch_one(c)
+        .await?
+    });
+    let id: PairingId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into pairing (org_a_id, org_b_id, level, since, agreement_id, notes, last_exchange_on, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
+        )
+        .bind(a)
+        .bind(b)
+        .bind(level.as_str())
+        .bind(since)
+        .bind(input.agreement_id)
+        .bind(&notes)
+        .bind(last)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    });
+    tx.commit().await?;
+    get(db, id).await
+}
+
+const SELECT: &str = "select p.id, p.org_a_id, a.name as org_a_name, a.path as org_a_path, p.org_b_id,
+    b.name as org_b_name, b.path as org_b_path, p.level, p.since, p.agreement_id, p.notes, p.last_exchange_on,
+    (select count(*) from exchange e join exchange_to t on t.exchange_id = e.id
+       where (e.from_org_id = p.org_a_id and t.org_id = p.org_b_id)
+          or (e.from_org_id = p.org_b_id and t.org_id = p.org_a_id)
+          or e.pairing_id = p.id) as exchange_count,
+    p.version, p.created_at
+    from pairing p join org a on a.id = p.org_a_id join org b on b.id = p.org_b_id";
+
+pub async fn get(db: &Db, id: PairingId) -> Result<Pairing> {
+    let mut tx = db.begin().await?;
+    let p: Pairing = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where p.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    })
+    .ok_or(Error::NotFound)?;
+    Ok(p.settle(dormant_before(settings::today())))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct PairingFilter {
+    /// Pairings with this organization or one below it on either end.
+    pub org: Option<i64>,
+    /// `active` or `dormant`
+    pub status: Option<String>,
+    /// `city`, `district`, `township` or `community`
+    pub level: Option<String>,
+}
+
+pub async fn list(db: &Db, filter: &PairingFilter, page: PageRequest) -> Result<Page<Pairing>> {
+    let page = page.clamped();
+    let mut check = Check::default();
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let status = blank(&filter.status).and_then(|s| check.take("status", PairingStatus::parse(&s)));
+    let level = blank(&filter.level).and_then(|s| check.take("level", PairingLevel::parse(&s)));
+    let mut tx = db.begin().await?;
+    let org_like = match filter.org {
+        Some(id) => match crate::org::path_of(&mut tx, OrgId(id)).await? {
+            Some(p) => Some(format!("{p}%")),
+            None => {
+                check.add("org", "unknown_org");
+                None
+            }
+        },
+        None => None,
+    };
+    check.finish()?;
+    let cutoff = dormant_before(settings::today());
+    // Last contact: the latest exchange, or the start if none came after it.
+    let last = "case when p.last_exchange_on > p.since then p.last_exchange_on else p.since end";
+    let where_ = format!(
+        "where ($1 is null or a.path like $1 or b.path like $1) and ($2 is null or p.level = $2)
+         and ($3 = 0 or ($3 = 1 and {last} >= $4) or ($3 = 2 and {last} < $4))"
+    );
+    let status_code: i64 = match status {
+        None => 0,
+        Some(PairingStatus::Active) => 1,
+        Some(PairingStatus::Dormant) => 2,
+    };
+    let total: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from pairing p join org a on a.id = p.org_a_id join org b on b.id = p.org_b_id {where_}"
+        )))
+        .bind(&org_like)
+        .bind(level.map(PairingLevel::as_str))
+        .bind(status_code)
+        .bind(cutoff)
+        .fetch_one(c)
+        .await?
+    });
+    let items: Vec<Pairing> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} {where_} order by a.path, b.path limit $5 offset $6"
+        )))
+        .bind(&org_like)
+        .bind(level.map(PairingLevel::as_str))
+        .bind(status_code)
+        .bind(cutoff)
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    Ok(Page {
+        items: items.into_iter().map(|p| p.settle(cutoff)).collect(),
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Records that the two organizations met on `day`, for any pairing between them.
+pub(crate) async fn touch(tx: &mut Tx, from: OrgId, to: OrgId, day: NaiveDate) -> Result<()> {
+    on!(tx, |c| {
+        sqlx::query(
+            "update pairing set last_exchange_on = $3
+             where ((org_a_id = $1 and org_b_id = $2) or (org_a_id = $2 and org_b_id = $1))
+               and (last_exchange_on is null or last_exchange_on < $3)",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(day)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
