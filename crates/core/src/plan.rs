@@ -330,3 +330,21 @@ pub fn changes(old: &Plan, new: &Plan) -> Vec<(&'static str, String, String)> {
     );
     out
 }
+
+/// Active plans the actor may add tasks to (owned within their reach), newest first.
+pub async fn usable(db: &Db, actor: &Actor) -> Result<Vec<Plan>> {
+    let pattern = match access::reach(actor.role, Resource::Task, Action::Create) {
+        access::Reach::All => "%".to_owned(),
+        access::Reach::Nothing => return Ok(Vec::new()),
+        _ => format!("{}%", actor.org_path),
+    };
+    let mut tx = db.begin().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} where p.status = 'active' and o.path like $1 order by p.created_at desc limit 200"
+        )))
+        .bind(&pattern)
+        .fetch_all(c)
+        .await?
+    }))
+}

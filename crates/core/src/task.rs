@@ -956,10 +956,21 @@ pub struct Allowed {
     pub comment: bool,
 }
 
+/// The joint-meeting resolution a task implements.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Source {
+    pub meeting_id: crate::meeting::MeetingId,
+    pub meeting_title: String,
+    pub number: i64,
+    pub text: String,
+}
+
 /// A task with its ledger, history, sub-tasks and what the actor may do.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskDetail {
     pub task: Task,
+    /// The resolutions this task implements.
+    pub sources: Vec<Source>,
     pub assessment: Assessment,
     pub reports: Vec<Report>,
     pub events: Vec<Event>,
@@ -1009,6 +1020,16 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
     for c in &mut children {
         c.supporters = supporters(&mut tx, c.id).await?;
     }
+    let sources = on!(&mut tx, |c| {
+        sqlx::query_as(
+            "select m.id as meeting_id, m.title as meeting_title, r.number, r.text from resolution_task rt
+             join resolution r on r.id = rt.resolution_id join meeting m on m.id = r.meeting_id
+             where rt.task_id = $1 order by m.held_on, r.number",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
     let open = task.status.is_open();
     let assigner = |action| actor.may(Resource::Task, action, Some(&task.assigner_org_path));
     let lead = actor.may(Resource::Task, Action::Report, Some(&task.lead_org_path));
@@ -1029,6 +1050,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
     Ok(TaskDetail {
         assessment: task.assessment(),
         task,
+        sources,
         reports,
         events,
         children,

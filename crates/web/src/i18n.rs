@@ -251,6 +251,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("task.supervision", "督办情况", "Supervision"),
     ("task.history", "办理记录", "History"),
     ("task.comment", "留言", "Comment"),
+    ("task.source", "来源", "From"),
     ("task.comment_submit", "发表留言", "Post comment"),
     ("colour.red", "逾期", "Overdue"),
     ("colour.yellow", "滞后", "Behind"),
@@ -306,6 +307,78 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("why.green", "进度正常：序时进度 {e}%，实际 {p}%。", "On track: expected {e}%, at {p}%."),
     ("why.grey", "任务已销号或取消，不再督办。", "Closed or cancelled; no longer supervised."),
     ("err.changed_meanwhile", "任务刚被他人更新，请查看最新情况后再操作。", "The task was just changed by someone else; check it and try again."),
+    // Network: pairings, mechanisms, meetings, exchanges
+    ("nav.network", "合作网络", "Network"),
+    ("pairing.title", "结对", "Pairings"),
+    ("pairing.new", "新建结对", "New pairing"),
+    ("pairing.pair", "结对双方", "Pair"),
+    ("pairing.org_a", "甲方", "First organization"),
+    ("pairing.org_b", "乙方", "Second organization"),
+    ("pairing.level", "层级", "Level"),
+    ("pairing.since", "结对时间", "Since"),
+    ("pairing.last", "最近交流", "Last exchange"),
+    ("pairing.count", "交流次数", "Exchanges"),
+    ("pairing.status", "状态", "Status"),
+    ("pairing.total", "共 {n} 对", "{n} pairings"),
+    ("pairing.empty", "没有符合条件的结对。", "No pairing matches."),
+    ("pairing_level.city", "市级", "City"),
+    ("pairing_level.district", "区县级", "District"),
+    ("pairing_level.township", "乡镇级", "Township"),
+    ("pairing_level.community", "社区级", "Community"),
+    ("pairing_status.active", "活跃", "Active"),
+    ("pairing_status.dormant", "休眠", "Dormant"),
+    ("mechanism.title", "合作机制", "Mechanisms"),
+    ("mechanism.empty", "还没有合作机制。", "No mechanisms yet."),
+    ("mechanism.members", "成员单位", "Members"),
+    ("mechanism.members_n", "成员 {n} 家", "{n} members"),
+    ("mechanism.no_members", "尚未登记成员。", "No members yet."),
+    ("mechanism.convenor", "轮值召集单位", "Convenor"),
+    ("mechanism.convenors", "轮值记录", "Convenors"),
+    ("mechanism.now", "至今", "now"),
+    ("mechanism.rotate", "轮值交接给", "Hand over to"),
+    ("mechanism.from_on", "交接日期", "From"),
+    ("meeting.title", "联席会议", "Joint meetings"),
+    ("meeting.new", "记录会议", "Record a meeting"),
+    ("meeting.empty", "还没有会议记录。", "No meetings yet."),
+    ("meeting.name", "会议名称", "Meeting"),
+    ("meeting.seq_n", "第 {n} 次", "No. {n}"),
+    ("meeting.held_on", "召开日期", "Held on"),
+    ("meeting.place", "地点", "Place"),
+    ("meeting.host", "主办单位", "Host"),
+    ("meeting.participants", "参会单位", "Participants"),
+    ("meeting.agenda", "议程", "Agenda"),
+    ("meeting.minutes", "会议纪要", "Minutes"),
+    ("meeting.resolutions", "议定事项", "Resolutions"),
+    ("meeting.resolution", "议定事项", "Resolution"),
+    ("meeting.resolutions_hint", "逐条填写，按顺序编号；空行不保存", "One per line, numbered in order; blank lines are ignored"),
+    ("meeting.resolutions_done", "已落实", "Done"),
+    ("meeting.no_resolutions", "还没有议定事项。", "No resolutions yet."),
+    ("meeting.add_resolution", "增加议定事项", "Add a resolution"),
+    ("meeting.to_task", "转为任务", "Turn into a task"),
+    ("resolution_status.open", "待分解", "Not yet a task"),
+    ("resolution_status.in_progress", "落实中", "In progress"),
+    ("resolution_status.done", "已落实", "Done"),
+    ("exchange.title", "交流动态", "Exchanges"),
+    ("exchange.new", "记录交流", "Record an exchange"),
+    ("exchange.empty", "暂无交流记录。", "No exchanges yet."),
+    ("exchange.date", "日期", "Date"),
+    ("exchange.kind", "形式", "Kind"),
+    ("exchange.from", "发起单位", "From"),
+    ("exchange.to", "交流对象", "With"),
+    ("exchange.summary", "内容", "Summary"),
+    ("exchange.participants", "人数", "People"),
+    ("exchange.people", "{n} 人", "{n} people"),
+    ("exchange.year", "年份", "Year"),
+    ("exchange.trend", "历年交流次数", "Exchanges per year"),
+    ("exchange.count", "交流次数", "Exchanges"),
+    ("exchange.per_side", "各方发起", "By side"),
+    ("exchange.total", "共 {n} 次", "{n} exchanges"),
+    ("exchange_kind.visit", "走访", "Visit"),
+    ("exchange_kind.reception", "接待", "Reception"),
+    ("exchange_kind.seminar", "座谈", "Seminar"),
+    ("exchange_kind.video_call", "视频连线", "Video call"),
+    ("exchange_kind.joint_activity", "联合活动", "Joint activity"),
+    ("exchange_kind.other", "其他", "Other"),
     // Common
     ("common.save", "保存", "Save"),
     ("common.cancel", "取消", "Cancel"),
@@ -600,6 +673,26 @@ mod tests {
         keys.extend(task::TaskStatus::ALL.iter().map(|v| format!("status.{v}")));
         keys.extend(task::Step::ALL.iter().map(|v| format!("step.{v}")));
         keys.extend(task::Step::ALL.iter().map(|v| format!("event.{v}")));
+        keys.extend(
+            qiaolian_core::pairing::PairingLevel::ALL
+                .iter()
+                .map(|v| format!("pairing_level.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::pairing::PairingStatus::ALL
+                .iter()
+                .map(|v| format!("pairing_status.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::meeting::ResolutionStatus::ALL
+                .iter()
+                .map(|v| format!("resolution_status.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::exchange::ExchangeKind::ALL
+                .iter()
+                .map(|v| format!("exchange_kind.{v}")),
+        );
         for k in [
             "event.created",
             "event.edited",

@@ -37,6 +37,22 @@
     var msg = e.target.getAttribute && e.target.getAttribute('data-confirm');
     if (msg && !window.confirm(msg)) { e.preventDefault(); }
   }, true);
-  document.addEventListener('DOMContentLoaded', function () { enhance(document); });
+  // Charts read their data from a data-chart attribute: no inline scripts (CSP).
+  function charts(root) {
+    if (!window.echarts) { return; }
+    root.querySelectorAll('#exchange-trend[data-chart]').forEach(function (el) {
+      var d = JSON.parse(el.dataset.chart);
+      var chart = echarts.init(el);
+      chart.setOption({
+        grid: { left: 40, right: 16, top: 24, bottom: 28 },
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: d.years },
+        yAxis: { type: 'value', minInterval: 1 },
+        series: [{ name: el.dataset.label, type: 'bar', data: d.counts, itemStyle: { color: '#b91c1c' }, label: { show: true, position: 'top' } }]
+      });
+      window.addEventListener('resize', function () { chart.resize(); });
+    });
+  }
+  document.addEventListener('DOMContentLoaded', function () { enhance(document); charts(document); });
   document.addEventListener('htmx:load', function (e) { enhance(e.target); });
 })();

@@ -12,6 +12,7 @@ use crate::harness::{ADMIN_PASSWORD, TestApp, both};
 both!(
     an_admin_creates_an_organization_sees_it_in_the_tree_and_switches_language,
     two_federations_run_an_agreement_from_signature_to_a_closed_task,
+    a_joint_meeting_is_recorded_and_a_resolution_becomes_a_task,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -399,4 +400,53 @@ async fn two_federations_run_an_agreement_from_signature_to_a_closed_task(app: T
     })
     .await;
     let _ = std::fs::remove_file(evidence);
+}
+
+async fn a_joint_meeting_is_recorded_and_a_resolution_becomes_a_task(app: TestApp) {
+    app.load_demo().await;
+    let cq = app.user("cq-coord", "重庆市侨联", "coordinator").await;
+    let password = crate::harness::password_of(&cq);
+    let base = app.base.clone();
+    journey("meeting-resolution-task", &app, |c| async move {
+        sign_in(&c, &base, &cq, &password).await?;
+        // A plan to put the resolution's task in.
+        c.goto(&format!("{base}/plans/new")).await?;
+        type_into(&c, "#title", "联席会议议定事项落实计划").await?;
+        click(&c, "#plan-save").await?;
+        wait_text(&c, "h1.page-title", "联席会议议定事项落实计划").await?;
+
+        c.goto(&format!("{base}/meetings")).await?;
+        click(&c, "#new-meeting").await?;
+        type_into(&c, "#title", "川渝侨联第五次联席会议").await?;
+        type_into(&c, "#place", "重庆").await?;
+        pick_org(&c, "participant_org_ids", "四川", "四川省侨联").await?;
+        type_into(&c, "#resolution-0", "联合举办侨商合作发展大会").await?;
+        type_into(&c, "#resolution-1", "推动基层侨联结对全覆盖").await?;
+        click(&c, "#meeting-save").await?;
+        wait_text(&c, "h1.page-title", "川渝侨联第五次联席会议").await?;
+        wait_text(&c, "#resolution-2", "推动基层侨联结对全覆盖").await?;
+        wait_text(&c, "#resolutions-done", "0 / 2").await?;
+        let meeting_url = c.current_url().await?.to_string();
+        let problems = axe(&c).await?;
+        if !problems.is_empty() {
+            return Err(format!("accessibility problems on the meeting page: {problems:?}").into());
+        }
+
+        click(&c, "#to-task-1").await?;
+        wait_text(&c, "h1.page-title", "新建任务").await?;
+        type_into(&c, "#title", "联合举办侨商合作发展大会").await?;
+        type_into(&c, "#goal", "邀请 80 个国家和地区侨商参会").await?;
+        type_into(&c, "#standard", "签约项目不少于 40 个").await?;
+        type_into(&c, "#requirement", "按月报送筹备进展").await?;
+        pick_org(&c, "lead_org_id", "重庆市", "重庆市侨联").await?;
+        click(&c, "#task-save").await?;
+        wait_text(&c, "h1.page-title", "联合举办侨商合作发展大会").await?;
+        wait_text(&c, "#task-source", "川渝侨联第五次联席会议").await?;
+
+        c.goto(&meeting_url).await?;
+        wait_text(&c, "#resolution-1", "落实中").await?;
+        wait_text(&c, "#resolution-1", "联合举办侨商合作发展大会").await?;
+        Ok(())
+    })
+    .await;
 }

@@ -5,6 +5,7 @@ mod account;
 mod agreements;
 mod auth;
 mod home;
+mod network;
 mod orgs;
 mod plans;
 mod regions;
@@ -79,6 +80,26 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/tasks/{id}/comments", post(tasks::comment))
         .route("/inbox", get(tasks::inbox))
+        .route(
+            "/pairings",
+            get(network::pairings).post(network::create_pairing),
+        )
+        .route("/pairings/{id}", get(network::pairing_show))
+        .route("/mechanisms", get(network::mechanisms))
+        .route("/mechanisms/{id}", get(network::mechanism_show))
+        .route("/mechanisms/{id}/convenors", post(network::rotate))
+        .route(
+            "/meetings",
+            get(network::meetings).post(network::create_meeting),
+        )
+        .route("/meetings/new", get(network::new_meeting))
+        .route("/meetings/{id}", get(network::meeting_show))
+        .route("/meetings/{id}/resolutions", post(network::add_resolution))
+        .route(
+            "/exchanges",
+            get(network::exchanges).post(network::create_exchange),
+        )
+        .route("/exchanges/new", get(network::new_exchange))
 }
 
 /// Uploads may be larger than other bodies: a few files up to the file limit.
