@@ -99,3 +99,6 @@ create table exchange_to (
     primary key (exchange_id, org_id)
 );
 create index exchange_to_org_id_idx on exchange_to (org_id);
+
+-- A plan may carry out a joint meeting's decisions instead of an agreement.
+alter table plan add column meeting_id integer references meeting (id);

@@ -25,6 +25,8 @@ pub struct Plan {
     pub id: PlanId,
     pub agreement_id: Option<AgreementId>,
     pub agreement_title: Option<String>,
+    pub meeting_id: Option<crate::meeting::MeetingId>,
+    pub meeting_title: Option<String>,
     pub title: String,
     pub owner_org_id: OrgId,
     pub owner_org_name: String,
@@ -50,6 +52,8 @@ pub struct Plan {
 #[serde(default)]
 pub struct PlanInput {
     pub agreement_id: Option<AgreementId>,
+    /// The joint meeting whose decisions the plan carries out.
+    pub meeting_id: Option<crate::meeting::MeetingId>,
     pub title: String,
     pub owner_org_id: Option<OrgId>,
     /// `YYYY-MM-DD`
@@ -66,6 +70,7 @@ pub struct PlanInput {
 
 struct Fields {
     agreement_id: Option<AgreementId>,
+    meeting_id: Option<crate::meeting::MeetingId>,
     title: String,
     owner: OrgId,
     owner_path: String,
@@ -127,11 +132,17 @@ async fn parse(db: &Db, actor: &Actor, tx: &mut Tx, input: &PlanInput) -> Result
     {
         check.add("agreement_id", "unknown_agreement");
     }
+    if let Some(m) = input.meeting_id
+        && crate::meeting::get(db, m).await.is_err()
+    {
+        check.add("meeting_id", "unknown_meeting");
+    }
     check.finish()?;
     match (title, start, end, cadence, owner_path, input.owner_org_id) {
         (Some(title), Some(start), Some(end), Some(cadence), Some(owner_path), Some(owner)) => {
             Ok(Fields {
                 agreement_id: input.agreement_id,
+                meeting_id: input.meeting_id,
                 title,
                 owner,
                 owner_path,
@@ -162,8 +173,8 @@ async fn insert(
     Ok(on!(tx, |c| {
         sqlx::query_scalar(
             "insert into plan (agreement_id, title, owner_org_id, period_start, period_end, cadence, due_day,
-                revision, previous_id, status, change_note, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $11) returning id",
+                revision, previous_id, status, change_note, created_at, updated_at, meeting_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $11, $12) returning id",
         )
         .bind(f.agreement_id)
         .bind(&f.title)
@@ -176,6 +187,7 @@ async fn insert(
         .bind(previous)
         .bind(&f.change_note)
         .bind(now)
+        .bind(f.meeting_id)
         .fetch_one(c)
         .await?
     }))
@@ -235,10 +247,12 @@ pub async fn revise(
     get(db, actor, new_id).await
 }
 
-const SELECT: &str = "select p.id, p.agreement_id, a.title as agreement_title, p.title, p.owner_org_id,
+const SELECT: &str = "select p.id, p.agreement_id, a.title as agreement_title, p.meeting_id,
+    m.title as meeting_title, p.title, p.owner_org_id,
     o.name as owner_org_name, o.path as owner_org_path, p.period_start, p.period_end, p.cadence, p.due_day,
     p.revision, p.previous_id, p.status, p.change_note, p.version, p.created_at, p.updated_at
-    from plan p join org o on o.id = p.owner_org_id left join agreement a on a.id = p.agreement_id";
+    from plan p join org o on o.id = p.owner_org_id left join agreement a on a.id = p.agreement_id
+    left join meeting m on m.id = p.meeting_id";
 
 pub(crate) async fn load(tx: &mut Tx, id: PlanId) -> Result<Option<Plan>> {
     Ok(on!(tx, |c| {

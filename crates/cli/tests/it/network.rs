@@ -226,9 +226,22 @@ async fn a_resolution_becomes_a_task_and_follows_it_to_done(app: TestApp) {
         "a resolution needs its meeting"
     );
 
-    let (_, p) = cq
-        .post("/api/v1/plans", json!({"title": "联席会议议定事项落实", "owner_org_id": o[0], "period_start": days(-5), "period_end": days(365)}))
+    let (_, answer) = cq
+        .post("/api/v1/plans", json!({"title": "x", "owner_org_id": o[0], "period_start": days(-5), "period_end": days(365), "meeting_id": 999_999}))
         .await;
+    assert_eq!(field_code(&answer, "meeting_id"), "unknown_meeting");
+    let (_, p) = cq
+        .post(
+            "/api/v1/plans",
+            json!({"title": "联席会议议定事项落实", "owner_org_id": o[0], "period_start": days(-5),
+            "period_end": days(365), "meeting_id": m["id"]}),
+        )
+        .await;
+    assert_eq!(
+        p["meeting_title"], "川渝侨联联席会议",
+        "a plan may belong to a joint meeting"
+    );
+
     let r = m["resolutions"][0]["id"].clone();
     let task = json!({"plan_id": p["id"], "title": "联合举办侨商大会", "goal": "举办大会", "standard": "80 个国家和地区参会",
         "requirement": "按月报送", "deadline": days(100), "lead_org_id": o[1], "resolution_id": r});

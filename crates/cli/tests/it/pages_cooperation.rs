@@ -9,6 +9,7 @@ both!(
     the_agreement_form_explains_what_is_missing_and_keeps_what_was_typed,
     evidence_uploads_need_the_csrf_token_and_land_in_the_ledger,
     the_demo_fills_the_ledger_with_every_state_and_colour,
+    a_stale_task_form_shows_what_the_other_person_saved,
 );
 
 async fn the_agreement_form_explains_what_is_missing_and_keeps_what_was_typed(app: TestApp) {
@@ -210,4 +211,68 @@ async fn the_demo_fills_the_ledger_with_every_state_and_colour(app: TestApp) {
             "no {status} task in the demo"
         );
     }
+}
+
+async fn a_stale_task_form_shows_what_the_other_person_saved(app: TestApp) {
+    app.load_demo().await;
+    app.user("wz-coord", "万州区侨联", "coordinator").await;
+    let (wanzhou, dazhou) = (
+        app.org_id("万州区侨联").await.0,
+        app.org_id("达州市侨联").await.0,
+    );
+    let api = app.api_of("wz-coord").await;
+    let (_, p) = api
+        .post("/api/v1/plans", serde_json::json!({"title": "计划", "owner_org_id": wanzhou, "period_start": "2024-01-01", "period_end": "2030-12-31"}))
+        .await;
+    let body = serde_json::json!({"plan_id": p["id"], "title": "原任务", "goal": "目标", "standard": "标准", "requirement": "要求",
+        "start_on": "2024-01-01", "deadline": "2030-01-01", "lead_org_id": dazhou});
+    let (_, t) = api.post("/api/v1/tasks", body.clone()).await;
+    let c = app.sign_in("wz-coord", &password_of("wz-coord")).await;
+    let csrf = csrf_of(&c, &app.url(&format!("/tasks/{}/edit", t["id"]))).await;
+    let mut theirs = body.clone();
+    theirs["title"] = serde_json::json!("对方改过的任务");
+    theirs["version"] = t["version"].clone();
+    assert_eq!(
+        api.put(&format!("/api/v1/tasks/{}", t["id"]), theirs)
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    let plan = p["id"].to_string();
+    let lead = dazhou.to_string();
+    let resp = c
+        .post(app.url(&format!("/tasks/{}", t["id"])))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("version", "1"),
+            ("plan_id", plan.as_str()),
+            ("title", "我改的任务"),
+            ("goal", "目标"),
+            ("standard", "标准"),
+            ("requirement", "要求"),
+            ("start_on", "2024-01-01"),
+            ("deadline", "2030-01-01"),
+            ("lead_org_id", lead.as_str()),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let page = html(&resp.text().await.expect("text"));
+    let conflict = select_text(&page, "#form-conflict").join("");
+    assert!(conflict.contains("对方改过的任务"), "{conflict}");
+    let title = scraper::Selector::parse("#title").expect("selector");
+    assert_eq!(
+        page.select(&title)
+            .next()
+            .and_then(|e| e.value().attr("value")),
+        Some("我改的任务"),
+        "what was typed is kept"
+    );
+    let (_, now) = api.get(&format!("/api/v1/tasks/{}", t["id"])).await;
+    assert_eq!(
+        now["task"]["title"], "对方改过的任务",
+        "nothing was overwritten"
+    );
 }

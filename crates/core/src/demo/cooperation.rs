@@ -316,6 +316,7 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
             cadence: "monthly".into(),
             due_day: Some(28),
             change_note: None,
+            meeting_id: None,
         },
     )
     .await?;
@@ -397,6 +398,7 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
                 cadence: "monthly".into(),
                 due_day: Some(28),
                 change_note: None,
+                meeting_id: None,
             },
         )
         .await?;

@@ -142,11 +142,13 @@ struct PairingPage {
     ctx: Ctx,
     p: Pairing,
     exchanges: Vec<Exchange>,
+    /// Tasks under the pairing's agreement that the viewer may see.
+    tasks: Vec<qiaolian_core::task::Task>,
 }
 
 pub async fn pairing_show(
     ctx: Ctx,
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> PageResult {
@@ -171,7 +173,32 @@ pub async fn pairing_show(
         e.pairing_id == Some(p.id) || (ends(p.org_a_id) && ends(p.org_b_id))
     })
     .collect();
-    Ok(render(&PairingPage { ctx, p, exchanges }))
+    let tasks = match p.agreement_id {
+        Some(a) => {
+            let f = qiaolian_core::task::TaskFilter {
+                agreement: Some(a.0),
+                ..Default::default()
+            };
+            qiaolian_core::task::list(
+                &state.db,
+                &user.actor(),
+                &f,
+                PageRequest {
+                    page: 1,
+                    per_page: 200,
+                },
+            )
+            .await?
+            .items
+        }
+        None => Vec::new(),
+    };
+    Ok(render(&PairingPage {
+        ctx,
+        p,
+        exchanges,
+        tasks,
+    }))
 }
 
 #[derive(Template)]

@@ -108,6 +108,7 @@ pub async fn show(
 #[serde(default)]
 pub struct PlanForm {
     agreement_id: String,
+    meeting_id: String,
     title: String,
     owner_org_id: String,
     period_start: String,
@@ -122,6 +123,7 @@ impl PlanForm {
         let num = |s: &str| s.trim().parse::<i64>().ok();
         PlanInput {
             agreement_id: num(&self.agreement_id).map(AgreementId),
+            meeting_id: num(&self.meeting_id).map(qiaolian_core::meeting::MeetingId),
             title: self.title.clone(),
             owner_org_id: num(&self.owner_org_id).map(OrgId),
             period_start: self.period_start.clone(),
@@ -230,6 +232,7 @@ async fn form_page(
 #[serde(default)]
 pub struct NewQuery {
     agreement: Option<i64>,
+    meeting: Option<i64>,
 }
 
 pub async fn new(
@@ -241,6 +244,7 @@ pub async fn new(
     let year = qiaolian_core::settings::today().format("%Y").to_string();
     let form = PlanForm {
         agreement_id: q.agreement.map(|a| a.to_string()).unwrap_or_default(),
+        meeting_id: q.meeting.map(|m| m.to_string()).unwrap_or_default(),
         owner_org_id: user.0.org_id.to_string(),
         period_start: format!("{year}-01-01"),
         period_end: format!("{year}-12-31"),
@@ -290,6 +294,7 @@ pub async fn revise_form(
     )?;
     let form = PlanForm {
         agreement_id: p.agreement_id.map(|a| a.to_string()).unwrap_or_default(),
+        meeting_id: p.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
         title: p.title.clone(),
         owner_org_id: p.owner_org_id.to_string(),
         period_start: p.period_start.to_string(),
