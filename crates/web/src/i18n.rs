@@ -42,6 +42,8 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("login.intro", "川渝侨联合作事项的记录、督办与报告", "Recording, supervising and reporting the federations' joint work"),
     // Home
     ("home.welcome", "欢迎，{n}", "Welcome, {n}"),
+    ("home.supervision", "督办概览", "Supervision at a glance"),
+    ("home.waiting", "本单位待办", "Waiting for my organization"),
     ("home.my_org", "我的组织", "My organization"),
     ("home.orgs_by_side", "各方组织数", "Organizations by side"),
     ("home.orgs_total", "组织总数", "Organizations in all"),

@@ -19,19 +19,33 @@ struct HomePage {
     total: i64,
     by_side: Vec<(Side, i64)>,
     may_create: bool,
+    /// Tasks the user may see, by supervision colour.
+    colours: Vec<(qiaolian_core::supervision::Colour, i64)>,
+    /// What waits for the user's organization: catalog key and count.
+    waiting: Vec<(&'static str, usize)>,
 }
 
 pub async fn show(ctx: Ctx, User(me): User, State(state): State<AppState>) -> PageResult {
     let by_side = org::count_by_side(&state.db).await?;
     let total = by_side.iter().map(|(_, n)| n).sum();
-    let may_create = me
-        .actor()
-        .may(Resource::Org, Action::Create, Some(&me.org_path));
+    let actor = me.actor();
+    let may_create = actor.may(Resource::Org, Action::Create, Some(&me.org_path));
+    let colours =
+        qiaolian_core::task::colour_counts(&state.db, &actor, &Default::default()).await?;
+    let i = qiaolian_core::task::inbox(&state.db, &actor).await?;
+    let waiting = vec![
+        ("inbox.to_accept", i.to_accept.len()),
+        ("inbox.to_report", i.to_report.len()),
+        ("inbox.overdue", i.overdue.len()),
+        ("inbox.to_verify", i.to_verify.len()),
+    ];
     Ok(render(&HomePage {
         ctx,
         me,
         total,
         by_side,
         may_create,
+        colours,
+        waiting,
     }))
 }
