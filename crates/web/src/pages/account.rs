@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use qiaolian_core::account::{self, Account, Locale};
 use qiaolian_core::auth;
 use serde::Deserialize;
@@ -33,11 +33,7 @@ fn page(
     errors: FormErrors,
     notice: Option<&'static str>,
 ) -> axum::response::Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(false);
     render_with(
         status,
         &AccountPage {

@@ -322,13 +322,7 @@ fn form_page(
     errors: FormErrors,
     conflict: bool,
 ) -> axum::response::Response {
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(conflict);
     let spare_areas = 7usize.saturating_sub(form.areas.len()).max(2);
     render_with(
         status,

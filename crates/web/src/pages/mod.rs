@@ -158,6 +158,17 @@ impl FormErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The status of a form page: 409 after an edit conflict, 422 with errors, else 200.
+    pub fn status(&self, conflict: bool) -> StatusCode {
+        if conflict {
+            StatusCode::CONFLICT
+        } else if self.0.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
 }
 
 /// Turns a core refusal into messages for the form, or passes other errors on.

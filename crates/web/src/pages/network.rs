@@ -70,11 +70,7 @@ async fn pairings_page(
         "/pairings?{}&",
         serde_urlencoded::to_string(&filter).unwrap_or_default()
     );
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(false);
     Ok(render_with(
         status,
         &PairingsPage {
@@ -235,11 +231,7 @@ async fn mechanism_page(
     let may_edit = user
         .actor()
         .may(Resource::Mechanism, Action::Update, Some(&m.org.path));
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(false);
     Ok(render_with(
         status,
         &MechanismPage {
@@ -322,11 +314,7 @@ async fn meeting_page(
     let actor = user.actor();
     let may_edit = actor.may(Resource::Meeting, Action::Update, Some(&m.host_org_path));
     let plans = plan::usable(db, &actor).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(false);
     Ok(render_with(
         status,
         &MeetingPage {
@@ -437,11 +425,7 @@ struct MeetingFormPage {
 }
 
 fn meeting_form(ctx: Ctx, form: MeetingForm, errors: FormErrors) -> axum::response::Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(false);
     let spare = 6usize.saturating_sub(form.resolutions.len()).max(2);
     render_with(
         status,

@@ -373,13 +373,7 @@ async fn form_page(
         Err(_) => None,
     };
     let picker = RegionPicker::build(db, &form.region_code, errors.has("region_code")).await?;
-    let status = if errors.is_empty() && !conflict {
-        StatusCode::OK
-    } else if conflict {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(conflict);
     Ok(render_with(
         status,
         &FormPage {

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use qiaolian_core::Db;
 use qiaolian_core::access::{Action, Resource};
@@ -208,11 +207,7 @@ async fn form_page(
         }
         None => Vec::new(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(false);
     Ok(render_with(
         status,
         &FormPage {

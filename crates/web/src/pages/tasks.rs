@@ -119,11 +119,7 @@ async fn show_page(
     .filter(|b| b.0)
     .map(|b| (b.1, b.2))
     .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(false);
     Ok(render_with(
         status,
         &ShowPage {
@@ -479,13 +475,7 @@ async fn form_page(
             s.1 = name_of(&s.0).await;
         }
     }
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(conflict);
     Ok(render_with(
         status,
         &FormPage {

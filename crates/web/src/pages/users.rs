@@ -59,11 +59,7 @@ async fn page(
         .copied()
         .filter(|r| actor.role.may_grant(*r))
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status(false);
     Ok(render_with(
         status,
         &UsersPage {
