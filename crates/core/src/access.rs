@@ -34,6 +34,8 @@ text_enum!(
         Mechanism = "mechanism",
         Meeting = "meeting",
         Exchange = "exchange",
+        Event = "event",
+        Project = "project",
     }
 );
 
@@ -149,6 +151,22 @@ pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
     (Resource::Exchange, Action::Assign,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
     (Resource::Exchange, Action::Report,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
     (Resource::Exchange, Action::Comment,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Events: judged against their hosts; open to every signed-in user to read.
+    (Resource::Event, Action::Read,           [All,    All,       All,        All,     All]),
+    (Resource::Event, Action::Create,         [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Event, Action::Update,         [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Event, Action::Archive,        [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Event, Action::Assign,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Event, Action::Report,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Event, Action::Comment,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Signed projects: judged against the organization that follows them up.
+    (Resource::Project, Action::Read,         [All,    All,       All,        All,     All]),
+    (Resource::Project, Action::Create,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Project, Action::Update,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Project, Action::Archive,      [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Project, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Project, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Project, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.

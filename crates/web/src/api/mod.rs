@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`.
 
 mod cooperation;
+mod events;
 pub use cooperation::{file_response, read_multipart};
 mod me;
 mod network;
@@ -102,6 +103,12 @@ pub fn routes() -> Router<AppState> {
             get(network::list_exchanges).post(network::create_exchange),
         )
         .route("/api/v1/exchanges/stats", get(network::exchange_stats))
+        .route("/api/v1/events", get(events::list).post(events::create))
+        .route("/api/v1/events/{id}", get(events::get))
+        .route("/api/v1/events/{id}/endorsements", post(events::endorse))
+        .route("/api/v1/projects", post(events::create_project))
+        .route("/api/v1/projects/{id}", get(events::get_project))
+        .route("/api/v1/projects/{id}/steps", post(events::step))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -127,6 +134,8 @@ pub fn routes() -> Router<AppState> {
         network::get_mechanism, network::set_members, network::rotate_convenor, network::list_meetings,
         network::create_meeting, network::get_meeting, network::add_resolution, network::list_exchanges,
         network::create_exchange, network::exchange_stats,
+        events::list, events::create, events::get, events::endorse, events::create_project, events::get_project,
+        events::step,
     ),
     modifiers(&BearerAuth),
 )]

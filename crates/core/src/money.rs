@@ -1,0 +1,163 @@
+//! Money: integer fen (分) everywhere, parsed from yuan as typed and shown in the
+//! units clerks read — 元, 万元, 亿元.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::FieldError;
+
+/// An amount in fen; never negative once parsed from input.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    sqlx::Type,
+    utoipa::ToSchema,
+)]
+#[serde(transparent)]
+#[sqlx(transparent)]
+pub struct Fen(pub i64);
+
+/// The largest amount accepted: 10^16 fen, a hundred trillion yuan.
+const MAX_FEN: i64 = 10_000_000_000_000_000;
+
+impl Fen {
+    /// Parses yuan as typed: digits, an optional point and at most two decimals;
+    /// thousands separators (, or ，) and surrounding spaces are allowed.
+    pub fn parse_yuan(s: &str) -> Result<Fen, FieldError> {
+        let t: String = s
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '，')
+            .collect();
+        if t.is_empty() {
+            return Err(FieldError::new("required"));
+        }
+        if t.starts_with('-') {
+            return Err(FieldError::new("negative_amount"));
+        }
+        let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+        if whole.is_empty() && frac.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(FieldError::new("bad_amount"));
+        }
+        if frac.len() > 2 {
+            return Err(FieldError::new("too_many_decimals"));
+        }
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole
+                .parse()
+                .map_err(|_| FieldError::new("amount_too_large"))?
+        };
+        let frac: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+        let fen = whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(frac))
+            .ok_or(FieldError::new("amount_too_large"))?;
+        if fen > MAX_FEN {
+            return Err(FieldError::new("amount_too_large"));
+        }
+        Ok(Fen(fen))
+    }
+
+    /// Plain yuan with two decimals, e.g. `1234.50`: the form value and exports.
+    pub fn yuan(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", a / 100, a % 100)
+    }
+
+    /// For reading: 亿元 from a hundred million yuan, 万元 from ten thousand, else 元;
+    /// two decimals, trailing zeros dropped.
+    pub fn display_zh(self) -> String {
+        let yuan = self.0 as f64 / 100.0;
+        let (value, unit) = if yuan.abs() >= 1e8 {
+            (yuan / 1e8, "亿元")
+        } else if yuan.abs() >= 1e4 {
+            (yuan / 1e4, "万元")
+        } else {
+            (yuan, "元")
+        };
+        let s = format!("{value:.2}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        format!("{s} {unit}")
+    }
+}
+
+impl std::ops::Add for Fen {
+    type Output = Fen;
+    fn add(self, o: Fen) -> Fen {
+        Fen(self.0.saturating_add(o.0))
+    }
+}
+
+impl std::iter::Sum for Fen {
+    fn sum<I: Iterator<Item = Fen>>(iter: I) -> Fen {
+        iter.fold(Fen(0), |a, b| a + b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn yuan_as_typed_becomes_fen() {
+        assert_eq!(Fen::parse_yuan("1234.5"), Ok(Fen(123_450)));
+        assert_eq!(Fen::parse_yuan(" 3,000,000,000 "), Ok(Fen(300_000_000_000)));
+        assert_eq!(Fen::parse_yuan("0.07"), Ok(Fen(7)));
+        assert_eq!(Fen::parse_yuan(".5"), Ok(Fen(50)));
+        assert_eq!(
+            Fen::parse_yuan("-1"),
+            Err(FieldError::new("negative_amount"))
+        );
+        assert_eq!(
+            Fen::parse_yuan("12.345"),
+            Err(FieldError::new("too_many_decimals"))
+        );
+        assert_eq!(Fen::parse_yuan("三百"), Err(FieldError::new("bad_amount")));
+        assert_eq!(Fen::parse_yuan("1e5"), Err(FieldError::new("bad_amount")));
+        assert_eq!(Fen::parse_yuan("."), Err(FieldError::new("bad_amount")));
+        assert_eq!(Fen::parse_yuan(""), Err(FieldError::new("required")));
+        assert_eq!(
+            Fen::parse_yuan("99999999999999999999"),
+            Err(FieldError::new("amount_too_large"))
+        );
+    }
+
+    #[test]
+    fn amounts_read_in_wan_and_yi() {
+        assert_eq!(Fen(3_000_000_000_000).display_zh(), "300 亿元");
+        assert_eq!(Fen(2_247_000_000).display_zh(), "2247 万元");
+        assert_eq!(Fen(1_234_567).display_zh(), "1.23 万元");
+        assert_eq!(Fen(9_999).display_zh(), "99.99 元");
+        assert_eq!(Fen(0).display_zh(), "0 元");
+    }
+
+    proptest! {
+        #[test]
+        fn printed_yuan_parses_back_to_the_same_fen(fen in 0i64..MAX_FEN) {
+            prop_assert_eq!(Fen::parse_yuan(&Fen(fen).yuan()), Ok(Fen(fen)));
+        }
+
+        #[test]
+        fn sums_do_not_depend_on_order(mut xs in proptest::collection::vec(0i64..1_000_000_000_000, 0..20)) {
+            let a: Fen = xs.iter().map(|x| Fen(*x)).sum();
+            xs.reverse();
+            let b: Fen = xs.iter().map(|x| Fen(*x)).sum();
+            prop_assert_eq!(a, b);
+        }
+    }
+}

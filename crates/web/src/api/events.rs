@@ -1,0 +1,113 @@
+//! Events with their outcomes, and signed projects followed to landing.
+
+use axum::extract::{Path, State};
+use qiaolian_core::event::{self, EndorsementInput, Event, EventFilter, EventId, EventInput};
+use qiaolian_core::page::{Page, PageRequest};
+use qiaolian_core::project::{self, Project, ProjectId, ProjectInput, StepInput, Totals};
+use serde::Serialize;
+
+use super::{ApiJson, ApiQuery};
+use crate::AppState;
+use crate::ctx::User;
+use crate::error::{ApiError, ErrorBody};
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventFilter, PageRequest), security(("bearer" = [])),
+    responses((status = 200, body = Page<Event>), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    _: User,
+    State(state): State<AppState>,
+    ApiQuery(f): ApiQuery<EventFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> Result<ApiJson<Page<Event>>, ApiError> {
+    Ok(ApiJson(event::list(&state.db, &f, page).await?))
+}
+
+/// Record an event with its hosts and participants by country.
+#[utoipa::path(post, path = "/api/v1/events", tag = "events", request_body = EventInput, security(("bearer" = [])),
+    responses((status = 200, body = Event), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    user: User,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<EventInput>,
+) -> Result<ApiJson<Event>, ApiError> {
+    Ok(ApiJson(
+        event::create(&state.db, &user.actor(), &input).await?,
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventDetail {
+    pub event: Event,
+    pub projects: Vec<Project>,
+    /// Projects and amounts signed and landed at this event.
+    pub totals: Totals,
+}
+
+/// An event with its projects and their totals.
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = EventDetail), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    _: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<EventDetail>, ApiError> {
+    let event = event::get(&state.db, EventId(id)).await?;
+    let projects = project::of_event(&state.db, event.id).await?;
+    let totals = project::totals(&projects);
+    Ok(ApiJson(EventDetail {
+        event,
+        projects,
+        totals,
+    }))
+}
+
+/// Record an endorsement (批示) of an event.
+#[utoipa::path(post, path = "/api/v1/events/{id}/endorsements", tag = "events", params(("id" = i64, Path)), request_body = EndorsementInput,
+    security(("bearer" = [])), responses((status = 200, body = Event), (status = 422, body = ErrorBody)))]
+pub async fn endorse(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<EndorsementInput>,
+) -> Result<ApiJson<Event>, ApiError> {
+    Ok(ApiJson(
+        event::endorse(&state.db, &user.actor(), EventId(id), &input).await?,
+    ))
+}
+
+/// Record a signed project (amount in yuan as typed).
+#[utoipa::path(post, path = "/api/v1/projects", tag = "events", request_body = ProjectInput, security(("bearer" = [])),
+    responses((status = 200, body = Project), (status = 422, body = ErrorBody)))]
+pub async fn create_project(
+    user: User,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ProjectInput>,
+) -> Result<ApiJson<Project>, ApiError> {
+    Ok(ApiJson(
+        project::create(&state.db, &user.actor(), &input).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "events", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Project), (status = 404, body = ErrorBody)))]
+pub async fn get_project(
+    _: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Project>, ApiError> {
+    Ok(ApiJson(project::get(&state.db, ProjectId(id)).await?))
+}
+
+/// Move a project to another status, dated (a step back needs a note).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/steps", tag = "events", params(("id" = i64, Path)), request_body = StepInput,
+    security(("bearer" = [])), responses((status = 200, body = Project), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn step(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<StepInput>,
+) -> Result<ApiJson<Project>, ApiError> {
+    Ok(ApiJson(
+        project::advance(&state.db, &user.actor(), ProjectId(id), &input).await?,
+    ))
+}
