@@ -95,6 +95,22 @@ impl Fen {
     }
 }
 
+impl Fen {
+    /// For English readers: billion, million or plain yuan.
+    pub fn display_en(self) -> String {
+        let yuan = self.0 as f64 / 100.0;
+        let (value, unit) = if yuan.abs() >= 1e9 {
+            (yuan / 1e9, " billion yuan")
+        } else if yuan.abs() >= 1e6 {
+            (yuan / 1e6, " million yuan")
+        } else {
+            (yuan, " yuan")
+        };
+        let s = format!("{value:.2}");
+        format!("{}{unit}", s.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
 impl std::ops::Add for Fen {
     type Output = Fen;
     fn add(self, o: Fen) -> Fen {
@@ -144,6 +160,8 @@ mod tests {
         assert_eq!(Fen(1_234_567).display_zh(), "1.23 万元");
         assert_eq!(Fen(9_999).display_zh(), "99.99 元");
         assert_eq!(Fen(0).display_zh(), "0 元");
+        assert_eq!(Fen(3_000_000_000_000).display_en(), "30 billion yuan");
+        assert_eq!(Fen(2_247_000_000).display_en(), "22.47 million yuan");
     }
 
     proptest! {

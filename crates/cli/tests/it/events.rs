@@ -10,6 +10,7 @@ both!(
     an_event_counts_participants_by_country_and_its_projects,
     bad_events_are_refused_and_nothing_is_half_saved,
     projects_refuse_bad_amounts_and_need_a_reason_to_step_back,
+    the_demo_conference_matches_the_article,
 );
 
 async fn conference(app: &TestApp) -> (crate::harness::Api, Value) {
@@ -187,5 +188,47 @@ async fn projects_refuse_bad_amounts_and_need_a_reason_to_step_back(app: TestApp
     assert_eq!(
         detail["totals"]["landed"], 0,
         "a project back to contracted is not landed"
+    );
+}
+
+async fn the_demo_conference_matches_the_article(app: TestApp) {
+    qiaolian_core::demo::load(&app.db).await.expect("demo");
+    let api = app.admin_api().await;
+    let (_, events) = api.get("/api/v1/events?year=2024&kind=conference").await;
+    let id = events["items"][0]["id"].clone();
+    let (_, d) = api.get(&format!("/api/v1/events/{id}")).await;
+    assert!(
+        d["event"]["participants"].as_i64().expect("participants") >= 360,
+        "360+ participants"
+    );
+    assert!(
+        d["event"]["country_count"].as_i64().expect("countries") >= 80,
+        "from 80+ countries and regions"
+    );
+    assert_eq!(d["totals"]["signed"], 47, "47 projects");
+    assert!(
+        d["totals"]["signed_fen"].as_i64().expect("fen") > 3_000_000_000_000,
+        "over 30 billion yuan"
+    );
+    assert_eq!(d["event"]["endorsements"][0]["by_whom"], "中国侨联");
+    assert_eq!(d["event"]["orgs"][0]["name"], "重庆市侨联");
+    assert_eq!(d["event"]["orgs"][0]["role"], "host");
+
+    let c = app.sign_in("admin", crate::harness::ADMIN_PASSWORD).await;
+    let page = crate::harness::html(
+        &c.get(app.url(&format!("/events/{id}")))
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("text"),
+    );
+    let outcomes = crate::harness::select_text(&page, "#event-outcomes .h2");
+    assert_eq!(outcomes[..3], ["362", "82", "47"]);
+    assert!(
+        crate::harness::select_text(&page, "#event-outcomes")
+            .join("")
+            .contains("亿元")
     );
 }

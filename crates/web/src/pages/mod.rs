@@ -4,6 +4,7 @@
 mod account;
 mod agreements;
 mod auth;
+mod events;
 mod home;
 mod network;
 mod orgs;
@@ -100,6 +101,11 @@ pub fn routes() -> Router<AppState> {
             get(network::exchanges).post(network::create_exchange),
         )
         .route("/exchanges/new", get(network::new_exchange))
+        .route("/events", get(events::list).post(events::create))
+        .route("/events/new", get(events::new))
+        .route("/events/{id}", get(events::show))
+        .route("/events/{id}/projects", post(events::add_project))
+        .route("/projects/{id}/steps", post(events::project_step))
 }
 
 /// Uploads may be larger than other bodies: a few files up to the file limit.
@@ -258,6 +264,15 @@ impl Ctx {
             ("n", t.near_days.to_string()),
         ];
         i18n::tv(self.info.locale, &format!("why.{colour}"), &vars)
+    }
+
+    /// An amount for reading, in 元, 万元 or 亿元.
+    pub fn money(&self, f: &qiaolian_core::money::Fen) -> String {
+        if self.en() {
+            f.display_en()
+        } else {
+            f.display_zh()
+        }
     }
 
     pub fn colour_class(&self, c: &qiaolian_core::supervision::Colour) -> &'static str {
