@@ -362,17 +362,9 @@ pub async fn resolution_of_task(db: &Db, task: TaskId) -> Result<Option<(Resolut
     Ok(Some((r, m)))
 }
 
-/// Links a new task to the resolution it implements (inside the task's transaction).
+/// Links a new task to the resolution it implements (inside the task's transaction;
+/// the task's parsing has already checked that the resolution exists).
 pub(crate) async fn link_task(tx: &mut Tx, resolution: ResolutionId, task: TaskId) -> Result<()> {
-    let exists: i64 = on!(&mut *tx, |c| {
-        sqlx::query_scalar("select count(*) from resolution where id = $1")
-            .bind(resolution)
-            .fetch_one(c)
-            .await?
-    });
-    if exists == 0 {
-        return Err(Error::field("resolution_id", "unknown_resolution"));
-    }
     on!(tx, |c| {
         sqlx::query("insert into resolution_task (resolution_id, task_id) values ($1, $2)")
             .bind(resolution)

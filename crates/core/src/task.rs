@@ -288,6 +288,18 @@ async fn parse(
             check.add("parent_id", "unknown_parent");
         }
     }
+    // Checked here, before anything is written, so a refused task leaves no trace.
+    if let Some(r) = input.resolution_id {
+        let found: i64 = on!(&mut *tx, |c| {
+            sqlx::query_scalar("select count(*) from resolution where id = $1")
+                .bind(r)
+                .fetch_one(c)
+                .await?
+        });
+        if found == 0 {
+            check.add("resolution_id", "unknown_resolution");
+        }
+    }
     check.finish()?;
     let mut supporters = input.supporting_org_ids.clone();
     supporters.sort();
