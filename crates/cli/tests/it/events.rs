@@ -215,15 +215,7 @@ async fn the_demo_conference_matches_the_article(app: TestApp) {
     assert_eq!(d["event"]["orgs"][0]["role"], "host");
 
     let c = app.sign_in("admin", crate::harness::ADMIN_PASSWORD).await;
-    let page = crate::harness::html(
-        &c.get(app.url(&format!("/events/{id}")))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let page = crate::harness::page(&c, &app.url(&format!("/events/{id}"))).await;
     let outcomes = crate::harness::select_text(&page, "#event-outcomes .h2");
     assert_eq!(outcomes[..3], ["362", "82", "47"]);
     assert!(

@@ -350,6 +350,19 @@ pub fn field_code<'a>(body: &'a Value, field: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no error for field {field} in {body}"))
 }
 
+/// Fetches a page with a signed-in client and parses it.
+pub async fn page(c: &Client, url: &str) -> scraper::Html {
+    html(
+        &c.get(url)
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("text"),
+    )
+}
+
 /// Parses HTML for CSS-selector assertions.
 pub fn html(text: &str) -> scraper::Html {
     scraper::Html::parse_document(text)

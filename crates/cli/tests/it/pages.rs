@@ -184,15 +184,7 @@ async fn the_organization_form_shows_field_errors_and_keeps_what_was_typed(app: 
         .to_str()
         .expect("location")
         .to_owned();
-    let detail = html(
-        &c.get(app.url(&location))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let detail = crate::harness::page(&c, &app.url(&location)).await;
     assert_eq!(
         select_text(&detail, "h1.page-title")
             .first()
@@ -216,15 +208,7 @@ async fn org_count(app: &TestApp) -> i64 {
 
 async fn the_interface_switches_between_chinese_and_english(app: TestApp) {
     let c = app.sign_in("admin", ADMIN_PASSWORD).await;
-    let home = html(
-        &c.get(app.url("/"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let home = crate::harness::page(&c, &app.url("/")).await;
     assert_eq!(select_text(&home, "#navbar-menu .nav-link")[0], "首页");
     let csrf = csrf_of(&c, &app.url("/")).await;
     let resp = c
@@ -234,15 +218,7 @@ async fn the_interface_switches_between_chinese_and_english(app: TestApp) {
         .await
         .expect("send");
     assert_eq!(resp.headers()["location"], "/orgs");
-    let orgs = html(
-        &c.get(app.url("/orgs"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let orgs = crate::harness::page(&c, &app.url("/orgs")).await;
     assert_eq!(select_text(&orgs, "h1.page-title"), vec!["Organizations"]);
     let me = app.admin_api().await.get("/api/v1/me").await.1;
     assert_eq!(me["locale"], "en", "the choice is saved on the account");
@@ -251,15 +227,7 @@ async fn the_interface_switches_between_chinese_and_english(app: TestApp) {
         .send()
         .await
         .expect("send");
-    let home = html(
-        &c.get(app.url("/"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let home = crate::harness::page(&c, &app.url("/")).await;
     assert_eq!(select_text(&home, "#navbar-menu .nav-link")[0], "首页");
 }
 
@@ -345,15 +313,7 @@ async fn unknown_pages_and_forbidden_actions_get_friendly_pages(app: TestApp) {
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let page = html(&resp.text().await.expect("text"));
     assert_eq!(select_text(&page, ".empty-title"), vec!["没有权限"]);
-    let detail = html(
-        &c.get(app.url(&format!("/orgs/{cd}")))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let detail = crate::harness::page(&c, &app.url(&format!("/orgs/{cd}"))).await;
     assert!(
         select_text(&detail, "#edit-org").is_empty(),
         "no edit button for a viewer"
@@ -371,15 +331,7 @@ async fn unknown_pages_and_forbidden_actions_get_friendly_pages(app: TestApp) {
 async fn the_tree_list_and_detail_pages_show_the_demo_organizations(app: TestApp) {
     app.load_demo().await;
     let c = app.sign_in("admin", ADMIN_PASSWORD).await;
-    let tree = html(
-        &c.get(app.url("/orgs/tree"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let tree = crate::harness::page(&c, &app.url("/orgs/tree")).await;
     let top = select_text(&tree, "#org-tree > li > .org-row > a");
     assert_eq!(
         top,
@@ -409,15 +361,7 @@ async fn the_tree_list_and_detail_pages_show_the_demo_organizations(app: TestApp
     assert!(!children.contains("<html"), "htmx gets a partial");
     assert!(children.contains("万州区侨联") && children.contains("重庆市侨联特聘专家委员会"));
 
-    let list = html(
-        &c.get(app.url("/orgs?side=overseas"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let list = crate::harness::page(&c, &app.url("/orgs?side=overseas")).await;
     assert_eq!(select_text(&list, "#org-total"), vec!["共 3 个"]);
     let partial = c
         .get(app.url("/orgs?side=overseas"))
@@ -430,15 +374,7 @@ async fn the_tree_list_and_detail_pages_show_the_demo_organizations(app: TestApp
         .expect("text");
     assert!(partial.trim_start().starts_with("<div id=\"org-results\""));
 
-    let paged = html(
-        &c.get(app.url("/orgs?side=cq&per_page=5&page=2"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let paged = crate::harness::page(&c, &app.url("/orgs?side=cq&per_page=5&page=2")).await;
     assert_eq!(select_text(&paged, ".card-footer p"), vec!["第 2 页 / 3"]);
     let next = scraper::Selector::parse(".pagination .page-link").expect("selector");
     let hrefs: Vec<&str> = paged
@@ -454,14 +390,6 @@ async fn the_tree_list_and_detail_pages_show_the_demo_organizations(app: TestApp
     );
 
     let th = app.org_id("泰国川渝总商会").await;
-    let detail = html(
-        &c.get(app.url(&format!("/orgs/{th}")))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let detail = crate::harness::page(&c, &app.url(&format!("/orgs/{th}"))).await;
     assert!(select_text(&detail, "dd").iter().any(|t| t == "泰国"));
 }

@@ -130,29 +130,13 @@ async fn evidence_uploads_need_the_csrf_token_and_land_in_the_ledger(app: TestAp
         .await
         .expect("send");
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    let page = html(
-        &c.get(app.url(&format!("/tasks/{id}")))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let page = crate::harness::page(&c, &app.url(&format!("/tasks/{id}"))).await;
     assert!(
         select_text(&page, "#ledger .report")
             .iter()
             .any(|r| r.contains("完成考察") && r.contains("会议纪要.txt"))
     );
-    let inbox = html(
-        &c.get(app.url("/inbox"))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text"),
-    );
+    let inbox = crate::harness::page(&c, &app.url("/inbox")).await;
     assert!(
         select_text(&inbox, "#inbox-to_accept a").is_empty(),
         "accepted tasks leave the to-accept list"
