@@ -392,9 +392,21 @@ pub async fn create(db: &Db, actor: &Actor, input: &TaskInput) -> Result<Task> {
         None,
     )
     .await?;
+    settle(db, actor, tx, id, &[f.parent_id]).await
+}
+
+/// Finishes a write to a task: its colour, its parents' roll-up, the commit, and the
+/// task as it now reads.
+async fn settle(
+    db: &Db,
+    actor: &Actor,
+    mut tx: Tx,
+    id: TaskId,
+    parents: &[Option<TaskId>],
+) -> Result<Task> {
     refresh(&mut tx, id).await?;
-    if let Some(parent) = f.parent_id {
-        roll_up(&mut tx, parent).await?;
+    for parent in parents.iter().flatten() {
+        roll_up(&mut tx, *parent).await?;
     }
     tx.commit().await?;
     get(db, actor, id).await
@@ -471,12 +483,7 @@ pub async fn update(db: &Db, actor: &Actor, id: TaskId, input: &TaskInput) -> Re
     }
     write_supporters(&mut tx, id, &f.supporters).await?;
     event(&mut tx, actor, id, "edited", None, None, None).await?;
-    refresh(&mut tx, id).await?;
-    for parent in [current.parent_id, f.parent_id].into_iter().flatten() {
-        roll_up(&mut tx, parent).await?;
-    }
-    tx.commit().await?;
-    get(db, actor, id).await
+    settle(db, actor, tx, id, &[current.parent_id, f.parent_id]).await
 }
 
 /// Takes one lifecycle step. `version`, when given, must be the one read.
@@ -538,12 +545,7 @@ pub async fn step(
         reason.as_deref(),
     )
     .await?;
-    refresh(&mut tx, id).await?;
-    if let Some(parent) = task.parent_id {
-        roll_up(&mut tx, parent).await?;
-    }
-    tx.commit().await?;
-    get(db, actor, id).await
+    settle(db, actor, tx, id, &[task.parent_id]).await
 }
 
 /// A progress report as submitted.
@@ -711,12 +713,7 @@ pub async fn report(
         Some(&format!("{percent}%")),
     )
     .await?;
-    refresh(&mut tx, id).await?;
-    if let Some(parent) = task.parent_id {
-        roll_up(&mut tx, parent).await?;
-    }
-    tx.commit().await?;
-    get(db, actor, id).await
+    settle(db, actor, tx, id, &[task.parent_id]).await
 }
 
 /// A comment from any organization involved in the task.
@@ -1099,14 +1096,51 @@ fn blank(s: &Option<String>) -> Option<&str> {
 }
 
 /// The tasks the actor may see, by deadline.
-pub async fn list(
-    db: &Db,
-    actor: &Actor,
-    filter: &TaskFilter,
-    page: PageRequest,
-) -> Result<Page<Task>> {
-    refresh_stale(db).await?;
-    let page = page.clamped();
+/// The task filters once checked, in the order `FILTERS` binds them.
+struct Where {
+    sees_all: i64,
+    visible: String,
+    plan: Option<i64>,
+    agreement: Option<i64>,
+    area: Option<i64>,
+    lead_like: Option<String>,
+    status: Option<TaskStatus>,
+    colour: Option<Colour>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    q: Option<String>,
+    top: i64,
+}
+
+/// The visibility rule and every filter of `TaskFilter`, as `$1`–`$12`.
+const FILTERS: &str = "and ($3 is null or t.plan_id = $3) and ($4 is null or p.agreement_id = $4)
+    and ($5 is null or t.area_id = $5) and ($6 is null or lo.path like $6) and ($7 is null or t.status = $7)
+    and ($8 is null or t.colour = $8) and ($9 is null or t.deadline >= $9) and ($10 is null or t.deadline <= $10)
+    and ($11 is null or t.title like $11 escape '\\') and ($12 = 0 or t.parent_id is null)";
+
+const FROM: &str =
+    "from task t join plan p on p.id = t.plan_id join org lo on lo.id = t.lead_org_id
+    join org ao on ao.id = t.assigner_org_id";
+
+/// Binds a `Where` to a query written with `VISIBLE` and `FILTERS`.
+macro_rules! bind_where {
+    ($q:expr, $w:expr) => {
+        $q.bind($w.sees_all)
+            .bind(&$w.visible)
+            .bind($w.plan)
+            .bind($w.agreement)
+            .bind($w.area)
+            .bind(&$w.lead_like)
+            .bind($w.status.map(TaskStatus::as_str))
+            .bind($w.colour.map(Colour::as_str))
+            .bind($w.from)
+            .bind($w.to)
+            .bind(&$w.q)
+            .bind($w.top)
+    };
+}
+
+async fn checked(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Where> {
     let mut check = Check::default();
     let status = blank(&filter.status).and_then(|s| check.take("status", TaskStatus::parse(s)));
     let colour = blank(&filter.colour).and_then(|s| check.take("colour", Colour::parse(s)));
@@ -1122,9 +1156,8 @@ pub async fn list(
             text::date(blank(&filter.deadline_to).unwrap_or("")),
         )
         .flatten();
-    let mut tx = db.begin().await?;
     let lead_like = match filter.lead {
-        Some(id) => match crate::org::path_of(&mut tx, OrgId(id)).await? {
+        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
             Some(p) => Some(format!("{p}%")),
             None => {
                 check.add("lead", "unknown_org");
@@ -1134,53 +1167,54 @@ pub async fn list(
         None => None,
     };
     check.finish()?;
-    let q = blank(&filter.q).map(|q| {
-        format!(
-            "%{}%",
-            crate::org::escape_like(&q.chars().take(100).collect::<String>())
-        )
-    });
-    let where_ = format!(
-        "where {VISIBLE} and ($3 is null or t.plan_id = $3) and ($4 is null or p.agreement_id = $4)
-         and ($5 is null or t.area_id = $5) and ($6 is null or lo.path like $6) and ($7 is null or t.status = $7)
-         and ($8 is null or t.colour = $8) and ($9 is null or t.deadline >= $9) and ($10 is null or t.deadline <= $10)
-         and ($11 is null or t.title like $11 escape '\\') and ($12 = 0 or t.parent_id is null)"
-    );
-    let sees_all = i64::from(actor.sees_all);
-    let visible = format!("{}%", actor.org_path);
-    let top = i64::from(filter.top == Some(true));
-    macro_rules! bind_filters {
-        ($q:expr) => {
-            $q.bind(sees_all)
-                .bind(&visible)
-                .bind(filter.plan)
-                .bind(filter.agreement)
-                .bind(filter.area)
-                .bind(&lead_like)
-                .bind(status.map(TaskStatus::as_str))
-                .bind(colour.map(Colour::as_str))
-                .bind(from)
-                .bind(to)
-                .bind(&q)
-                .bind(top)
-        };
-    }
-    let count_sql = format!(
-        "select count(*) from task t join plan p on p.id = t.plan_id join org lo on lo.id = t.lead_org_id
-         join org ao on ao.id = t.assigner_org_id {where_}"
-    );
+    Ok(Where {
+        sees_all: i64::from(actor.sees_all),
+        visible: format!("{}%", actor.org_path),
+        plan: filter.plan,
+        agreement: filter.agreement,
+        area: filter.area,
+        lead_like,
+        status,
+        colour,
+        from,
+        to,
+        q: blank(&filter.q).map(|q| {
+            format!(
+                "%{}%",
+                crate::org::escape_like(&q.chars().take(100).collect::<String>())
+            )
+        }),
+        top: i64::from(filter.top == Some(true)),
+    })
+}
+
+/// The tasks the actor may see: open ones first, most urgent on top.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+    page: PageRequest,
+) -> Result<Page<Task>> {
+    refresh_stale(db).await?;
+    let page = page.clamped();
+    let mut tx = db.begin().await?;
+    let w = checked(&mut tx, actor, filter).await?;
     let total: i64 = on!(&mut tx, |c| {
-        bind_filters!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)))
-            .fetch_one(c)
-            .await?
+        bind_where!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select count(*) {FROM} where {VISIBLE} {FILTERS}"
+            ))),
+            w
+        )
+        .fetch_one(c)
+        .await?
     });
-    // Open tasks first, most urgent on top; finished ones after them.
     let list_sql = format!(
-        "{SELECT} {where_} order by case when t.status in ('closed', 'cancelled') then 1 else 0 end, t.deadline, t.id
-         limit $13 offset $14"
+        "{SELECT} where {VISIBLE} {FILTERS}
+         order by case when t.status in ('closed', 'cancelled') then 1 else 0 end, t.deadline, t.id limit $13 offset $14"
     );
     let mut items: Vec<Task> = on!(&mut tx, |c| {
-        bind_filters!(sqlx::query_as(sqlx::AssertSqlSafe(list_sql)))
+        bind_where!(sqlx::query_as(sqlx::AssertSqlSafe(list_sql)), w)
             .bind(i64::from(page.per_page))
             .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
             .fetch_all(c)
@@ -1252,31 +1286,41 @@ pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox> {
     })
 }
 
-/// Counts of tasks by colour among those the actor may see, for the battle map.
+/// Counts of tasks by colour among those the actor may see (the filter's own colour is
+/// ignored), for the battle map: one grouped query over the stored colours.
 pub async fn colour_counts(
     db: &Db,
     actor: &Actor,
     filter: &TaskFilter,
 ) -> Result<Vec<(Colour, i64)>> {
-    let mut out = Vec::new();
-    for colour in Colour::ALL {
-        let f = TaskFilter {
-            colour: Some(colour.as_str().to_owned()),
-            ..filter.clone()
-        };
-        let page = list(
-            db,
-            actor,
-            &f,
-            PageRequest {
-                page: 1,
-                per_page: 1,
-            },
+    refresh_stale(db).await?;
+    let mut tx = db.begin().await?;
+    let all = TaskFilter {
+        colour: None,
+        ..filter.clone()
+    };
+    let w = checked(&mut tx, actor, &all).await?;
+    let rows: Vec<(String, i64)> = on!(&mut tx, |c| {
+        bind_where!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select t.colour, count(*) {FROM} where {VISIBLE} {FILTERS} group by t.colour"
+            ))),
+            w
         )
-        .await?;
-        out.push((*colour, page.total));
-    }
-    Ok(out)
+        .fetch_all(c)
+        .await?
+    });
+    Ok(Colour::ALL
+        .iter()
+        .map(|c| {
+            (
+                *c,
+                rows.iter()
+                    .find(|(k, _)| k == c.as_str())
+                    .map_or(0, |(_, n)| *n),
+            )
+        })
+        .collect())
 }
 
 /// A progress report's evidence may be read by whoever may read its task.

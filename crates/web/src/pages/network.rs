@@ -498,21 +498,15 @@ pub async fn exchanges(
     let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
-    let filter = match exchange::list(
-        &state.db,
-        &filter,
-        PageRequest {
-            page: 1,
-            per_page: 1,
-        },
-    )
-    .await
-    {
-        Ok(_) => filter,
-        Err(Error::Invalid(_)) => ExchangeFilter::default(),
+    // A bad filter in a hand-edited URL shows the whole log rather than an error.
+    let (filter, result) = match exchange::list(&state.db, &filter, page).await {
+        Ok(r) => (filter, r),
+        Err(Error::Invalid(_)) => (
+            ExchangeFilter::default(),
+            exchange::list(&state.db, &ExchangeFilter::default(), page).await?,
+        ),
         Err(e) => return Err(e.into()),
     };
-    let result = exchange::list(&state.db, &filter, page).await?;
     let years = fill_years(exchange::per_year(&state.db, &filter).await?);
     let trend = serde_json::json!({
         "years": years.iter().map(|(y, _)| y).collect::<Vec<_>>(),
