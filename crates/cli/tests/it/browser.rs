@@ -278,30 +278,36 @@ async fn sign_out(c: &Client) -> Step<()> {
     Ok(())
 }
 
-/// Picks an organization in a searchable picker by typing part of its name.
+/// Picks an organization in a searchable picker by typing part of its name, and waits
+/// until the underlying select really holds it (the dropdown re-renders as results load).
 async fn pick_org(c: &Client, select_id: &str, typed: &str, name: &str) -> Step<()> {
+    let chosen = async || -> bool {
+        let js = "return Array.from(document.getElementById(arguments[0]).selectedOptions).some(o => o.text.startsWith(arguments[1]));";
+        c.execute(js, vec![json!(select_id), json!(name)])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    };
     click(c, &format!("#{select_id}-ts-control")).await?;
     c.find(Locator::Css(&format!("#{select_id}-ts-control")))
         .await?
         .send_keys(typed)
         .await?;
     for _ in 0..100 {
-        for option in c
-            .find_all(Locator::Css(
-                ".ts-dropdown.single .option, .ts-dropdown.multi .option",
-            ))
-            .await?
-        {
+        for option in c.find_all(Locator::Css(".ts-dropdown .option")).await? {
             if option.text().await.unwrap_or_default().starts_with(name)
                 && option.is_displayed().await.unwrap_or(false)
-                && option.click().await.is_ok()
             {
-                return Ok(());
+                let _ = option.click().await;
             }
+        }
+        if chosen().await {
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err(format!("{name} never appeared in #{select_id}").into())
+    Err(format!("{name} was never chosen in #{select_id}").into())
 }
 
 /// Sets a native date input, whose typing rules depend on the browser's locale.
