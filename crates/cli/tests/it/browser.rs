@@ -295,7 +295,11 @@ async fn pick_org(c: &Client, select_id: &str, typed: &str, name: &str) -> Step<
         .send_keys(typed)
         .await?;
     for _ in 0..100 {
-        for option in c.find_all(Locator::Css(".ts-dropdown .option")).await? {
+        // Every picker on the page has a dropdown; only this one's options count.
+        for option in c
+            .find_all(Locator::Css(&format!("#{select_id}-ts-dropdown .option")))
+            .await?
+        {
             if option.text().await.unwrap_or_default().starts_with(name)
                 && option.is_displayed().await.unwrap_or(false)
             {
