@@ -21,7 +21,7 @@ create table event_participant (
     event_id bigint not null references event (id),
     session_id bigint references event_session (id),
     name text not null,
-    -- The name folded for matching: no spaces, lowercase, simplified characters.
+    -- The name folded for matching: no spaces or dots, lowercase, half-width.
     name_key text not null,
     country_code text not null references country (alpha2),
     born_on date,

@@ -9,8 +9,9 @@ use crate::access::{self, Action, Actor, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
+use crate::outcome::{EVENT_SCOPE, Scope};
 use crate::page::{Page, PageRequest};
-use crate::{on, reference, text};
+use crate::{bind_scope, on, reference, text};
 
 id_type!(EventId);
 id_type!(SeriesId);
@@ -79,6 +80,9 @@ pub struct Event {
     #[sqlx(try_from = "String")]
     pub status: EventStatus,
     pub summary: Option<String>,
+    pub agreement_id: Option<crate::agreement::AgreementId>,
+    pub mechanism_id: Option<OrgId>,
+    pub pairing_id: Option<crate::pairing::PairingId>,
     /// Participants over all countries.
     pub participants: i64,
     /// Countries and regions the participants came from.
@@ -91,6 +95,15 @@ pub struct Event {
     pub countries: Vec<CountryCount>,
     #[sqlx(skip)]
     pub endorsements: Vec<Endorsement>,
+    #[sqlx(skip)]
+    pub attachments: Vec<crate::file::Attachment>,
+}
+
+impl Event {
+    /// Paths of the organizations that ran it, for permission checks.
+    pub fn org_paths(&self) -> impl Iterator<Item = &str> {
+        self.orgs.iter().map(|o| o.path.as_str())
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -127,7 +140,15 @@ pub struct EventInput {
     pub status: String,
     pub summary: Option<String>,
     pub orgs: Vec<EventOrgInput>,
+    /// Ignored while the event has named participants: they are counted instead.
     pub countries: Vec<CountryInput>,
+    /// The framework agreement the event carries out.
+    pub agreement_id: Option<crate::agreement::AgreementId>,
+    /// The cooperation mechanism (an organization of kind mechanism) behind it.
+    pub mechanism_id: Option<OrgId>,
+    pub pairing_id: Option<crate::pairing::PairingId>,
+    /// The version read, for edits; a stale one is refused with 409.
+    pub version: Option<i64>,
 }
 
 struct Fields {
@@ -143,6 +164,29 @@ struct Fields {
     summary: Option<String>,
     orgs: Vec<(OrgId, EventRole, String)>,
     countries: Vec<(String, i64)>,
+}
+
+/// Checks that a linked record exists; `table` is one of ours, never user input.
+async fn linked(
+    tx: &mut Tx,
+    check: &mut Check,
+    field: &'static str,
+    table: &str,
+    id: Option<i64>,
+) -> Result<()> {
+    let Some(id) = id else { return Ok(()) };
+    let found: Option<i64> = on!(tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select id from {table} where id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(c)
+        .await?
+    });
+    if found.is_none() {
+        check.add(field, "unknown_link");
+    }
+    Ok(())
 }
 
 fn required_date(check: &mut Check, field: &'static str, s: &str) -> Option<NaiveDate> {
@@ -245,6 +289,33 @@ async fn parse(tx: &mut Tx, input: &EventInput) -> Result<Fields> {
             _ => check.add("countries", "bad_count"),
         }
     }
+    linked(
+        tx,
+        &mut check,
+        "agreement_id",
+        "agreement",
+        input.agreement_id.map(|a| a.0),
+    )
+    .await?;
+    linked(
+        tx,
+        &mut check,
+        "pairing_id",
+        "pairing",
+        input.pairing_id.map(|a| a.0),
+    )
+    .await?;
+    if let Some(m) = input.mechanism_id {
+        let kind: Option<String> = on!(&mut *tx, |c| {
+            sqlx::query_scalar("select kind from org where id = $1")
+                .bind(m)
+                .fetch_optional(c)
+                .await?
+        });
+        if kind.as_deref() != Some(crate::org::OrgKind::Mechanism.as_str()) {
+            check.add("mechanism_id", "unknown_link");
+        }
+    }
     check.finish()?;
     match (kind, status, title, starts_on, ends_on) {
         (Some(kind), Some(status), Some(title), Some(starts_on), Some(ends_on)) => Ok(Fields {
@@ -301,8 +372,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event>
     let id: EventId = on!(&mut tx, |c| {
         sqlx::query_scalar(
             "insert into event (kind, series_id, title, starts_on, ends_on, region_code, country_code, place, status,
-                summary, created_by, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) returning id",
+                summary, created_by, created_at, updated_at, agreement_id, mechanism_id, pairing_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) returning id",
         )
         .bind(f.kind.as_str())
         .bind(series)
@@ -316,11 +387,28 @@ pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event>
         .bind(&f.summary)
         .bind(actor.account_id)
         .bind(now)
+        .bind(input.agreement_id)
+        .bind(input.mechanism_id)
+        .bind(input.pairing_id)
         .fetch_one(c)
         .await?
     });
+    write_parts(&mut tx, id, &f, true).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Writes an event's organizations and, unless counted from its register, its
+/// participants by country, replacing what was there.
+async fn write_parts(tx: &mut Tx, id: EventId, f: &Fields, countries: bool) -> Result<()> {
+    on!(&mut *tx, |c| {
+        sqlx::query("delete from event_org where event_id = $1")
+            .bind(id)
+            .execute(c)
+            .await?;
+    });
     for (org, role, _) in &f.orgs {
-        on!(&mut tx, |c| {
+        on!(&mut *tx, |c| {
             sqlx::query("insert into event_org (event_id, org_id, role) values ($1, $2, $3)")
                 .bind(id)
                 .bind(org)
@@ -329,8 +417,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event>
                 .await?;
         });
     }
+    if !countries {
+        return Ok(());
+    }
+    on!(&mut *tx, |c| {
+        sqlx::query("delete from event_country where event_id = $1")
+            .bind(id)
+            .execute(c)
+            .await?;
+    });
     for (code, n) in &f.countries {
-        on!(&mut tx, |c| {
+        on!(&mut *tx, |c| {
             sqlx::query("insert into event_country (event_id, country_code, participants) values ($1, $2, $3)")
                 .bind(id)
                 .bind(code)
@@ -339,6 +436,106 @@ pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event>
                 .await?;
         });
     }
+    Ok(())
+}
+
+/// Edits an event. The editor must be able to update it for one of the organizations
+/// that ran it, and to record events for the hosts it now names.
+pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> Result<Event> {
+    let old = get(db, id).await?;
+    access::authorize_any(actor, Resource::Event, Action::Update, old.org_paths())?;
+    if input.version.is_some_and(|v| v != old.version) {
+        return Err(Error::Conflict {
+            current_version: old.version,
+        });
+    }
+    let mut tx = db.begin().await?;
+    let f = parse(&mut tx, input).await?;
+    access::authorize_any(
+        actor,
+        Resource::Event,
+        Action::Create,
+        f.orgs
+            .iter()
+            .filter(|o| o.1 != EventRole::Supporter)
+            .map(|o| o.2.as_str()),
+    )?;
+    let series = match &f.series {
+        Some(name) => Some(series_id(&mut tx, name).await?),
+        None => None,
+    };
+    let changed = on!(&mut tx, |c| {
+        sqlx::query(
+            "update event set kind = $1, series_id = $2, title = $3, starts_on = $4, ends_on = $5, region_code = $6,
+                country_code = $7, place = $8, status = $9, summary = $10, agreement_id = $11, mechanism_id = $12,
+                pairing_id = $13, updated_at = $14, version = version + 1
+             where id = $15 and version = $16",
+        )
+        .bind(f.kind.as_str())
+        .bind(series)
+        .bind(&f.title)
+        .bind(f.starts_on)
+        .bind(f.ends_on)
+        .bind(&f.region_code)
+        .bind(&f.country_code)
+        .bind(&f.place)
+        .bind(f.status.as_str())
+        .bind(&f.summary)
+        .bind(input.agreement_id)
+        .bind(input.mechanism_id)
+        .bind(input.pairing_id)
+        .bind(crate::now())
+        .bind(id)
+        .bind(old.version)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    if changed == 0 {
+        return Err(Error::Conflict {
+            current_version: old.version,
+        });
+    }
+    let counted = crate::camp::has_register(&mut tx, id).await?;
+    write_parts(&mut tx, id, &f, !counted).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Whether an event exists.
+pub async fn exists(tx: &mut Tx, id: EventId) -> Result<bool> {
+    let found: Option<i64> = on!(tx, |c| {
+        sqlx::query_scalar("select id from event where id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    });
+    Ok(found.is_some())
+}
+
+/// Paths of the organizations that ran an event; empty if there is no such event.
+pub async fn org_paths(tx: &mut Tx, id: EventId) -> Result<Vec<String>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_scalar(
+            "select o.path from event_org x join org o on o.id = x.org_id where x.event_id = $1",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// Attaches a file (programme, photos, minutes) to an event.
+pub async fn attach(
+    db: &Db,
+    actor: &Actor,
+    id: EventId,
+    upload: &crate::file::Upload,
+) -> Result<Event> {
+    let e = get(db, id).await?;
+    access::authorize_any(actor, Resource::Event, Action::Update, e.org_paths())?;
+    let mut tx = db.begin().await?;
+    crate::file::attach(&mut tx, "event", id.0, upload, actor.account_id).await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -392,7 +589,7 @@ pub async fn endorse(
 }
 
 const SELECT: &str = "select e.id, e.kind, e.series_id, s.name as series_name, e.title, e.starts_on, e.ends_on,
-    e.region_code, e.country_code, e.place, e.status, e.summary,
+    e.region_code, e.country_code, e.place, e.status, e.summary, e.agreement_id, e.mechanism_id, e.pairing_id,
     -- PostgreSQL sums bigints as numeric; the cast keeps one integer type on both engines.
     (select cast(coalesce(sum(c.participants), 0) as bigint) from event_country c where c.event_id = e.id) as participants,
     (select count(*) from event_country c where c.event_id = e.id) as country_count,
@@ -424,6 +621,11 @@ async fn fill(tx: &mut Tx, e: &mut Event) -> Result<()> {
             .fetch_all(c)
             .await?
     });
+    e.attachments = crate::file::list(tx, "event", &[e.id.0])
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
     Ok(())
 }
 
@@ -450,6 +652,19 @@ pub struct EventFilter {
     pub status: Option<String>,
     /// Events hosted, co-hosted or supported by this organization or one below it.
     pub org: Option<i64>,
+    /// Events run by an organization of this side (code).
+    pub side: Option<String>,
+}
+
+impl EventFilter {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            year: self.year,
+            series: self.series,
+            org: self.org,
+            side: self.side.clone(),
+        }
+    }
 }
 
 /// Events, newest first.
@@ -464,54 +679,33 @@ pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Pa
     };
     let kind = blank(&filter.kind).and_then(|k| check.take("kind", EventKind::parse(&k)));
     let status = blank(&filter.status).and_then(|k| check.take("status", EventStatus::parse(&k)));
-    let (from, to) = match filter.year {
-        Some(y) => (
-            NaiveDate::from_ymd_opt(y, 1, 1),
-            NaiveDate::from_ymd_opt(y, 12, 31),
-        ),
-        None => (None, None),
-    };
-    if filter.year.is_some() && from.is_none() {
-        check.add("year", "unknown_value");
-    }
     let mut tx = db.begin().await?;
-    let org_like = match filter.org {
-        Some(id) => match crate::org::path_of(&mut tx, OrgId(id)).await? {
-            Some(p) => Some(format!("{p}%")),
-            None => {
-                check.add("org", "unknown_org");
-                None
-            }
-        },
-        None => None,
-    };
+    let b = filter.scope().bind(&mut tx, &mut check).await?;
     check.finish()?;
-    let where_ = "where ($1 is null or e.kind = $1) and ($2 is null or e.series_id = $2) and ($3 is null or e.starts_on >= $3)
-        and ($4 is null or e.starts_on <= $4) and ($5 is null or e.status = $5)
-        and ($6 is null or exists (select 1 from event_org x join org o on o.id = x.org_id where x.event_id = e.id and o.path like $6))";
+    let where_ = format!(
+        "where {EVENT_SCOPE} and ($6 is null or e.kind = $6) and ($7 is null or e.status = $7)"
+    );
     let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from event e {where_}"
-        )))
+        bind_scope!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select count(*) from event e {where_}"
+            ))),
+            b
+        )
         .bind(kind.map(EventKind::as_str))
-        .bind(filter.series)
-        .bind(from)
-        .bind(to)
         .bind(status.map(EventStatus::as_str))
-        .bind(&org_like)
         .fetch_one(c)
         .await?
     });
     let mut items: Vec<Event> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} {where_} order by e.starts_on desc, e.id desc limit $7 offset $8"
-        )))
+        bind_scope!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT} {where_} order by e.starts_on desc, e.id desc limit $8 offset $9"
+            ))),
+            b
+        )
         .bind(kind.map(EventKind::as_str))
-        .bind(filter.series)
-        .bind(from)
-        .bind(to)
         .bind(status.map(EventStatus::as_str))
-        .bind(&org_like)
         .bind(i64::from(page.per_page))
         .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
         .fetch_all(c)
@@ -526,4 +720,28 @@ pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Pa
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// Every event series ("brand"), by name.
+pub async fn all_series(db: &Db) -> Result<Vec<(i64, String)>> {
+    let mut tx = db.begin().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as("select id, name from event_series order by name")
+            .fetch_all(c)
+            .await?
+    }))
+}
+
+/// Events on any day from `from` to `to`, for the calendar; without their parts.
+pub async fn between(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<Event>> {
+    let mut tx = db.begin().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} where e.starts_on <= $2 and e.ends_on >= $1 order by e.starts_on, e.ends_on desc, e.id"
+        )))
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await?
+    }))
 }

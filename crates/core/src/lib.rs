@@ -68,7 +68,9 @@ macro_rules! id_type {
 pub mod access;
 pub mod account;
 pub mod agreement;
+pub mod article;
 pub mod auth;
+pub mod camp;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -79,6 +81,7 @@ pub mod mechanism;
 pub mod meeting;
 pub mod money;
 pub mod org;
+pub mod outcome;
 pub mod page;
 pub mod pairing;
 pub mod plan;
@@ -88,6 +91,7 @@ pub mod settings;
 pub mod setup;
 pub mod side;
 pub mod supervision;
+pub mod talent;
 pub mod task;
 pub mod text;
 

@@ -223,4 +223,5 @@ async fn the_demo_conference_matches_the_article(app: TestApp) {
             .join("")
             .contains("亿元")
     );
+    crate::outcomes::demo_outcomes_match_the_article(&api).await;
 }

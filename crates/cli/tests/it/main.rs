@@ -14,5 +14,6 @@ mod cooperation;
 mod events;
 mod network;
 mod ops;
+mod outcomes;
 mod pages;
 mod pages_cooperation;

@@ -86,7 +86,7 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
         },
     )
     .await?;
-    // 47 projects: 6.5 亿 each on average, 30.55 billion yuan in all.
+    // 47 projects of 5–8 亿 each, 303 亿 (30.3 billion yuan) in all.
     for i in 0..47usize {
         let amount = 500_000_000 + (i % 7) * 50_000_000;
         let p = project::create(

@@ -4,6 +4,7 @@
 mod cooperation;
 mod events;
 mod network;
+mod outcomes;
 
 use crate::access::Actor;
 use crate::account::{self, NewAccount, Role};
@@ -344,6 +345,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         cooperation::load(db, &system).await?;
         network::load(db, &system).await?;
         events::load(db, &system).await?;
+        outcomes::load(db, &system).await?;
     }
     let mut tx = db.begin().await?;
     on!(&mut tx, |c| {

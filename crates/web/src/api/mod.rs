@@ -2,6 +2,7 @@
 
 mod cooperation;
 mod events;
+mod outcomes;
 pub use cooperation::{file_response, read_multipart};
 mod me;
 mod network;
@@ -104,7 +105,28 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/exchanges/stats", get(network::exchange_stats))
         .route("/api/v1/events", get(events::list).post(events::create))
-        .route("/api/v1/events/{id}", get(events::get))
+        .route(
+            "/api/v1/events/{id}",
+            get(events::get).put(outcomes::update_event),
+        )
+        .route(
+            "/api/v1/events/{id}/sessions",
+            get(outcomes::sessions).post(outcomes::add_session),
+        )
+        .route(
+            "/api/v1/events/{id}/participants",
+            get(outcomes::participants).post(outcomes::register),
+        )
+        .route("/api/v1/camps/multi", get(outcomes::multi_camp))
+        .route(
+            "/api/v1/talents",
+            get(outcomes::list_talents).post(outcomes::create_talent),
+        )
+        .route(
+            "/api/v1/articles",
+            get(outcomes::list_articles).post(outcomes::create_article),
+        )
+        .route("/api/v1/outcomes", get(outcomes::rollup))
         .route("/api/v1/events/{id}/endorsements", post(events::endorse))
         .route("/api/v1/projects", post(events::create_project))
         .route("/api/v1/projects/{id}", get(events::get_project))
@@ -136,6 +158,9 @@ pub fn routes() -> Router<AppState> {
         network::create_exchange, network::exchange_stats,
         events::list, events::create, events::get, events::endorse, events::create_project, events::get_project,
         events::step,
+        outcomes::update_event, outcomes::sessions, outcomes::add_session, outcomes::participants, outcomes::register,
+        outcomes::multi_camp, outcomes::list_talents, outcomes::create_talent, outcomes::list_articles,
+        outcomes::create_article, outcomes::rollup,
     ),
     modifiers(&BearerAuth),
 )]

@@ -8,6 +8,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use qiaolian_core::access::{Action, Resource};
+use qiaolian_core::article::{self, ArticleFigures, ArticleFilter, ArticleInput, OutletCount};
+use qiaolian_core::camp::{self, Participant, ParticipantInput, Session, SessionId, SessionInput};
 use qiaolian_core::event::{
     self, CountryInput, Event, EventFilter, EventId, EventInput, EventKind, EventOrgInput,
 };
@@ -17,6 +20,7 @@ use qiaolian_core::project::{
     self, Project, ProjectId, ProjectInput, ProjectStatus, StepInput, Totals,
 };
 use qiaolian_core::reference::{self, Country};
+use qiaolian_core::talent::{self, Talent, TalentFilter, TalentInput};
 use qiaolian_core::{Db, Error};
 
 use super::{FormErrors, PageResult, form_errors, render, render_with};
@@ -72,6 +76,26 @@ struct ShowPage {
     totals: Totals,
     errors: FormErrors,
     project_form: ProjectForm,
+    more: More,
+}
+
+/// The rest of an event's outcomes: sessions and register, talents, coverage, and
+/// which of the forms below them was sent with errors.
+struct More {
+    may_update: bool,
+    sessions: Vec<Session>,
+    participants: Vec<Participant>,
+    has_sessions: bool,
+    /// Camps and tours sign no projects; their page leaves the project form out.
+    shows_projects: bool,
+    talents: Page<Talent>,
+    coverage: ArticleFigures,
+    outlets: Vec<OutletCount>,
+    media: Vec<qiaolian_core::org::Org>,
+    countries: Vec<Country>,
+    /// The form that was refused, to show it open: `session`, `participant`, `talent`, `article`.
+    open: &'static str,
+    sent: SubForm,
 }
 
 impl ShowPage {
@@ -87,9 +111,74 @@ async fn show_page(
     errors: FormErrors,
     project_form: ProjectForm,
 ) -> PageResult {
+    refused(ctx, db, id, errors, project_form, "", SubForm::default()).await
+}
+
+async fn refused(
+    ctx: Ctx,
+    db: &Db,
+    id: EventId,
+    errors: FormErrors,
+    project_form: ProjectForm,
+    open: &'static str,
+    sent: SubForm,
+) -> PageResult {
     let e = event::get(db, id).await?;
     let projects = project::of_event(db, id).await?;
     let totals = project::totals(&projects);
+    let by_event = |event| TalentFilter {
+        event: Some(event),
+        ..TalentFilter::default()
+    };
+    let per_page = PageRequest {
+        page: 1,
+        per_page: 100,
+    };
+    let media_filter = qiaolian_core::org::OrgFilter {
+        kind: Some("media_outlet".into()),
+        ..Default::default()
+    };
+    let actor = ctx.user().map(qiaolian_core::account::Account::actor);
+    let media = match &actor {
+        Some(a) => {
+            qiaolian_core::org::list(
+                db,
+                a,
+                &media_filter,
+                PageRequest {
+                    page: 1,
+                    per_page: 500,
+                },
+            )
+            .await?
+            .items
+        }
+        None => Vec::new(),
+    };
+    let more = More {
+        may_update: actor
+            .as_ref()
+            .is_some_and(|a| a.may_any(Resource::Event, Action::Update, e.org_paths())),
+        sessions: camp::sessions(db, id).await?,
+        participants: camp::participants(db, id).await?,
+        has_sessions: camp::has_sessions(e.kind),
+        shows_projects: !camp::has_sessions(e.kind)
+            && e.kind != qiaolian_core::event::EventKind::MediaTour,
+        talents: talent::list(db, &by_event(id.0), per_page).await?,
+        coverage: article::filtered_figures(
+            db,
+            &ArticleFilter {
+                event: Some(id.0),
+                ..ArticleFilter::default()
+            },
+        )
+        .await?,
+        outlets: article::by_outlet(db, id).await?,
+        media,
+        countries: reference::countries(db).await?,
+        open,
+        sent,
+    };
     Ok(render_with(
         errors.status(false),
         &ShowPage {
@@ -99,6 +188,7 @@ async fn show_page(
             totals,
             errors,
             project_form,
+            more,
         },
     ))
 }
@@ -213,8 +303,17 @@ pub struct EventForm {
     summary: String,
     host_org_id: String,
     host_org_name: String,
+    cohosts: Vec<String>,
     supporters: Vec<String>,
+    /// Ids and names of co-hosts and supporters, to show them picked again.
+    cohost_names: Vec<(String, String)>,
+    supporter_names: Vec<(String, String)>,
     countries: Vec<(String, String)>,
+    /// Set when editing: the event and the version read.
+    id: Option<i64>,
+    version: String,
+    /// Participants by country come from the register and are not typed.
+    counted: bool,
 }
 
 impl EventForm {
@@ -233,7 +332,9 @@ impl EventForm {
                 "status" => f.status = v,
                 "summary" => f.summary = v,
                 "host_org_id" => f.host_org_id = v,
+                "version" => f.version = v,
                 "supporter_org_ids" if !v.trim().is_empty() => f.supporters.push(v),
+                "cohost_org_ids" if !v.trim().is_empty() => f.cohosts.push(v),
                 "country_code" => codes.push(v),
                 "participants" => counts.push(v),
                 _ => {}
@@ -253,6 +354,10 @@ impl EventForm {
             org_id: self.host_org_id.trim().parse().ok().map(OrgId),
             role: "host".into(),
         }];
+        orgs.extend(self.cohosts.iter().map(|s| EventOrgInput {
+            org_id: s.trim().parse().ok().map(OrgId),
+            role: "co_host".into(),
+        }));
         orgs.extend(self.supporters.iter().map(|s| EventOrgInput {
             org_id: s.trim().parse().ok().map(OrgId),
             role: "supporter".into(),
@@ -277,6 +382,47 @@ impl EventForm {
                     participants: Some(n.trim().parse().unwrap_or(-1)),
                 })
                 .collect(),
+            version: self.version.trim().parse().ok(),
+            ..EventInput::default()
+        }
+    }
+
+    /// The form showing an event as stored, for editing.
+    fn of(e: &Event, counted: bool) -> EventForm {
+        use qiaolian_core::event::EventRole;
+        let host = e.orgs.iter().find(|o| o.role == EventRole::Host);
+        let with = |role| -> Vec<(String, String)> {
+            e.orgs
+                .iter()
+                .filter(|o| o.role == role && host.is_none_or(|h| h.org_id != o.org_id))
+                .map(|o| (o.org_id.to_string(), o.name.clone()))
+                .collect()
+        };
+        let (cohost_names, supporter_names) = (with(EventRole::CoHost), with(EventRole::Supporter));
+        EventForm {
+            kind: e.kind.to_string(),
+            series: e.series_name.clone().unwrap_or_default(),
+            title: e.title.clone(),
+            starts_on: e.starts_on.to_string(),
+            ends_on: e.ends_on.to_string(),
+            region_code: e.region_code.clone().unwrap_or_default(),
+            place: e.place.clone().unwrap_or_default(),
+            status: e.status.to_string(),
+            summary: e.summary.clone().unwrap_or_default(),
+            host_org_id: host.map(|h| h.org_id.to_string()).unwrap_or_default(),
+            host_org_name: host.map(|h| h.name.clone()).unwrap_or_default(),
+            cohosts: cohost_names.iter().map(|o| o.0.clone()).collect(),
+            supporters: supporter_names.iter().map(|o| o.0.clone()).collect(),
+            cohost_names,
+            supporter_names,
+            countries: e
+                .countries
+                .iter()
+                .map(|c| (c.country_code.clone(), c.participants.to_string()))
+                .collect(),
+            id: Some(e.id.0),
+            version: e.version.to_string(),
+            counted,
         }
     }
 }
@@ -335,14 +481,278 @@ pub async fn create(
         Ok(e) => Ok(Redirect::to(&format!("/events/{}", e.id)).into_response()),
         Err(err) => {
             let errors = form_errors(ctx.info.locale, err)?;
-            form.host_org_name = match form.host_org_id.trim().parse::<i64>() {
-                Ok(id) => qiaolian_core::org::get(&state.db, &user.actor(), OrgId(id))
-                    .await
-                    .map(|o| o.name)
-                    .unwrap_or_default(),
-                Err(_) => String::new(),
-            };
+            names(&state.db, &user, &mut form).await;
             form_page(ctx, &state.db, form, errors).await
         }
     }
+}
+
+/// Looks up the names of the organizations picked, to show a refused form as sent.
+async fn names(db: &Db, user: &User, form: &mut EventForm) {
+    let name = async |id: &str| match id.trim().parse::<i64>() {
+        Ok(id) => qiaolian_core::org::get(db, &user.actor(), OrgId(id))
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    form.host_org_name = name(&form.host_org_id).await;
+    form.cohost_names.clear();
+    for id in &form.cohosts {
+        form.cohost_names.push((id.clone(), name(id).await));
+    }
+    form.supporter_names.clear();
+    for id in &form.supporters {
+        form.supporter_names.push((id.clone(), name(id).await));
+    }
+}
+
+pub async fn edit(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let e = event::get(&state.db, EventId(id)).await?;
+    if !user
+        .actor()
+        .may_any(Resource::Event, Action::Update, e.org_paths())
+    {
+        return Err(Error::Forbidden.into());
+    }
+    let mut tx = state.db.begin().await?;
+    let counted = camp::has_register(&mut tx, e.id).await?;
+    drop(tx);
+    form_page(
+        ctx,
+        &state.db,
+        EventForm::of(&e, counted),
+        FormErrors::new(),
+    )
+    .await
+}
+
+pub async fn update(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let mut form = EventForm::from_pairs(pairs);
+    form.id = Some(id);
+    let mut tx = state.db.begin().await?;
+    form.counted = camp::has_register(&mut tx, EventId(id)).await?;
+    drop(tx);
+    match event::update(&state.db, &user.actor(), EventId(id), &form.input()).await {
+        Ok(e) => Ok(Redirect::to(&format!("/events/{}", e.id)).into_response()),
+        Err(err) => {
+            let errors = form_errors(ctx.info.locale, err)?;
+            names(&state.db, &user, &mut form).await;
+            form_page(ctx, &state.db, form, errors).await
+        }
+    }
+}
+
+/// Every field of the small forms on the event page; each form sends its own.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SubForm {
+    title: String,
+    starts_on: String,
+    ends_on: String,
+    place: String,
+    name: String,
+    country_code: String,
+    born_on: String,
+    session_id: String,
+    field: String,
+    level: String,
+    received_on: String,
+    outlet_id: String,
+    url: String,
+    published_on: String,
+    language: String,
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// Saves one of the event page's small forms, or shows the page with it open and its errors.
+async fn sub_form<T>(
+    ctx: Ctx,
+    db: &Db,
+    id: EventId,
+    open: &'static str,
+    f: SubForm,
+    saved: Result<T, Error>,
+) -> PageResult {
+    match saved {
+        Ok(_) => Ok(Redirect::to(&format!("/events/{}#{open}s", id.0)).into_response()),
+        Err(err) => {
+            let errors = form_errors(ctx.info.locale, err)?;
+            refused(ctx, db, id, errors, ProjectForm::default(), open, f).await
+        }
+    }
+}
+
+pub async fn add_session(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<SubForm>,
+) -> PageResult {
+    let input = SessionInput {
+        title: f.title.clone(),
+        starts_on: f.starts_on.clone(),
+        ends_on: f.ends_on.clone(),
+        place: some(&f.place),
+    };
+    let saved = camp::add_session(&state.db, &user.actor(), EventId(id), &input).await;
+    sub_form(ctx, &state.db, EventId(id), "session", f, saved).await
+}
+
+pub async fn register(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<SubForm>,
+) -> PageResult {
+    let input = ParticipantInput {
+        name: f.name.clone(),
+        country_code: f.country_code.clone(),
+        born_on: some(&f.born_on),
+        session_id: f.session_id.trim().parse().ok().map(SessionId),
+    };
+    let saved = camp::register(&state.db, &user.actor(), EventId(id), &input).await;
+    sub_form(ctx, &state.db, EventId(id), "participant", f, saved).await
+}
+
+pub async fn add_talent(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<SubForm>,
+) -> PageResult {
+    let e = event::get(&state.db, EventId(id)).await?;
+    let host = e.orgs.first().map(|o| o.org_id);
+    let input = TalentInput {
+        name: f.name.clone(),
+        field: f.field.clone(),
+        level: f.level.clone(),
+        country_code: f.country_code.clone(),
+        event_id: Some(e.id),
+        org_id: host,
+        region_code: e.region_code.clone(),
+        received_on: f.received_on.clone(),
+    };
+    let saved = talent::create(&state.db, &user.actor(), &input).await;
+    sub_form(ctx, &state.db, e.id, "talent", f, saved).await
+}
+
+pub async fn add_article(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<SubForm>,
+) -> PageResult {
+    let input = ArticleInput {
+        title: f.title.clone(),
+        outlet_id: f.outlet_id.trim().parse().ok().map(OrgId),
+        url: some(&f.url),
+        published_on: f.published_on.clone(),
+        language: f.language.clone(),
+        event_id: Some(EventId(id)),
+    };
+    let saved = article::create(&state.db, &user.actor(), &input).await;
+    sub_form(ctx, &state.db, EventId(id), "article", f, saved).await
+}
+
+pub async fn attach(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> PageResult {
+    let id = EventId(id);
+    let saved = async {
+        let (files, _) = crate::api::read_multipart(form).await?;
+        if files.is_empty() {
+            return Err(Error::field("file", "required"));
+        }
+        for f in &files {
+            event::attach(&state.db, &user.actor(), id, f).await?;
+        }
+        Ok(())
+    }
+    .await;
+    sub_form(ctx, &state.db, id, "file", SubForm::default(), saved).await
+}
+
+/// A day of the month with the events on it; `None` for the days around the month.
+type Day = Option<(u32, Vec<Event>)>;
+
+#[derive(Template)]
+#[template(path = "events/calendar.html")]
+struct CalendarPage {
+    ctx: Ctx,
+    month: chrono::NaiveDate,
+    prev: String,
+    next: String,
+    /// Weeks from Monday; each day with the events on it, `None` outside the month.
+    weeks: Vec<Vec<Day>>,
+    events: Vec<Event>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MonthQuery {
+    /// `YYYY-MM`
+    month: String,
+}
+
+pub async fn calendar(
+    ctx: Ctx,
+    _: User,
+    State(state): State<AppState>,
+    Query(q): Query<MonthQuery>,
+) -> PageResult {
+    use chrono::{Datelike, Months, NaiveDate};
+    let today = qiaolian_core::settings::today();
+    let month = NaiveDate::parse_from_str(&format!("{}-01", q.month.trim()), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=2200).contains(&d.year()))
+        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let next_month = month.checked_add_months(Months::new(1)).unwrap_or(month);
+    let last = next_month.pred_opt().unwrap_or(month);
+    let events = event::between(&state.db, month, last).await?;
+    let lead = month.weekday().num_days_from_monday();
+    let mut days: Vec<Day> = (0..lead).map(|_| None).collect();
+    for d in month.iter_days().take_while(|d| *d <= last) {
+        let on: Vec<Event> = events
+            .iter()
+            .filter(|e| e.starts_on <= d && e.ends_on >= d)
+            .cloned()
+            .collect();
+        days.push(Some((d.day(), on)));
+    }
+    while !days.len().is_multiple_of(7) {
+        days.push(None);
+    }
+    let weeks = days.chunks(7).map(<[_]>::to_vec).collect();
+    let fmt = |d: NaiveDate| d.format("%Y-%m").to_string();
+    Ok(render(&CalendarPage {
+        ctx,
+        month,
+        prev: fmt(month.checked_sub_months(Months::new(1)).unwrap_or(month)),
+        next: fmt(next_month),
+        weeks,
+        events,
+    }))
 }

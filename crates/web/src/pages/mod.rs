@@ -8,6 +8,7 @@ mod events;
 mod home;
 mod network;
 mod orgs;
+mod outcomes;
 mod plans;
 mod regions;
 mod tasks;
@@ -103,7 +104,21 @@ pub fn routes() -> Router<AppState> {
         .route("/exchanges/new", get(network::new_exchange))
         .route("/events", get(events::list).post(events::create))
         .route("/events/new", get(events::new))
-        .route("/events/{id}", get(events::show))
+        .route("/events/calendar", get(events::calendar))
+        .route("/events/{id}", get(events::show).post(events::update))
+        .route("/events/{id}/edit", get(events::edit))
+        .route("/events/{id}/sessions", post(events::add_session))
+        .route("/events/{id}/participants", post(events::register))
+        .route("/events/{id}/talents", post(events::add_talent))
+        .route("/events/{id}/articles", post(events::add_article))
+        .route(
+            "/events/{id}/files",
+            post(events::attach).layer(upload_limit()),
+        )
+        .route("/outcomes", get(outcomes::index))
+        .route("/talents", get(outcomes::talents))
+        .route("/articles", get(outcomes::articles))
+        .route("/camps/multi", get(outcomes::multi_camp))
         .route("/events/{id}/projects", post(events::add_project))
         .route("/projects/{id}/steps", post(events::project_step))
 }

@@ -1,0 +1,314 @@
+//! Roll-ups of what events yield — per event, series across years, organization
+//! subtree, side and year. Every figure is counted from the records by the same filter
+//! that lists them, so each number on a page links to exactly the rows behind it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Db, Tx};
+use crate::error::{Check, Result};
+use crate::money::Fen;
+use crate::org::OrgId;
+use crate::{on, side};
+
+/// Which outcomes to count: the same four parameters on every outcome list.
+///
+/// Each kind of record reads them from its own point of view: an event by its dates
+/// and the organizations that ran it, a talent by the day and organization that
+/// received them, an article by its publication day and the event it covered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct Scope {
+    pub year: Option<i32>,
+    /// An event series ("brand") id.
+    pub series: Option<i64>,
+    /// This organization and every one below it.
+    pub org: Option<i64>,
+    /// A side code, e.g. `cq`.
+    pub side: Option<String>,
+}
+
+/// A scope checked against the database, ready to bind.
+#[derive(Clone, Debug, Default)]
+pub struct Bound {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub series: Option<i64>,
+    /// `path%` of the organization subtree.
+    pub org_like: Option<String>,
+    pub side: Option<i64>,
+}
+
+impl Scope {
+    /// Checks each parameter, adding field errors for unknown values.
+    pub async fn bind(&self, tx: &mut Tx, check: &mut Check) -> Result<Bound> {
+        let year = self.year.filter(|y| {
+            let ok = (1900..=2200).contains(y);
+            if !ok {
+                check.add("year", "unknown_value");
+            }
+            ok
+        });
+        let from = year.and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1));
+        let to = year.and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31));
+        let org_like = match self.org {
+            Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
+                Some(p) => Some(format!("{p}%")),
+                None => {
+                    check.add("org", "unknown_org");
+                    None
+                }
+            },
+            None => None,
+        };
+        let side = match self
+            .side
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(code) => match side::by_code(tx, code).await? {
+                Some(s) => Some(s.id.0),
+                None => {
+                    check.add("side", "unknown_side");
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some(id) = self.series {
+            let known: Option<i64> = on!(&mut *tx, |c| {
+                sqlx::query_scalar("select id from event_series where id = $1")
+                    .bind(id)
+                    .fetch_optional(c)
+                    .await?
+            });
+            if known.is_none() {
+                check.add("series", "unknown_series");
+            }
+        }
+        Ok(Bound {
+            from,
+            to,
+            series: self.series,
+            org_like,
+            side,
+        })
+    }
+
+    /// The scope as a query string, to link each figure to its list.
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(y) = self.year {
+            parts.push(format!("year={y}"));
+        }
+        if let Some(s) = self.series {
+            parts.push(format!("series={s}"));
+        }
+        if let Some(o) = self.org {
+            parts.push(format!("org={o}"));
+        }
+        if let Some(s) = self.side.as_deref().filter(|s| !s.is_empty()) {
+            parts.push(format!("side={}", urlencoding(s)));
+        }
+        parts.join("&")
+    }
+
+    pub fn with_year(&self, year: i32) -> Scope {
+        Scope {
+            year: Some(year),
+            ..self.clone()
+        }
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The filter on events that a scope means, with `$1`…`$5` bound by [`bind_scope!`]:
+/// started within the year, of the series, run by an organization of the subtree, and
+/// by an organization of the side.
+pub const EVENT_SCOPE: &str = "($1 is null or e.starts_on >= $1) and ($2 is null or e.starts_on <= $2)
+    and ($3 is null or e.series_id = $3)
+    and ($4 is null or exists (select 1 from event_org x join org o on o.id = x.org_id where x.event_id = e.id and o.path like $4))
+    and ($5 is null or exists (select 1 from event_org x join org o on o.id = x.org_id where x.event_id = e.id and o.side_id = $5))";
+
+/// Binds a [`Bound`] as `$1`…`$5` in the order every scope filter uses.
+#[macro_export]
+macro_rules! bind_scope {
+    ($q:expr, $b:expr) => {
+        $q.bind($b.from)
+            .bind($b.to)
+            .bind($b.series)
+            .bind(&$b.org_like)
+            .bind($b.side)
+    };
+}
+
+/// Figures for the events held in a scope.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct EventFigures {
+    pub events: i64,
+    /// Participants over all events (person-times, 人次).
+    pub participants: i64,
+    /// Distinct countries and regions participants came from.
+    pub countries: i64,
+}
+
+/// Signed projects of a scope, read as the project list reads it: signed within the
+/// year, at an event of the series, followed up by an organization of the subtree or side.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ProjectFigures {
+    /// Projects not cancelled, and their amount.
+    pub signed: i64,
+    pub signed_fen: Fen,
+    /// Projects started or in operation (落地), and their amount.
+    pub landed: i64,
+    pub landed_fen: Fen,
+}
+
+pub const PROJECT_SCOPE: &str = "($1 is null or p.signed_on >= $1) and ($2 is null or p.signed_on <= $2)
+    and ($3 is null or e.series_id = $3) and ($4 is null or o.path like $4) and ($5 is null or o.side_id = $5)";
+
+pub async fn project_figures(tx: &mut Tx, b: &Bound) -> Result<ProjectFigures> {
+    Ok(on!(tx, |c| {
+        bind_scope!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select count(*) filter (where p.status <> 'cancelled') as signed,
+                    cast(coalesce(sum(p.amount_fen) filter (where p.status <> 'cancelled'), 0) as bigint) as signed_fen,
+                    count(*) filter (where p.status in ('started', 'in_operation')) as landed,
+                    cast(coalesce(sum(p.amount_fen) filter (where p.status in ('started', 'in_operation')), 0) as bigint) as landed_fen
+                 from project p join org o on o.id = p.owner_org_id left join event e on e.id = p.event_id where {PROJECT_SCOPE}"
+            ))),
+            b
+        )
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+/// Participants from one country over the events of a scope.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CountryFigures {
+    pub country_code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub participants: i64,
+    pub events: i64,
+}
+
+/// Where the participants of a scope's events came from, most first.
+pub async fn countries(db: &Db, scope: &Scope) -> Result<Vec<CountryFigures>> {
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let b = scope.bind(&mut tx, &mut check).await?;
+    check.finish()?;
+    Ok(on!(&mut tx, |c| {
+        bind_scope!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select x.country_code, k.name_zh, k.name_en, cast(sum(x.participants) as bigint) as participants,
+                    count(distinct x.event_id) as events
+                 from event_country x join event e on e.id = x.event_id join country k on k.alpha2 = x.country_code
+                 where e.status = 'held' and {EVENT_SCOPE}
+                 group by x.country_code, k.name_zh, k.name_en order by sum(x.participants) desc, x.country_code"
+            ))),
+            b
+        )
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// One year of a roll-up.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct YearFigures {
+    pub year: i32,
+    pub events: EventFigures,
+    pub projects: ProjectFigures,
+    pub talents: i64,
+    pub articles: crate::article::ArticleFigures,
+}
+
+/// A roll-up: the whole scope, and the same figures year by year.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Rollup {
+    pub total: YearFigures,
+    pub years: Vec<YearFigures>,
+}
+
+pub async fn event_figures(tx: &mut Tx, b: &Bound) -> Result<EventFigures> {
+    Ok(on!(tx, |c| {
+        bind_scope!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select count(*) as events,
+                    cast(coalesce((select sum(x.participants) from event_country x join event e on e.id = x.event_id where e.status = 'held' and {EVENT_SCOPE}), 0) as bigint) as participants,
+                    (select count(distinct x.country_code) from event_country x join event e on e.id = x.event_id where e.status = 'held' and {EVENT_SCOPE}) as countries
+                 from event e where e.status = 'held' and {EVENT_SCOPE}"
+            ))),
+            b
+        )
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+/// Years in which anything in the scope happened, newest first.
+async fn years(tx: &mut Tx, b: &Bound) -> Result<Vec<i32>> {
+    let raw: Vec<String> = on!(tx, |c| {
+        bind_scope!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select distinct substr(cast(e.starts_on as text), 1, 4) from event e where {EVENT_SCOPE}
+                 union select distinct substr(cast(t.received_on as text), 1, 4) from talent t join org o on o.id = t.org_id
+                    left join event e on e.id = t.event_id where {}
+                 union select distinct substr(cast(a.published_on as text), 1, 4) from article a
+                    left join event e on e.id = a.event_id where {}
+                 union select distinct substr(cast(p.signed_on as text), 1, 4) from project p join org o on o.id = p.owner_org_id
+                    left join event e on e.id = p.event_id where {PROJECT_SCOPE}",
+                crate::talent::SCOPE,
+                crate::article::SCOPE
+            ))),
+            b
+        )
+        .fetch_all(c)
+        .await?
+    });
+    let mut years: Vec<i32> = raw.iter().filter_map(|y| y.parse().ok()).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    Ok(years)
+}
+
+async fn figures(tx: &mut Tx, b: &Bound, year: i32) -> Result<YearFigures> {
+    Ok(YearFigures {
+        year,
+        events: event_figures(tx, b).await?,
+        projects: project_figures(tx, b).await?,
+        talents: crate::talent::count(tx, b).await?,
+        articles: crate::article::figures(tx, b).await?,
+    })
+}
+
+/// The roll-up of a scope: totals and a row per year, each counted from the records.
+pub async fn rollup(db: &Db, scope: &Scope) -> Result<Rollup> {
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let b = scope.bind(&mut tx, &mut check).await?;
+    check.finish()?;
+    let total = figures(&mut tx, &b, scope.year.unwrap_or(0)).await?;
+    let mut rows = Vec::new();
+    for y in years(&mut tx, &b).await? {
+        let yb = scope
+            .with_year(y)
+            .bind(&mut tx, &mut Check::default())
+            .await?;
+        rows.push(figures(&mut tx, &yb, y).await?);
+    }
+    Ok(Rollup { total, years: rows })
+}

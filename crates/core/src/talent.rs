@@ -1,0 +1,277 @@
+//! Talents brought in (引进人才): who, in which field and at which level, from which
+//! country, at which event, received by which organization and where they settled.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Action, Actor, Resource};
+use crate::db::{Db, Tx};
+use crate::error::{Check, Error, Result};
+use crate::event::EventId;
+use crate::org::OrgId;
+use crate::outcome::{Bound, Scope};
+use crate::page::{Page, PageRequest};
+use crate::{bind_scope, on, reference, settings, text};
+
+id_type!(TalentId);
+
+text_enum!(
+    TalentLevel {
+        National = "national",
+        Provincial = "provincial",
+        Municipal = "municipal",
+        Other = "other",
+    }
+);
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Talent {
+    pub id: TalentId,
+    pub name: String,
+    pub field: String,
+    #[sqlx(try_from = "String")]
+    pub level: TalentLevel,
+    pub country_code: String,
+    pub country_name_zh: String,
+    pub country_name_en: String,
+    pub event_id: Option<EventId>,
+    pub event_title: Option<String>,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
+    pub received_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TalentInput {
+    pub name: String,
+    pub field: String,
+    /// `national`, `provincial`, `municipal` or `other`.
+    pub level: String,
+    /// ISO 3166-1 alpha-2 of the country they come from.
+    pub country_code: String,
+    pub event_id: Option<EventId>,
+    /// The receiving organization.
+    pub org_id: Option<OrgId>,
+    /// GB/T 2260 code of where they settled.
+    pub region_code: Option<String>,
+    /// `YYYY-MM-DD`
+    pub received_on: String,
+}
+
+/// The filter a [`Scope`] means for talents, `$1`…`$5` as bound by `bind_scope!`:
+/// received within the year, brought in at an event of the series, received by an
+/// organization of the subtree or of the side.
+pub const SCOPE: &str = "($1 is null or t.received_on >= $1) and ($2 is null or t.received_on <= $2)
+    and ($3 is null or e.series_id = $3) and ($4 is null or o.path like $4) and ($5 is null or o.side_id = $5)";
+
+/// Records a talent; the actor must be able to record outcomes for the receiving organization.
+pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talent> {
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let name = check.take("name", text::required(&input.name, 100));
+    let field = check.take("field", text::required(&input.field, 100));
+    let level = check.take("level", TalentLevel::parse(&input.level));
+    let country = match check.take(
+        "country_code",
+        reference::parse_country_code(&input.country_code),
+    ) {
+        Some(None) => {
+            check.add("country_code", "required");
+            None
+        }
+        c => c.flatten(),
+    };
+    if let Some(c) = &country
+        && reference::country(&mut tx, c).await?.is_none()
+    {
+        check.add("country_code", "unknown_country");
+    }
+    let region = check
+        .take(
+            "region_code",
+            reference::parse_region_code(input.region_code.as_deref().unwrap_or_default()),
+        )
+        .flatten();
+    if let Some(r) = &region
+        && reference::region(&mut tx, r).await?.is_none()
+    {
+        check.add("region_code", "unknown_region");
+    }
+    let received_on = match check.take("received_on", text::date(&input.received_on)) {
+        Some(None) => {
+            check.add("received_on", "required");
+            None
+        }
+        d => d.flatten(),
+    };
+    if received_on.is_some_and(|d| d > settings::today()) {
+        check.add("received_on", "date_in_future");
+    }
+    if let Some(e) = input.event_id
+        && !crate::event::exists(&mut tx, e).await?
+    {
+        check.add("event_id", "unknown_event");
+    }
+    let org_path = match input.org_id {
+        None => check.take("org_id", Err(crate::FieldError::new("required"))),
+        Some(id) => check.take(
+            "org_id",
+            crate::org::path_of(&mut tx, id)
+                .await?
+                .ok_or(crate::FieldError::new("unknown_org")),
+        ),
+    };
+    check.finish()?;
+    let (
+        Some(name),
+        Some(field),
+        Some(level),
+        Some(country),
+        Some(received_on),
+        Some(org_path),
+        Some(org),
+    ) = (
+        name,
+        field,
+        level,
+        country,
+        received_on,
+        org_path,
+        input.org_id,
+    )
+    else {
+        return Err(Error::Other(
+            "talent parsed without errors yet incomplete".into(),
+        ));
+    };
+    access::authorize(actor, Resource::Event, Action::Create, Some(&org_path))?;
+    let id: TalentId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into talent (name, field, level, country_code, event_id, org_id, region_code, received_on, created_by, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+        )
+        .bind(&name)
+        .bind(&field)
+        .bind(level.as_str())
+        .bind(&country)
+        .bind(input.event_id)
+        .bind(org)
+        .bind(&region)
+        .bind(received_on)
+        .bind(actor.account_id)
+        .bind(crate::now())
+        .fetch_one(c)
+        .await?
+    });
+    tx.commit().await?;
+    get(db, id).await
+}
+
+const SELECT: &str =
+    "select t.id, t.name, t.field, t.level, t.country_code, k.name_zh as country_name_zh,
+    k.name_en as country_name_en, t.event_id, e.title as event_title, t.org_id, o.name as org_name,
+    t.region_code, r.name as region_name, t.received_on, t.created_at
+    from talent t join country k on k.alpha2 = t.country_code join org o on o.id = t.org_id
+    left join event e on e.id = t.event_id left join region r on r.code = t.region_code";
+
+pub async fn get(db: &Db, id: TalentId) -> Result<Talent> {
+    let mut tx = db.begin().await?;
+    on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where t.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    })
+    .ok_or(Error::NotFound)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct TalentFilter {
+    pub year: Option<i32>,
+    pub series: Option<i64>,
+    pub org: Option<i64>,
+    pub side: Option<String>,
+    pub event: Option<i64>,
+    pub level: Option<String>,
+}
+
+impl TalentFilter {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            year: self.year,
+            series: self.series,
+            org: self.org,
+            side: self.side.clone(),
+        }
+    }
+}
+
+/// Talents in a scope, most recently received first.
+pub async fn list(db: &Db, filter: &TalentFilter, page: PageRequest) -> Result<Page<Talent>> {
+    let page = page.clamped();
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let b = filter.scope().bind(&mut tx, &mut check).await?;
+    let level = filter
+        .level
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .and_then(|l| check.take("level", TalentLevel::parse(l)));
+    check.finish()?;
+    let where_ = format!(
+        "where {SCOPE} and ($6 is null or t.event_id = $6) and ($7 is null or t.level = $7)"
+    );
+    let total: i64 = on!(&mut tx, |c| {
+        bind_scope!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select count(*) from talent t join org o on o.id = t.org_id left join event e on e.id = t.event_id {where_}"
+            ))),
+            b
+        )
+        .bind(filter.event)
+        .bind(level.map(TalentLevel::as_str))
+        .fetch_one(c)
+        .await?
+    });
+    let items = on!(&mut tx, |c| {
+        bind_scope!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT} {where_} order by t.received_on desc, t.id desc limit $8 offset $9"
+            ))),
+            b
+        )
+        .bind(filter.event)
+        .bind(level.map(TalentLevel::as_str))
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// How many talents a scope holds; the same rows `list` returns.
+pub async fn count(tx: &mut Tx, b: &Bound) -> Result<i64> {
+    Ok(on!(tx, |c| {
+        bind_scope!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select count(*) from talent t join org o on o.id = t.org_id left join event e on e.id = t.event_id where {SCOPE}"
+            ))),
+            b
+        )
+        .fetch_one(c)
+        .await?
+    }))
+}
