@@ -9,6 +9,7 @@ mod home;
 mod network;
 mod orgs;
 mod plans;
+mod projects;
 mod regions;
 mod tasks;
 mod users;
@@ -105,7 +106,9 @@ pub fn routes() -> Router<AppState> {
         .route("/events/new", get(events::new))
         .route("/events/{id}", get(events::show))
         .route("/events/{id}/projects", post(events::add_project))
-        .route("/projects/{id}/steps", post(events::project_step))
+        .route("/projects", get(projects::list))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/steps", post(projects::step))
 }
 
 /// Uploads may be larger than other bodies: a few files up to the file limit.
