@@ -16,3 +16,4 @@ mod network;
 mod ops;
 mod pages;
 mod pages_cooperation;
+mod projects;
