@@ -63,10 +63,10 @@
         xAxis: { type: 'category', data: d.labels, axisLabel: { interval: 0, hideOverlap: true } },
         yAxis: [{ type: 'value' }, { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' }, splitLine: { show: false } }],
         series: [
-          { name: d.names[0], type: 'bar', data: d.signed, itemStyle: { color: '#1d4ed8' } },
-          { name: d.names[1], type: 'bar', data: d.landed, itemStyle: { color: '#15803d' } },
+          { name: d.names[0], type: 'bar', barMaxWidth: 56, data: d.signed, itemStyle: { color: '#1d4ed8' } },
+          { name: d.names[1], type: 'bar', barMaxWidth: 56, data: d.landed, itemStyle: { color: '#15803d' } },
           { name: d.names[2], type: 'line', yAxisIndex: 1, data: d.rate, itemStyle: { color: '#b91c1c' },
-            label: { show: true, formatter: '{c}%' }, tooltip: { valueFormatter: function (v) { return v == null ? '—' : v + '%'; } } }
+            label: { show: true, position: 'top', color: '#b91c1c', fontWeight: 'bold', formatter: '{c}%' }, tooltip: { valueFormatter: function (v) { return v == null ? '—' : v + '%'; } } }
         ]
       });
       window.addEventListener('resize', function () { chart.resize(); });

@@ -310,6 +310,22 @@ impl ShowPage {
         ProjectStatus::ALL
     }
 
+    /// Yuan to the fen with thousands separators, as in a ledger: `600,000,000.00`.
+    fn yuan(&self, f: &Fen) -> String {
+        let plain = f.yuan();
+        let (whole, frac) = plain.split_once('.').unwrap_or((&plain, "00"));
+        let digits = whole.trim_start_matches('-');
+        let mut grouped = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        let sign = if whole.starts_with('-') { "-" } else { "" };
+        format!("{sign}{grouped}.{frac}")
+    }
+
     fn today(&self) -> String {
         qiaolian_core::settings::today().to_string()
     }
