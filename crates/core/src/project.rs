@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::access::{self, Action, Actor, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
-use crate::event::EventId;
+use crate::event::{EventId, SeriesId};
 use crate::money::Fen;
 use crate::org::OrgId;
+use crate::page::{Page, PageRequest};
 use crate::{on, reference, settings, text};
 
 id_type!(ProjectId);
@@ -35,6 +36,15 @@ impl ProjectStatus {
             ProjectStatus::InOperation => Some(3),
             ProjectStatus::Stalled | ProjectStatus::Cancelled => None,
         }
+    }
+
+    /// The next status on the way to operation, if there is one.
+    pub fn next(self) -> Option<ProjectStatus> {
+        let r = self.rank()?;
+        ProjectStatus::ALL
+            .iter()
+            .copied()
+            .find(|s| s.rank() == Some(r + 1))
     }
 
     /// A landed project (落地): construction started or in operation.
@@ -71,13 +81,22 @@ pub struct Project {
     pub investor_name: String,
     pub investor_org_id: Option<OrgId>,
     pub investor_country: Option<String>,
+    /// Chinese and English names of the investor's country.
+    pub investor_country_zh: Option<String>,
+    pub investor_country_en: Option<String>,
     pub region_code: String,
     pub region_name: String,
     pub event_id: Option<EventId>,
+    pub event_title: Option<String>,
+    pub series_id: Option<SeriesId>,
+    pub series_name: Option<String>,
     pub signed_on: NaiveDate,
     #[sqlx(try_from = "String")]
     pub status: ProjectStatus,
     pub owner_org_id: OrgId,
+    pub owner_org_name: String,
+    /// Code of the owner organization's side.
+    pub side_code: String,
     #[serde(skip)]
     pub owner_org_path: String,
     pub version: i64,
@@ -316,10 +335,26 @@ pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -
     get(db, id).await
 }
 
-const SELECT: &str = "select p.id, p.title, p.sector, p.amount_fen, p.investor_name, p.investor_org_id, p.investor_country,
-    p.region_code, r.name as region_name, p.event_id, p.signed_on, p.status, p.owner_org_id, o.path as owner_org_path,
-    p.version, p.created_at
-    from project p join region r on r.code = p.region_code join org o on o.id = p.owner_org_id";
+/// Every project with what lists show and filter by: its region, owner organization and
+/// side, event and series, investor country.
+macro_rules! from_projects {
+    () => {
+        "from project p join region r on r.code = p.region_code join org o on o.id = p.owner_org_id
+    join side sd on sd.id = o.side_id left join event e on e.id = p.event_id
+    left join event_series s on s.id = e.series_id left join country k on k.alpha2 = p.investor_country"
+    };
+}
+
+const FROM: &str = from_projects!();
+
+const SELECT: &str = concat!(
+    "select p.id, p.title, p.sector, p.amount_fen, p.investor_name, p.investor_org_id, p.investor_country,
+    k.name_zh as investor_country_zh, k.name_en as investor_country_en,
+    p.region_code, r.name as region_name, p.event_id, e.title as event_title, e.series_id, s.name as series_name,
+    p.signed_on, p.status, p.owner_org_id, o.name as owner_org_name, sd.code as side_code, o.path as owner_org_path,
+    p.version, p.created_at ",
+    from_projects!()
+);
 
 pub async fn get(db: &Db, id: ProjectId) -> Result<Project> {
     let mut tx = db.begin().await?;
@@ -376,9 +411,497 @@ pub fn totals(projects: &[Project]) -> Totals {
     }
 }
 
+/// Which projects a list, a pipeline or a landing table covers. Every field is optional
+/// and typed as text, so a bad value answers a field error rather than a bad query.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct ProjectFilter {
+    /// A status (`signed` … `cancelled`), or `landed` (started or in operation), or
+    /// `not_cancelled` (every project counted as signed).
+    pub status: Option<String>,
+    /// Year of signing, e.g. `2024`.
+    pub year: Option<String>,
+    /// Quarter of signing, `1`–`4`; needs `year`.
+    pub quarter: Option<String>,
+    /// Event series (brand) id: projects signed at any event of the series.
+    pub series: Option<String>,
+    /// Event id: projects signed at this event.
+    pub event: Option<String>,
+    /// Owner organization id: projects it or an organization below it follows up.
+    pub org: Option<String>,
+    /// Side code of the owner organization, e.g. `cq`.
+    pub side: Option<String>,
+    /// Landing region, GB/T 2260: `500000` a province, `510100` a prefecture,
+    /// `500101` a county — every project whose region code starts with it once the
+    /// trailing `00` pairs are dropped.
+    pub region: Option<String>,
+}
+
+/// `status` values that are not one status.
+pub const LANDED: &str = "landed";
+pub const NOT_CANCELLED: &str = "not_cancelled";
+
+/// The project filters once checked, in the order `FILTERS` binds them.
+struct Where {
+    status: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    series: Option<i64>,
+    event: Option<i64>,
+    org_like: Option<String>,
+    side: Option<String>,
+    region_like: Option<String>,
+}
+
+/// Every filter of `ProjectFilter`, as `$1`–`$8`.
+const FILTERS: &str = "($1 is null or p.status = $1 or ($1 = 'landed' and p.status in ('started', 'in_operation'))
+        or ($1 = 'not_cancelled' and p.status <> 'cancelled'))
+    and ($2 is null or p.signed_on >= $2) and ($3 is null or p.signed_on <= $3)
+    and ($4 is null or e.series_id = $4) and ($5 is null or p.event_id = $5)
+    and ($6 is null or o.path like $6) and ($7 is null or sd.code = $7) and ($8 is null or p.region_code like $8)";
+
+/// Binds a `Where` to a query written with `FILTERS`.
+macro_rules! bind_where {
+    ($q:expr, $w:expr) => {
+        $q.bind(&$w.status)
+            .bind($w.from)
+            .bind($w.to)
+            .bind($w.series)
+            .bind($w.event)
+            .bind(&$w.org_like)
+            .bind(&$w.side)
+            .bind(&$w.region_like)
+    };
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn id_of(s: &str) -> Result<i64, crate::FieldError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(crate::FieldError::new("unknown_value"))
+}
+
+/// The prefix a region code stands for: `500000` → `50`, `510100` → `5101`,
+/// `500101` → `500101`.
+pub fn region_prefix(code: &str) -> &str {
+    let mut p = code;
+    while p.len() > 2 && p.ends_with("00") {
+        p = &p[..p.len() - 2];
+    }
+    p
+}
+
+async fn checked(tx: &mut Tx, filter: &ProjectFilter) -> Result<Where> {
+    let mut check = Check::default();
+    let status = blank(&filter.status).and_then(|s| {
+        if s == LANDED || s == NOT_CANCELLED {
+            Some(s.to_owned())
+        } else {
+            check
+                .take("status", ProjectStatus::parse(s))
+                .map(|s| s.as_str().to_owned())
+        }
+    });
+    let year = blank(&filter.year).and_then(|y| {
+        check.take(
+            "year",
+            y.parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2100).contains(y))
+                .ok_or(crate::FieldError::new("unknown_value")),
+        )
+    });
+    let quarter = blank(&filter.quarter).and_then(|q| {
+        check.take(
+            "quarter",
+            q.parse::<u32>()
+                .ok()
+                .filter(|q| (1..=4).contains(q))
+                .ok_or(crate::FieldError::new("unknown_value")),
+        )
+    });
+    if quarter.is_some() && blank(&filter.year).is_none() {
+        check.add("year", "required");
+    }
+    let (from, to) = match (year, quarter) {
+        (Some(y), None) => (
+            NaiveDate::from_ymd_opt(y, 1, 1),
+            NaiveDate::from_ymd_opt(y, 12, 31),
+        ),
+        (Some(y), Some(q)) => (
+            NaiveDate::from_ymd_opt(y, q * 3 - 2, 1),
+            NaiveDate::from_ymd_opt(
+                if q == 4 { y + 1 } else { y },
+                if q == 4 { 1 } else { q * 3 + 1 },
+                1,
+            )
+            .and_then(|d| d.pred_opt()),
+        ),
+        _ => (None, None),
+    };
+    let series = blank(&filter.series).and_then(|v| check.take("series", id_of(v)));
+    if let Some(id) = series {
+        let known: Option<i64> = on!(&mut *tx, |c| {
+            sqlx::query_scalar("select id from event_series where id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        });
+        if known.is_none() {
+            check.add("series", "unknown_value");
+        }
+    }
+    let event = blank(&filter.event).and_then(|v| check.take("event", id_of(v)));
+    if let Some(id) = event {
+        let known: Option<i64> = on!(&mut *tx, |c| {
+            sqlx::query_scalar("select id from event where id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        });
+        if known.is_none() {
+            check.add("event", "unknown_event");
+        }
+    }
+    let org = blank(&filter.org).and_then(|v| check.take("org", id_of(v)));
+    let org_like = match org {
+        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
+            Some(p) => Some(format!("{p}%")),
+            None => {
+                check.add("org", "unknown_org");
+                None
+            }
+        },
+        None => None,
+    };
+    let side = match blank(&filter.side) {
+        Some(code) => match crate::side::by_code(tx, code).await? {
+            Some(s) => Some(s.code),
+            None => {
+                check.add("side", "unknown_side");
+                None
+            }
+        },
+        None => None,
+    };
+    let region = blank(&filter.region).and_then(|r| {
+        check
+            .take("region", reference::parse_region_code(r))
+            .flatten()
+    });
+    let region_like = match region {
+        Some(code) => match reference::region(tx, &code).await? {
+            Some(_) => Some(format!("{}%", region_prefix(&code))),
+            None => {
+                check.add("region", "unknown_region");
+                None
+            }
+        },
+        None => None,
+    };
+    check.finish()?;
+    Ok(Where {
+        status,
+        from,
+        to,
+        series,
+        event,
+        org_like,
+        side,
+        region_like,
+    })
+}
+
+/// Projects that match the filter, newest signing first.
+pub async fn list(db: &Db, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
+    let page = page.clamped();
+    let mut tx = db.begin().await?;
+    let w = checked(&mut tx, filter).await?;
+    let total: i64 = on!(&mut tx, |c| {
+        bind_where!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select count(*) {FROM} where {FILTERS}"
+            ))),
+            w
+        )
+        .fetch_one(c)
+        .await?
+    });
+    let items: Vec<Project> = on!(&mut tx, |c| {
+        bind_where!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT} where {FILTERS} order by p.signed_on desc, p.id desc limit $9 offset $10"
+            ))),
+            w
+        )
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// How many projects are at one status, and for how much.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StatusFigure {
+    pub status: ProjectStatus,
+    pub count: i64,
+    pub amount_fen: Fen,
+}
+
+/// Projects by status, every status present, in the order of their life.
+pub async fn pipeline(db: &Db, filter: &ProjectFilter) -> Result<Vec<StatusFigure>> {
+    let mut tx = db.begin().await?;
+    let w = checked(&mut tx, filter).await?;
+    // PostgreSQL sums bigints as numeric; the casts keep one integer type on both engines.
+    let rows: Vec<(String, i64, i64)> = on!(&mut tx, |c| {
+        bind_where!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select p.status, count(*), cast(coalesce(sum(p.amount_fen), 0) as bigint) {FROM}
+                 where {FILTERS} group by p.status"
+            ))),
+            w
+        )
+        .fetch_all(c)
+        .await?
+    });
+    Ok(ProjectStatus::ALL
+        .iter()
+        .map(|s| {
+            let (count, fen) = rows
+                .iter()
+                .find(|(k, _, _)| k == s.as_str())
+                .map_or((0, 0), |(_, n, f)| (*n, *f));
+            StatusFigure {
+                status: *s,
+                count,
+                amount_fen: Fen(fen),
+            }
+        })
+        .collect())
+}
+
+/// Signed and landed totals of a pipeline (signed leaves out cancelled projects).
+pub fn totals_of(pipeline: &[StatusFigure]) -> Totals {
+    let mut t = Totals::default();
+    for f in pipeline {
+        if f.status != ProjectStatus::Cancelled {
+            t.signed += f.count;
+            t.signed_fen = t.signed_fen + f.amount_fen;
+        }
+        if f.status.landed() {
+            t.landed += f.count;
+            t.landed_fen = t.landed_fen + f.amount_fen;
+        }
+    }
+    t
+}
+
+/// Signed and landed totals of the projects that match the filter.
+pub async fn totals_for(db: &Db, filter: &ProjectFilter) -> Result<Totals> {
+    Ok(totals_of(&pipeline(db, filter).await?))
+}
+
+text_enum!(
+    /// What a landing table is broken down by.
+    LandingBy {
+        Year = "year",
+        Quarter = "quarter",
+        Side = "side",
+        Region = "region",
+        Series = "series",
+    }
+);
+
+impl LandingBy {
+    /// `by` as a query gives it: by year when left out, a field error when unknown.
+    pub fn from_query(s: Option<&str>) -> Result<LandingBy> {
+        match s.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(LandingBy::Year),
+            Some(s) => LandingBy::parse(s).map_err(|_| Error::field("by", "unknown_value")),
+        }
+    }
+}
+
+/// Series that projects were signed at, by name: the choices of the series filter.
+pub async fn series_signed_at(db: &Db) -> Result<Vec<(SeriesId, String)>> {
+    let mut tx = db.begin().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as(
+            "select s.id, s.name from event_series s
+             where exists (select 1 from event e join project p on p.event_id = e.id where e.series_id = s.id)
+             order by s.name",
+        )
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// One line of a landing table: projects signed (not cancelled) and landed (started or
+/// in operation), by count and amount, and the landing rates they give.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct LandingRow {
+    /// What the line is: `2024`, `2024-Q3`, a side code, a region code (prefecture, or
+    /// the province for a municipality's districts), a series id; empty for projects
+    /// signed at no series.
+    pub key: String,
+    /// Its name in Chinese (the side's English name is in `label_en`).
+    pub label: String,
+    pub label_en: String,
+    pub signed: i64,
+    pub signed_fen: Fen,
+    pub landed: i64,
+    pub landed_fen: Fen,
+    /// Landed ÷ signed by count, 0–1; none when nothing was signed.
+    pub rate_by_count: Option<f64>,
+    /// Landed ÷ signed by amount, 0–1; none when nothing was signed.
+    pub rate_by_amount: Option<f64>,
+}
+
+/// A landing rate, 0–1, or none when nothing was signed.
+pub fn rate(landed: i64, signed: i64) -> Option<f64> {
+    (signed > 0).then(|| landed as f64 / signed as f64)
+}
+
+impl LandingRow {
+    fn new(key: String, label: String, label_en: String, t: Totals) -> LandingRow {
+        LandingRow {
+            key,
+            label,
+            label_en,
+            signed: t.signed,
+            signed_fen: t.signed_fen,
+            landed: t.landed,
+            landed_fen: t.landed_fen,
+            rate_by_count: rate(t.landed, t.signed),
+            rate_by_amount: rate(t.landed_fen.0, t.signed_fen.0),
+        }
+    }
+}
+
+/// Signed and landed figures by year, quarter, side, region or series, for the
+/// projects that match the filter: one grouped query.
+pub async fn landing(db: &Db, filter: &ProjectFilter, by: LandingBy) -> Result<Vec<LandingRow>> {
+    let mut tx = db.begin().await?;
+    let w = checked(&mut tx, filter).await?;
+    let year = "substr(cast(p.signed_on as text), 1, 4)";
+    // key, label, English label, order
+    let (key, label, label_en, extra_from, order) = match by {
+        LandingBy::Year => (year.to_owned(), year.to_owned(), year.to_owned(), "", "1"),
+        LandingBy::Quarter => {
+            let q = format!(
+                "{year} || '-Q' || cast((cast(substr(cast(p.signed_on as text), 6, 2) as integer) + 2) / 3 as text)"
+            );
+            (q.clone(), q.clone(), q, "", "1")
+        }
+        LandingBy::Side => (
+            "sd.code".into(),
+            "sd.name_zh".into(),
+            "sd.name_en".into(),
+            "",
+            "max(sd.sort_order), 1",
+        ),
+        // The prefecture of the landing region; a municipality's districts have none in
+        // GB/T 2260 and count under the municipality.
+        LandingBy::Region => (
+            "coalesce(pf.code, pv.code)".into(),
+            "coalesce(pf.name, pv.name)".into(),
+            "coalesce(pf.name, pv.name)".into(),
+            "left join region pf on pf.code = substr(p.region_code, 1, 4) || '00' and pf.level = 'prefecture'
+             join region pv on pv.code = substr(p.region_code, 1, 2) || '0000'",
+            "1",
+        ),
+        LandingBy::Series => (
+            "coalesce(cast(e.series_id as text), '')".into(),
+            "coalesce(s.name, '')".into(),
+            "coalesce(s.name, '')".into(),
+            "",
+            "case when max(s.name) is null then 1 else 0 end, 2",
+        ),
+    };
+    let sql = format!(
+        "select {key} as k, {label} as l, {label_en} as le,
+            cast(sum(case when p.status <> 'cancelled' then 1 else 0 end) as bigint),
+            cast(coalesce(sum(case when p.status <> 'cancelled' then p.amount_fen else 0 end), 0) as bigint),
+            cast(sum(case when p.status in ('started', 'in_operation') then 1 else 0 end) as bigint),
+            cast(coalesce(sum(case when p.status in ('started', 'in_operation') then p.amount_fen else 0 end), 0) as bigint)
+         {FROM} {extra_from} where {FILTERS} group by 1, 2, 3 order by {order}"
+    );
+    let rows: Vec<(String, String, String, i64, i64, i64, i64)> = on!(&mut tx, |c| {
+        bind_where!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), w)
+            .fetch_all(c)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(k, l, le, signed, signed_fen, landed, landed_fen)| {
+            LandingRow::new(
+                k,
+                l,
+                le,
+                Totals {
+                    signed,
+                    signed_fen: Fen(signed_fen),
+                    landed,
+                    landed_fen: Fen(landed_fen),
+                },
+            )
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_code_stands_for_its_prefix() {
+        assert_eq!(region_prefix("500000"), "50");
+        assert_eq!(region_prefix("510100"), "5101");
+        assert_eq!(region_prefix("500101"), "500101");
+        assert_eq!(region_prefix("500101001"), "500101001");
+    }
+
+    #[test]
+    fn a_rate_needs_something_signed() {
+        assert_eq!(rate(1, 4), Some(0.25));
+        assert_eq!(rate(0, 0), None);
+    }
+
+    #[test]
+    fn totals_of_a_pipeline_leave_out_cancelled_and_count_started_and_operating_as_landed() {
+        let f = |status, count, fen| StatusFigure {
+            status,
+            count,
+            amount_fen: Fen(fen),
+        };
+        let t = totals_of(&[
+            f(ProjectStatus::Signed, 2, 100),
+            f(ProjectStatus::Started, 1, 50),
+            f(ProjectStatus::InOperation, 1, 30),
+            f(ProjectStatus::Cancelled, 5, 1000),
+        ]);
+        assert_eq!(
+            t,
+            Totals {
+                signed: 4,
+                signed_fen: Fen(180),
+                landed: 2,
+                landed_fen: Fen(80)
+            }
+        );
+    }
 
     #[test]
     fn steps_back_and_out_of_side_states_need_a_reason() {

@@ -438,6 +438,56 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("project_status.in_operation", "已投产运营", "In operation"),
     ("project_status.stalled", "停滞", "Stalled"),
     ("project_status.cancelled", "已终止", "Cancelled"),
+    // Projects pipeline
+    ("nav.projects", "签约项目", "Projects"),
+    ("project.intro", "招商签约项目从签约到投产的全过程跟踪与落地率统计", "Signed projects followed from signing to operation, with landing rates"),
+    ("project.year", "签约年度", "Year signed"),
+    ("project.year_label", "{y}年", "{y}"),
+    ("project.quarter_label", "{y}年第{q}季度", "{y} Q{q}"),
+    ("project.region_filter", "落地地区", "Landing region"),
+    ("project.region_placeholder", "如 510100", "e.g. 510100"),
+    ("project.owner_org", "跟踪单位", "Followed up by"),
+    ("project.reason_needed", "退回或恢复项目时，请说明原因", "Say why the project goes back or resumes"),
+    ("project.region_hint", "区划代码：省 500000，市 510100，区县 500101", "Region code: province 500000, city 510100, county 500101"),
+    ("project.owner", "跟踪单位（含下级）", "Followed up by (and below)"),
+    ("project.status_not_cancelled", "全部有效项目（不含已终止）", "All live projects (not cancelled)"),
+    ("project.status_landed", "已落地（已开工及投产运营）", "Landed (started or in operation)"),
+    ("project.clear_filters", "清除筛选", "Clear filters"),
+    ("project.pipeline", "各阶段项目", "Projects by stage"),
+    ("project.rate_by_count", "落地率（按个数）", "Landing rate (count)"),
+    ("project.rate_by_count_hint", "已落地个数 ÷ 有效签约个数", "Landed ÷ signed, by count"),
+    ("project.rate_by_amount", "落地率（按金额）", "Landing rate (amount)"),
+    ("project.rate_by_amount_hint", "已落地金额 ÷ 有效签约金额", "Landed ÷ signed, by amount"),
+    ("project.landing", "项目落地情况", "Landing of projects"),
+    ("project.landing_by", "统计维度", "Break down by"),
+    ("landing_by.year", "年度", "Year"),
+    ("landing_by.quarter", "季度", "Quarter"),
+    ("landing_by.side", "片区", "Side"),
+    ("landing_by.region", "地区", "Region"),
+    ("landing_by.series", "品牌活动", "Event series"),
+    ("project.signed_count", "签约个数", "Signed"),
+    ("project.signed_amount", "签约金额", "Amount signed"),
+    ("project.landed_count", "落地个数", "Landed"),
+    ("project.landed_amount", "落地金额", "Amount landed"),
+    ("project.unit_yi", "亿元", "100 million yuan"),
+    ("project.unit_wan", "万元", "10,000 yuan"),
+    ("project.no_series", "非品牌活动签约", "Signed outside a series"),
+    ("project.list", "项目清单", "Projects"),
+    ("project.total", "共 {n} 个项目", "{n} projects"),
+    ("project.empty_filtered", "没有符合筛选条件的项目。", "No project matches these filters."),
+    ("project.empty_hint", "项目在活动页面登记，签约后在项目页面记录进展。", "Projects are recorded on an event's page and followed up on their own page."),
+    ("project.event", "签约活动", "Signed at"),
+    ("project.signed_on", "签约日期", "Signed on"),
+    ("project.details", "项目信息", "Project details"),
+    ("project.yuan", "元", "yuan"),
+    ("project.record_step", "记录项目进展", "Record progress"),
+    ("project.new_status", "推进到", "Move to"),
+    ("project.current", "当前", "current"),
+    ("project.happened_on", "发生日期", "Date"),
+    ("project.save_step", "保存进展", "Save progress"),
+    ("project.timeline", "项目进展记录", "Project timeline"),
+    ("project.update_status", "推进", "Update status"),
+    ("project.conflict", "项目刚被他人更新，请查看最新进展后再提交。", "Someone else just updated this project; check the latest steps and submit again."),
     // Common
     ("common.save", "保存", "Save"),
     ("common.cancel", "取消", "Cancel"),
@@ -860,6 +910,16 @@ mod tests {
             qiaolian_core::meeting::ResolutionStatus::ALL
                 .iter()
                 .map(|v| format!("resolution_status.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::project::ProjectStatus::ALL
+                .iter()
+                .map(|v| format!("project_status.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::project::LandingBy::ALL
+                .iter()
+                .map(|v| format!("landing_by.{v}")),
         );
         keys.extend(
             qiaolian_core::exchange::ExchangeKind::ALL

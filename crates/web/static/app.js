@@ -52,6 +52,25 @@
       });
       window.addEventListener('resize', function () { chart.resize(); });
     });
+    // Landing: amounts signed and landed as bars, the landing rate by amount as a line.
+    root.querySelectorAll('#landing-chart[data-chart]').forEach(function (el) {
+      var d = JSON.parse(el.dataset.chart);
+      var chart = echarts.init(el);
+      chart.setOption({
+        grid: { left: 48, right: 48, top: 40, bottom: 28, containLabel: true },
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0, data: d.names },
+        xAxis: { type: 'category', data: d.labels, axisLabel: { interval: 0, hideOverlap: true } },
+        yAxis: [{ type: 'value' }, { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' }, splitLine: { show: false } }],
+        series: [
+          { name: d.names[0], type: 'bar', barMaxWidth: 56, data: d.signed, itemStyle: { color: '#1d4ed8' } },
+          { name: d.names[1], type: 'bar', barMaxWidth: 56, data: d.landed, itemStyle: { color: '#15803d' } },
+          { name: d.names[2], type: 'line', yAxisIndex: 1, data: d.rate, itemStyle: { color: '#b91c1c' },
+            label: { show: true, position: 'top', color: '#b91c1c', fontWeight: 'bold', formatter: '{c}%' }, tooltip: { valueFormatter: function (v) { return v == null ? '—' : v + '%'; } } }
+        ]
+      });
+      window.addEventListener('resize', function () { chart.resize(); });
+    });
   }
   document.addEventListener('DOMContentLoaded', function () { enhance(document); charts(document); });
   document.addEventListener('htmx:load', function (e) { enhance(e.target); });

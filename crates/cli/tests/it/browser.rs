@@ -13,6 +13,7 @@ both!(
     an_admin_creates_an_organization_sees_it_in_the_tree_and_switches_language,
     two_federations_run_an_agreement_from_signature_to_a_closed_task,
     a_joint_meeting_is_recorded_and_a_resolution_becomes_a_task,
+    a_coordinator_records_an_event_signs_a_project_and_sees_it_land,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -456,6 +457,79 @@ async fn a_joint_meeting_is_recorded_and_a_resolution_becomes_a_task(app: TestAp
         c.goto(&meeting_url).await?;
         wait_text(&c, "#resolution-1", "落实中").await?;
         wait_text(&c, "#resolution-1", "联合举办侨商合作发展大会").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// Fails the journey with the serious accessibility problems of the current page.
+async fn accessible(c: &Client, what: &str) -> Step<()> {
+    let problems = axe(c).await?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("accessibility problems on {what}: {problems:?}").into())
+    }
+}
+
+async fn a_coordinator_records_an_event_signs_a_project_and_sees_it_land(app: TestApp) {
+    app.load_demo().await;
+    let cq = app.user("cq-coord", "重庆市侨联", "coordinator").await;
+    let password = crate::harness::password_of(&cq);
+    let base = app.base.clone();
+    journey("event-project-landing", &app, |c| async move {
+        sign_in(&c, &base, &cq, &password).await?;
+        c.goto(&format!("{base}/events/new")).await?;
+        type_into(&c, "#title", "2025川渝侨商投资洽谈会").await?;
+        choose(&c, "#kind", "economic").await?;
+        type_into(&c, "#series", "川渝侨商投资洽谈会").await?;
+        set_value(&c, "#starts_on", "2025-06-18").await?;
+        set_value(&c, "#ends_on", "2025-06-19").await?;
+        type_into(&c, "#place", "重庆悦来").await?;
+        // The host is the coordinator's own federation; Sichuan supports.
+        pick_org(&c, "supporter_org_ids", "四川", "四川省侨联").await?;
+        for (i, (country, n)) in [("TH", "25"), ("MY", "18"), ("US", "12")]
+            .iter()
+            .enumerate()
+        {
+            choose(&c, &format!("#country-{i}"), country).await?;
+            type_into(&c, &format!("#participants-{i}"), n).await?;
+        }
+        click(&c, "#event-save").await?;
+        wait_text(&c, "h1.page-title", "2025川渝侨商投资洽谈会").await?;
+        wait_text(&c, "#event-outcomes", "55").await?;
+        wait_text(&c, "#by-country", "泰国").await?;
+
+        type_into(&c, "#p-title", "智能网联汽车零部件项目").await?;
+        type_into(&c, "#p-amount", "1200000000").await?;
+        type_into(&c, "#p-investor", "泰国某侨资集团").await?;
+        type_into(&c, "#p-region", "500112").await?;
+        click(&c, "#project-save").await?;
+        wait_text(&c, "#projects", "智能网联汽车零部件项目").await?;
+        wait_text(&c, "#event-outcomes", "12 亿元").await?;
+        accessible(&c, "the event page").await?;
+
+        click(&c, "#projects td a[href^='/projects/']").await?;
+        wait_text(&c, "h1.page-title", "智能网联汽车零部件项目").await?;
+        wait_text(&c, "#project-status", "已签约").await?;
+        choose(&c, "#step-status", "started").await?;
+        set_value(&c, "#step-date", "2025-09-01").await?;
+        type_into(&c, "#step-note", "一期厂房开工建设").await?;
+        click(&c, "#step-save").await?;
+        wait_text(&c, "#project-status", "已开工").await?;
+        wait_text(&c, "#project-steps", "一期厂房开工建设").await?;
+        accessible(&c, "the project page").await?;
+
+        click(&c, "#project-event").await?;
+        wait_text(&c, "h1.page-title", "2025川渝侨商投资洽谈会").await?;
+        wait_text(&c, "#event-outcomes .col-lg:nth-child(4) .h2", "1").await?;
+        wait_text(&c, "#projects", "已开工").await?;
+
+        click(&c, "#nav-projects").await?;
+        wait_text(&c, "h1.page-title", "签约项目").await?;
+        wait_text(&c, "#total-landed", "1").await?;
+        wait_text(&c, "#rate-count", "100.0%").await?;
+        accessible(&c, "the projects page").await?;
         Ok(())
     })
     .await;

@@ -17,3 +17,4 @@ mod ops;
 mod outcomes;
 mod pages;
 mod pages_cooperation;
+mod projects;

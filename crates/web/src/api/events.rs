@@ -1,9 +1,9 @@
-//! Events with their outcomes, and signed projects followed to landing.
+//! Events with their outcomes; the projects signed at them are in `projects.rs`.
 
 use axum::extract::{Path, State};
 use qiaolian_core::event::{self, EndorsementInput, Event, EventFilter, EventId, EventInput};
 use qiaolian_core::page::{Page, PageRequest};
-use qiaolian_core::project::{self, Project, ProjectId, ProjectInput, StepInput, Totals};
+use qiaolian_core::project::{self, Project, Totals};
 use serde::Serialize;
 
 use super::{ApiJson, ApiQuery};
@@ -72,42 +72,5 @@ pub async fn endorse(
 ) -> Result<ApiJson<Event>, ApiError> {
     Ok(ApiJson(
         event::endorse(&state.db, &user.actor(), EventId(id), &input).await?,
-    ))
-}
-
-/// Record a signed project (amount in yuan as typed).
-#[utoipa::path(post, path = "/api/v1/projects", tag = "events", request_body = ProjectInput, security(("bearer" = [])),
-    responses((status = 200, body = Project), (status = 422, body = ErrorBody)))]
-pub async fn create_project(
-    user: User,
-    State(state): State<AppState>,
-    ApiJson(input): ApiJson<ProjectInput>,
-) -> Result<ApiJson<Project>, ApiError> {
-    Ok(ApiJson(
-        project::create(&state.db, &user.actor(), &input).await?,
-    ))
-}
-
-#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "events", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Project), (status = 404, body = ErrorBody)))]
-pub async fn get_project(
-    _: User,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<ApiJson<Project>, ApiError> {
-    Ok(ApiJson(project::get(&state.db, ProjectId(id)).await?))
-}
-
-/// Move a project to another status, dated (a step back needs a note).
-#[utoipa::path(post, path = "/api/v1/projects/{id}/steps", tag = "events", params(("id" = i64, Path)), request_body = StepInput,
-    security(("bearer" = [])), responses((status = 200, body = Project), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn step(
-    user: User,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    ApiJson(input): ApiJson<StepInput>,
-) -> Result<ApiJson<Project>, ApiError> {
-    Ok(ApiJson(
-        project::advance(&state.db, &user.actor(), ProjectId(id), &input).await?,
     ))
 }

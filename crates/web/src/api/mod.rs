@@ -7,6 +7,7 @@ pub use cooperation::{file_response, read_multipart};
 mod me;
 mod network;
 mod orgs;
+mod projects;
 mod reference;
 mod session;
 mod users;
@@ -128,9 +129,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/outcomes", get(outcomes::rollup))
         .route("/api/v1/events/{id}/endorsements", post(events::endorse))
-        .route("/api/v1/projects", post(events::create_project))
-        .route("/api/v1/projects/{id}", get(events::get_project))
-        .route("/api/v1/projects/{id}/steps", post(events::step))
+        .route(
+            "/api/v1/projects",
+            get(projects::list).post(projects::create),
+        )
+        .route("/api/v1/projects/pipeline", get(projects::pipeline))
+        .route("/api/v1/projects/landing", get(projects::landing))
+        .route("/api/v1/projects/{id}", get(projects::get))
+        .route("/api/v1/projects/{id}/steps", post(projects::step))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -156,8 +162,8 @@ pub fn routes() -> Router<AppState> {
         network::get_mechanism, network::set_members, network::rotate_convenor, network::list_meetings,
         network::create_meeting, network::get_meeting, network::add_resolution, network::list_exchanges,
         network::create_exchange, network::exchange_stats,
-        events::list, events::create, events::get, events::endorse, events::create_project, events::get_project,
-        events::step,
+        events::list, events::create, events::get, events::endorse,
+        projects::list, projects::pipeline, projects::landing, projects::create, projects::get, projects::step,
         outcomes::update_event, outcomes::sessions, outcomes::add_session, outcomes::participants, outcomes::register,
         outcomes::multi_camp, outcomes::list_talents, outcomes::create_talent, outcomes::list_articles,
         outcomes::create_article, outcomes::rollup,

@@ -1,6 +1,6 @@
 //! Event pages: the list, the event page with its outcomes (participants by country,
-//! endorsements, signed projects with totals), recording an event, and moving a
-//! project along.
+//! endorsements, signed projects with totals), and recording an event. A project is
+//! moved along on its own page (`projects.rs`).
 
 use askama::Template;
 use axum::Form;
@@ -16,9 +16,7 @@ use qiaolian_core::event::{
 };
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
-use qiaolian_core::project::{
-    self, Project, ProjectId, ProjectInput, ProjectStatus, StepInput, Totals,
-};
+use qiaolian_core::project::{self, Project, ProjectInput, Totals};
 use qiaolian_core::reference::{self, Country};
 use qiaolian_core::talent::{self, Talent, TalentFilter, TalentInput};
 use qiaolian_core::{Db, Error};
@@ -96,12 +94,6 @@ struct More {
     /// The form that was refused, to show it open: `session`, `participant`, `talent`, `article`.
     open: &'static str,
     sent: SubForm,
-}
-
-impl ShowPage {
-    fn statuses(&self) -> &'static [ProjectStatus] {
-        ProjectStatus::ALL
-    }
 }
 
 async fn show_page(
@@ -246,45 +238,6 @@ pub async fn add_project(
         Err(err) => {
             let errors = form_errors(ctx.info.locale, err)?;
             show_page(ctx, &state.db, e.id, errors, f).await
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct StepForm {
-    status: String,
-    happened_on: String,
-    note: String,
-    version: String,
-}
-
-pub async fn project_step(
-    ctx: Ctx,
-    user: User,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    Form(f): Form<StepForm>,
-) -> PageResult {
-    let p = project::get(&state.db, ProjectId(id)).await?;
-    let input = StepInput {
-        status: f.status,
-        happened_on: f.happened_on,
-        note: Some(f.note).filter(|n| !n.trim().is_empty()),
-        version: f.version.trim().parse().ok(),
-    };
-    match project::advance(&state.db, &user.actor(), p.id, &input).await {
-        Ok(_) => Ok(Redirect::to(&match p.event_id {
-            Some(e) => format!("/events/{e}#projects"),
-            None => "/events".to_owned(),
-        })
-        .into_response()),
-        Err(err) => {
-            let errors = form_errors(ctx.info.locale, err)?;
-            match p.event_id {
-                Some(e) => show_page(ctx, &state.db, e, errors, ProjectForm::default()).await,
-                None => Ok(error_page(StatusCode::UNPROCESSABLE_ENTITY, "error.400")),
-            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod network;
 mod orgs;
 mod outcomes;
 mod plans;
+mod projects;
 mod regions;
 mod tasks;
 mod users;
@@ -120,7 +121,9 @@ pub fn routes() -> Router<AppState> {
         .route("/articles", get(outcomes::articles))
         .route("/camps/multi", get(outcomes::multi_camp))
         .route("/events/{id}/projects", post(events::add_project))
-        .route("/projects/{id}/steps", post(events::project_step))
+        .route("/projects", get(projects::list))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/steps", post(projects::step))
 }
 
 /// Uploads may be larger than other bodies: a few files up to the file limit.
