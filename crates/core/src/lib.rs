@@ -71,6 +71,7 @@ pub mod agreement;
 pub mod auth;
 pub mod db;
 pub mod demo;
+pub mod donation;
 pub mod error;
 pub mod event;
 pub mod exchange;
