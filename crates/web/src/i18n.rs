@@ -438,6 +438,63 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("project_status.in_operation", "已投产运营", "In operation"),
     ("project_status.stalled", "停滞", "Stalled"),
     ("project_status.cancelled", "已终止", "Cancelled"),
+    // Donations
+    ("nav.donations", "捐赠台账", "Donations"),
+    ("donation.title", "捐赠台账", "Donation ledger"),
+    ("donation.new", "登记捐赠", "Record a donation"),
+    ("donation.count", "共 {n} 笔", "{n} donations"),
+    ("donation.total", "捐赠总额", "Total"),
+    ("donation.money", "捐款", "Money"),
+    ("donation.goods_value", "捐物折价", "Goods (value)"),
+    ("donation.received", "已到账", "Received"),
+    ("donation.allocated", "已分配", "Allocated"),
+    ("donation.unallocated", "待分配", "Not yet allocated"),
+    ("donation.campaign", "捐赠项目", "Campaign"),
+    ("donation.campaign_hint", "如“2020年抗击新冠肺炎疫情捐赠”；新名称会自动建立", "e.g. an appeal's name; a new name creates the campaign"),
+    ("donation.year", "年度", "Year"),
+    ("donation.status", "状态", "Status"),
+    ("donation.form", "捐赠形式", "Form"),
+    ("donation.clear", "清除", "Clear"),
+    ("donation.empty", "还没有捐赠记录。", "No donations recorded yet."),
+    ("donation.empty_filtered", "没有符合条件的捐赠记录。", "No donations match these filters."),
+    ("donation.donor", "捐赠方", "Donor"),
+    ("donation.donor_hint", "社团、企业或个人名称", "Association, company or person"),
+    ("donation.country", "国家或地区", "Country or region"),
+    ("donation.given_on", "捐赠日期", "Date given"),
+    ("donation.amount", "金额", "Amount"),
+    ("donation.amount_yuan", "金额（元）", "Amount (yuan)"),
+    ("donation.amount_hint", "捐物填折合人民币价值", "For goods, their value in yuan"),
+    ("donation.goods_description", "物资名称及数量", "Goods and quantity"),
+    ("donation.goods_hint", "捐物必填，如：医用外科口罩 10 万只", "Required for goods, e.g. 100,000 surgical masks"),
+    ("donation.purpose", "捐赠用途", "Purpose"),
+    ("donation.recipient", "受赠单位", "Recipient"),
+    ("donation.receipt_no", "收据编号", "Receipt no."),
+    ("donation.receipt", "打印收据", "Print receipt"),
+    ("donation.receipt_title", "捐赠收据", "Donation receipt"),
+    ("donation.print", "打印", "Print"),
+    ("donation.details", "捐赠信息", "Details"),
+    ("donation.allocations", "使用分配", "Allocations"),
+    ("donation.no_allocations", "尚未分配使用。", "Not allocated yet."),
+    ("donation.allocate", "登记分配", "Allocate"),
+    ("donation.use", "用途", "Use"),
+    ("donation.use_hint", "如：医疗物资采购、一线医护慰问", "e.g. medical supplies, support for front-line staff"),
+    ("donation.allocated_on", "分配日期", "Allocated on"),
+    ("donation.history", "状态记录", "Status history"),
+    ("donation.change_status", "变更状态", "Change status"),
+    ("donation.happened_on", "日期", "Date"),
+    ("donation.note", "说明（回退时必填）", "Note (required to go back)"),
+    ("donation_status.pledged", "已认捐", "Pledged"),
+    ("donation_status.received", "已到账", "Received"),
+    ("donation_status.allocated", "已分配", "Allocated"),
+    ("donation_form.money", "捐款", "Money"),
+    ("donation_form.goods", "捐物", "Goods"),
+    ("err.zero_amount", "金额应大于 0", "The amount must be more than 0"),
+    ("err.duplicate_receipt", "本单位已有这个收据编号", "This receipt number is already used by the recipient"),
+    ("err.status_unchanged", "已处于这个状态", "Already in this state"),
+    ("err.not_fully_allocated", "全部分配完毕后才是“已分配”，请登记分配", "A donation becomes allocated once allocations use it up"),
+    ("err.before_donation", "日期早于捐赠日期", "The date is before the donation"),
+    ("err.not_received", "捐赠到账后才能分配", "Only a received donation can be allocated"),
+    ("err.over_allocation", "分配合计不能超过捐赠金额", "Allocations cannot exceed the donation"),
     // Common
     ("common.save", "保存", "Save"),
     ("common.cancel", "取消", "Cancel"),
@@ -761,6 +818,16 @@ mod tests {
             qiaolian_core::exchange::ExchangeKind::ALL
                 .iter()
                 .map(|v| format!("exchange_kind.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::donation::DonationStatus::ALL
+                .iter()
+                .map(|v| format!("donation_status.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::donation::DonationForm::ALL
+                .iter()
+                .map(|v| format!("donation_form.{v}")),
         );
         for k in [
             "event.created",

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`.
 
 mod cooperation;
+mod donations;
 mod events;
 pub use cooperation::{file_response, read_multipart};
 mod me;
@@ -109,6 +110,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/projects", post(events::create_project))
         .route("/api/v1/projects/{id}", get(events::get_project))
         .route("/api/v1/projects/{id}/steps", post(events::step))
+        .route(
+            "/api/v1/donations",
+            get(donations::list).post(donations::create),
+        )
+        .route("/api/v1/donations/{id}", get(donations::get))
+        .route("/api/v1/donations/{id}/steps", post(donations::step))
+        .route(
+            "/api/v1/donations/{id}/allocations",
+            post(donations::allocate),
+        )
+        .route("/api/v1/donation-campaigns", get(donations::campaigns))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -136,6 +148,8 @@ pub fn routes() -> Router<AppState> {
         network::create_exchange, network::exchange_stats,
         events::list, events::create, events::get, events::endorse, events::create_project, events::get_project,
         events::step,
+        donations::list, donations::create, donations::get, donations::step, donations::allocate,
+        donations::campaigns,
     ),
     modifiers(&BearerAuth),
 )]

@@ -4,6 +4,7 @@
 mod account;
 mod agreements;
 mod auth;
+mod donations;
 mod events;
 mod home;
 mod network;
@@ -106,6 +107,12 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}", get(events::show))
         .route("/events/{id}/projects", post(events::add_project))
         .route("/projects/{id}/steps", post(events::project_step))
+        .route("/donations", get(donations::list).post(donations::create))
+        .route("/donations/new", get(donations::new))
+        .route("/donations/{id}", get(donations::show))
+        .route("/donations/{id}/steps", post(donations::step))
+        .route("/donations/{id}/allocations", post(donations::allocate))
+        .route("/donations/{id}/receipt", get(donations::receipt))
 }
 
 /// Uploads may be larger than other bodies: a few files up to the file limit.
