@@ -248,8 +248,19 @@ struct ShowPage {
 }
 
 impl ShowPage {
-    fn statuses(&self) -> &'static [DonationStatus] {
+    /// The statuses a clerk may move to: not the current one, and "allocated" only
+    /// once allocations have used the donation up.
+    fn next_statuses(&self) -> Vec<DonationStatus> {
         DonationStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != self.d.status)
+            .filter(|s| *s != DonationStatus::Allocated || self.unallocated.0 == 0)
+            .collect()
+    }
+
+    fn today(&self) -> String {
+        qiaolian_core::settings::today().to_string()
     }
 
     fn figures(&self, f: &Fen) -> String {
