@@ -36,6 +36,7 @@ text_enum!(
         Exchange = "exchange",
         Event = "event",
         Project = "project",
+        Donation = "donation",
     }
 );
 
@@ -167,6 +168,14 @@ pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
     (Resource::Project, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
     (Resource::Project, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
     (Resource::Project, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Donations: judged against the recipient; read only within one's own subtree.
+    (Resource::Donation, Action::Read,        [All,    Subtree,   Subtree,    Subtree, Subtree]),
+    (Resource::Donation, Action::Create,      [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Donation, Action::Update,      [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Donation, Action::Archive,     [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Donation, Action::Assign,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Donation, Action::Report,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Donation, Action::Comment,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.

@@ -73,6 +73,7 @@ pub mod auth;
 pub mod camp;
 pub mod db;
 pub mod demo;
+pub mod donation;
 pub mod error;
 pub mod event;
 pub mod exchange;

@@ -111,6 +111,79 @@ impl Fen {
     }
 }
 
+/// Chinese numerals as written on receipts and cheques (大写).
+const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+
+/// 1–9999 in 大写, with 零 for every run of zeros between digits.
+fn upper_below_10k(n: u64) -> String {
+    let mut s = String::new();
+    let mut zero = false;
+    for (unit, div) in [("仟", 1000), ("佰", 100), ("拾", 10), ("", 1)] {
+        let d = (n / div % 10) as usize;
+        if d == 0 {
+            zero = !s.is_empty();
+        } else {
+            if zero {
+                s.push('零');
+                zero = false;
+            }
+            s.push(DIGITS[d]);
+            s.push_str(unit);
+        }
+    }
+    s
+}
+
+/// A whole number of yuan above 0 in 大写: groups of four digits under 万 and 亿.
+fn upper_whole(n: u64) -> String {
+    let (high, rest, unit, gap) = if n >= 100_000_000 {
+        (n / 100_000_000, n % 100_000_000, "亿", 10_000_000)
+    } else if n >= 10_000 {
+        (n / 10_000, n % 10_000, "万", 1000)
+    } else {
+        return upper_below_10k(n);
+    };
+    let mut s = upper_whole(high) + unit;
+    if rest > 0 {
+        // 壹万零伍拾: a missing leading digit of the lower group is read as 零.
+        if rest < gap {
+            s.push('零');
+        }
+        s.push_str(&upper_whole(rest));
+    }
+    s
+}
+
+impl Fen {
+    /// The amount in Chinese uppercase as receipts write it (大写), e.g. 12,345.60 →
+    /// 壹万贰仟叁佰肆拾伍元陆角整: 整 when there are no fen, 零 for skipped places.
+    pub fn upper_zh(self) -> String {
+        let sign = if self.0 < 0 { "负" } else { "" };
+        let a = self.0.unsigned_abs();
+        let (yuan, jiao, fen) = (a / 100, (a / 10 % 10) as usize, (a % 10) as usize);
+        let mut s = sign.to_owned();
+        if yuan > 0 {
+            s.push_str(&upper_whole(yuan));
+            s.push('元');
+        }
+        if jiao > 0 {
+            s.push(DIGITS[jiao]);
+            s.push('角');
+        } else if yuan > 0 && fen > 0 {
+            s.push('零');
+        }
+        if fen > 0 {
+            s.push(DIGITS[fen]);
+            s.push('分');
+        } else if yuan > 0 || jiao > 0 {
+            s.push('整');
+        } else {
+            s.push_str("零元整");
+        }
+        s
+    }
+}
+
 impl std::ops::Add for Fen {
     type Output = Fen;
     fn add(self, o: Fen) -> Fen {
@@ -162,6 +235,31 @@ mod tests {
         assert_eq!(Fen(0).display_zh(), "0 元");
         assert_eq!(Fen(3_000_000_000_000).display_en(), "30 billion yuan");
         assert_eq!(Fen(2_247_000_000).display_en(), "22.47 million yuan");
+    }
+
+    #[test]
+    fn uppercase_amounts_follow_the_receipt_rules() {
+        let up = |s: &str| Fen::parse_yuan(s).map(Fen::upper_zh);
+        assert_eq!(up("12345.60"), Ok("壹万贰仟叁佰肆拾伍元陆角整".into()));
+        assert_eq!(up("0"), Ok("零元整".into()));
+        assert_eq!(up("10"), Ok("壹拾元整".into()));
+        assert_eq!(up("100.05"), Ok("壹佰元零伍分".into()));
+        assert_eq!(up("100000000"), Ok("壹亿元整".into()));
+        assert_eq!(up("22470000.00"), Ok("贰仟贰佰肆拾柒万元整".into()));
+        assert_eq!(up("0.05"), Ok("伍分".into()));
+        assert_eq!(up("0.5"), Ok("伍角整".into()));
+        assert_eq!(up("1.23"), Ok("壹元贰角叁分".into()));
+        assert_eq!(up("1005"), Ok("壹仟零伍元整".into()));
+        assert_eq!(up("1010"), Ok("壹仟零壹拾元整".into()));
+        assert_eq!(up("10050"), Ok("壹万零伍拾元整".into()));
+        assert_eq!(up("1001000"), Ok("壹佰万壹仟元整".into()));
+        assert_eq!(up("100010000"), Ok("壹亿零壹万元整".into()));
+        assert_eq!(up("101000000"), Ok("壹亿零壹佰万元整".into()));
+        assert_eq!(up("1000000000000"), Ok("壹万亿元整".into()));
+        assert_eq!(
+            up("123400005678.9"),
+            Ok("壹仟贰佰叁拾肆亿零伍仟陆佰柒拾捌元玖角整".into())
+        );
     }
 
     proptest! {

@@ -33,6 +33,10 @@
     t.setAttribute('aria-expanded', open ? 'true' : 'false');
     if (list) { list.hidden = !open; }
   });
+  // Receipts print from a button: no inline script (CSP).
+  document.addEventListener('click', function (e) {
+    if (e.target.closest && e.target.closest('[data-print]')) { window.print(); }
+  });
   document.addEventListener('submit', function (e) {
     var msg = e.target.getAttribute && e.target.getAttribute('data-confirm');
     if (msg && !window.confirm(msg)) { e.preventDefault(); }

@@ -14,6 +14,7 @@ both!(
     two_federations_run_an_agreement_from_signature_to_a_closed_task,
     a_joint_meeting_is_recorded_and_a_resolution_becomes_a_task,
     a_coordinator_records_an_event_signs_a_project_and_sees_it_land,
+    a_coordinator_records_a_donation_and_prints_its_receipt,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -530,6 +531,58 @@ async fn a_coordinator_records_an_event_signs_a_project_and_sees_it_land(app: Te
         wait_text(&c, "#total-landed", "1").await?;
         wait_text(&c, "#rate-count", "100.0%").await?;
         accessible(&c, "the projects page").await?;
+        Ok(())
+    })
+    .await;
+}
+
+async fn a_coordinator_records_a_donation_and_prints_its_receipt(app: TestApp) {
+    app.load_demo().await;
+    let cq = app.user("cq-coord", "重庆市侨联", "coordinator").await;
+    let password = crate::harness::password_of(&cq);
+    let base = app.base.clone();
+    journey("donation-receipt", &app, |c| async move {
+        sign_in(&c, &base, &cq, &password).await?;
+        c.goto(&format!("{base}/donations")).await?;
+        click(&c, "#new-donation").await?;
+        wait_text(&c, "h1.page-title", "登记捐赠").await?;
+        type_into(&c, "#donor_name", "泰国川渝总商会").await?;
+        // The country select is searchable; its native select is what the form sends.
+        set_value(&c, "#donor_country", "TH").await?;
+        set_value(&c, "#given_on", "2020-02-03").await?;
+        type_into(&c, "#amount", "12345.6").await?;
+        // The form proposes the clerk's own federation; open the picker to change it.
+        click(&c, "#recipient_org_id + .ts-wrapper .ts-control").await?;
+        pick_org(&c, "recipient_org_id", "万州", "万州区侨联").await?;
+        type_into(&c, "#receipt_no", "万侨捐〔2020〕088号").await?;
+        type_into(&c, "#campaign", "2020年抗击新冠肺炎疫情捐赠").await?;
+        type_into(&c, "#purpose", "抗击新冠肺炎疫情").await?;
+        let problems = axe(&c).await?;
+        if !problems.is_empty() {
+            return Err(
+                format!("accessibility problems on the donation form: {problems:?}").into(),
+            );
+        }
+        click(&c, "#donation-save").await?;
+        wait_text(&c, "h1.page-title", "泰国川渝总商会").await?;
+        wait_text(&c, ".donation-details", "万州区侨联").await?;
+
+        c.goto(&format!("{base}/donations")).await?;
+        wait_text(&c, "#donations", "万侨捐〔2020〕088号").await?;
+        wait_text(&c, "#campaigns", "2020年抗击新冠肺炎疫情捐赠").await?;
+        let problems = axe(&c).await?;
+        if !problems.is_empty() {
+            return Err(format!("accessibility problems on the ledger: {problems:?}").into());
+        }
+        click(&c, "#donations tbody a").await?;
+        click(&c, "#open-receipt").await?;
+        wait_text(&c, "#receipt-no", "万侨捐〔2020〕088号").await?;
+        wait_text(&c, "#receipt-upper", "壹万贰仟叁佰肆拾伍元陆角整").await?;
+        wait_text(&c, "#receipt-issuer", "万州区侨联").await?;
+        let problems = axe(&c).await?;
+        if !problems.is_empty() {
+            return Err(format!("accessibility problems on the receipt: {problems:?}").into());
+        }
         Ok(())
     })
     .await;

@@ -11,6 +11,7 @@ mod api_session;
 mod browser;
 mod cli;
 mod cooperation;
+mod donations;
 mod events;
 mod network;
 mod ops;

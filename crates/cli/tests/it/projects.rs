@@ -411,7 +411,9 @@ async fn the_demo_conference_is_read_off_the_projects_page_and_the_event_page(ap
         events["items"][0]["series_id"].as_i64().expect("series"),
     );
     let (_, listed) = api
-        .get(&format!("/api/v1/projects?series={series}&per_page=500"))
+        .get(&format!(
+            "/api/v1/projects?series={series}&year=2024&per_page=500"
+        ))
         .await;
     let fen: i64 = listed["items"]
         .as_array()
@@ -423,7 +425,11 @@ async fn the_demo_conference_is_read_off_the_projects_page_and_the_event_page(ap
     assert_eq!(fen, 303 * YI, "the demo's 47 projects come to 303 亿元");
 
     let c = app.sign_in("admin", ADMIN_PASSWORD).await;
-    let doc = page(&c, &app.url(&format!("/projects?series={series}"))).await;
+    let doc = page(
+        &c,
+        &app.url(&format!("/projects?series={series}&year=2024")),
+    )
+    .await;
     assert_eq!(select_text(&doc, "#total-signed"), ["47"]);
     assert_eq!(select_text(&doc, "#total-signed-amount"), ["303 亿元"]);
     assert_eq!(select_text(&doc, "#project-total"), ["共 47 个项目"]);

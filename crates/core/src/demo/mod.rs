@@ -2,6 +2,7 @@
 //! role, so a new installation can be tried at once. Later capabilities add theirs here.
 
 mod cooperation;
+mod donations;
 mod events;
 mod network;
 mod outcomes;
@@ -346,6 +347,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         network::load(db, &system).await?;
         events::load(db, &system).await?;
         outcomes::load(db, &system).await?;
+        donations::load(db, &system).await?;
     }
     let mut tx = db.begin().await?;
     on!(&mut tx, |c| {

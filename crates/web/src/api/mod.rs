@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`.
 
 mod cooperation;
+mod donations;
 mod events;
 mod outcomes;
 pub use cooperation::{file_response, read_multipart};
@@ -137,6 +138,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/projects/landing", get(projects::landing))
         .route("/api/v1/projects/{id}", get(projects::get))
         .route("/api/v1/projects/{id}/steps", post(projects::step))
+        .route(
+            "/api/v1/donations",
+            get(donations::list).post(donations::create),
+        )
+        .route("/api/v1/donations/{id}", get(donations::get))
+        .route("/api/v1/donations/{id}/steps", post(donations::step))
+        .route(
+            "/api/v1/donations/{id}/allocations",
+            post(donations::allocate),
+        )
+        .route("/api/v1/donation-campaigns", get(donations::campaigns))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -167,6 +179,8 @@ pub fn routes() -> Router<AppState> {
         outcomes::update_event, outcomes::sessions, outcomes::add_session, outcomes::participants, outcomes::register,
         outcomes::multi_camp, outcomes::list_talents, outcomes::create_talent, outcomes::list_articles,
         outcomes::create_article, outcomes::rollup,
+        donations::list, donations::create, donations::get, donations::step, donations::allocate,
+        donations::campaigns,
     ),
     modifiers(&BearerAuth),
 )]

@@ -4,6 +4,7 @@
 mod account;
 mod agreements;
 mod auth;
+mod donations;
 mod events;
 mod home;
 mod network;
@@ -124,6 +125,12 @@ pub fn routes() -> Router<AppState> {
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(projects::show))
         .route("/projects/{id}/steps", post(projects::step))
+        .route("/donations", get(donations::list).post(donations::create))
+        .route("/donations/new", get(donations::new))
+        .route("/donations/{id}", get(donations::show))
+        .route("/donations/{id}/steps", post(donations::step))
+        .route("/donations/{id}/allocations", post(donations::allocate))
+        .route("/donations/{id}/receipt", get(donations::receipt))
 }
 
 /// Uploads may be larger than other bodies: a few files up to the file limit.

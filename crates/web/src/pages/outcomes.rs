@@ -55,6 +55,10 @@ struct IndexPage {
     countries: Vec<CountryFigures>,
     choices: ScopeChoices,
     refused: bool,
+    /// Donations received by the scope's organizations, as far as the reader may see
+    /// them; `None` for a series, which donations do not belong to.
+    donations: Option<qiaolian_core::donation::Totals>,
+    donations_q: String,
 }
 
 impl IndexPage {
@@ -80,7 +84,22 @@ pub async fn index(
     let rollup = outcome::rollup(&state.db, &scope).await?;
     let countries = outcome::countries(&state.db, &scope).await?;
     let choices = choices(&state.db, &user, &scope).await?;
+    let by_recipient = qiaolian_core::donation::DonationFilter {
+        year: scope.year,
+        org: scope.org,
+        side: scope.side.clone(),
+        ..Default::default()
+    };
+    let donations = match scope.series {
+        Some(_) => None,
+        None => {
+            Some(qiaolian_core::donation::totals(&state.db, &user.actor(), &by_recipient).await?)
+        }
+    };
+    let donations_q = serde_urlencoded::to_string(&by_recipient).unwrap_or_default();
     Ok(render(&IndexPage {
+        donations,
+        donations_q,
         ctx,
         q: scope.query(),
         scope,

@@ -1,0 +1,864 @@
+//! Donations (捐赠台账): money or goods given to a federation by overseas associations
+//! and individuals, grouped in campaigns, followed from pledge to receipt to allocation.
+//! Every figure of the ledger is summed from these rows with the same filter that lists
+//! them, never typed in twice.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::access::{self, Action, Actor, Reach, Resource};
+use crate::db::{Db, Tx};
+use crate::error::{Check, Error, FieldError, Result};
+use crate::money::Fen;
+use crate::org::OrgId;
+use crate::page::{Page, PageRequest};
+use crate::{on, reference, settings, text};
+
+id_type!(DonationId);
+id_type!(CampaignId);
+
+text_enum!(
+    DonationForm { Money = "money", Goods = "goods" }
+);
+
+text_enum!(
+    DonationStatus { Pledged = "pledged", Received = "received", Allocated = "allocated" }
+);
+
+impl DonationStatus {
+    /// Position from pledge to use; a step to a lower one is a step back.
+    fn rank(self) -> u8 {
+        match self {
+            DonationStatus::Pledged => 0,
+            DonationStatus::Received => 1,
+            DonationStatus::Allocated => 2,
+        }
+    }
+
+    /// Whether the gift has arrived (and so counts as received).
+    pub fn arrived(self) -> bool {
+        self != DonationStatus::Pledged
+    }
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DonationStep {
+    #[sqlx(try_from = "String")]
+    pub status: DonationStatus,
+    pub happened_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Allocation {
+    /// What the donation was used for.
+    #[serde(rename = "use")]
+    #[sqlx(rename = "use")]
+    pub use_: String,
+    pub amount_fen: Fen,
+    pub allocated_on: NaiveDate,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Donation {
+    pub id: DonationId,
+    pub donor_name: String,
+    pub donor_org_id: Option<OrgId>,
+    pub donor_country: Option<String>,
+    pub donor_country_zh: Option<String>,
+    pub donor_country_en: Option<String>,
+    pub given_on: NaiveDate,
+    #[sqlx(try_from = "String")]
+    pub form: DonationForm,
+    pub goods_description: Option<String>,
+    /// In fen; for goods, their value.
+    pub amount_fen: Fen,
+    /// The part already allocated to uses.
+    pub allocated_fen: Fen,
+    pub campaign_id: Option<CampaignId>,
+    pub campaign_name: Option<String>,
+    pub purpose: Option<String>,
+    pub recipient_org_id: OrgId,
+    pub recipient_org_name: String,
+    #[serde(skip)]
+    pub recipient_org_path: String,
+    pub receipt_no: String,
+    #[sqlx(try_from = "String")]
+    pub status: DonationStatus,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub steps: Vec<DonationStep>,
+    #[sqlx(skip)]
+    pub allocations: Vec<Allocation>,
+}
+
+impl Donation {
+    /// What is left to allocate.
+    pub fn unallocated_fen(&self) -> Fen {
+        Fen(self.amount_fen.0 - self.allocated_fen.0)
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DonationInput {
+    /// An association, a company or a person.
+    pub donor_name: String,
+    /// The donor, when it is an organization of the platform.
+    pub donor_org_id: Option<OrgId>,
+    /// ISO 3166-1 alpha-2 of the donor's country or region.
+    pub donor_country: Option<String>,
+    /// `YYYY-MM-DD`
+    pub given_on: String,
+    /// `money` or `goods`.
+    pub form: String,
+    /// What the goods are; required for goods.
+    pub goods_description: Option<String>,
+    /// Yuan as typed, e.g. `"500000"` or `"1234.56"`; for goods, their value.
+    pub amount: String,
+    /// Name of the campaign; created on first use.
+    pub campaign: Option<String>,
+    pub purpose: Option<String>,
+    /// The federation that received the gift and issues the receipt.
+    pub recipient_org_id: Option<OrgId>,
+    /// Unique per recipient.
+    pub receipt_no: String,
+    /// `pledged` or `received` (the default).
+    pub status: Option<String>,
+}
+
+struct Fields {
+    donor_name: String,
+    donor_country: Option<String>,
+    given_on: NaiveDate,
+    form: DonationForm,
+    goods_description: Option<String>,
+    amount: Fen,
+    campaign: Option<String>,
+    purpose: Option<String>,
+    recipient: OrgId,
+    recipient_path: String,
+    receipt_no: String,
+    status: DonationStatus,
+}
+
+/// A positive amount in yuan as typed.
+fn positive_amount(s: &str) -> Result<Fen, FieldError> {
+    match Fen::parse_yuan(s)? {
+        Fen(0) => Err(FieldError::new("zero_amount")),
+        f => Ok(f),
+    }
+}
+
+async fn parse(tx: &mut Tx, input: &DonationInput) -> Result<Fields> {
+    let mut check = Check::default();
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let donor_name = check.take("donor_name", text::required(&input.donor_name, 200));
+    let donor_country = check
+        .take(
+            "donor_country",
+            reference::parse_country_code(&opt(&input.donor_country)),
+        )
+        .flatten();
+    if let Some(c) = &donor_country
+        && reference::country(tx, c).await?.is_none()
+    {
+        check.add("donor_country", "unknown_country");
+    }
+    if let Some(id) = input.donor_org_id
+        && crate::org::path_of(tx, id).await?.is_none()
+    {
+        check.add("donor_org_id", "unknown_org");
+    }
+    let given_on = match check.take("given_on", text::date(&input.given_on)) {
+        Some(None) => {
+            check.add("given_on", "required");
+            None
+        }
+        d => d.flatten(),
+    };
+    if given_on.is_some_and(|d| d > settings::today()) {
+        check.add("given_on", "date_in_future");
+    }
+    let form = check.take("form", DonationForm::parse(&input.form));
+    let goods_description = check
+        .take(
+            "goods_description",
+            text::optional(&opt(&input.goods_description), 500),
+        )
+        .flatten();
+    if form == Some(DonationForm::Goods) && goods_description.is_none() {
+        check.add("goods_description", "required");
+    }
+    let amount = check.take("amount", positive_amount(&input.amount));
+    let campaign = check
+        .take("campaign", text::optional(&opt(&input.campaign), 100))
+        .flatten();
+    let purpose = check
+        .take("purpose", text::optional(&opt(&input.purpose), 500))
+        .flatten();
+    let recipient_path = match input.recipient_org_id {
+        None => check.take("recipient_org_id", Err(FieldError::new("required"))),
+        Some(id) => check.take(
+            "recipient_org_id",
+            crate::org::path_of(tx, id)
+                .await?
+                .ok_or(FieldError::new("unknown_org")),
+        ),
+    };
+    let receipt_no = check.take("receipt_no", text::required(&input.receipt_no, 50));
+    let status = match input.status.as_deref().map(str::trim) {
+        None | Some("") => Some(DonationStatus::Received),
+        Some(s) => match check.take("status", DonationStatus::parse(s)) {
+            Some(DonationStatus::Allocated) => {
+                check.add("status", "unknown_value");
+                None
+            }
+            s => s,
+        },
+    };
+    check.finish()?;
+    match (
+        donor_name,
+        given_on,
+        form,
+        amount,
+        recipient_path,
+        input.recipient_org_id,
+        receipt_no,
+        status,
+    ) {
+        (
+            Some(donor_name),
+            Some(given_on),
+            Some(form),
+            Some(amount),
+            Some(recipient_path),
+            Some(recipient),
+            Some(receipt_no),
+            Some(status),
+        ) => Ok(Fields {
+            donor_name,
+            donor_country,
+            given_on,
+            form,
+            // Money carries no description of goods.
+            goods_description: goods_description.filter(|_| form == DonationForm::Goods),
+            amount,
+            campaign,
+            purpose,
+            recipient,
+            recipient_path,
+            receipt_no,
+            status,
+        }),
+        _ => Err(Error::Other(
+            "donation parsed without errors yet incomplete".into(),
+        )),
+    }
+}
+
+/// The campaign of this name, created on first use in the year of its first gift.
+async fn campaign_id(tx: &mut Tx, name: &str, year: i32) -> Result<CampaignId> {
+    on!(&mut *tx, |c| {
+        sqlx::query("insert into donation_campaign (name, year, created_at) values ($1, $2, $3) on conflict (name) do nothing")
+            .bind(name)
+            .bind(year)
+            .bind(crate::now())
+            .execute(c)
+            .await?;
+    });
+    Ok(on!(tx, |c| {
+        sqlx::query_scalar("select id from donation_campaign where name = $1")
+            .bind(name)
+            .fetch_one(c)
+            .await?
+    }))
+}
+
+fn duplicate_receipt(e: Error) -> Error {
+    match e.unique_violation().as_deref() {
+        Some("donation_recipient_org_id_receipt_no_key") => {
+            Error::field("receipt_no", "duplicate_receipt")
+        }
+        _ => e,
+    }
+}
+
+/// Records a donation for its recipient; the actor must be able to act for it.
+pub async fn create(db: &Db, actor: &Actor, input: &DonationInput) -> Result<Donation> {
+    let mut tx = db.begin().await?;
+    let f = parse(&mut tx, input).await?;
+    access::authorize(
+        actor,
+        Resource::Donation,
+        Action::Create,
+        Some(&f.recipient_path),
+    )?;
+    let campaign = match &f.campaign {
+        Some(name) => Some(campaign_id(&mut tx, name, chrono::Datelike::year(&f.given_on)).await?),
+        None => None,
+    };
+    let now = crate::now();
+    let id: DonationId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into donation (donor_name, donor_org_id, donor_country, given_on, form, goods_description, amount_fen,
+                campaign_id, purpose, recipient_org_id, receipt_no, status, created_by, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) returning id",
+        )
+        .bind(&f.donor_name)
+        .bind(input.donor_org_id)
+        .bind(&f.donor_country)
+        .bind(f.given_on)
+        .bind(f.form.as_str())
+        .bind(&f.goods_description)
+        .bind(f.amount)
+        .bind(campaign)
+        .bind(&f.purpose)
+        .bind(f.recipient)
+        .bind(&f.receipt_no)
+        .bind(f.status.as_str())
+        .bind(actor.account_id)
+        .bind(now)
+        .fetch_one(c)
+        .await
+        .map_err(|e| duplicate_receipt(e.into()))?
+    });
+    step_row(&mut tx, actor, id, f.status, f.given_on, None).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+async fn step_row(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: DonationId,
+    status: DonationStatus,
+    on_: NaiveDate,
+    note: Option<&str>,
+) -> Result<()> {
+    on!(tx, |c| {
+        sqlx::query(
+            "insert into donation_step (donation_id, status, happened_on, note, account_id, created_at) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(status.as_str())
+        .bind(on_)
+        .bind(note)
+        .bind(actor.account_id)
+        .bind(crate::now())
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct StepInput {
+    /// The new status.
+    pub status: String,
+    /// `YYYY-MM-DD`; today if left out.
+    pub happened_on: String,
+    /// What happened; required for a step back.
+    pub note: Option<String>,
+    pub version: Option<i64>,
+}
+
+/// The update of a donation the actor may edit, read with its version.
+async fn editable(
+    db: &Db,
+    actor: &Actor,
+    id: DonationId,
+    version: Option<i64>,
+) -> Result<Donation> {
+    let d = get(db, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Donation,
+        Action::Update,
+        Some(&d.recipient_org_path),
+    )?;
+    if version.is_some_and(|v| v != d.version) {
+        return Err(Error::Conflict {
+            current_version: d.version,
+        });
+    }
+    Ok(d)
+}
+
+/// Bumps the version (and sets the status) if nobody saved meanwhile.
+async fn bump(tx: &mut Tx, d: &Donation, status: DonationStatus) -> Result<()> {
+    let changed = on!(tx, |c| {
+        sqlx::query("update donation set status = $1, updated_at = $2, version = version + 1 where id = $3 and version = $4")
+            .bind(status.as_str())
+            .bind(crate::now())
+            .bind(d.id)
+            .bind(d.version)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    if changed == 0 {
+        return Err(Error::Conflict {
+            current_version: d.version,
+        });
+    }
+    Ok(())
+}
+
+fn step_day(check: &mut Check, field: &'static str, s: &str, d: &Donation) -> Option<NaiveDate> {
+    let day = check
+        .take(field, text::date(s))
+        .map(|d| d.unwrap_or_else(settings::today));
+    if day.is_some_and(|x| x > settings::today()) {
+        check.add(field, "date_in_future");
+    }
+    if day.is_some_and(|x| x < d.given_on) {
+        check.add(field, "before_donation");
+    }
+    day
+}
+
+/// Moves a donation to another status, dated; a step back needs a reason, and only
+/// allocations make a donation fully allocated.
+pub async fn advance(
+    db: &Db,
+    actor: &Actor,
+    id: DonationId,
+    input: &StepInput,
+) -> Result<Donation> {
+    let d = editable(db, actor, id, input.version).await?;
+    let mut check = Check::default();
+    let to = check.take("status", DonationStatus::parse(&input.status));
+    let day = step_day(&mut check, "happened_on", &input.happened_on, &d);
+    let note = check
+        .take(
+            "note",
+            text::optional(&input.note.clone().unwrap_or_default(), text::LONG),
+        )
+        .flatten();
+    if let Some(to) = to {
+        if to == d.status {
+            check.add("status", "status_unchanged");
+        } else if to == DonationStatus::Allocated && d.unallocated_fen().0 > 0 {
+            check.add("status", "not_fully_allocated");
+        } else if to.rank() < d.status.rank() && note.is_none() {
+            check.add("note", "backwards_without_reason");
+        }
+    }
+    check.finish()?;
+    let (Some(to), Some(day)) = (to, day) else {
+        return Err(Error::Other(
+            "donation step parsed without errors yet incomplete".into(),
+        ));
+    };
+    let mut tx = db.begin().await?;
+    bump(&mut tx, &d, to).await?;
+    step_row(&mut tx, actor, id, to, day, note.as_deref()).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AllocationInput {
+    /// What the donation is used for, e.g. `医疗物资采购`.
+    #[serde(rename = "use")]
+    pub use_: String,
+    /// Yuan as typed.
+    pub amount: String,
+    /// `YYYY-MM-DD`; today if left out.
+    pub allocated_on: String,
+    pub version: Option<i64>,
+}
+
+/// Allocates part of a received donation to a use; allocations together never exceed
+/// the donation, and the last one that uses it up makes it allocated.
+pub async fn allocate(
+    db: &Db,
+    actor: &Actor,
+    id: DonationId,
+    input: &AllocationInput,
+) -> Result<Donation> {
+    let d = editable(db, actor, id, input.version).await?;
+    let mut check = Check::default();
+    let use_ = check.take("use", text::required(&input.use_, 200));
+    let amount = check.take("amount", positive_amount(&input.amount));
+    let day = step_day(&mut check, "allocated_on", &input.allocated_on, &d);
+    if !d.status.arrived() {
+        check.add("amount", "not_received");
+    } else if amount.is_some_and(|a| a > d.unallocated_fen()) {
+        check.add("amount", "over_allocation");
+    }
+    check.finish()?;
+    let (Some(use_), Some(amount), Some(day)) = (use_, amount, day) else {
+        return Err(Error::Other(
+            "allocation parsed without errors yet incomplete".into(),
+        ));
+    };
+    let full = amount == d.unallocated_fen();
+    let mut tx = db.begin().await?;
+    bump(
+        &mut tx,
+        &d,
+        if full {
+            DonationStatus::Allocated
+        } else {
+            d.status
+        },
+    )
+    .await?;
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "insert into donation_allocation (donation_id, use, amount_fen, allocated_on, account_id, created_at)
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(&use_)
+        .bind(amount)
+        .bind(day)
+        .bind(actor.account_id)
+        .bind(crate::now())
+        .execute(c)
+        .await?;
+    });
+    if full && d.status != DonationStatus::Allocated {
+        step_row(&mut tx, actor, id, DonationStatus::Allocated, day, None).await?;
+    }
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+const SELECT: &str = "select d.id, d.donor_name, d.donor_org_id, d.donor_country, k.name_zh as donor_country_zh,
+    k.name_en as donor_country_en, d.given_on, d.form, d.goods_description, d.amount_fen,
+    -- PostgreSQL sums bigints as numeric; the cast keeps one integer type on both engines.
+    (select cast(coalesce(sum(a.amount_fen), 0) as bigint) from donation_allocation a where a.donation_id = d.id) as allocated_fen,
+    d.campaign_id, c.name as campaign_name, d.purpose, d.recipient_org_id, r.name as recipient_org_name,
+    r.path as recipient_org_path, d.receipt_no, d.status, d.version, d.created_at
+    from donation d join org r on r.id = d.recipient_org_id
+    left join country k on k.alpha2 = d.donor_country
+    left join donation_campaign c on c.id = d.campaign_id";
+
+/// The `like` pattern of the recipients whose donations the actor may read.
+fn visible(actor: &Actor) -> Result<String> {
+    match access::reach(actor.role, Resource::Donation, Action::Read) {
+        Reach::All => Ok("%".to_owned()),
+        Reach::Subtree | Reach::Below => Ok(format!("{}%", actor.org_path)),
+        Reach::Own => Ok(actor.org_path.clone()),
+        Reach::Nothing => Err(Error::Forbidden),
+    }
+}
+
+/// One donation with its history and allocations, if the actor may read it
+/// (otherwise `NotFound`, so its existence does not leak).
+pub async fn get(db: &Db, actor: &Actor, id: DonationId) -> Result<Donation> {
+    let mut tx = db.begin().await?;
+    let mut d: Donation = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where d.id = $1")))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    })
+    .ok_or(Error::NotFound)?;
+    if !actor.may(
+        Resource::Donation,
+        Action::Read,
+        Some(&d.recipient_org_path),
+    ) {
+        return Err(Error::NotFound);
+    }
+    d.steps = on!(&mut tx, |c| {
+        sqlx::query_as(
+            "select status, happened_on, note from donation_step where donation_id = $1 order by id",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    d.allocations = on!(&mut tx, |c| {
+        sqlx::query_as(
+            "select use, amount_fen, allocated_on from donation_allocation where donation_id = $1 order by id",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    Ok(d)
+}
+
+/// A number from a query string, where a blank field means no filter.
+fn blank_as_none<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    match Option::<String>::deserialize(d)?.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// Filters of the ledger; the same filter lists the rows and sums them.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct DonationFilter {
+    #[serde(
+        deserialize_with = "blank_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[param(value_type = Option<i64>)]
+    pub campaign: Option<i64>,
+    /// Year the gift was made.
+    #[serde(
+        deserialize_with = "blank_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[param(value_type = Option<i32>)]
+    pub year: Option<i32>,
+    /// Recipient organization and everything below it.
+    #[serde(
+        deserialize_with = "blank_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[param(value_type = Option<i64>)]
+    pub org: Option<i64>,
+    /// Code of the recipient's side, e.g. `cq`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
+    /// `pledged`, `received` or `allocated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `money` or `goods`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+}
+
+/// The filters once checked, in the order `WHERE` binds them.
+struct Where {
+    visible: String,
+    campaign: Option<i64>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    org_like: Option<String>,
+    side: Option<i64>,
+    status: Option<DonationStatus>,
+    form: Option<DonationForm>,
+}
+
+/// The visibility rule and every filter of `DonationFilter`, as `$1`–`$8`, over
+/// `donation d join org r on r.id = d.recipient_org_id`.
+const WHERE: &str = "r.path like $1 and ($2 is null or d.campaign_id = $2)
+    and ($3 is null or d.given_on >= $3) and ($4 is null or d.given_on <= $4)
+    and ($5 is null or r.path like $5) and ($6 is null or r.side_id = $6)
+    and ($7 is null or d.status = $7) and ($8 is null or d.form = $8)";
+
+macro_rules! bind_where {
+    ($q:expr, $w:expr) => {
+        $q.bind(&$w.visible)
+            .bind($w.campaign)
+            .bind($w.from)
+            .bind($w.to)
+            .bind(&$w.org_like)
+            .bind($w.side)
+            .bind($w.status.map(DonationStatus::as_str))
+            .bind($w.form.map(DonationForm::as_str))
+    };
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+async fn checked(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Result<Where> {
+    let visible = visible(actor)?;
+    let mut check = Check::default();
+    let status = blank(&filter.status).and_then(|s| check.take("status", DonationStatus::parse(s)));
+    let form = blank(&filter.form).and_then(|s| check.take("form", DonationForm::parse(s)));
+    let (from, to) = match filter.year {
+        Some(y) => (
+            NaiveDate::from_ymd_opt(y, 1, 1),
+            NaiveDate::from_ymd_opt(y, 12, 31),
+        ),
+        None => (None, None),
+    };
+    if filter.year.is_some() && from.is_none() {
+        check.add("year", "unknown_value");
+    }
+    let org_like = match filter.org {
+        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
+            Some(p) => Some(format!("{p}%")),
+            None => {
+                check.add("org", "unknown_org");
+                None
+            }
+        },
+        None => None,
+    };
+    let side = match blank(&filter.side) {
+        Some(code) => match crate::side::by_code(tx, code).await? {
+            Some(s) => Some(s.id.0),
+            None => {
+                check.add("side", "unknown_side");
+                None
+            }
+        },
+        None => None,
+    };
+    check.finish()?;
+    Ok(Where {
+        visible,
+        campaign: filter.campaign,
+        from,
+        to,
+        org_like,
+        side,
+        status,
+        form,
+    })
+}
+
+/// The donations the actor may read, newest gift first.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &DonationFilter,
+    page: PageRequest,
+) -> Result<Page<Donation>> {
+    let page = page.clamped();
+    let mut tx = db.begin().await?;
+    let w = checked(&mut tx, actor, filter).await?;
+    let total: i64 = on!(&mut tx, |c| {
+        bind_where!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select count(*) from donation d join org r on r.id = d.recipient_org_id where {WHERE}"
+            ))),
+            w
+        )
+        .fetch_one(c)
+        .await?
+    });
+    let items = on!(&mut tx, |c| {
+        bind_where!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT} where {WHERE} order by d.given_on desc, d.id desc limit $9 offset $10"
+            ))),
+            w
+        )
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Counts and amounts of a set of donations.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema,
+)]
+pub struct Totals {
+    pub count: i64,
+    pub money_fen: Fen,
+    /// The value of the goods.
+    pub goods_fen: Fen,
+    pub total_fen: Fen,
+    /// Received or already allocated.
+    pub received_fen: Fen,
+    pub allocated_fen: Fen,
+}
+
+/// The sums of `Totals`, over `d` (donations) and `al` (their allocations).
+const SUMS: &str = "count(d.id) as count,
+    cast(coalesce(sum(case when d.form = 'money' then d.amount_fen else 0 end), 0) as bigint) as money_fen,
+    cast(coalesce(sum(case when d.form = 'goods' then d.amount_fen else 0 end), 0) as bigint) as goods_fen,
+    cast(coalesce(sum(d.amount_fen), 0) as bigint) as total_fen,
+    cast(coalesce(sum(case when d.status <> 'pledged' then d.amount_fen else 0 end), 0) as bigint) as received_fen,
+    cast(coalesce(sum(al.fen), 0) as bigint) as allocated_fen";
+
+const ALLOCATED: &str =
+    "left join (select donation_id, sum(amount_fen) as fen from donation_allocation
+    group by donation_id) al on al.donation_id = d.id";
+
+/// The figures of exactly the donations `list` shows for this filter, all pages.
+pub async fn totals(db: &Db, actor: &Actor, filter: &DonationFilter) -> Result<Totals> {
+    let mut tx = db.begin().await?;
+    let w = checked(&mut tx, actor, filter).await?;
+    Ok(on!(&mut tx, |c| {
+        bind_where!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select {SUMS} from donation d join org r on r.id = d.recipient_org_id {ALLOCATED} where {WHERE}"
+            ))),
+            w
+        )
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CampaignTotals {
+    pub campaign_id: CampaignId,
+    pub name: String,
+    pub year: i32,
+    pub description: Option<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// Every campaign with the figures of the donations the actor may read, newest first;
+/// one grouped query.
+pub async fn campaign_totals(db: &Db, actor: &Actor) -> Result<Vec<CampaignTotals>> {
+    let visible = visible(actor)?;
+    let mut tx = db.begin().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select k.id as campaign_id, k.name, k.year, k.description, {SUMS}
+             from donation_campaign k
+             left join donation d on d.campaign_id = k.id
+               and exists (select 1 from org r where r.id = d.recipient_org_id and r.path like $1)
+             {ALLOCATED}
+             group by k.id, k.name, k.year, k.description
+             order by k.year desc, k.name"
+        )))
+        .bind(&visible)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_of_gifts_are_positive_yuan() {
+        assert_eq!(positive_amount("100.5"), Ok(Fen(10_050)));
+        assert_eq!(positive_amount("0"), Err(FieldError::new("zero_amount")));
+        assert_eq!(
+            positive_amount("-3"),
+            Err(FieldError::new("negative_amount"))
+        );
+        assert_eq!(
+            positive_amount("1.005"),
+            Err(FieldError::new("too_many_decimals"))
+        );
+    }
+
+    #[test]
+    fn a_step_back_is_a_lower_rank() {
+        use DonationStatus::*;
+        assert!(Received.rank() < Allocated.rank());
+        assert!(Pledged.rank() < Received.rank());
+        assert!(!Pledged.arrived() && Received.arrived() && Allocated.arrived());
+    }
+}
