@@ -526,6 +526,7 @@ async fn a_coordinator_records_an_event_signs_a_project_and_sees_it_land(app: Te
         wait_text(&c, "#event-outcomes .col-lg:nth-child(4) .h2", "1").await?;
         wait_text(&c, "#projects", "已开工").await?;
 
+        click(&c, "#nav-events").await?;
         click(&c, "#nav-projects").await?;
         wait_text(&c, "h1.page-title", "签约项目").await?;
         wait_text(&c, "#total-landed", "1").await?;

@@ -113,6 +113,9 @@ const ABROAD: &[&str] = &[
     "AM", "AZ", "KG", "SR", "GY", "PY", "MA", "TN", "DZ", "CM", "SN", "UG",
 ];
 
+/// How many of [`ABROAD`] send the largest delegations.
+const TOP: usize = 12;
+
 /// The `i`-th demo name; 420 distinct names before any repeats.
 fn person(i: usize) -> String {
     let given = (i * 7 + i / SURNAMES.len()) % GIVEN.len();
@@ -129,10 +132,15 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// `n` countries starting at `from`, wrapping around.
+    /// `n` distinct countries for the `from`-th event: the three largest delegations
+    /// from where most overseas Chinese live, the rest spread over the others.
     fn countries(&self, from: usize, n: usize) -> Vec<String> {
+        let rest = self.abroad.len() - TOP;
         (0..n)
-            .map(|i| self.abroad[(from + i * 7) % self.abroad.len()].clone())
+            .map(|i| match i {
+                0..3 => self.abroad[(from + i) % TOP].clone(),
+                _ => self.abroad[TOP + (from + i * 7) % rest].clone(),
+            })
             .collect()
     }
 
