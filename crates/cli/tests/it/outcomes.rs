@@ -312,10 +312,35 @@ async fn an_event_is_edited_against_the_version_read(app: TestApp) {
         now["event"]["title"], "巴渝文化周（海外）",
         "nothing half-saved"
     );
+    let mut linked = edit.clone();
+    linked["version"] = saved["version"].clone();
+    linked["agreement_id"] = json!(999_999);
+    linked["mechanism_id"] = json!(cq);
+    let (_, refused) = api.put(&path, linked.clone()).await;
+    assert_eq!(
+        (
+            field_code(&refused, "agreement_id"),
+            field_code(&refused, "mechanism_id")
+        ),
+        ("unknown_link", "unknown_link")
+    );
+    linked["agreement_id"] = Value::Null;
+    linked["mechanism_id"] = json!(app.org_id("泛涪江流域侨联合作机制").await.0);
+    let (status, with_link) = api.put(&path, linked).await;
+    assert_eq!(status, StatusCode::OK, "{with_link}");
+    let c = app
+        .sign_in("cq-coord", &crate::harness::password_of("cq-coord"))
+        .await;
+    let page = crate::harness::page(&c, &app.url(&format!("/events/{}", e["id"]))).await;
+    assert!(
+        crate::harness::select_text(&page, "#links")
+            .join("")
+            .contains("泛涪江流域侨联合作机制")
+    );
     // Sichuan co-hosts it now, so its coordinator may edit; a viewer may not.
     let sc_api = app.api_of("sc-coord").await;
     let mut theirs = edit.clone();
-    theirs["version"] = saved["version"].clone();
+    theirs["version"] = with_link["version"].clone();
     let (status, _) = sc_api.put(&path, theirs.clone()).await;
     assert_eq!(status, StatusCode::OK);
     app.user("viewer", "重庆市侨联", "viewer").await;

@@ -94,6 +94,9 @@ struct More {
     /// The form that was refused, to show it open: `session`, `participant`, `talent`, `article`.
     open: &'static str,
     sent: SubForm,
+    /// Linked agreement, mechanism and pairing: (address, label key, name), only those
+    /// the reader may see.
+    links: Vec<(String, &'static str, String)>,
 }
 
 async fn show_page(
@@ -147,7 +150,27 @@ async fn refused(
         }
         None => Vec::new(),
     };
+    let mut links = Vec::new();
+    if let Some(a) = &actor {
+        if let Some(id) = e.agreement_id
+            && let Ok(x) = qiaolian_core::agreement::get(db, a, id).await
+        {
+            links.push((format!("/agreements/{id}"), "event.link_agreement", x.title));
+        }
+        if let Some(id) = e.mechanism_id
+            && let Ok(x) = qiaolian_core::org::get(db, a, id).await
+        {
+            links.push((format!("/mechanisms/{id}"), "event.link_mechanism", x.name));
+        }
+        if let Some(id) = e.pairing_id
+            && let Ok(x) = qiaolian_core::pairing::get(db, id).await
+        {
+            let name = format!("{} — {}", x.org_a_name, x.org_b_name);
+            links.push((format!("/pairings/{id}"), "event.link_pairing", name));
+        }
+    }
     let more = More {
+        links,
         may_update: actor
             .as_ref()
             .is_some_and(|a| a.may_any(Resource::Event, Action::Update, e.org_paths())),
@@ -262,6 +285,9 @@ pub struct EventForm {
     cohost_names: Vec<(String, String)>,
     supporter_names: Vec<(String, String)>,
     countries: Vec<(String, String)>,
+    agreement_id: String,
+    mechanism_id: String,
+    pairing_id: String,
     /// Set when editing: the event and the version read.
     id: Option<i64>,
     version: String,
@@ -286,6 +312,9 @@ impl EventForm {
                 "summary" => f.summary = v,
                 "host_org_id" => f.host_org_id = v,
                 "version" => f.version = v,
+                "agreement_id" => f.agreement_id = v,
+                "mechanism_id" => f.mechanism_id = v,
+                "pairing_id" => f.pairing_id = v,
                 "supporter_org_ids" if !v.trim().is_empty() => f.supporters.push(v),
                 "cohost_org_ids" if !v.trim().is_empty() => f.cohosts.push(v),
                 "country_code" => codes.push(v),
@@ -336,7 +365,19 @@ impl EventForm {
                 })
                 .collect(),
             version: self.version.trim().parse().ok(),
-            ..EventInput::default()
+            agreement_id: self
+                .agreement_id
+                .trim()
+                .parse()
+                .ok()
+                .map(qiaolian_core::agreement::AgreementId),
+            mechanism_id: self.mechanism_id.trim().parse().ok().map(OrgId),
+            pairing_id: self
+                .pairing_id
+                .trim()
+                .parse()
+                .ok()
+                .map(qiaolian_core::pairing::PairingId),
         }
     }
 
@@ -373,6 +414,9 @@ impl EventForm {
                 .iter()
                 .map(|c| (c.country_code.clone(), c.participants.to_string()))
                 .collect(),
+            agreement_id: e.agreement_id.map(|a| a.to_string()).unwrap_or_default(),
+            mechanism_id: e.mechanism_id.map(|a| a.to_string()).unwrap_or_default(),
+            pairing_id: e.pairing_id.map(|a| a.to_string()).unwrap_or_default(),
             id: Some(e.id.0),
             version: e.version.to_string(),
             counted,
@@ -388,6 +432,10 @@ struct FormPage {
     errors: FormErrors,
     countries: Vec<Country>,
     spare: usize,
+    /// What the event may be linked to: (id, name) of the records the user can see.
+    agreements: Vec<(i64, String)>,
+    mechanisms: Vec<(i64, String)>,
+    pairings: Vec<(i64, String)>,
 }
 
 impl FormPage {
@@ -399,6 +447,32 @@ impl FormPage {
 async fn form_page(ctx: Ctx, db: &Db, form: EventForm, errors: FormErrors) -> PageResult {
     let countries = reference::countries(db).await?;
     let spare = 8usize.saturating_sub(form.countries.len()).max(3);
+    let all = PageRequest {
+        page: 1,
+        per_page: 500,
+    };
+    let (mut agreements, mut mechanisms, mut pairings) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(actor) = ctx.user().map(qiaolian_core::account::Account::actor) {
+        let filter = qiaolian_core::agreement::AgreementFilter::default();
+        agreements = qiaolian_core::agreement::list(db, &actor, &filter, all)
+            .await?
+            .items
+            .into_iter()
+            .map(|a| (a.id.0, a.title))
+            .collect();
+        mechanisms = qiaolian_core::mechanism::list(db, &actor)
+            .await?
+            .into_iter()
+            .map(|m| (m.org.id.0, m.org.name))
+            .collect();
+        let filter = qiaolian_core::pairing::PairingFilter::default();
+        pairings = qiaolian_core::pairing::list(db, &filter, all)
+            .await?
+            .items
+            .into_iter()
+            .map(|p| (p.id.0, format!("{} — {}", p.org_a_name, p.org_b_name)))
+            .collect();
+    }
     Ok(render_with(
         errors.status(false),
         &FormPage {
@@ -407,6 +481,9 @@ async fn form_page(ctx: Ctx, db: &Db, form: EventForm, errors: FormErrors) -> Pa
             errors,
             countries,
             spare,
+            agreements,
+            mechanisms,
+            pairings,
         },
     ))
 }
