@@ -252,6 +252,27 @@ pub async fn create(db: &Db, actor: &Actor, input: &AgreementInput) -> Result<Ag
     get(db, actor, id).await
 }
 
+/// Refuses an edit that drops an area tasks still belong to — before anything is
+/// written, so a refused edit leaves no half-done transaction behind.
+async fn check_dropped_areas(tx: &mut Tx, id: AgreementId, f: &Fields) -> Result<()> {
+    let used: Vec<AreaId> = on!(&mut *tx, |c| {
+        sqlx::query_scalar(
+            "select distinct a.id from agreement_area a join task t on t.area_id = a.id where a.agreement_id = $1",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    if used
+        .iter()
+        .any(|u| !f.areas.iter().any(|a| a.0 == Some(*u)))
+    {
+        return Err(Error::field("areas", "area_in_use"));
+    }
+    Ok(())
+}
+
+/// Replaces the parties and areas; dropped areas must have been checked unused.
 async fn write_parties_and_areas(tx: &mut Tx, id: AgreementId, f: &Fields) -> Result<()> {
     on!(&mut *tx, |c| {
         sqlx::query("delete from agreement_party where agreement_id = $1")
@@ -281,15 +302,6 @@ async fn write_parties_and_areas(tx: &mut Tx, id: AgreementId, f: &Fields) -> Re
         .iter()
         .filter(|old| !f.areas.iter().any(|a| a.0 == Some(**old)))
     {
-        let used: i64 = on!(&mut *tx, |c| {
-            sqlx::query_scalar("select count(*) from task where area_id = $1")
-                .bind(old)
-                .fetch_one(c)
-                .await?
-        });
-        if used > 0 {
-            return Err(Error::field("areas", "area_in_use"));
-        }
         on!(&mut *tx, |c| {
             sqlx::query("delete from agreement_area where id = $1")
                 .bind(old)
@@ -349,6 +361,7 @@ pub async fn update(
         Action::Update,
         f.parties.iter().map(|p| p.2.as_str()),
     )?;
+    check_dropped_areas(&mut tx, id, &f).await?;
     let changed = on!(&mut tx, |c| {
         sqlx::query(
             "update agreement set kind = $1, title = $2, signed_on = $3, valid_until = $4, summary = $5,

@@ -267,6 +267,23 @@ async fn bad_tasks_and_reports_are_refused_and_nothing_changes(app: TestApp) {
         "refused reports were not stored"
     );
     assert_eq!(detail["task"]["progress"], 30);
+
+    // An edit dropping the area the task belongs to is refused whole.
+    let admin = app.admin_api().await;
+    let path = format!("/api/v1/agreements/{}", p.agreement);
+    let (_, a) = admin.get(&path).await;
+    let mut edit = a.clone();
+    edit["title"] = json!("不该保存的标题");
+    edit["areas"] = json!([{"id": p.areas[1], "name": "文化交流"}]);
+    let (_, answer) = admin.put(&path, edit).await;
+    assert_eq!(field_code(&answer, "areas"), "area_in_use", "{answer}");
+    let (_, after) = admin.get(&path).await;
+    assert_eq!(
+        (&after["title"], &after["version"]),
+        (&a["title"], &a["version"]),
+        "nothing changed"
+    );
+    assert_eq!(after["areas"].as_array().map(Vec::len), Some(2));
 }
 
 async fn only_the_lead_reports_and_only_the_assigning_side_verifies(app: TestApp) {
