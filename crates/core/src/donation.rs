@@ -4,7 +4,7 @@
 //! them, never typed in twice.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action, Actor, Reach, Resource};
 use crate::db::{Db, Tx};
@@ -588,40 +588,27 @@ pub async fn get(db: &Db, actor: &Actor, id: DonationId) -> Result<Donation> {
     Ok(d)
 }
 
-/// A number from a query string, where a blank field means no filter.
-fn blank_as_none<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: std::str::FromStr,
-    T::Err: std::fmt::Display,
-{
-    match Option::<String>::deserialize(d)?.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(serde::de::Error::custom),
-    }
-}
-
 /// Filters of the ledger; the same filter lists the rows and sums them.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct DonationFilter {
     #[serde(
-        deserialize_with = "blank_as_none",
+        deserialize_with = "crate::text::blank_as_none",
         skip_serializing_if = "Option::is_none"
     )]
     #[param(value_type = Option<i64>)]
     pub campaign: Option<i64>,
     /// Year the gift was made.
     #[serde(
-        deserialize_with = "blank_as_none",
+        deserialize_with = "crate::text::blank_as_none",
         skip_serializing_if = "Option::is_none"
     )]
     #[param(value_type = Option<i32>)]
     pub year: Option<i32>,
     /// Recipient organization and everything below it.
     #[serde(
-        deserialize_with = "blank_as_none",
+        deserialize_with = "crate::text::blank_as_none",
         skip_serializing_if = "Option::is_none"
     )]
     #[param(value_type = Option<i64>)]

@@ -647,10 +647,16 @@ pub async fn get(db: &Db, id: EventId) -> Result<Event> {
 #[serde(default)]
 pub struct EventFilter {
     pub kind: Option<String>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub series: Option<i64>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i32>)]
     pub year: Option<i32>,
     pub status: Option<String>,
     /// Events hosted, co-hosted or supported by this organization or one below it.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub org: Option<i64>,
     /// Events run by an organization of this side (code).
     pub side: Option<String>,

@@ -20,10 +20,16 @@ use crate::{on, side};
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Scope {
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i32>)]
     pub year: Option<i32>,
     /// An event series ("brand") id.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub series: Option<i64>,
     /// This organization and every one below it.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub org: Option<i64>,
     /// A side code, e.g. `cq`.
     pub side: Option<String>,

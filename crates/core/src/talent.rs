@@ -193,10 +193,18 @@ pub async fn get(db: &Db, id: TalentId) -> Result<Talent> {
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct TalentFilter {
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i32>)]
     pub year: Option<i32>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub series: Option<i64>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub org: Option<i64>,
     pub side: Option<String>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub event: Option<i64>,
     pub level: Option<String>,
 }

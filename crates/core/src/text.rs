@@ -60,6 +60,22 @@ pub fn date(s: &str) -> Result<Option<chrono::NaiveDate>, FieldError> {
         .map_err(|_| FieldError::new("bad_date"))
 }
 
+/// A number from a query string, where a blank field means no filter.
+pub fn blank_as_none<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    match <Option<String> as serde::Deserialize>::deserialize(d)?
+        .as_deref()
+        .map(str::trim)
+    {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -387,6 +387,16 @@ async fn outcome_pages_link_each_figure_to_its_records(app: TestApp) {
         crate::harness::select_text(&list, "#talent-total"),
         ["共 1 人"]
     );
+    // Filter forms send blank fields; they mean "any".
+    for blank in [
+        "/outcomes?year=&series=&side=&org=",
+        "/events?year=&kind=&series=&side=",
+        "/talents?year=&series=&side=&org=&event=",
+        "/articles?year=&series=&side=&org=&outlet=",
+    ] {
+        let resp = c.get(app.url(blank)).send().await.expect("send");
+        assert_eq!(resp.status(), StatusCode::OK, "{blank}");
+    }
     let cal = crate::harness::page(&c, &app.url("/events/calendar?month=2024-09")).await;
     assert!(
         crate::harness::select_text(&cal, ".calendar")

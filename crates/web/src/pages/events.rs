@@ -33,6 +33,8 @@ struct ListPage {
     page: Page<Event>,
     filter: EventFilter,
     pager_href: String,
+    series: Vec<(i64, String)>,
+    sides: Vec<qiaolian_core::side::Side>,
 }
 
 pub async fn list(
@@ -62,6 +64,8 @@ pub async fn list(
         page: result,
         filter,
         pager_href,
+        series: event::all_series(&state.db).await?,
+        sides: qiaolian_core::side::list(&state.db).await?,
     }))
 }
 
