@@ -333,7 +333,22 @@ pub async fn list(db: &Db, filter: &ArticleFilter, page: PageRequest) -> Result<
 pub async fn filtered_figures(db: &Db, filter: &ArticleFilter) -> Result<ArticleFigures> {
     let mut tx = db.begin().await?;
     let (b, language) = bound(&mut tx, filter).await?;
-    Ok(on!(&mut tx, |c| {
+    figures_where(&mut tx, &b, filter.event, filter.outlet, language).await
+}
+
+/// Coverage figures of a scope.
+pub async fn figures(tx: &mut Tx, b: &Bound) -> Result<ArticleFigures> {
+    figures_where(tx, b, None, None, None).await
+}
+
+async fn figures_where(
+    tx: &mut Tx,
+    b: &Bound,
+    event: Option<i64>,
+    outlet: Option<i64>,
+    language: Option<Language>,
+) -> Result<ArticleFigures> {
+    Ok(on!(tx, |c| {
         bind_scope!(
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "select count(*) as articles, count(distinct a.outlet_id) as outlets, count(distinct u.country_code) as countries
@@ -341,23 +356,9 @@ pub async fn filtered_figures(db: &Db, filter: &ArticleFilter) -> Result<Article
             ))),
             b
         )
-        .bind(filter.event)
-        .bind(filter.outlet)
+        .bind(event)
+        .bind(outlet)
         .bind(language.map(Language::as_str))
-        .fetch_one(c)
-        .await?
-    }))
-}
-
-pub async fn figures(tx: &mut Tx, b: &Bound) -> Result<ArticleFigures> {
-    Ok(on!(tx, |c| {
-        bind_scope!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select count(*) as articles, count(distinct a.outlet_id) as outlets, count(distinct u.country_code) as countries
-                 from article a join org u on u.id = a.outlet_id left join event e on e.id = a.event_id where {SCOPE}"
-            ))),
-            b
-        )
         .fetch_one(c)
         .await?
     }))

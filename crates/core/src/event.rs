@@ -354,6 +354,33 @@ async fn series_id(tx: &mut Tx, name: &str) -> Result<SeriesId> {
     }))
 }
 
+/// Binds an event's fields as `$1`…`$13`, in the order both insert and update name them.
+macro_rules! bind_event {
+    ($f:expr, $series:expr, $input:expr, $q:expr) => {
+        $q.bind($f.kind.as_str())
+            .bind($series)
+            .bind(&$f.title)
+            .bind($f.starts_on)
+            .bind($f.ends_on)
+            .bind(&$f.region_code)
+            .bind(&$f.country_code)
+            .bind(&$f.place)
+            .bind($f.status.as_str())
+            .bind(&$f.summary)
+            .bind($input.agreement_id)
+            .bind($input.mechanism_id)
+            .bind($input.pairing_id)
+    };
+}
+
+/// The series named on the form, created on first use.
+async fn series_of(tx: &mut Tx, f: &Fields) -> Result<Option<SeriesId>> {
+    match &f.series {
+        Some(name) => Ok(Some(series_id(tx, name).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Records an event; the actor must be able to act for one of its hosts.
 pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event> {
     let mut tx = db.begin().await?;
@@ -364,32 +391,16 @@ pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event>
         .filter(|o| o.1 != EventRole::Supporter)
         .map(|o| o.2.as_str());
     access::authorize_any(actor, Resource::Event, Action::Create, hosts)?;
-    let series = match &f.series {
-        Some(name) => Some(series_id(&mut tx, name).await?),
-        None => None,
-    };
+    let series = series_of(&mut tx, &f).await?;
     let now = crate::now();
     let id: EventId = on!(&mut tx, |c| {
-        sqlx::query_scalar(
+        bind_event!(f, series, input, sqlx::query_scalar(
             "insert into event (kind, series_id, title, starts_on, ends_on, region_code, country_code, place, status,
-                summary, created_by, created_at, updated_at, agreement_id, mechanism_id, pairing_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) returning id",
-        )
-        .bind(f.kind.as_str())
-        .bind(series)
-        .bind(&f.title)
-        .bind(f.starts_on)
-        .bind(f.ends_on)
-        .bind(&f.region_code)
-        .bind(&f.country_code)
-        .bind(&f.place)
-        .bind(f.status.as_str())
-        .bind(&f.summary)
+                summary, agreement_id, mechanism_id, pairing_id, created_by, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) returning id",
+        ))
         .bind(actor.account_id)
         .bind(now)
-        .bind(input.agreement_id)
-        .bind(input.mechanism_id)
-        .bind(input.pairing_id)
         .fetch_one(c)
         .await?
     });
@@ -460,30 +471,14 @@ pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> 
             .filter(|o| o.1 != EventRole::Supporter)
             .map(|o| o.2.as_str()),
     )?;
-    let series = match &f.series {
-        Some(name) => Some(series_id(&mut tx, name).await?),
-        None => None,
-    };
+    let series = series_of(&mut tx, &f).await?;
     let changed = on!(&mut tx, |c| {
-        sqlx::query(
+        bind_event!(f, series, input, sqlx::query(
             "update event set kind = $1, series_id = $2, title = $3, starts_on = $4, ends_on = $5, region_code = $6,
                 country_code = $7, place = $8, status = $9, summary = $10, agreement_id = $11, mechanism_id = $12,
                 pairing_id = $13, updated_at = $14, version = version + 1
              where id = $15 and version = $16",
-        )
-        .bind(f.kind.as_str())
-        .bind(series)
-        .bind(&f.title)
-        .bind(f.starts_on)
-        .bind(f.ends_on)
-        .bind(&f.region_code)
-        .bind(&f.country_code)
-        .bind(&f.place)
-        .bind(f.status.as_str())
-        .bind(&f.summary)
-        .bind(input.agreement_id)
-        .bind(input.mechanism_id)
-        .bind(input.pairing_id)
+        ))
         .bind(crate::now())
         .bind(id)
         .bind(old.version)
