@@ -675,16 +675,7 @@ async fn checked(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Result<
     if filter.year.is_some() && from.is_none() {
         check.add("year", "unknown_value");
     }
-    let org_like = match filter.org {
-        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
-            Some(p) => Some(format!("{p}%")),
-            None => {
-                check.add("org", "unknown_org");
-                None
-            }
-        },
-        None => None,
-    };
+    let org_like = crate::org::subtree_like(tx, &mut check, filter.org).await?;
     let side = match blank(&filter.side) {
         Some(code) => match crate::side::by_code(tx, code).await? {
             Some(s) => Some(s.id.0),

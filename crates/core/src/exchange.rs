@@ -223,16 +223,7 @@ async fn condition(tx: &mut Tx, f: &ExchangeFilter) -> Result<Where> {
         .filter(|k| !k.is_empty())
         .and_then(|k| check.take("kind", ExchangeKind::parse(k)))
         .map(ExchangeKind::as_str);
-    let org_like = match f.org {
-        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
-            Some(p) => Some(format!("{p}%")),
-            None => {
-                check.add("org", "unknown_org");
-                None
-            }
-        },
-        None => None,
-    };
+    let org_like = crate::org::subtree_like(tx, &mut check, f.org).await?;
     let (from, to) = match f.year {
         Some(y) => (
             NaiveDate::from_ymd_opt(y, 1, 1),

@@ -765,6 +765,22 @@ pub async fn path_of(tx: &mut Tx, id: OrgId) -> Result<Option<String>> {
     }))
 }
 
+/// `path%` of an organization's subtree, or a field error on `org` if there is none.
+pub async fn subtree_like(
+    tx: &mut Tx,
+    check: &mut Check,
+    org: Option<i64>,
+) -> Result<Option<String>> {
+    let Some(id) = org else { return Ok(None) };
+    match path_of(tx, OrgId(id)).await? {
+        Some(p) => Ok(Some(format!("{p}%"))),
+        None => {
+            check.add("org", "unknown_org");
+            Ok(None)
+        }
+    }
+}
+
 /// Active organizations per side, in the sides' order (sides without any included).
 pub async fn count_by_side(db: &Db) -> Result<Vec<(side::Side, i64)>> {
     let sides = side::list(db).await?;

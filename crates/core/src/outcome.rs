@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Result};
 use crate::money::Fen;
-use crate::org::OrgId;
 use crate::{on, side};
 
 /// Which outcomes to count: the same four parameters on every outcome list.
@@ -58,16 +57,7 @@ impl Scope {
         });
         let from = year.and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1));
         let to = year.and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31));
-        let org_like = match self.org {
-            Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
-                Some(p) => Some(format!("{p}%")),
-                None => {
-                    check.add("org", "unknown_org");
-                    None
-                }
-            },
-            None => None,
-        };
+        let org_like = crate::org::subtree_like(tx, check, self.org).await?;
         let side = match self
             .side
             .as_deref()
@@ -83,17 +73,7 @@ impl Scope {
             },
             None => None,
         };
-        if let Some(id) = self.series {
-            let known: Option<i64> = on!(&mut *tx, |c| {
-                sqlx::query_scalar("select id from event_series where id = $1")
-                    .bind(id)
-                    .fetch_optional(c)
-                    .await?
-            });
-            if known.is_none() {
-                check.add("series", "unknown_series");
-            }
-        }
+        known_series(tx, check, self.series).await?;
         Ok(Bound {
             from,
             to,
@@ -127,6 +107,21 @@ impl Scope {
             ..self.clone()
         }
     }
+}
+
+/// A field error on `series` unless there is such an event series.
+pub async fn known_series(tx: &mut Tx, check: &mut Check, series: Option<i64>) -> Result<()> {
+    let Some(id) = series else { return Ok(()) };
+    let known: Option<i64> = on!(tx, |c| {
+        sqlx::query_scalar("select id from event_series where id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    });
+    if known.is_none() {
+        check.add("series", "unknown_series");
+    }
+    Ok(())
 }
 
 fn urlencoding(s: &str) -> String {

@@ -220,16 +220,7 @@ pub async fn list(db: &Db, filter: &PairingFilter, page: PageRequest) -> Result<
     let status = blank(&filter.status).and_then(|s| check.take("status", PairingStatus::parse(&s)));
     let level = blank(&filter.level).and_then(|s| check.take("level", PairingLevel::parse(&s)));
     let mut tx = db.begin().await?;
-    let org_like = match filter.org {
-        Some(id) => match crate::org::path_of(&mut tx, OrgId(id)).await? {
-            Some(p) => Some(format!("{p}%")),
-            None => {
-                check.add("org", "unknown_org");
-                None
-            }
-        },
-        None => None,
-    };
+    let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
     check.finish()?;
     let cutoff = dormant_before(settings::today());
     // Last contact: the latest exchange, or the start if none came after it.

@@ -545,17 +545,7 @@ async fn checked(tx: &mut Tx, filter: &ProjectFilter) -> Result<Where> {
         _ => (None, None),
     };
     let series = blank(&filter.series).and_then(|v| check.take("series", id_of(v)));
-    if let Some(id) = series {
-        let known: Option<i64> = on!(&mut *tx, |c| {
-            sqlx::query_scalar("select id from event_series where id = $1")
-                .bind(id)
-                .fetch_optional(c)
-                .await?
-        });
-        if known.is_none() {
-            check.add("series", "unknown_value");
-        }
-    }
+    crate::outcome::known_series(tx, &mut check, series).await?;
     let event = blank(&filter.event).and_then(|v| check.take("event", id_of(v)));
     if let Some(id) = event {
         let known: Option<i64> = on!(&mut *tx, |c| {
@@ -569,16 +559,7 @@ async fn checked(tx: &mut Tx, filter: &ProjectFilter) -> Result<Where> {
         }
     }
     let org = blank(&filter.org).and_then(|v| check.take("org", id_of(v)));
-    let org_like = match org {
-        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
-            Some(p) => Some(format!("{p}%")),
-            None => {
-                check.add("org", "unknown_org");
-                None
-            }
-        },
-        None => None,
-    };
+    let org_like = crate::org::subtree_like(tx, &mut check, org).await?;
     let side = match blank(&filter.side) {
         Some(code) => match crate::side::by_code(tx, code).await? {
             Some(s) => Some(s.code),

@@ -361,7 +361,7 @@ async fn bad_project_filters_are_refused_field_by_field(app: TestApp) {
         ("region=999999", "region", "unknown_region"),
         ("org=999999", "org", "unknown_org"),
         ("org=abc", "org", "unknown_value"),
-        ("series=999999", "series", "unknown_value"),
+        ("series=999999", "series", "unknown_series"),
         ("event=999999", "event", "unknown_event"),
     ] {
         for endpoint in ["", "/pipeline", "/landing"] {
