@@ -37,6 +37,8 @@ text_enum!(
         Event = "event",
         Project = "project",
         Donation = "donation",
+        Person = "person",
+        Contact = "contact",
     }
 );
 
@@ -176,6 +178,24 @@ pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
     (Resource::Donation, Action::Assign,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
     (Resource::Donation, Action::Report,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
     (Resource::Donation, Action::Comment,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // People: judged against the owner organization; who may find them at all is the
+    // person's sharing level. Archive is erasure on request.
+    (Resource::Person, Action::Read,          [All,    All,       All,        All,     All]),
+    (Resource::Person, Action::Create,        [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Person, Action::Update,        [All,    Subtree,   Subtree,    Nothing, Nothing]),
+    (Resource::Person, Action::Archive,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Person, Action::Assign,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Person, Action::Report,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Person, Action::Comment,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    // Contact details of a person one may see: Read unmasks them, Report exports the
+    // whole record (a data request); both are audited. Members and viewers see masks.
+    (Resource::Contact, Action::Read,         [All,    All,       All,        Nothing, Nothing]),
+    (Resource::Contact, Action::Create,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Contact, Action::Update,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Contact, Action::Archive,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Contact, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Contact, Action::Report,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
+    (Resource::Contact, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.

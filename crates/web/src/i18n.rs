@@ -766,6 +766,81 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("err.unknown_session", "没有这个期次", "No such session"),
     ("err.not_media_outlet", "所选组织不是媒体机构", "This organization is not a media outlet"),
     ("err.bad_url", "链接应以 http:// 或 https:// 开头", "A link starts with http:// or https://"),
+    // Directory of people
+    ("nav.people", "联络名录", "Directory"),
+    ("person.title", "海外联络名录", "Directory of people"),
+    ("person.hint", "侨领、侨商、专家、媒体等联络对象；联系方式默认隐藏，查看与导出均有记录。", "Leaders, business people, experts, media and others; contact details are masked, and every view and export is recorded."),
+    ("person.new", "登记联络对象", "Record a person"),
+    ("person.search", "姓名 / 外文名 / 拼音", "Name, foreign name or pinyin"),
+    ("person.search_placeholder", "如：陈志明、chen、Chee Meng", "e.g. 陈志明, chen, Chee Meng"),
+    ("person.total", "共 {n} 人", "{n} people"),
+    ("person.empty", "没有找到联络对象。", "Nobody found."),
+    ("person.empty_hint", "可以调整查询条件，或登记一位新的联络对象。", "Change the search, or record someone."),
+    ("person.name", "姓名", "Name"),
+    ("person.foreign_name", "外文名 / 其他名字", "Foreign or other name"),
+    ("person.gender", "性别", "Gender"),
+    ("person.residence_country", "居住国家或地区", "Country of residence"),
+    ("person.nationality", "国籍", "Nationality"),
+    ("person.origin_region", "籍贯", "Ancestral home"),
+    ("person.origin_region_code", "籍贯（区划代码）", "Ancestral home (region code)"),
+    ("person.category", "类别", "Category"),
+    ("person.tags", "标签", "Tags"),
+    ("person.tags_placeholder", "用逗号或顿号分隔", "Separated by commas"),
+    ("person.contacts", "联系方式", "Contact details"),
+    ("person.no_contacts", "没有登记联系方式。", "No contact details recorded."),
+    ("person.reveal", "查看完整联系方式", "Show contact details"),
+    ("person.masked_hint", "联系方式已隐藏；查看完整信息将记入审计记录。", "Contact details are masked; showing them is recorded in the audit trail."),
+    ("person.masked_no_right", "联系方式已隐藏；如需联系，请与登记单位联系。", "Contact details are masked; ask the owner organization to get in touch."),
+    ("person.revealed_hint", "本次查看已记入审计记录。", "This view has been recorded in the audit trail."),
+    ("person.affiliations", "任职", "Affiliations"),
+    ("person.aff_org", "任职机构", "Organization"),
+    ("person.aff_position", "职务", "Position"),
+    ("person.until_now", "至今", "present"),
+    ("person.owner", "登记单位", "Owner organization"),
+    ("person.sharing", "共享范围", "Shared with"),
+    ("person.legal_basis", "信息处理依据", "Legal basis"),
+    ("person.basis", "依据", "Basis"),
+    ("person.basis_on", "取得日期", "Date"),
+    ("person.basis_scope", "使用范围", "Scope of use"),
+    ("person.basis_scope_placeholder", "如：侨务联络与活动邀请", "e.g. liaison and invitations"),
+    ("person.basis_source", "来源", "Source"),
+    ("person.basis_source_placeholder", "如：本人签字的登记表", "e.g. a form the person signed"),
+    ("person.notes", "备注", "Notes"),
+    ("person.audit", "查看与修改记录", "Audit trail"),
+    ("person.export", "导出本人信息", "Export (data request)"),
+    ("person.erase", "应本人要求删除", "Erase on request"),
+    ("person.erased", "该联络对象已应本人要求删除，仅保留关联记录。", "This person was erased on request; only the links remain."),
+    ("person_category.overseas_leader", "海外侨领", "Overseas leader"),
+    ("person_category.businessperson", "侨商", "Businessperson"),
+    ("person_category.expert", "专家学者", "Expert"),
+    ("person_category.returnee", "归侨", "Returnee"),
+    ("person_category.relative", "侨眷", "Relative of overseas Chinese"),
+    ("person_category.youth", "华裔青年", "Youth"),
+    ("person_category.media", "媒体人士", "Media"),
+    ("person_category.lawyer", "律师", "Lawyer"),
+    ("person_category.official", "政府及机构人员", "Official"),
+    ("sharing.own_org", "仅本单位（含上下级）", "Own organization (and those above and below)"),
+    ("sharing.own_side", "本方侨联", "Own side"),
+    ("sharing.all", "各方侨联共享", "All federations"),
+    ("legal_basis.consent", "本人同意", "Consent"),
+    ("legal_basis.contract", "履行合同所必需", "Contract"),
+    ("legal_basis.legal_duty", "履行法定职责", "Legal duty"),
+    ("legal_basis.public_interest", "公共利益（新闻报道等）", "Public interest"),
+    ("legal_basis.published", "本人已公开的信息", "Published by the person"),
+    ("gender.male", "男", "Male"),
+    ("gender.female", "女", "Female"),
+    ("gender.unknown", "未填", "Not given"),
+    ("contact_kind.phone", "电话", "Phone"),
+    ("contact_kind.email", "电子邮箱", "E-mail"),
+    ("contact_kind.wechat", "微信", "WeChat"),
+    ("contact_kind.address", "地址", "Address"),
+    ("audit_action.view_contacts", "查看了完整联系方式", "viewed the contact details"),
+    ("audit_action.export", "导出了本人信息", "exported the record"),
+    ("audit_action.create", "登记", "recorded the person"),
+    ("audit_action.update", "修改", "edited the record"),
+    ("audit_action.erase", "应本人要求删除", "erased the person on request"),
+    ("err.bad_email", "电子邮箱格式不正确", "Not a valid e-mail address"),
+    ("err.erased", "该联络对象已删除", "This person was erased"),
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
@@ -1004,6 +1079,36 @@ mod tests {
             qiaolian_core::donation::DonationForm::ALL
                 .iter()
                 .map(|v| format!("donation_form.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::person::Category::ALL
+                .iter()
+                .map(|v| format!("person_category.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::person::Sharing::ALL
+                .iter()
+                .map(|v| format!("sharing.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::person::LegalBasis::ALL
+                .iter()
+                .map(|v| format!("legal_basis.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::person::Gender::ALL
+                .iter()
+                .map(|v| format!("gender.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::person::ContactKind::ALL
+                .iter()
+                .map(|v| format!("contact_kind.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::audit::AuditAction::ALL
+                .iter()
+                .map(|v| format!("audit_action.{v}")),
         );
         for k in [
             "event.created",

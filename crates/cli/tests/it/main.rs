@@ -18,4 +18,5 @@ mod ops;
 mod outcomes;
 mod pages;
 mod pages_cooperation;
+mod people;
 mod projects;

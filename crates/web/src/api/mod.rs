@@ -4,6 +4,7 @@ mod cooperation;
 mod donations;
 mod events;
 mod outcomes;
+mod people;
 pub use cooperation::{file_response, read_multipart};
 mod me;
 mod network;
@@ -149,6 +150,12 @@ pub fn routes() -> Router<AppState> {
             post(donations::allocate),
         )
         .route("/api/v1/donation-campaigns", get(donations::campaigns))
+        .route("/api/v1/people", get(people::list).post(people::create))
+        .route("/api/v1/people/{id}", get(people::get).put(people::update))
+        .route("/api/v1/people/{id}/reveal", post(people::reveal))
+        .route("/api/v1/people/{id}/export", post(people::export))
+        .route("/api/v1/people/{id}/erase", post(people::erase))
+        .route("/api/v1/people/{id}/audit", get(people::audit_trail))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -179,6 +186,8 @@ pub fn routes() -> Router<AppState> {
         outcomes::update_event, outcomes::sessions, outcomes::add_session, outcomes::participants, outcomes::register,
         outcomes::multi_camp, outcomes::list_talents, outcomes::create_talent, outcomes::list_articles,
         outcomes::create_article, outcomes::rollup,
+        people::list, people::create, people::get, people::update, people::reveal, people::export, people::erase,
+        people::audit_trail,
         donations::list, donations::create, donations::get, donations::step, donations::allocate,
         donations::campaigns,
     ),

@@ -10,6 +10,7 @@ mod home;
 mod network;
 mod orgs;
 mod outcomes;
+mod people;
 mod plans;
 mod projects;
 mod regions;
@@ -117,6 +118,12 @@ pub fn routes() -> Router<AppState> {
             "/events/{id}/files",
             post(events::attach).layer(upload_limit()),
         )
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/new", get(people::new))
+        .route("/people/{id}", get(people::show))
+        .route("/people/{id}/reveal", post(people::reveal))
+        .route("/people/{id}/export", post(people::export))
+        .route("/people/{id}/erase", post(people::erase))
         .route("/outcomes", get(outcomes::index))
         .route("/talents", get(outcomes::talents))
         .route("/articles", get(outcomes::articles))

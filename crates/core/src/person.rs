@@ -1,0 +1,1018 @@
+//! The shared directory of people: overseas leaders, business people, experts, media,
+//! returnees and relatives. Each person has an owner organization, a sharing level that
+//! decides who else may find them, and a recorded legal basis (PIPL). Phones, e-mail,
+//! WeChat and addresses are masked unless the reader may see them; unmasking, export,
+//! every change and erasure go to the audit trail.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use pinyin::ToPinyin;
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Action, Actor, Resource};
+use crate::audit::{self, AuditAction};
+use crate::db::{Db, Tx};
+use crate::error::{Check, Error, FieldError, Result};
+use crate::org::OrgId;
+use crate::page::{Page, PageRequest};
+use crate::{on, reference, settings, text};
+
+id_type!(PersonId);
+
+text_enum!(Gender { Male = "male", Female = "female", Unknown = "unknown" });
+
+text_enum!(
+    /// Who besides the owner organization (its subtree and those above it) may find a person.
+    Sharing { OwnOrg = "own_org", OwnSide = "own_side", All = "all" }
+);
+
+text_enum!(
+    /// The legal basis for holding someone's data (PIPL art. 13).
+    LegalBasis {
+        Consent = "consent",
+        Contract = "contract",
+        LegalDuty = "legal_duty",
+        PublicInterest = "public_interest",
+        Published = "published",
+    }
+);
+
+text_enum!(
+    Category {
+        OverseasLeader = "overseas_leader",
+        Businessperson = "businessperson",
+        Expert = "expert",
+        Returnee = "returnee",
+        Relative = "relative",
+        Youth = "youth",
+        Media = "media",
+        Lawyer = "lawyer",
+        Official = "official",
+    }
+);
+
+text_enum!(ContactKind { Phone = "phone", Email = "email", Wechat = "wechat", Address = "address" });
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Contact {
+    #[sqlx(try_from = "String")]
+    pub kind: ContactKind,
+    /// Masked (`138****5678`) unless the reader may see contact details.
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Affiliation {
+    pub org_id: Option<OrgId>,
+    pub org_name: String,
+    pub position: Option<String>,
+    pub from_on: Option<NaiveDate>,
+    pub to_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    /// Derived from the name: `chen zhi ming`.
+    pub pinyin: String,
+    pub foreign_name: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub gender: Gender,
+    pub residence_country: Option<String>,
+    pub residence_country_zh: Option<String>,
+    pub nationality: Option<String>,
+    pub origin_region: Option<String>,
+    pub origin_region_name: Option<String>,
+    pub owner_org_id: OrgId,
+    pub owner_org_name: String,
+    #[serde(skip)]
+    pub owner_org_path: String,
+    #[sqlx(try_from = "String")]
+    pub sharing: Sharing,
+    #[sqlx(try_from = "String")]
+    pub legal_basis: LegalBasis,
+    pub basis_on: NaiveDate,
+    pub basis_scope: String,
+    pub basis_source: String,
+    pub notes: Option<String>,
+    pub erased_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub categories: Vec<Category>,
+    #[sqlx(skip)]
+    pub tags: Vec<String>,
+    #[sqlx(skip)]
+    pub contacts: Vec<Contact>,
+    /// Whether `contacts` are masked for this reader.
+    #[sqlx(skip)]
+    pub masked: bool,
+    #[sqlx(skip)]
+    pub affiliations: Vec<Affiliation>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ContactInput {
+    /// `phone`, `email`, `wechat` or `address`.
+    pub kind: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AffiliationInput {
+    /// An organization in the directory, or only its name.
+    pub org_id: Option<OrgId>,
+    pub org_name: String,
+    pub position: Option<String>,
+    /// `YYYY-MM-DD`
+    pub from_on: Option<String>,
+    pub to_on: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PersonInput {
+    pub name: String,
+    pub foreign_name: Option<String>,
+    /// `male`, `female` or `unknown` (default).
+    pub gender: String,
+    /// ISO 3166-1 alpha-2.
+    pub residence_country: Option<String>,
+    pub nationality: Option<String>,
+    /// GB/T 2260 code of the ancestral home (籍贯).
+    pub origin_region: Option<String>,
+    /// `overseas_leader`, `businessperson`, `expert`, …
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    pub contacts: Vec<ContactInput>,
+    pub affiliations: Vec<AffiliationInput>,
+    pub owner_org_id: Option<OrgId>,
+    /// `own_org`, `own_side` or `all`.
+    pub sharing: String,
+    /// `consent`, `contract`, `legal_duty`, `public_interest` or `published`.
+    pub legal_basis: String,
+    /// `YYYY-MM-DD` the consent was given or the basis recorded.
+    pub basis_on: String,
+    /// What the data may be used for.
+    pub basis_scope: String,
+    /// Where it came from: a signed form, a meeting, a public source…
+    pub basis_source: String,
+    pub notes: Option<String>,
+    /// The version read, when editing.
+    pub version: Option<i64>,
+}
+
+/// Pinyin of a name, syllables apart, lowercase; other characters kept as they are.
+pub fn pinyin_of(name: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for (c, p) in name.chars().zip(name.to_pinyin()) {
+        match p {
+            Some(p) => {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                out.push(p.plain().to_owned());
+            }
+            None if c.is_alphanumeric() => word.extend(c.to_lowercase()),
+            None => {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+            }
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out.join(" ")
+}
+
+/// An e-mail address: one `@`, a dot in the domain, no spaces.
+pub fn email(s: &str) -> std::result::Result<String, FieldError> {
+    let t = s.trim();
+    let ok = t.len() <= 254
+        && t.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !t.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(t.to_owned())
+    } else {
+        Err(FieldError::new("bad_email"))
+    }
+}
+
+/// The form of a contact used to find the same one twice.
+pub fn normalize(kind: ContactKind, value: &str) -> String {
+    match kind {
+        ContactKind::Phone => {
+            let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+            // +86 138… and 138… are one mainland number.
+            match digits.strip_prefix("86") {
+                Some(rest) if rest.len() == 11 && value.trim_start().starts_with('+') => {
+                    rest.to_owned()
+                }
+                _ => digits,
+            }
+        }
+        ContactKind::Email | ContactKind::Wechat => value.trim().to_lowercase(),
+        ContactKind::Address => value.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+/// A contact as shown to a reader without the right to see it: enough to recognise.
+pub fn mask(kind: ContactKind, value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let keep = |head: usize, tail: usize| -> String {
+        if chars.len() <= head + tail {
+            return "*".repeat(chars.len().max(4));
+        }
+        let mut s: String = chars[..head].iter().collect();
+        s.push_str("****");
+        s.extend(&chars[chars.len() - tail..]);
+        s
+    };
+    match kind {
+        ContactKind::Phone => {
+            let digits =
+                |s: &str| -> Vec<char> { s.chars().filter(char::is_ascii_digit).collect() };
+            let t = value.trim();
+            // An international number shows its country code; a mainland one its
+            // first three digits, as 138****5678.
+            let (prefix, national) = match t.strip_prefix('+') {
+                Some(rest) => {
+                    let cc: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    let national = digits(&rest[cc.len()..]);
+                    if cc == "86" || (cc.starts_with("86") && national.is_empty()) {
+                        (
+                            String::new(),
+                            digits(rest.strip_prefix("86").unwrap_or(rest)),
+                        )
+                    } else {
+                        (format!("+{cc} "), national)
+                    }
+                }
+                None => (String::new(), digits(t)),
+            };
+            if national.len() < 7 {
+                return format!("{prefix}****");
+            }
+            let tail: String = national[national.len() - 4..].iter().collect();
+            let head: String = if prefix.is_empty() {
+                national[..3].iter().collect()
+            } else {
+                String::new()
+            };
+            format!("{prefix}{head}****{tail}")
+        }
+        ContactKind::Email => match value.split_once('@') {
+            Some((local, domain)) => {
+                let first: String = local.chars().take(1).collect();
+                format!("{first}***@{domain}")
+            }
+            None => keep(1, 0),
+        },
+        ContactKind::Wechat => keep(2, 0),
+        ContactKind::Address => keep(6.min(chars.len() / 2), 0),
+    }
+}
+
+struct Fields {
+    name: String,
+    foreign_name: Option<String>,
+    gender: Gender,
+    residence_country: Option<String>,
+    nationality: Option<String>,
+    origin_region: Option<String>,
+    categories: Vec<Category>,
+    tags: Vec<String>,
+    contacts: Vec<(ContactKind, String)>,
+    affiliations: Vec<Affiliation>,
+    owner: OrgId,
+    owner_path: String,
+    sharing: Sharing,
+    legal_basis: LegalBasis,
+    basis_on: NaiveDate,
+    basis_scope: String,
+    basis_source: String,
+    notes: Option<String>,
+}
+
+async fn country(
+    tx: &mut Tx,
+    check: &mut Check,
+    field: &'static str,
+    v: &Option<String>,
+) -> Result<Option<String>> {
+    let code = check
+        .take(
+            field,
+            reference::parse_country_code(v.as_deref().unwrap_or_default()),
+        )
+        .flatten();
+    if let Some(c) = &code
+        && reference::country(tx, c).await?.is_none()
+    {
+        check.add(field, "unknown_country");
+    }
+    Ok(code)
+}
+
+async fn parse(tx: &mut Tx, input: &PersonInput) -> Result<Fields> {
+    let mut check = Check::default();
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let name = check.take("name", text::required(&input.name, 100));
+    let foreign_name = check
+        .take(
+            "foreign_name",
+            text::optional(&opt(&input.foreign_name), 200),
+        )
+        .flatten();
+    let gender = match input.gender.trim() {
+        "" => Some(Gender::Unknown),
+        g => check.take("gender", Gender::parse(g)),
+    };
+    let residence_country = country(
+        tx,
+        &mut check,
+        "residence_country",
+        &input.residence_country,
+    )
+    .await?;
+    let nationality = country(tx, &mut check, "nationality", &input.nationality).await?;
+    let origin_region = check
+        .take(
+            "origin_region",
+            reference::parse_region_code(&opt(&input.origin_region)),
+        )
+        .flatten();
+    if let Some(r) = &origin_region
+        && reference::region(tx, r).await?.is_none()
+    {
+        check.add("origin_region", "unknown_region");
+    }
+    let mut categories = Vec::new();
+    for c in input.categories.iter().filter(|c| !c.trim().is_empty()) {
+        if let Some(c) = check.take("categories", Category::parse(c.trim()))
+            && !categories.contains(&c)
+        {
+            categories.push(c);
+        }
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for t in &input.tags {
+        if let Some(t) = check.take("tags", text::optional(t, 30)).flatten()
+            && !tags.contains(&t)
+        {
+            tags.push(t);
+        }
+    }
+    let mut contacts = Vec::new();
+    for c in input.contacts.iter().filter(|c| !c.value.trim().is_empty()) {
+        let Some(kind) = check.take("contacts", ContactKind::parse(c.kind.trim())) else {
+            continue;
+        };
+        let value = match kind {
+            ContactKind::Phone => check.take("contacts", text::phone(&c.value)).flatten(),
+            ContactKind::Email => check.take("contacts", email(&c.value)),
+            ContactKind::Wechat => check.take("contacts", text::required(&c.value, 60)),
+            ContactKind::Address => check.take("contacts", text::required(&c.value, 300)),
+        };
+        if let Some(v) = value {
+            contacts.push((kind, v));
+        }
+    }
+    let mut affiliations = Vec::new();
+    for a in &input.affiliations {
+        let from = check
+            .take("affiliations", text::date(&opt(&a.from_on)))
+            .flatten();
+        let to = check
+            .take("affiliations", text::date(&opt(&a.to_on)))
+            .flatten();
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            check.add("affiliations", "ends_before_start");
+        }
+        let org_name = match a.org_id {
+            Some(id) => {
+                let name: Option<String> = on!(&mut *tx, |c| {
+                    sqlx::query_scalar("select name from org where id = $1")
+                        .bind(id)
+                        .fetch_optional(c)
+                        .await?
+                });
+                if name.is_none() {
+                    check.add("affiliations", "unknown_org");
+                }
+                name
+            }
+            None => check
+                .take("affiliations", text::optional(&a.org_name, 200))
+                .flatten(),
+        };
+        let position = check
+            .take("affiliations", text::optional(&opt(&a.position), 100))
+            .flatten();
+        if let Some(org_name) = org_name {
+            affiliations.push(Affiliation {
+                org_id: a.org_id,
+                org_name,
+                position,
+                from_on: from,
+                to_on: to,
+            });
+        }
+    }
+    let owner_path = match input.owner_org_id {
+        None => check.take("owner_org_id", Err(FieldError::new("required"))),
+        Some(id) => check.take(
+            "owner_org_id",
+            crate::org::path_of(tx, id)
+                .await?
+                .ok_or(FieldError::new("unknown_org")),
+        ),
+    };
+    let sharing = check.take("sharing", Sharing::parse(input.sharing.trim()));
+    let legal_basis = check.take("legal_basis", LegalBasis::parse(input.legal_basis.trim()));
+    let basis_on = match check.take("basis_on", text::date(&input.basis_on)) {
+        Some(None) => {
+            check.add("basis_on", "required");
+            None
+        }
+        d => d.flatten(),
+    };
+    if basis_on.is_some_and(|d| d > settings::today()) {
+        check.add("basis_on", "date_in_future");
+    }
+    let basis_scope = check.take("basis_scope", text::required(&input.basis_scope, 500));
+    let basis_source = check.take("basis_source", text::required(&input.basis_source, 200));
+    let notes = check
+        .take("notes", text::optional(&opt(&input.notes), text::LONG))
+        .flatten();
+    check.finish()?;
+    match (
+        name,
+        gender,
+        owner_path,
+        input.owner_org_id,
+        sharing,
+        legal_basis,
+        basis_on,
+        basis_scope,
+        basis_source,
+    ) {
+        (
+            Some(name),
+            Some(gender),
+            Some(owner_path),
+            Some(owner),
+            Some(sharing),
+            Some(legal_basis),
+            Some(basis_on),
+            Some(basis_scope),
+            Some(basis_source),
+        ) => Ok(Fields {
+            name,
+            foreign_name,
+            gender,
+            residence_country,
+            nationality,
+            origin_region,
+            categories,
+            tags,
+            contacts,
+            affiliations,
+            owner,
+            owner_path,
+            sharing,
+            legal_basis,
+            basis_on,
+            basis_scope,
+            basis_source,
+            notes,
+        }),
+        _ => Err(Error::Other(
+            "person parsed without errors yet incomplete".into(),
+        )),
+    }
+}
+
+/// Binds a person's own fields as `$1`…`$15`, in the order insert and update name them.
+macro_rules! bind_person {
+    ($f:expr, $q:expr) => {
+        $q.bind(&$f.name)
+            .bind(crate::camp::fold_name(&$f.name))
+            .bind(pinyin_of(&$f.name))
+            .bind(&$f.foreign_name)
+            .bind($f.gender.as_str())
+            .bind(&$f.residence_country)
+            .bind(&$f.nationality)
+            .bind(&$f.origin_region)
+            .bind($f.owner)
+            .bind($f.sharing.as_str())
+            .bind($f.legal_basis.as_str())
+            .bind($f.basis_on)
+            .bind(&$f.basis_scope)
+            .bind(&$f.basis_source)
+            .bind(&$f.notes)
+    };
+}
+
+async fn write_parts(tx: &mut Tx, id: PersonId, f: &Fields) -> Result<()> {
+    for table in [
+        "person_category",
+        "person_tag",
+        "person_contact",
+        "person_affiliation",
+    ] {
+        on!(&mut *tx, |c| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "delete from {table} where person_id = $1"
+            )))
+            .bind(id)
+            .execute(c)
+            .await?;
+        });
+    }
+    for cat in &f.categories {
+        on!(&mut *tx, |c| {
+            sqlx::query("insert into person_category (person_id, category) values ($1, $2)")
+                .bind(id)
+                .bind(cat.as_str())
+                .execute(c)
+                .await?;
+        });
+    }
+    for tag in &f.tags {
+        on!(&mut *tx, |c| {
+            sqlx::query("insert into person_tag (person_id, tag) values ($1, $2)")
+                .bind(id)
+                .bind(tag)
+                .execute(c)
+                .await?;
+        });
+    }
+    for (kind, value) in &f.contacts {
+        on!(&mut *tx, |c| {
+            sqlx::query("insert into person_contact (person_id, kind, value, normalized) values ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(kind.as_str())
+                .bind(value)
+                .bind(normalize(*kind, value))
+                .execute(c)
+                .await?;
+        });
+    }
+    for a in &f.affiliations {
+        on!(&mut *tx, |c| {
+            sqlx::query(
+                "insert into person_affiliation (person_id, org_id, org_name, position, from_on, to_on) values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(a.org_id)
+            .bind(&a.org_name)
+            .bind(&a.position)
+            .bind(a.from_on)
+            .bind(a.to_on)
+            .execute(c)
+            .await?;
+        });
+    }
+    Ok(())
+}
+
+/// Records a person for an organization the actor may record people for.
+pub async fn create(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Person> {
+    let mut tx = db.begin().await?;
+    let f = parse(&mut tx, input).await?;
+    access::authorize(actor, Resource::Person, Action::Create, Some(&f.owner_path))?;
+    let now = crate::now();
+    let id: PersonId = on!(&mut tx, |c| {
+        bind_person!(
+            f,
+            sqlx::query_scalar(
+                "insert into person (name, name_key, pinyin, foreign_name, gender, residence_country, nationality,
+                    origin_region, owner_org_id, sharing, legal_basis, basis_on, basis_scope, basis_source, notes,
+                    created_by, created_at, updated_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) returning id",
+            )
+        )
+        .bind(actor.account_id)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    });
+    write_parts(&mut tx, id, &f).await?;
+    audit::record(&mut tx, actor, AuditAction::Create, "person", id.0, &f.name).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+/// Edits a person against the version read; the change is audited field by field.
+pub async fn update(db: &Db, actor: &Actor, id: PersonId, input: &PersonInput) -> Result<Person> {
+    let old = get_unmasked(db, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Person,
+        Action::Update,
+        Some(&old.owner_org_path),
+    )?;
+    if old.erased_at.is_some() {
+        return Err(Error::field("name", "erased"));
+    }
+    if input.version != Some(old.version) {
+        return Err(Error::Conflict {
+            current_version: old.version,
+        });
+    }
+    let mut tx = db.begin().await?;
+    let f = parse(&mut tx, input).await?;
+    access::authorize(actor, Resource::Person, Action::Update, Some(&f.owner_path))?;
+    let changed = on!(&mut tx, |c| {
+        bind_person!(
+            f,
+            sqlx::query(
+                "update person set name = $1, name_key = $2, pinyin = $3, foreign_name = $4, gender = $5,
+                    residence_country = $6, nationality = $7, origin_region = $8, owner_org_id = $9, sharing = $10,
+                    legal_basis = $11, basis_on = $12, basis_scope = $13, basis_source = $14, notes = $15,
+                    updated_at = $16, version = version + 1
+                 where id = $17 and version = $18",
+            )
+        )
+        .bind(crate::now())
+        .bind(id)
+        .bind(old.version)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    if changed == 0 {
+        return Err(Error::Conflict {
+            current_version: old.version,
+        });
+    }
+    write_parts(&mut tx, id, &f).await?;
+    let detail = changes(&old, &f);
+    audit::record(&mut tx, actor, AuditAction::Update, "person", id.0, &detail).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+/// Which fields an edit changed, by name (values stay out of the trail).
+fn changes(old: &Person, f: &Fields) -> String {
+    let contacts: Vec<(ContactKind, String)> = old
+        .contacts
+        .iter()
+        .map(|c| (c.kind, c.value.clone()))
+        .collect();
+    let mut names = Vec::new();
+    for (name, differs) in [
+        ("name", old.name != f.name),
+        ("foreign_name", old.foreign_name != f.foreign_name),
+        ("gender", old.gender != f.gender),
+        (
+            "residence_country",
+            old.residence_country != f.residence_country,
+        ),
+        ("nationality", old.nationality != f.nationality),
+        ("origin_region", old.origin_region != f.origin_region),
+        ("categories", old.categories != f.categories),
+        ("tags", old.tags != f.tags),
+        ("contacts", contacts != f.contacts),
+        (
+            "affiliations",
+            old.affiliations.len() != f.affiliations.len(),
+        ),
+        ("owner_org_id", old.owner_org_id != f.owner),
+        ("sharing", old.sharing != f.sharing),
+        (
+            "legal_basis",
+            old.legal_basis != f.legal_basis || old.basis_on != f.basis_on,
+        ),
+        ("notes", old.notes != f.notes),
+    ] {
+        if differs {
+            names.push(name);
+        }
+    }
+    names.join(",")
+}
+
+const SELECT: &str = "select p.id, p.name, p.pinyin, p.foreign_name, p.gender, p.residence_country, k.name_zh as residence_country_zh,
+    p.nationality, p.origin_region, r.name as origin_region_name, p.owner_org_id, o.name as owner_org_name,
+    o.path as owner_org_path, p.sharing, p.legal_basis, p.basis_on, p.basis_scope, p.basis_source, p.notes, p.erased_at,
+    p.version, p.created_at
+    from person p join org o on o.id = p.owner_org_id left join country k on k.alpha2 = p.residence_country
+    left join region r on r.code = p.origin_region";
+
+/// Who may find a person, with `$1` the reader's organization path, `$2` their
+/// organization id and `$3` whether they see everything: the owner's subtree and those
+/// above it always; the owner's side when shared with it; everyone when shared with all.
+const VISIBLE: &str = "($3 or p.sharing = 'all' or o.path like $1 || '%' or $1 like o.path || '%'
+    or (p.sharing = 'own_side' and o.side_id = (select side_id from org where id = $2)))";
+
+async fn load(tx: &mut Tx, actor: &Actor, id: PersonId) -> Result<Person> {
+    let mut p: Person = on!(&mut *tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} where p.id = $4 and {VISIBLE}"
+        )))
+        .bind(&actor.org_path)
+        .bind(actor.org_id)
+        .bind(actor.sees_all)
+        .bind(id)
+        .fetch_optional(c)
+        .await?
+    })
+    .ok_or(Error::NotFound)?;
+    let cats: Vec<String> = on!(&mut *tx, |c| {
+        sqlx::query_scalar(
+            "select category from person_category where person_id = $1 order by category",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    p.categories = cats
+        .iter()
+        .filter_map(|c| Category::parse(c).ok())
+        .collect();
+    p.categories
+        .sort_by_key(|c| Category::ALL.iter().position(|x| x == c));
+    p.tags = on!(&mut *tx, |c| {
+        sqlx::query_scalar("select tag from person_tag where person_id = $1 order by tag")
+            .bind(id)
+            .fetch_all(c)
+            .await?
+    });
+    p.contacts = on!(&mut *tx, |c| {
+        sqlx::query_as("select kind, value from person_contact where person_id = $1 order by id")
+            .bind(id)
+            .fetch_all(c)
+            .await?
+    });
+    p.affiliations = on!(&mut *tx, |c| {
+        sqlx::query_as(
+            "select org_id, org_name, position, from_on, to_on from person_affiliation where person_id = $1
+             order by coalesce(to_on, '9999-12-31') desc, id",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    Ok(p)
+}
+
+fn masked(mut p: Person) -> Person {
+    for c in &mut p.contacts {
+        c.value = mask(c.kind, &c.value);
+    }
+    p.masked = true;
+    p
+}
+
+async fn get_unmasked(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
+    let mut tx = db.begin().await?;
+    load(&mut tx, actor, id).await
+}
+
+/// A person as the reader may see them, contact details masked. Anyone the person is
+/// not shared with gets `NotFound`, so their existence does not leak.
+pub async fn get(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
+    Ok(masked(get_unmasked(db, actor, id).await?))
+}
+
+/// A person with contact details in the clear, for a reader with that right; audited.
+pub async fn reveal(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
+    let mut tx = db.begin().await?;
+    let p = load(&mut tx, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Contact,
+        Action::Read,
+        Some(&p.owner_org_path),
+    )?;
+    audit::record(
+        &mut tx,
+        actor,
+        AuditAction::ViewContacts,
+        "person",
+        id.0,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Everything held about a person, in the clear, for their own data request; audited.
+pub async fn export(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
+    let mut tx = db.begin().await?;
+    let p = load(&mut tx, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Contact,
+        Action::Report,
+        Some(&p.owner_org_path),
+    )?;
+    audit::record(&mut tx, actor, AuditAction::Export, "person", id.0, "").await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Erases a person on request: name and details replaced, contacts and notes dropped,
+/// the record kept so events, donations and other links still hold; audited.
+pub async fn erase(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
+    let mut tx = db.begin().await?;
+    let p = load(&mut tx, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Person,
+        Action::Archive,
+        Some(&p.owner_org_path),
+    )?;
+    if p.erased_at.is_some() {
+        return Err(Error::field("name", "erased"));
+    }
+    let label = format!("已删除 #{}", id.0);
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "update person set name = $1, name_key = $2, pinyin = '', foreign_name = null, gender = 'unknown',
+                nationality = null, origin_region = null, notes = null, erased_at = $3, updated_at = $3, version = version + 1
+             where id = $4",
+        )
+        .bind(&label)
+        .bind(crate::camp::fold_name(&label))
+        .bind(crate::now())
+        .bind(id)
+        .execute(c)
+        .await?;
+    });
+    for table in ["person_tag", "person_contact", "person_affiliation"] {
+        on!(&mut tx, |c| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "delete from {table} where person_id = $1"
+            )))
+            .bind(id)
+            .execute(c)
+            .await?;
+        });
+    }
+    audit::record(&mut tx, actor, AuditAction::Erase, "person", id.0, "").await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct PersonFilter {
+    /// Text in the name, foreign name or pinyin.
+    pub q: Option<String>,
+    /// Country of residence.
+    pub country: Option<String>,
+    pub category: Option<String>,
+    /// People owned by this organization or one below it.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
+    pub org: Option<i64>,
+}
+
+/// People the reader may find, by name; contact details are not part of the list.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &PersonFilter,
+    page: PageRequest,
+) -> Result<Page<Person>> {
+    let page = page.clamped();
+    let mut tx = db.begin().await?;
+    let mut check = Check::default();
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let q = match blank(&filter.q) {
+        Some(q) if q.chars().count() > 100 => {
+            check.add("q", "too_long");
+            None
+        }
+        q => q.map(|q| format!("%{}%", crate::org::escape_like(&q.to_lowercase()))),
+    };
+    let country = blank(&filter.country).map(|c| c.to_uppercase());
+    let category =
+        blank(&filter.category).and_then(|c| check.take("category", Category::parse(&c)));
+    let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
+    check.finish()?;
+    let where_ = format!(
+        "where {VISIBLE} and ($4 is null or p.name_key like $4 escape '\\' or lower(coalesce(p.foreign_name, '')) like $4 escape '\\'
+            or p.pinyin like $4 escape '\\' or replace(p.pinyin, ' ', '') like $4 escape '\\')
+         and ($5 is null or p.residence_country = $5)
+         and ($6 is null or exists (select 1 from person_category x where x.person_id = p.id and x.category = $6))
+         and ($7 is null or o.path like $7)"
+    );
+    let total: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from person p join org o on o.id = p.owner_org_id {where_}"
+        )))
+        .bind(&actor.org_path)
+        .bind(actor.org_id)
+        .bind(actor.sees_all)
+        .bind(&q)
+        .bind(&country)
+        .bind(category.map(Category::as_str))
+        .bind(&org_like)
+        .fetch_one(c)
+        .await?
+    });
+    let mut items: Vec<Person> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} {where_} order by p.pinyin, p.id limit $8 offset $9"
+        )))
+        .bind(&actor.org_path)
+        .bind(actor.org_id)
+        .bind(actor.sees_all)
+        .bind(&q)
+        .bind(&country)
+        .bind(category.map(Category::as_str))
+        .bind(&org_like)
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    for p in &mut items {
+        let cats: Vec<String> = on!(&mut tx, |c| {
+            sqlx::query_scalar("select category from person_category where person_id = $1")
+                .bind(p.id)
+                .fetch_all(c)
+                .await?
+        });
+        p.categories = cats
+            .iter()
+            .filter_map(|c| Category::parse(c).ok())
+            .collect();
+        p.masked = true;
+    }
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinyin_is_derived_from_the_name() {
+        assert_eq!(pinyin_of("陈志明"), "chen zhi ming");
+        assert_eq!(pinyin_of("李 Ming"), "li ming");
+    }
+
+    #[test]
+    fn contacts_are_masked_but_recognisable() {
+        assert_eq!(mask(ContactKind::Phone, "13812345678"), "138****5678");
+        assert_eq!(mask(ContactKind::Phone, "+86 138 1234 5678"), "138****5678");
+        assert_eq!(mask(ContactKind::Phone, "+66 81 234 5678"), "+66 ****5678");
+        assert_eq!(mask(ContactKind::Phone, "+8613812345678"), "138****5678");
+        assert_eq!(
+            mask(ContactKind::Email, "chen@example.org"),
+            "c***@example.org"
+        );
+        assert_eq!(mask(ContactKind::Wechat, "chen_zm"), "ch****");
+        assert!(!mask(ContactKind::Address, "Bangkok Sukhumvit Rd 12").contains("Sukhumvit"));
+    }
+
+    #[test]
+    fn the_same_number_is_found_however_it_is_written() {
+        assert_eq!(
+            normalize(ContactKind::Phone, "+86 138-1234-5678"),
+            normalize(ContactKind::Phone, "13812345678")
+        );
+        assert_eq!(
+            normalize(ContactKind::Email, " Chen@Example.org "),
+            "chen@example.org"
+        );
+    }
+
+    #[test]
+    fn e_mail_addresses_are_checked() {
+        assert!(email("a@b.co").is_ok());
+        for bad in ["a@b", "@b.co", "a b@c.co", "a@@b.co", "a@.co"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+}

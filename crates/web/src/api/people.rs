@@ -1,0 +1,116 @@
+//! The directory of people: contact details masked unless revealed (audited), full
+//! export for a person's own data request, erasure on request.
+
+use axum::extract::{Path, State};
+use qiaolian_core::audit::{self, Entry};
+use qiaolian_core::page::{Page, PageRequest};
+use qiaolian_core::person::{self, Person, PersonFilter, PersonId, PersonInput};
+
+use super::{ApiJson, ApiQuery};
+use crate::AppState;
+use crate::ctx::User;
+use crate::error::{ApiError, ErrorBody};
+
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PersonFilter, PageRequest), security(("bearer" = [])),
+    responses((status = 200, body = Page<Person>), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    user: User,
+    State(state): State<AppState>,
+    ApiQuery(f): ApiQuery<PersonFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> Result<ApiJson<Page<Person>>, ApiError> {
+    Ok(ApiJson(
+        person::list(&state.db, &user.actor(), &f, page).await?,
+    ))
+}
+
+/// Record a person with the legal basis for holding their data.
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonInput, security(("bearer" = [])),
+    responses((status = 200, body = Person), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    user: User,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> Result<ApiJson<Person>, ApiError> {
+    Ok(ApiJson(
+        person::create(&state.db, &user.actor(), &input).await?,
+    ))
+}
+
+/// A person, contact details masked.
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Person), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Person>, ApiError> {
+    Ok(ApiJson(
+        person::get(&state.db, &user.actor(), PersonId(id)).await?,
+    ))
+}
+
+/// Edit a person; send the `version` read.
+#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)), request_body = PersonInput,
+    security(("bearer" = [])), responses((status = 200, body = Person), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> Result<ApiJson<Person>, ApiError> {
+    Ok(ApiJson(
+        person::update(&state.db, &user.actor(), PersonId(id), &input).await?,
+    ))
+}
+
+/// The person with contact details in the clear; written to the audit trail.
+#[utoipa::path(post, path = "/api/v1/people/{id}/reveal", tag = "people", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reveal(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Person>, ApiError> {
+    Ok(ApiJson(
+        person::reveal(&state.db, &user.actor(), PersonId(id)).await?,
+    ))
+}
+
+/// Everything held about the person, for their own data request; audited.
+#[utoipa::path(post, path = "/api/v1/people/{id}/export", tag = "people", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn export(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Person>, ApiError> {
+    Ok(ApiJson(
+        person::export(&state.db, &user.actor(), PersonId(id)).await?,
+    ))
+}
+
+/// Erase the person on request: anonymized, links kept; audited.
+#[utoipa::path(post, path = "/api/v1/people/{id}/erase", tag = "people", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn erase(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Person>, ApiError> {
+    Ok(ApiJson(
+        person::erase(&state.db, &user.actor(), PersonId(id)).await?,
+    ))
+}
+
+/// Who unmasked, exported or changed the person, and when.
+#[utoipa::path(get, path = "/api/v1/people/{id}/audit", tag = "people", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<Entry>), (status = 404, body = ErrorBody)))]
+pub async fn audit_trail(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Vec<Entry>>, ApiError> {
+    let p = person::get(&state.db, &user.actor(), PersonId(id)).await?;
+    Ok(ApiJson(audit::of(&state.db, "person", p.id.0).await?))
+}

@@ -1,0 +1,333 @@
+//! Directory pages: find people, record one with the legal basis for holding their
+//! data, and a person's page with contacts masked until revealed (audited).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use qiaolian_core::access::{Action, Resource};
+use qiaolian_core::audit::{self, Entry};
+use qiaolian_core::org::OrgId;
+use qiaolian_core::page::{Page, PageRequest};
+use qiaolian_core::person::{
+    self, AffiliationInput, Category, ContactInput, ContactKind, LegalBasis, Person, PersonFilter,
+    PersonId, PersonInput, Sharing,
+};
+use qiaolian_core::reference::{self, Country};
+use qiaolian_core::{Db, Error};
+
+use super::{FormErrors, PageResult, form_errors, render, render_with};
+use crate::AppState;
+use crate::ctx::{Ctx, User};
+use crate::error::error_page;
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    page: Page<Person>,
+    filter: PersonFilter,
+    pager_href: String,
+    countries: Vec<Country>,
+    refused: bool,
+}
+
+pub async fn list(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    filter: Result<Query<PersonFilter>, QueryRejection>,
+    page: Result<Query<PageRequest>, QueryRejection>,
+) -> PageResult {
+    let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
+        return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
+    };
+    let actor = user.actor();
+    let (filter, result, refused) = match person::list(&state.db, &actor, &filter, page).await {
+        Ok(p) => (filter, p, false),
+        Err(Error::Invalid(_)) => (
+            PersonFilter::default(),
+            person::list(&state.db, &actor, &PersonFilter::default(), page).await?,
+            true,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let pager_href = format!(
+        "/people?{}&",
+        serde_urlencoded::to_string(&filter).unwrap_or_default()
+    );
+    Ok(render(&ListPage {
+        ctx,
+        page: result,
+        filter,
+        pager_href,
+        countries: reference::countries(&state.db).await?,
+        refused,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "people/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    p: Person,
+    may_reveal: bool,
+    may_export: bool,
+    may_erase: bool,
+    trail: Vec<Entry>,
+}
+
+async fn show_page(ctx: Ctx, db: &Db, user: &User, p: Person) -> PageResult {
+    let actor = user.actor();
+    let owner = Some(p.owner_org_path.as_str());
+    let may_reveal = actor.may(Resource::Contact, Action::Read, owner) && p.erased_at.is_none();
+    let trail = if may_reveal {
+        audit::of(db, "person", p.id.0).await?
+    } else {
+        Vec::new()
+    };
+    Ok(render(&ShowPage {
+        may_export: actor.may(Resource::Contact, Action::Report, owner),
+        may_erase: actor.may(Resource::Person, Action::Archive, owner) && p.erased_at.is_none(),
+        ctx,
+        p,
+        may_reveal,
+        trail,
+    }))
+}
+
+pub async fn show(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let p = person::get(&state.db, &user.actor(), PersonId(id)).await?;
+    show_page(ctx, &state.db, &user, p).await
+}
+
+/// Shows the page with contacts in the clear; a POST, because it is written down.
+pub async fn reveal(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let p = person::reveal(&state.db, &user.actor(), PersonId(id)).await?;
+    show_page(ctx, &state.db, &user, p).await
+}
+
+/// The whole record as a JSON download, for the person's own data request.
+pub async fn export(user: User, State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
+    let p = person::export(&state.db, &user.actor(), PersonId(id)).await?;
+    let body = serde_json::to_vec_pretty(&p).map_err(|e| Error::Other(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"person-{id}.json\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub async fn erase(user: User, State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
+    person::erase(&state.db, &user.actor(), PersonId(id)).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+/// The person form as typed; contacts, categories and affiliations are repeated fields.
+#[derive(Clone, Debug, Default)]
+pub struct PersonForm {
+    name: String,
+    foreign_name: String,
+    gender: String,
+    residence_country: String,
+    nationality: String,
+    origin_region: String,
+    categories: Vec<String>,
+    tags: String,
+    phone: String,
+    email: String,
+    wechat: String,
+    address: String,
+    aff_org: String,
+    aff_position: String,
+    aff_from: String,
+    aff_to: String,
+    owner_org_id: String,
+    owner_org_name: String,
+    sharing: String,
+    legal_basis: String,
+    basis_on: String,
+    basis_scope: String,
+    basis_source: String,
+    notes: String,
+}
+
+impl PersonForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> PersonForm {
+        let mut f = PersonForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "name" => f.name = v,
+                "foreign_name" => f.foreign_name = v,
+                "gender" => f.gender = v,
+                "residence_country" => f.residence_country = v,
+                "nationality" => f.nationality = v,
+                "origin_region" => f.origin_region = v,
+                "categories" => f.categories.push(v),
+                "tags" => f.tags = v,
+                "phone" => f.phone = v,
+                "email" => f.email = v,
+                "wechat" => f.wechat = v,
+                "address" => f.address = v,
+                "aff_org" => f.aff_org = v,
+                "aff_position" => f.aff_position = v,
+                "aff_from" => f.aff_from = v,
+                "aff_to" => f.aff_to = v,
+                "owner_org_id" => f.owner_org_id = v,
+                "sharing" => f.sharing = v,
+                "legal_basis" => f.legal_basis = v,
+                "basis_on" => f.basis_on = v,
+                "basis_scope" => f.basis_scope = v,
+                "basis_source" => f.basis_source = v,
+                "notes" => f.notes = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn input(&self) -> PersonInput {
+        let some = |s: &String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let contacts = [
+            (ContactKind::Phone, &self.phone),
+            (ContactKind::Email, &self.email),
+            (ContactKind::Wechat, &self.wechat),
+            (ContactKind::Address, &self.address),
+        ]
+        .into_iter()
+        .map(|(kind, value)| ContactInput {
+            kind: kind.to_string(),
+            value: value.clone(),
+        })
+        .collect();
+        let affiliations = if self.aff_org.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![AffiliationInput {
+                org_id: None,
+                org_name: self.aff_org.clone(),
+                position: some(&self.aff_position),
+                from_on: some(&self.aff_from),
+                to_on: some(&self.aff_to),
+            }]
+        };
+        PersonInput {
+            name: self.name.clone(),
+            foreign_name: some(&self.foreign_name),
+            gender: self.gender.clone(),
+            residence_country: some(&self.residence_country),
+            nationality: some(&self.nationality),
+            origin_region: some(&self.origin_region),
+            categories: self.categories.clone(),
+            tags: self
+                .tags
+                .split([',', '，', '、'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            contacts,
+            affiliations,
+            owner_org_id: self.owner_org_id.trim().parse().ok().map(OrgId),
+            sharing: self.sharing.clone(),
+            legal_basis: self.legal_basis.clone(),
+            basis_on: self.basis_on.clone(),
+            basis_scope: self.basis_scope.clone(),
+            basis_source: self.basis_source.clone(),
+            notes: some(&self.notes),
+            version: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    form: PersonForm,
+    errors: FormErrors,
+    countries: Vec<Country>,
+}
+
+impl FormPage {
+    fn categories(&self) -> &'static [Category] {
+        Category::ALL
+    }
+    fn sharings(&self) -> &'static [Sharing] {
+        Sharing::ALL
+    }
+    fn bases(&self) -> &'static [LegalBasis] {
+        LegalBasis::ALL
+    }
+    fn checked(&self, c: &Category) -> bool {
+        self.form.categories.iter().any(|x| x == c.as_str())
+    }
+}
+
+async fn form_page(ctx: Ctx, db: &Db, form: PersonForm, errors: FormErrors) -> PageResult {
+    Ok(render_with(
+        errors.status(false),
+        &FormPage {
+            ctx,
+            form,
+            errors,
+            countries: reference::countries(db).await?,
+        },
+    ))
+}
+
+pub async fn new(ctx: Ctx, user: User, State(state): State<AppState>) -> PageResult {
+    let form = PersonForm {
+        owner_org_id: user.0.org_id.to_string(),
+        owner_org_name: user.0.org_name.clone(),
+        sharing: "own_side".into(),
+        legal_basis: "consent".into(),
+        basis_on: qiaolian_core::settings::today().to_string(),
+        gender: "unknown".into(),
+        ..PersonForm::default()
+    };
+    form_page(ctx, &state.db, form, FormErrors::new()).await
+}
+
+pub async fn create(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let mut form = PersonForm::from_pairs(pairs);
+    match person::create(&state.db, &user.actor(), &form.input()).await {
+        Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            if let Ok(id) = form.owner_org_id.trim().parse::<i64>() {
+                form.owner_org_name = qiaolian_core::org::get(&state.db, &user.actor(), OrgId(id))
+                    .await
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+            }
+            form_page(ctx, &state.db, form, errors).await
+        }
+    }
+}
