@@ -162,6 +162,9 @@ pub struct PersonInput {
     pub notes: Option<String>,
     /// The version read, when editing.
     pub version: Option<i64>,
+    /// Save even though likely duplicates were flagged: the user checked they are
+    /// different people.
+    pub confirm_new: bool,
 }
 
 /// Pinyin of a name, syllables apart, lowercase; other characters kept as they are.
@@ -590,11 +593,146 @@ async fn write_parts(tx: &mut Tx, id: PersonId, f: &Fields) -> Result<()> {
     Ok(())
 }
 
-/// Records a person for an organization the actor may record people for.
+/// A person already in the directory who may be the one being recorded, and why.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Duplicate {
+    pub id: PersonId,
+    pub name: String,
+    pub foreign_name: Option<String>,
+    pub residence_country: Option<String>,
+    /// `same_phone`, `same_email`, `same_name` (also across simplified and traditional
+    /// characters, by sound) or `romanized_name`.
+    pub reason: String,
+}
+
+/// Syllables of a pinyin run together, and the given names before the surname, so
+/// `Zhiming Chen` and `Chen Zhiming` both meet `chen zhi ming`.
+fn romanizations(pinyin: &str) -> Vec<String> {
+    let syllables: Vec<&str> = pinyin.split(' ').filter(|s| !s.is_empty()).collect();
+    if syllables.len() < 2 {
+        return syllables.iter().map(|s| (*s).to_owned()).collect();
+    }
+    vec![
+        syllables.concat(),
+        format!("{}{}", syllables[1..].concat(), syllables[0]),
+    ]
+}
+
+/// A foreign name folded to compare with pinyin: ASCII letters only, lowercase.
+fn letters(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// People the actor may see who are likely the one described: the same normalized
+/// phone or e-mail; the same name by sound (so 陳志明 meets 陈志明) in the same country;
+/// a foreign name that spells the name's pinyin.
+async fn duplicates_of(
+    tx: &mut Tx,
+    actor: &Actor,
+    f: &Fields,
+    except: Option<PersonId>,
+) -> Result<Vec<Duplicate>> {
+    let mut found: Vec<Duplicate> = Vec::new();
+    let select = format!(
+        "select p.id, p.name, p.foreign_name, p.residence_country, $5 as reason from person p join org o on o.id = p.owner_org_id
+         where {VISIBLE} and p.erased_at is null and ($6 is null or p.id <> $6) and "
+    );
+    let contact_of = |kind: ContactKind| -> Vec<String> {
+        f.contacts
+            .iter()
+            .filter(|c| c.0 == kind)
+            .map(|c| normalize(kind, &c.1))
+            .collect()
+    };
+    for (kind, reason) in [
+        (ContactKind::Phone, "same_phone"),
+        (ContactKind::Email, "same_email"),
+    ] {
+        for value in contact_of(kind) {
+            let rows: Vec<Duplicate> = on!(&mut *tx, |c| {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "{select} exists (select 1 from person_contact x where x.person_id = p.id and x.kind = $4 and x.normalized = $7)"
+                )))
+                .bind(&actor.org_path)
+                .bind(actor.org_id)
+                .bind(actor.sees_all)
+                .bind(kind.as_str())
+                .bind(reason)
+                .bind(except)
+                .bind(&value)
+                .fetch_all(c)
+                .await?
+            });
+            found.extend(rows);
+        }
+    }
+    let sound = pinyin_of(&f.name).replace(' ', "");
+    let rows: Vec<Duplicate> = on!(&mut *tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{select} replace(p.pinyin, ' ', '') = $4 and ($7 is null or p.residence_country is null or p.residence_country = $7)"
+        )))
+        .bind(&actor.org_path)
+        .bind(actor.org_id)
+        .bind(actor.sees_all)
+        .bind(&sound)
+        .bind("same_name")
+        .bind(except)
+        .bind(&f.residence_country)
+        .fetch_all(c)
+        .await?
+    });
+    found.extend(rows);
+    // A foreign name written in pinyin, either way round, against the names on file;
+    // and the name's pinyin against the foreign names on file.
+    let mut spellings = romanizations(&pinyin_of(&f.name));
+    if let Some(foreign) = f
+        .foreign_name
+        .as_deref()
+        .map(letters)
+        .filter(|l| l.len() > 3)
+    {
+        spellings.push(foreign);
+    }
+    for spelling in spellings.iter().filter(|s| s.len() > 3) {
+        let rows: Vec<Duplicate> = on!(&mut *tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{select} (replace(p.pinyin, ' ', '') = $4 or lower(replace(replace(coalesce(p.foreign_name, ''), ' ', ''), '-', '')) = $4)"
+            )))
+            .bind(&actor.org_path)
+            .bind(actor.org_id)
+            .bind(actor.sees_all)
+            .bind(spelling)
+            .bind("romanized_name")
+            .bind(except)
+            .fetch_all(c)
+            .await?
+        });
+        found.extend(rows);
+    }
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|d| seen.insert(d.id));
+    Ok(found)
+}
+
+/// Likely duplicates of what the input describes, among the people the actor may see.
+pub async fn duplicates(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Vec<Duplicate>> {
+    let mut tx = db.begin().await?;
+    let f = parse(&mut tx, input).await?;
+    duplicates_of(&mut tx, actor, &f, None).await
+}
+
+/// Records a person for an organization the actor may record people for. Likely
+/// duplicates refuse the record (`duplicates: likely_duplicate`) unless `confirm_new`.
 pub async fn create(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Person> {
     let mut tx = db.begin().await?;
     let f = parse(&mut tx, input).await?;
     access::authorize(actor, Resource::Person, Action::Create, Some(&f.owner_path))?;
+    if !input.confirm_new && !duplicates_of(&mut tx, actor, &f, None).await?.is_empty() {
+        return Err(Error::field("duplicates", "likely_duplicate"));
+    }
     let now = crate::now();
     let id: PersonId = on!(&mut tx, |c| {
         bind_person!(

@@ -841,6 +841,13 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("audit_action.erase", "应本人要求删除", "erased the person on request"),
     ("err.bad_email", "电子邮箱格式不正确", "Not a valid e-mail address"),
     ("err.erased", "该联络对象已删除", "This person was erased"),
+    ("err.likely_duplicate", "名录中可能已有此人，请核对", "This person may already be in the directory"),
+    ("person.duplicates_title", "名录中可能已有此人", "This person may already be in the directory"),
+    ("person.confirm_new", "已核对，确认不是同一人，仍然登记", "Checked: a different person, record anyway"),
+    ("duplicate_reason.same_phone", "电话相同", "same phone"),
+    ("duplicate_reason.same_email", "电子邮箱相同", "same e-mail"),
+    ("duplicate_reason.same_name", "同名（含繁简写法）且居住国相同", "same name (simplified or traditional), same country"),
+    ("duplicate_reason.romanized_name", "外文名与姓名拼音一致", "foreign name spells the pinyin"),
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

@@ -11,6 +11,7 @@ both!(
     sharing_decides_who_may_find_a_person,
     bad_people_are_refused_with_field_errors_and_nothing_is_stored,
     edits_exports_and_erasure_are_audited_and_the_chain_verifies,
+    likely_duplicates_are_flagged_and_can_be_confirmed_as_different_people,
 );
 
 async fn setup(app: &TestApp) -> (Api, i64) {
@@ -94,6 +95,7 @@ async fn sharing_decides_who_may_find_a_person(app: TestApp) {
     for sharing in ["own_org", "own_side", "all"] {
         let mut body = leader(owner, sharing);
         body["name"] = json!(format!("侨领{sharing}"));
+        body["confirm_new"] = json!(true);
         let (status, p) = cq.post("/api/v1/people", body).await;
         assert_eq!(status, StatusCode::OK, "{p}");
         ids.push(p["id"].clone());
@@ -270,4 +272,78 @@ async fn edits_exports_and_erasure_are_audited_and_the_chain_verifies(app: TestA
             .is_some(),
         "tampering shows"
     );
+}
+
+async fn likely_duplicates_are_flagged_and_can_be_confirmed_as_different_people(app: TestApp) {
+    let (cq, owner) = setup(&app).await;
+    let (status, first) = cq.post("/api/v1/people", leader(owner, "all")).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let mut lin = leader(owner, "all");
+    lin["name"] = json!("林美玲");
+    lin["foreign_name"] = Value::Null;
+    lin["contacts"] = json!([]);
+    let (status, _) = cq.post("/api/v1/people", lin).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let variant = |name: &str, country: &str, contacts: Value| {
+        let mut body = leader(owner, "all");
+        body["name"] = json!(name);
+        body["foreign_name"] = Value::Null;
+        body["residence_country"] = json!(country);
+        body["contacts"] = contacts;
+        body
+    };
+    for (body, reason) in [
+        (variant("陳志明", "TH", json!([])), "same_name"),
+        (
+            variant(
+                "王五",
+                "US",
+                json!([{"kind": "phone", "value": "+66-81-234-5678"}]),
+            ),
+            "same_phone",
+        ),
+        (
+            variant(
+                "王五",
+                "US",
+                json!([{"kind": "email", "value": "CHEN@example.org"}]),
+            ),
+            "same_email",
+        ),
+        (variant("Meiling Lin", "US", json!([])), "romanized_name"),
+    ] {
+        let (status, refused) = cq.post("/api/v1/people", body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(field_code(&refused, "duplicates"), "likely_duplicate");
+        let (_, found) = cq.post("/api/v1/people/duplicates", body).await;
+        assert_eq!(found[0]["reason"], reason, "{found}");
+    }
+    let mut confirmed = variant("陳志明", "TH", json!([]));
+    confirmed["confirm_new"] = json!(true);
+    let (status, _) = cq.post("/api/v1/people", confirmed).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a user who checked may record them anyway"
+    );
+
+    // Someone the user may not see is never offered as a duplicate: that would leak them.
+    let sc = app.api_of("sc-coord").await;
+    let mut hidden = variant(
+        "赵六",
+        "FR",
+        json!([{"kind": "phone", "value": "+33 6 12 34 56 78"}]),
+    );
+    hidden["owner_org_id"] = json!(app.org_id("四川省侨联").await.0);
+    hidden["sharing"] = json!("own_org");
+    let (status, _) = sc.post("/api/v1/people", hidden).await;
+    assert_eq!(status, StatusCode::OK);
+    let probe = variant(
+        "赵六",
+        "FR",
+        json!([{"kind": "phone", "value": "+33 6 12 34 56 78"}]),
+    );
+    let (_, found) = cq.post("/api/v1/people/duplicates", probe).await;
+    assert_eq!(found, json!([]));
 }

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use qiaolian_core::audit::{self, Entry};
 use qiaolian_core::page::{Page, PageRequest};
-use qiaolian_core::person::{self, Person, PersonFilter, PersonId, PersonInput};
+use qiaolian_core::person::{self, Duplicate, Person, PersonFilter, PersonId, PersonInput};
 
 use super::{ApiJson, ApiQuery};
 use crate::AppState;
@@ -113,4 +113,18 @@ pub async fn audit_trail(
 ) -> Result<ApiJson<Vec<Entry>>, ApiError> {
     let p = person::get(&state.db, &user.actor(), PersonId(id)).await?;
     Ok(ApiJson(audit::of(&state.db, "person", p.id.0).await?))
+}
+
+/// People already in the directory who may be the one described (same phone or e-mail,
+/// same name by sound in the same country, a foreign name spelling the pinyin).
+#[utoipa::path(post, path = "/api/v1/people/duplicates", tag = "people", request_body = PersonInput, security(("bearer" = [])),
+    responses((status = 200, body = Vec<Duplicate>), (status = 422, body = ErrorBody)))]
+pub async fn duplicates(
+    user: User,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> Result<ApiJson<Vec<Duplicate>>, ApiError> {
+    Ok(ApiJson(
+        person::duplicates(&state.db, &user.actor(), &input).await?,
+    ))
 }

@@ -12,8 +12,8 @@ use qiaolian_core::audit::{self, Entry};
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::person::{
-    self, AffiliationInput, Category, ContactInput, ContactKind, LegalBasis, Person, PersonFilter,
-    PersonId, PersonInput, Sharing,
+    self, AffiliationInput, Category, ContactInput, ContactKind, Duplicate, LegalBasis, Person,
+    PersonFilter, PersonId, PersonInput, Sharing,
 };
 use qiaolian_core::reference::{self, Country};
 use qiaolian_core::{Db, Error};
@@ -171,6 +171,7 @@ pub struct PersonForm {
     basis_scope: String,
     basis_source: String,
     notes: String,
+    confirm_new: bool,
 }
 
 impl PersonForm {
@@ -201,6 +202,7 @@ impl PersonForm {
                 "basis_scope" => f.basis_scope = v,
                 "basis_source" => f.basis_source = v,
                 "notes" => f.notes = v,
+                "confirm_new" => f.confirm_new = v == "true",
                 _ => {}
             }
         }
@@ -257,6 +259,7 @@ impl PersonForm {
             basis_source: self.basis_source.clone(),
             notes: some(&self.notes),
             version: None,
+            confirm_new: self.confirm_new,
         }
     }
 }
@@ -268,6 +271,8 @@ struct FormPage {
     form: PersonForm,
     errors: FormErrors,
     countries: Vec<Country>,
+    /// Likely duplicates, when the form was refused for them.
+    duplicates: Vec<Duplicate>,
 }
 
 impl FormPage {
@@ -286,6 +291,15 @@ impl FormPage {
 }
 
 async fn form_page(ctx: Ctx, db: &Db, form: PersonForm, errors: FormErrors) -> PageResult {
+    let duplicates = match (
+        errors.has("duplicates"),
+        ctx.user().map(qiaolian_core::account::Account::actor),
+    ) {
+        (true, Some(actor)) => person::duplicates(db, &actor, &form.input())
+            .await
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     Ok(render_with(
         errors.status(false),
         &FormPage {
@@ -293,6 +307,7 @@ async fn form_page(ctx: Ctx, db: &Db, form: PersonForm, errors: FormErrors) -> P
             form,
             errors,
             countries: reference::countries(db).await?,
+            duplicates,
         },
     ))
 }
