@@ -81,6 +81,7 @@ pub struct Person {
     pub residence_country: Option<String>,
     pub residence_country_zh: Option<String>,
     pub nationality: Option<String>,
+    pub nationality_zh: Option<String>,
     pub origin_region: Option<String>,
     pub origin_region_name: Option<String>,
     pub owner_org_id: OrgId,
@@ -846,11 +847,11 @@ fn changes(old: &Person, f: &Fields) -> String {
 }
 
 const SELECT: &str = "select p.id, p.name, p.pinyin, p.foreign_name, p.gender, p.residence_country, k.name_zh as residence_country_zh,
-    p.nationality, p.origin_region, r.name as origin_region_name, p.owner_org_id, o.name as owner_org_name,
+    p.nationality, n.name_zh as nationality_zh, p.origin_region, r.name as origin_region_name, p.owner_org_id, o.name as owner_org_name,
     o.path as owner_org_path, p.sharing, p.legal_basis, p.basis_on, p.basis_scope, p.basis_source, p.notes, p.erased_at,
     p.version, p.created_at
     from person p join org o on o.id = p.owner_org_id left join country k on k.alpha2 = p.residence_country
-    left join region r on r.code = p.origin_region";
+    left join country n on n.alpha2 = p.nationality left join region r on r.code = p.origin_region";
 
 /// Who may find a person, with `$1` the reader's organization path, `$2` their
 /// organization id and `$3` whether they see everything: the owner's subtree and those

@@ -809,6 +809,8 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("person.audit", "查看与修改记录", "Audit trail"),
     ("person.export", "导出本人信息", "Export (data request)"),
     ("person.erase", "应本人要求删除", "Erase on request"),
+    ("person.erase_hint", "删除后姓名、联系方式、任职和备注将被清除，仅保留与活动、捐赠等记录的关联。此操作不可撤销。", "Name, contacts, affiliations and notes are removed; only the links to events, donations and other records remain. This cannot be undone."),
+    ("person.erase_confirm", "已核实本人的删除请求", "I have checked the person's request"),
     ("person.erased", "该联络对象已应本人要求删除，仅保留关联记录。", "This person was erased on request; only the links remain."),
     ("person_category.overseas_leader", "海外侨领", "Overseas leader"),
     ("person_category.businessperson", "侨商", "Businessperson"),

@@ -15,6 +15,7 @@ both!(
     a_joint_meeting_is_recorded_and_a_resolution_becomes_a_task,
     a_coordinator_records_an_event_signs_a_project_and_sees_it_land,
     a_coordinator_records_a_donation_and_prints_its_receipt,
+    a_person_is_recorded_a_duplicate_flagged_and_contacts_revealed_only_to_those_allowed,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -584,6 +585,60 @@ async fn a_coordinator_records_a_donation_and_prints_its_receipt(app: TestApp) {
         if !problems.is_empty() {
             return Err(format!("accessibility problems on the receipt: {problems:?}").into());
         }
+        Ok(())
+    })
+    .await;
+}
+
+async fn a_person_is_recorded_a_duplicate_flagged_and_contacts_revealed_only_to_those_allowed(
+    app: TestApp,
+) {
+    app.load_demo().await;
+    let cq = app.user("cq-coord", "重庆市侨联", "coordinator").await;
+    let sc = app.user("sc-coord", "四川省侨联", "coordinator").await;
+    let viewer = app.user("cd-viewer", "成都市侨联", "viewer").await;
+    let base = app.base.clone();
+    journey("person-duplicate-reveal", &app, |c| async move {
+        let pw = crate::harness::password_of;
+        sign_in(&c, &base, &cq, &pw(&cq)).await?;
+        let record = async |name: &str| -> Step<()> {
+            c.goto(&format!("{base}/people/new")).await?;
+            type_into(&c, "#name", name).await?;
+            choose(&c, "#residence_country", "TH").await?;
+            type_into(&c, "#phone", "+66 81 234 5678").await?;
+            choose(&c, "#sharing", "all").await?;
+            type_into(&c, "#basis_scope", "侨务联络与活动邀请").await?;
+            type_into(&c, "#basis_source", "本人签字的登记表").await?;
+            click(&c, "#person-save").await
+        };
+        record("陈志明").await?;
+        wait_text(&c, "#person-name", "陈志明").await?;
+        let person = c.current_url().await?.to_string();
+        accessible(&c, "the person page").await?;
+
+        // The same leader written in traditional characters, with the same phone.
+        record("陳志明").await?;
+        wait_text(&c, "#duplicates", "陈志明").await?;
+        accessible(&c, "the duplicate warning").await?;
+        click(&c, "#confirm_new").await?;
+        click(&c, "#person-save").await?;
+        wait_text(&c, "#person-name", "陳志明").await?;
+        sign_out(&c).await?;
+
+        sign_in(&c, &base, &viewer, &pw(&viewer)).await?;
+        c.goto(&person).await?;
+        wait_text(&c, "#contacts", "+66 ****5678").await?;
+        if c.find(Locator::Css("#reveal")).await.is_ok() {
+            return Err("a viewer is offered to unmask".into());
+        }
+        sign_out(&c).await?;
+
+        sign_in(&c, &base, &sc, &pw(&sc)).await?;
+        c.goto(&person).await?;
+        click(&c, "#reveal").await?;
+        wait_text(&c, "#contacts", "+66 81 234 5678").await?;
+        wait_text(&c, "#audit", "查看了完整联系方式").await?;
+        accessible(&c, "the revealed person page").await?;
         Ok(())
     })
     .await;

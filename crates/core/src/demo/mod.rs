@@ -2,6 +2,7 @@
 //! role, so a new installation can be tried at once. Later capabilities add theirs here.
 
 mod cooperation;
+mod directory;
 mod donations;
 mod events;
 mod network;
@@ -347,6 +348,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         network::load(db, &system).await?;
         events::load(db, &system).await?;
         outcomes::load(db, &system).await?;
+        directory::load(db, &system).await?;
         donations::load(db, &system).await?;
     }
     let mut tx = db.begin().await?;

@@ -139,7 +139,22 @@ pub async fn export(user: User, State(state): State<AppState>, Path(id): Path<i6
         .into_response())
 }
 
-pub async fn erase(user: User, State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct EraseForm {
+    confirm: String,
+}
+
+/// Erases the person once the user ticked that the request was checked.
+pub async fn erase(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<EraseForm>,
+) -> PageResult {
+    if f.confirm != "yes" {
+        return Ok(error_page(StatusCode::UNPROCESSABLE_ENTITY, "error.400"));
+    }
     person::erase(&state.db, &user.actor(), PersonId(id)).await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }

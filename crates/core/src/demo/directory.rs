@@ -1,0 +1,138 @@
+//! Demo directory: overseas leaders, business people, experts and media contacts in 205
+//! countries and regions — over 80% of all — including the heads of the three named
+//! associations. Every one carries the tag 演示数据 and made-up contact details.
+
+use crate::access::Actor;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::org;
+use crate::person::{self, AffiliationInput, ContactInput, PersonInput};
+use crate::reference;
+
+const SURNAMES: &[(&str, &str)] = &[
+    ("陈", "Chen"),
+    ("林", "Lin"),
+    ("黄", "Huang"),
+    ("张", "Zhang"),
+    ("李", "Li"),
+    ("王", "Wang"),
+    ("吴", "Wu"),
+    ("刘", "Liu"),
+    ("蔡", "Cai"),
+    ("杨", "Yang"),
+    ("郑", "Zheng"),
+    ("许", "Xu"),
+    ("谢", "Xie"),
+    ("郭", "Guo"),
+];
+const GIVEN: &[(&str, &str)] = &[
+    ("国华", "Guohua"),
+    ("志强", "Zhiqiang"),
+    ("丽华", "Lihua"),
+    ("建国", "Jianguo"),
+    ("海燕", "Haiyan"),
+    ("明德", "Mingde"),
+    ("玉兰", "Yulan"),
+    ("文杰", "Wenjie"),
+    ("秀英", "Xiuying"),
+    ("德胜", "Desheng"),
+    ("嘉怡", "Jiayi"),
+    ("振华", "Zhenhua"),
+    ("美华", "Meihua"),
+    ("永康", "Yongkang"),
+    ("淑贞", "Shuzhen"),
+];
+const CATEGORIES: &[&[&str]] = &[
+    &["overseas_leader", "businessperson"],
+    &["businessperson"],
+    &["expert"],
+    &["media"],
+    &["overseas_leader"],
+    &["youth"],
+];
+const ORIGINS: &[&str] = &[
+    "500101", "500103", "500233", "511700", "510100", "511300", "500154", "510700",
+];
+
+pub async fn load(db: &Db, system: &Actor) -> Result<()> {
+    let named = async |n: &str| org::find_by_name(db, n).await?.ok_or(Error::NotFound);
+    let (cq, sc) = (named("重庆市侨联").await?, named("四川省侨联").await?);
+    // The heads of the three associations the programme visited.
+    let heads = [
+        ("泰国川渝总商会", "TH"),
+        ("缅甸川渝总商会", "MM"),
+        ("越南川渝企业联合会", "VN"),
+    ];
+    let mut heads_of = std::collections::HashMap::new();
+    for (name, code) in heads {
+        heads_of.insert(code, named(name).await?);
+    }
+    let countries: Vec<String> = reference::countries(db)
+        .await?
+        .into_iter()
+        .map(|c| c.alpha2)
+        .filter(|c| c != "CN")
+        .collect();
+    // 205 of them, spread over the whole list, the three associations' countries first.
+    let mut covered: Vec<String> = heads.iter().map(|h| h.1.to_owned()).collect();
+    for (i, c) in countries.iter().enumerate() {
+        if covered.len() >= 205 {
+            break;
+        }
+        if i % 6 != 5 && !covered.contains(c) {
+            covered.push(c.clone());
+        }
+    }
+    for (i, country) in covered.iter().enumerate() {
+        let (sur, sur_en) = SURNAMES[i % SURNAMES.len()];
+        // Each (surname, given name) pair once: 14 × 15 names for 205 people.
+        let (given, given_en) = GIVEN[(i / SURNAMES.len()) % GIVEN.len()];
+        let owner = if i % 2 == 0 { &cq } else { &sc };
+        let mut affiliations = Vec::new();
+        if let Some(assoc) = heads_of.get(country.as_str()) {
+            affiliations.push(AffiliationInput {
+                org_id: Some(assoc.id),
+                org_name: assoc.name.clone(),
+                position: Some("会长".into()),
+                from_on: Some("2019-06-01".into()),
+                to_on: None,
+            });
+        }
+        let input = PersonInput {
+            name: format!("{sur}{given}"),
+            foreign_name: Some(format!("{given_en} {sur_en}")),
+            gender: ["male", "female", "unknown"][i % 3].into(),
+            residence_country: Some(country.clone()),
+            nationality: Some(country.clone()),
+            origin_region: Some(ORIGINS[i % ORIGINS.len()].into()),
+            categories: CATEGORIES[i % CATEGORIES.len()]
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+            tags: vec!["演示数据".into()],
+            contacts: vec![
+                ContactInput {
+                    kind: "email".into(),
+                    value: format!("demo{:03}@example.org", i + 1),
+                },
+                ContactInput {
+                    kind: "wechat".into(),
+                    value: format!("demo_wx_{:03}", i + 1),
+                },
+            ],
+            affiliations,
+            owner_org_id: Some(owner.id),
+            sharing: ["all", "all", "own_side"][i % 3].into(),
+            legal_basis: "consent".into(),
+            basis_on: "2024-09-10".into(),
+            basis_scope: "侨务联络与活动邀请".into(),
+            basis_source: "活动签到表（演示数据）".into(),
+            notes: Some("演示数据".into()),
+            confirm_new: true,
+            ..PersonInput::default()
+        };
+        person::create(db, system, &input).await?;
+    }
+    tracing::info!(people = covered.len(), "demo directory loaded");
+    Ok(())
+}
