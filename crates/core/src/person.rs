@@ -1111,6 +1111,75 @@ pub async fn list(
     })
 }
 
+/// People and associations in one country or region.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CountryCoverage {
+    pub alpha2: String,
+    /// ISO 3166-1 numeric, the key of the map's shapes.
+    pub numeric: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// People the reader may see who live there (erased ones not counted).
+    pub people: i64,
+    /// Overseas associations there (archived ones not counted).
+    pub associations: i64,
+}
+
+/// Where the federations have at least one person or association.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Coverage {
+    pub countries: Vec<CountryCoverage>,
+    /// Countries and regions with anyone, and all of them but China.
+    pub covered: i64,
+    pub total: i64,
+}
+
+impl Coverage {
+    /// The share covered, in tenths of a per cent (823 = 82.3%).
+    pub fn permille(&self) -> i64 {
+        if self.total == 0 {
+            0
+        } else {
+            self.covered * 1000 / self.total
+        }
+    }
+}
+
+/// Country coverage as the reader may see it: people they may find, and associations.
+pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
+    let mut tx = db.begin().await?;
+    let countries: Vec<CountryCoverage> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select k.alpha2, k.numeric, k.name_zh, k.name_en,
+                (select count(*) from person p join org o on o.id = p.owner_org_id
+                 where p.residence_country = k.alpha2 and p.erased_at is null and {VISIBLE}) as people,
+                (select count(*) from org a where a.kind = 'overseas_association' and a.country_code = k.alpha2
+                 and a.archived_at is null) as associations
+             from country k where k.alpha2 <> 'CN' order by k.alpha2"
+        )))
+        .bind(&actor.org_path)
+        .bind(actor.org_id)
+        .bind(actor.sees_all)
+        .fetch_all(c)
+        .await?
+    });
+    let total = i64::try_from(countries.len()).unwrap_or(i64::MAX);
+    let mut covered: Vec<CountryCoverage> = countries
+        .into_iter()
+        .filter(|c| c.people + c.associations > 0)
+        .collect();
+    covered.sort_by(|a, b| {
+        (b.people + b.associations)
+            .cmp(&(a.people + a.associations))
+            .then(a.alpha2.cmp(&b.alpha2))
+    });
+    Ok(Coverage {
+        covered: i64::try_from(covered.len()).unwrap_or(i64::MAX),
+        total,
+        countries: covered,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

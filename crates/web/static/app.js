@@ -75,6 +75,24 @@
       });
       window.addEventListener('resize', function () { chart.resize(); });
     });
+    // Country coverage: a world map coloured by how many people and associations each
+    // country has; a click opens that country's people.
+    root.querySelectorAll('#coverage-map[data-chart]').forEach(function (el) {
+      var d = JSON.parse(el.dataset.chart);
+      fetch(el.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
+        echarts.registerMap('world', geo);
+        var chart = echarts.init(el);
+        chart.setOption({
+          tooltip: { trigger: 'item', formatter: function (p) { return p.data ? p.data.label + '：' + p.data.value : ''; } },
+          visualMap: { min: 0, max: Math.max(d.max, 1), left: 8, bottom: 8, calculable: true, text: d.legend,
+            inRange: { color: ['#fde2e2', '#b91c1c'] } },
+          series: [{ type: 'map', map: 'world', roam: true, data: d.rows, label: { show: false },
+            emphasis: { label: { show: false }, itemStyle: { areaColor: '#f59f00' } } }]
+        });
+        chart.on('click', function (p) { if (p.data && p.data.href) { window.location.href = p.data.href; } });
+        window.addEventListener('resize', function () { chart.resize(); });
+      });
+    });
   }
   document.addEventListener('DOMContentLoaded', function () { enhance(document); charts(document); });
   document.addEventListener('htmx:load', function (e) { enhance(e.target); });

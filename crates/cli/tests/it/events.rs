@@ -224,4 +224,5 @@ async fn the_demo_conference_matches_the_article(app: TestApp) {
             .contains("亿元")
     );
     crate::outcomes::demo_outcomes_match_the_article(&api).await;
+    crate::people::demo_directory_covers_the_article(&api).await;
 }

@@ -12,6 +12,7 @@ both!(
     bad_people_are_refused_with_field_errors_and_nothing_is_stored,
     edits_exports_and_erasure_are_audited_and_the_chain_verifies,
     likely_duplicates_are_flagged_and_can_be_confirmed_as_different_people,
+    coverage_counts_countries_with_someone_the_reader_may_see,
 );
 
 async fn setup(app: &TestApp) -> (Api, i64) {
@@ -346,4 +347,72 @@ async fn likely_duplicates_are_flagged_and_can_be_confirmed_as_different_people(
     );
     let (_, found) = cq.post("/api/v1/people/duplicates", probe).await;
     assert_eq!(found, json!([]));
+}
+
+async fn coverage_counts_countries_with_someone_the_reader_may_see(app: TestApp) {
+    let (cq, owner) = setup(&app).await;
+    for (name, country, sharing) in [
+        ("甲", "DE", "all"),
+        ("乙", "DE", "all"),
+        ("丙", "FR", "own_org"),
+    ] {
+        let mut body = leader(owner, sharing);
+        body["name"] = json!(name);
+        body["residence_country"] = json!(country);
+        body["contacts"] = json!([]);
+        body["foreign_name"] = Value::Null;
+        let (status, p) = cq.post("/api/v1/people", body).await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+    }
+    let (_, mine) = cq.get("/api/v1/people/coverage").await;
+    let countries: Vec<(&str, i64, i64)> = mine["countries"]
+        .as_array()
+        .expect("countries")
+        .iter()
+        .map(|c| {
+            (
+                c["alpha2"].as_str().unwrap_or(""),
+                c["people"].as_i64().unwrap_or(0),
+                c["associations"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // The demo organizations include associations in Thailand, Myanmar and Vietnam.
+    assert_eq!(countries[0], ("DE", 2, 0), "{countries:?}");
+    assert!(countries.contains(&("FR", 1, 0)) && countries.contains(&("TH", 0, 1)));
+    assert_eq!(mine["covered"], 5);
+    assert_eq!(mine["total"], 248, "every country and region but China");
+    let (_, theirs) = app
+        .api_of("sc-coord")
+        .await
+        .get("/api/v1/people/coverage")
+        .await;
+    assert_eq!(
+        theirs["covered"], 4,
+        "a person not shared with the reader does not count for them"
+    );
+    let c = app
+        .sign_in("cq-coord", &crate::harness::password_of("cq-coord"))
+        .await;
+    let page = crate::harness::page(&c, &app.url("/people/coverage")).await;
+    assert_eq!(crate::harness::select_text(&page, "#covered"), ["5"]);
+    assert_eq!(crate::harness::select_text(&page, "#share"), ["2.0%"]);
+}
+
+/// The demo directory reaches the article's 80%+ of countries and regions.
+pub(crate) async fn demo_directory_covers_the_article(api: &Api) {
+    let (_, c) = api.get("/api/v1/people/coverage").await;
+    let (covered, total) = (
+        c["covered"].as_i64().expect("covered"),
+        c["total"].as_i64().expect("total"),
+    );
+    assert!(covered * 100 >= total * 80, "{covered} of {total}");
+    for code in ["TH", "MM", "VN"] {
+        let (_, found) = api
+            .get(&format!(
+                "/api/v1/people?country={code}&category=overseas_leader"
+            ))
+            .await;
+        assert!(found["total"].as_i64() >= Some(1), "a leader in {code}");
+    }
 }

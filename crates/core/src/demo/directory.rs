@@ -105,10 +105,15 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
             residence_country: Some(country.clone()),
             nationality: Some(country.clone()),
             origin_region: Some(ORIGINS[i % ORIGINS.len()].into()),
-            categories: CATEGORIES[i % CATEGORIES.len()]
-                .iter()
-                .map(|c| (*c).to_owned())
-                .collect(),
+            // The associations' heads are leaders and business people; the rest vary.
+            categories: CATEGORIES[if i < heads.len() {
+                0
+            } else {
+                i % CATEGORIES.len()
+            }]
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
             tags: vec!["演示数据".into()],
             contacts: vec![
                 ContactInput {

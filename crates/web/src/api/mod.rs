@@ -152,6 +152,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/donation-campaigns", get(donations::campaigns))
         .route("/api/v1/people", get(people::list).post(people::create))
         .route("/api/v1/people/duplicates", post(people::duplicates))
+        .route("/api/v1/people/coverage", get(people::coverage))
         .route("/api/v1/people/{id}", get(people::get).put(people::update))
         .route("/api/v1/people/{id}/reveal", post(people::reveal))
         .route("/api/v1/people/{id}/export", post(people::export))
@@ -188,7 +189,7 @@ pub fn routes() -> Router<AppState> {
         outcomes::multi_camp, outcomes::list_talents, outcomes::create_talent, outcomes::list_articles,
         outcomes::create_article, outcomes::rollup,
         people::list, people::create, people::get, people::update, people::reveal, people::export, people::erase,
-        people::audit_trail, people::duplicates,
+        people::audit_trail, people::duplicates, people::coverage,
         donations::list, donations::create, donations::get, donations::step, donations::allocate,
         donations::campaigns,
     ),

@@ -4,7 +4,9 @@
 use axum::extract::{Path, State};
 use qiaolian_core::audit::{self, Entry};
 use qiaolian_core::page::{Page, PageRequest};
-use qiaolian_core::person::{self, Duplicate, Person, PersonFilter, PersonId, PersonInput};
+use qiaolian_core::person::{
+    self, Coverage, Duplicate, Person, PersonFilter, PersonId, PersonInput,
+};
 
 use super::{ApiJson, ApiQuery};
 use crate::AppState;
@@ -127,4 +129,15 @@ pub async fn duplicates(
     Ok(ApiJson(
         person::duplicates(&state.db, &user.actor(), &input).await?,
     ))
+}
+
+/// Countries and regions where the federations have at least one person the caller may
+/// see or an association, and the share of all of them.
+#[utoipa::path(get, path = "/api/v1/people/coverage", tag = "people", security(("bearer" = [])),
+    responses((status = 200, body = Coverage)))]
+pub async fn coverage(
+    user: User,
+    State(state): State<AppState>,
+) -> Result<ApiJson<Coverage>, ApiError> {
+    Ok(ApiJson(person::coverage(&state.db, &user.actor()).await?))
 }

@@ -120,6 +120,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/people", get(people::list).post(people::create))
         .route("/people/new", get(people::new))
+        .route("/people/coverage", get(people::coverage))
         .route("/people/{id}", get(people::show))
         .route("/people/{id}/reveal", post(people::reveal))
         .route("/people/{id}/export", post(people::export))

@@ -361,3 +361,52 @@ pub async fn create(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "people/coverage.html")]
+struct CoveragePage {
+    ctx: Ctx,
+    coverage: person::Coverage,
+    chart: String,
+}
+
+impl CoveragePage {
+    fn share(&self) -> String {
+        let p = self.coverage.permille();
+        format!("{}.{}%", p / 10, p % 10)
+    }
+}
+
+pub async fn coverage(ctx: Ctx, user: User, State(state): State<AppState>) -> PageResult {
+    let coverage = person::coverage(&state.db, &user.actor()).await?;
+    let english = ctx.en();
+    let rows: Vec<serde_json::Value> = coverage
+        .countries
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "name": c.numeric,
+                "value": c.people + c.associations,
+                "label": if english { &c.name_en } else { &c.name_zh },
+                "href": format!("/people?country={}", c.alpha2),
+            })
+        })
+        .collect();
+    let max = coverage
+        .countries
+        .iter()
+        .map(|c| c.people + c.associations)
+        .max()
+        .unwrap_or(1);
+    let chart = serde_json::json!({
+        "rows": rows,
+        "max": max,
+        "legend": [ctx.t("coverage.more"), ctx.t("coverage.fewer")],
+    })
+    .to_string();
+    Ok(render(&CoveragePage {
+        ctx,
+        coverage,
+        chart,
+    }))
+}
