@@ -849,6 +849,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("coverage.map", "联络覆盖世界地图", "World map of coverage"),
     ("coverage.map_note", "地图仅示意覆盖情况，不作为国界依据。", "The map shows coverage only; it is not an authority on borders."),
     ("coverage.people", "联络对象", "People"),
+    ("coverage.list", "各国家和地区明细", "By country and region"),
     ("coverage.associations", "海外侨团", "Associations"),
     ("coverage.empty", "还没有覆盖任何国家和地区。", "No country covered yet."),
     ("coverage.more", "多", "more"),

@@ -71,10 +71,23 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
         .await?
         .into_iter()
         .map(|c| c.alpha2)
-        .filter(|c| c != "CN")
+        // Nobody lives on Antarctica and the uninhabited islands; demo people skip them.
+        .filter(|c| {
+            !matches!(
+                c.as_str(),
+                "CN" | "AQ" | "BV" | "HM" | "TF" | "UM" | "GS" | "IO" | "PN"
+            )
+        })
         .collect();
-    // 205 of them, spread over the whole list, the three associations' countries first.
+    // 205 of them: the three associations' countries first.
     let mut covered: Vec<String> = heads.iter().map(|h| h.1.to_owned()).collect();
+    // Where most overseas Chinese live comes next, then the rest of the world.
+    for c in [
+        "MY", "SG", "ID", "PH", "US", "CA", "AU", "NZ", "GB", "FR", "DE", "IT", "ES", "NL", "JP",
+        "KR", "BR", "AR", "ZA", "AE", "RU", "KH", "LA", "PE", "PA", "MX",
+    ] {
+        covered.push(c.to_owned());
+    }
     for (i, c) in countries.iter().enumerate() {
         if covered.len() >= 205 {
             break;
