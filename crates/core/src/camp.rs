@@ -72,16 +72,12 @@ pub struct ParticipantInput {
     pub session_id: Option<SessionId>,
 }
 
-/// A name folded for matching: no spaces or dots, lowercase, full-width letters and
-/// digits made half-width, so `Li Ming`, `LI MING` and `ＬＩ　Ｍｉｎｇ` are one key.
+/// A name folded for matching: no spaces or dots, lowercase, half-width, simplified,
+/// so `Li Ming`, `LI MING` and `ＬＩ　Ｍｉｎｇ` are one key, and 陳志明 and 陈志明.
 pub fn fold_name(name: &str) -> String {
-    name.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
+    crate::text::fold(name)
+        .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '.' | '•' | '・'))
-        .flat_map(char::to_lowercase)
         .collect()
 }
 

@@ -1046,16 +1046,21 @@ pub async fn list(
             check.add("q", "too_long");
             None
         }
-        q => q.map(|q| format!("%{}%", crate::org::escape_like(&q.to_lowercase()))),
+        q => q,
     };
+    // The name key has no spaces and simplified characters; pinyin and foreign names
+    // are matched as typed, and run together.
+    let like = |s: &str| format!("%{}%", crate::org::escape_like(s));
+    let folded = q.as_deref().map(|q| like(&crate::camp::fold_name(q)));
+    let q = q.map(|q| like(&crate::text::fold(&q)));
     let country = blank(&filter.country).map(|c| c.to_uppercase());
     let category =
         blank(&filter.category).and_then(|c| check.take("category", Category::parse(&c)));
     let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
     check.finish()?;
     let where_ = format!(
-        "where {VISIBLE} and ($4 is null or p.name_key like $4 escape '\\' or lower(coalesce(p.foreign_name, '')) like $4 escape '\\'
-            or p.pinyin like $4 escape '\\' or replace(p.pinyin, ' ', '') like $4 escape '\\')
+        "where {VISIBLE} and ($4 is null or p.name_key like $8 escape '\\' or lower(coalesce(p.foreign_name, '')) like $4 escape '\\'
+            or p.pinyin like $4 escape '\\' or replace(p.pinyin, ' ', '') like $8 escape '\\')
          and ($5 is null or p.residence_country = $5)
          and ($6 is null or exists (select 1 from person_category x where x.person_id = p.id and x.category = $6))
          and ($7 is null or o.path like $7)"
@@ -1071,12 +1076,13 @@ pub async fn list(
         .bind(&country)
         .bind(category.map(Category::as_str))
         .bind(&org_like)
+        .bind(&folded)
         .fetch_one(c)
         .await?
     });
     let mut items: Vec<Person> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} {where_} order by p.pinyin, p.id limit $8 offset $9"
+            "{SELECT} {where_} order by p.pinyin, p.id limit $9 offset $10"
         )))
         .bind(&actor.org_path)
         .bind(actor.org_id)
@@ -1085,6 +1091,7 @@ pub async fn list(
         .bind(&country)
         .bind(category.map(Category::as_str))
         .bind(&org_like)
+        .bind(&folded)
         .bind(i64::from(page.per_page))
         .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
         .fetch_all(c)

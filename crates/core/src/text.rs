@@ -76,6 +76,32 @@ where
     }
 }
 
+/// Traditional → simplified, one character at a time (OpenCC's character table).
+static T2S: std::sync::LazyLock<std::collections::HashMap<char, char>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../data/t2s.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let (t, s) = l.split_once('\t')?;
+                Some((t.chars().next()?, s.chars().next()?))
+            })
+            .collect()
+    });
+
+/// Text folded for matching: simplified characters, half-width letters and digits,
+/// lowercase — so 重慶 meets 重庆 and ＡＢＣ meets abc.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => T2S.get(&c).copied().unwrap_or(c),
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +136,12 @@ mod tests {
         assert_eq!(phone("call me"), Err(FieldError::new("bad_phone")));
         assert_eq!(phone("12+34567"), Err(FieldError::new("bad_phone")));
         assert_eq!(phone(""), Ok(None));
+    }
+
+    #[test]
+    fn folding_meets_simplified_traditional_and_full_width() {
+        assert_eq!(fold("重慶市僑聯"), "重庆市侨联");
+        assert_eq!(fold("ＣＨＥＮ　陳"), "chen 陈");
+        assert_eq!(fold("重庆"), "重庆", "simplified text is left alone");
     }
 }

@@ -76,7 +76,15 @@ async fn contacts_are_masked_until_an_authorized_user_reveals_them_and_the_audit
     assert_eq!(trail[0]["account_name"], "测试sc-coord");
     assert_eq!(trail[1]["action"], "create");
 
-    for q in ["陈志", "chen", "chenzhi", "Chee Meng", "志"] {
+    for q in [
+        "陈志",
+        "陳志",
+        "chen",
+        "chenzhi",
+        "Chee Meng",
+        "志",
+        "ＣＨＥＮ",
+    ] {
         let (_, found) = viewer.get(&format!("/api/v1/people?q={q}")).await;
         assert_eq!(found["total"], 1, "{q}");
         assert!(
