@@ -931,38 +931,26 @@ pub async fn get(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
 
 /// A person with contact details in the clear, for a reader with that right; audited.
 pub async fn reveal(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
-    let mut tx = db.begin().await?;
-    let p = load(&mut tx, actor, id).await?;
-    access::authorize(
-        actor,
-        Resource::Contact,
-        Action::Read,
-        Some(&p.owner_org_path),
-    )?;
-    audit::record(
-        &mut tx,
-        actor,
-        AuditAction::ViewContacts,
-        "person",
-        id.0,
-        "",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(p)
+    disclose(db, actor, id, Action::Read, AuditAction::ViewContacts).await
 }
 
 /// Everything held about a person, in the clear, for their own data request; audited.
 pub async fn export(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
+    disclose(db, actor, id, Action::Report, AuditAction::Export).await
+}
+
+/// A person in the clear, if the actor holds `action` on contacts, written down first.
+async fn disclose(
+    db: &Db,
+    actor: &Actor,
+    id: PersonId,
+    action: Action,
+    logged: AuditAction,
+) -> Result<Person> {
     let mut tx = db.begin().await?;
     let p = load(&mut tx, actor, id).await?;
-    access::authorize(
-        actor,
-        Resource::Contact,
-        Action::Report,
-        Some(&p.owner_org_path),
-    )?;
-    audit::record(&mut tx, actor, AuditAction::Export, "person", id.0, "").await?;
+    access::authorize(actor, Resource::Contact, action, Some(&p.owner_org_path))?;
+    audit::record(&mut tx, actor, logged, "person", id.0, "").await?;
     tx.commit().await?;
     Ok(p)
 }
