@@ -605,7 +605,7 @@ async fn a_person_is_recorded_a_duplicate_flagged_and_contacts_revealed_only_to_
             c.goto(&format!("{base}/people/new")).await?;
             type_into(&c, "#name", name).await?;
             choose(&c, "#residence_country", "TH").await?;
-            type_into(&c, "#phone", "+66 81 234 5678").await?;
+            type_into(&c, "#contact-value-0", "+66 81 234 5678").await?;
             choose(&c, "#sharing", "all").await?;
             type_into(&c, "#basis_scope", "侨务联络与活动邀请").await?;
             type_into(&c, "#basis_source", "本人签字的登记表").await?;

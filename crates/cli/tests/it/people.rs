@@ -13,6 +13,7 @@ both!(
     edits_exports_and_erasure_are_audited_and_the_chain_verifies,
     likely_duplicates_are_flagged_and_can_be_confirmed_as_different_people,
     coverage_counts_countries_with_someone_the_reader_may_see,
+    a_person_is_edited_on_the_page_and_keeps_the_links_of_their_affiliations,
 );
 
 async fn setup(app: &TestApp) -> (Api, i64) {
@@ -423,4 +424,84 @@ pub(crate) async fn demo_directory_covers_the_article(api: &Api) {
             .await;
         assert!(found["total"].as_i64() >= Some(1), "a leader in {code}");
     }
+}
+
+async fn a_person_is_edited_on_the_page_and_keeps_the_links_of_their_affiliations(app: TestApp) {
+    let (cq, owner) = setup(&app).await;
+    let mut body = leader(owner, "all");
+    body["affiliations"] = json!([{"org_id": app.org_id("泰国川渝总商会").await.0, "position": "会长", "from_on": "2018-01-01"}]);
+    let (status, p) = cq.post("/api/v1/people", body).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let c = app
+        .sign_in("cq-coord", &crate::harness::password_of("cq-coord"))
+        .await;
+    let edit_url = app.url(&format!("/people/{}/edit", p["id"]));
+    let form = crate::harness::page(&c, &edit_url).await;
+    let value = |css: &str| {
+        let sel = scraper::Selector::parse(css).expect("css");
+        form.select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        value("#contact-value-0"),
+        "+66 81 234 5678",
+        "the edit form shows contacts in the clear"
+    );
+    let (_, trail) = cq.get(&format!("/api/v1/people/{}/audit", p["id"])).await;
+    assert_eq!(
+        trail[0]["action"], "view_contacts",
+        "so opening it is recorded"
+    );
+
+    let csrf = crate::harness::csrf_of(&c, &edit_url).await;
+    let owner_s = owner.to_string();
+    let send = async |version: &str| {
+        c.post(app.url(&format!("/people/{}", p["id"])))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("version", version),
+                ("name", "陈志明"),
+                ("gender", "male"),
+                ("residence_country", "MY"),
+                ("contact_kind", "phone"),
+                ("contact_value", "+60 12 345 6789"),
+                ("aff_org_id", value("input[name=aff_org_id]").as_str()),
+                ("aff_org", "泰国川渝总商会"),
+                ("aff_position", "名誉会长"),
+                ("aff_from", "2018-01-01"),
+                ("owner_org_id", owner_s.as_str()),
+                ("sharing", "all"),
+                ("legal_basis", "consent"),
+                ("basis_on", "2024-09-10"),
+                ("basis_scope", "侨务联络"),
+                ("basis_source", "登记表"),
+            ])
+            .send()
+            .await
+            .expect("send")
+    };
+    let resp = send("1").await;
+    assert!(
+        resp.status().is_redirection() || resp.status() == StatusCode::OK,
+        "{}",
+        resp.status()
+    );
+    let (_, after) = app
+        .admin_api()
+        .await
+        .get(&format!("/api/v1/people/{}", p["id"]))
+        .await;
+    assert_eq!(after["residence_country"], "MY");
+    assert_eq!(after["affiliations"][0]["position"], "名誉会长");
+    assert!(
+        after["affiliations"][0]["org_id"].is_i64(),
+        "the link to the association is kept: {after}"
+    );
+    let stale = send("1").await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let doc = crate::harness::html(&stale.text().await.expect("text"));
+    assert!(!crate::harness::select_text(&doc, "#conflict").is_empty());
 }
