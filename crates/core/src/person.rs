@@ -1106,6 +1106,36 @@ pub async fn list(
     })
 }
 
+/// Someone who holds or held a position in an organization.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Member {
+    pub person_id: PersonId,
+    pub name: String,
+    pub position: Option<String>,
+    pub from_on: Option<NaiveDate>,
+    pub to_on: Option<NaiveDate>,
+}
+
+/// People the actor may see who hold or held a position in an organization (an
+/// association's leaders and their terms), current ones first.
+pub async fn members_of(db: &Db, actor: &Actor, org: OrgId) -> Result<Vec<Member>> {
+    let mut tx = db.begin().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select p.id as person_id, p.name, a.position, a.from_on, a.to_on
+             from person_affiliation a join person p on p.id = a.person_id join org o on o.id = p.owner_org_id
+             where a.org_id = $4 and p.erased_at is null and {VISIBLE}
+             order by case when a.to_on is null then 0 else 1 end, a.from_on desc, p.pinyin"
+        )))
+        .bind(&actor.org_path)
+        .bind(actor.org_id)
+        .bind(actor.sees_all)
+        .bind(org)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
 /// People and associations in one country or region.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CountryCoverage {

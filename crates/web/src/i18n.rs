@@ -772,6 +772,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("person.hint", "侨领、侨商、专家、媒体等联络对象；联系方式默认隐藏，查看与导出均有记录。", "Leaders, business people, experts, media and others; contact details are masked, and every view and export is recorded."),
     ("person.new", "登记联络对象", "Record a person"),
     ("person.edit", "编辑联络对象", "Edit a person"),
+    ("org.members", "负责人及任职人员", "Leaders and office holders"),
     ("person.contact_kind", "联系方式类型", "Kind of contact"),
     ("person.conflict", "此人信息刚被他人修改。下面是您填写的内容，核对后再次保存将覆盖对方的修改。", "Someone else just changed this person. Below is what you typed; saving again overwrites their change."),
     ("person.search", "姓名 / 外文名 / 拼音", "Name, foreign name or pinyin"),

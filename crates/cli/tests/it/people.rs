@@ -500,6 +500,17 @@ async fn a_person_is_edited_on_the_page_and_keeps_the_links_of_their_affiliation
         after["affiliations"][0]["org_id"].is_i64(),
         "the link to the association is kept: {after}"
     );
+    let assoc = crate::harness::page(
+        &c,
+        &app.url(&format!("/orgs/{}", app.org_id("泰国川渝总商会").await.0)),
+    )
+    .await;
+    assert!(
+        crate::harness::select_text(&assoc, "#org-members")
+            .join("")
+            .contains("名誉会长"),
+        "the association's page lists its leaders and their terms"
+    );
     let stale = send("1").await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     let doc = crate::harness::html(&stale.text().await.expect("text"));

@@ -220,6 +220,8 @@ struct ShowPage {
     ancestors: Vec<Org>,
     place: Vec<Region>,
     children: Vec<(Org, i64)>,
+    /// People holding positions here, as far as the reader may see them.
+    members: Vec<qiaolian_core::person::Member>,
     may_edit: bool,
     may_create_child: bool,
     may_archive: bool,
@@ -252,6 +254,7 @@ async fn show_page(ctx: Ctx, user: &User, db: &Db, id: OrgId, error: Option<Stri
             ancestors,
             place,
             children,
+            members: qiaolian_core::person::members_of(db, &actor, id).await?,
             error,
         },
     ))
