@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, Tx};
 use crate::error::{Check, Result};
-use crate::money::Fen;
 use crate::{on, side};
 
 /// Which outcomes to count: the same four parameters on every outcome list.
@@ -163,36 +162,22 @@ pub struct EventFigures {
     pub countries: i64,
 }
 
-/// Signed projects of a scope, read as the project list reads it: signed within the
-/// year, at an event of the series, followed up by an organization of the subtree or side.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct ProjectFigures {
-    /// Projects not cancelled, and their amount.
-    pub signed: i64,
-    pub signed_fen: Fen,
-    /// Projects started or in operation (落地), and their amount.
-    pub landed: i64,
-    pub landed_fen: Fen,
-}
-
+/// The filter on projects that a scope means, for listing the years anything happened:
+/// signed within the year, at an event of the series, followed up by an organization
+/// of the subtree or side. The figures themselves come from `project::totals_for`, the
+/// same function the project list uses.
 pub const PROJECT_SCOPE: &str = "($1 is null or p.signed_on >= $1) and ($2 is null or p.signed_on <= $2)
     and ($3 is null or e.series_id = $3) and ($4 is null or o.path like $4) and ($5 is null or o.side_id = $5)";
 
-pub async fn project_figures(tx: &mut Tx, b: &Bound) -> Result<ProjectFigures> {
-    Ok(on!(tx, |c| {
-        bind_scope!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select count(*) filter (where p.status <> 'cancelled') as signed,
-                    cast(coalesce(sum(p.amount_fen) filter (where p.status <> 'cancelled'), 0) as bigint) as signed_fen,
-                    count(*) filter (where p.status in ('started', 'in_operation')) as landed,
-                    cast(coalesce(sum(p.amount_fen) filter (where p.status in ('started', 'in_operation')), 0) as bigint) as landed_fen
-                 from project p join org o on o.id = p.owner_org_id left join event e on e.id = p.event_id where {PROJECT_SCOPE}"
-            ))),
-            b
-        )
-        .fetch_one(c)
-        .await?
-    }))
+/// A scope read as the project list reads it.
+fn project_filter(scope: &Scope) -> crate::project::ProjectFilter {
+    crate::project::ProjectFilter {
+        year: scope.year.map(|y| y.to_string()),
+        series: scope.series.map(|s| s.to_string()),
+        org: scope.org.map(|o| o.to_string()),
+        side: scope.side.clone(),
+        ..Default::default()
+    }
 }
 
 /// Participants from one country over the events of a scope.
@@ -232,7 +217,7 @@ pub async fn countries(db: &Db, scope: &Scope) -> Result<Vec<CountryFigures>> {
 pub struct YearFigures {
     pub year: i32,
     pub events: EventFigures,
-    pub projects: ProjectFigures,
+    pub projects: crate::project::Totals,
     pub talents: i64,
     pub articles: crate::article::ArticleFigures,
 }
@@ -290,7 +275,7 @@ async fn figures(tx: &mut Tx, b: &Bound, year: i32) -> Result<YearFigures> {
     Ok(YearFigures {
         year,
         events: event_figures(tx, b).await?,
-        projects: project_figures(tx, b).await?,
+        projects: crate::project::Totals::default(),
         talents: crate::talent::count(tx, b).await?,
         articles: crate::article::figures(tx, b).await?,
     })
@@ -302,14 +287,23 @@ pub async fn rollup(db: &Db, scope: &Scope) -> Result<Rollup> {
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
-    let total = figures(&mut tx, &b, scope.year.unwrap_or(0)).await?;
+    let mut total = figures(&mut tx, &b, scope.year.unwrap_or(0)).await?;
     let mut rows = Vec::new();
     for y in years(&mut tx, &b).await? {
         let yb = scope
             .with_year(y)
             .bind(&mut tx, &mut Check::default())
             .await?;
-        rows.push(figures(&mut tx, &yb, y).await?);
+        rows.push((scope.with_year(y), figures(&mut tx, &yb, y).await?));
     }
-    Ok(Rollup { total, years: rows })
+    drop(tx);
+    // Projects are counted by the project list's own function, so the figures and the
+    // list they link to cannot drift apart.
+    total.projects = crate::project::totals_for(db, &project_filter(scope)).await?;
+    let mut years = Vec::new();
+    for (s, mut row) in rows {
+        row.projects = crate::project::totals_for(db, &project_filter(&s)).await?;
+        years.push(row);
+    }
+    Ok(Rollup { total, years })
 }

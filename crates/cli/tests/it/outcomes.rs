@@ -248,6 +248,49 @@ async fn talents_and_articles_roll_up_to_figures_that_match_their_lists(app: Tes
         .get(&format!("/api/v1/outcomes?series={series}&year=2024"))
         .await;
     assert_eq!(articles["total"], r24["total"]["articles"]["articles"]);
+    // Projects: signed ones and landed ones, as the project list counts them.
+    for (title, amount, started) in [
+        ("园区一期", "500000000", true),
+        ("物流中心", "300000000", false),
+    ] {
+        let (status, p) = api
+            .post("/api/v1/projects", json!({"title": title, "amount": amount, "investor_name": "侨企", "region_code": "500101",
+                "event_id": e24["id"], "signed_on": "2024-06-20", "owner_org_id": cq}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+        if started {
+            let (status, _) = api
+                .post(
+                    &format!("/api/v1/projects/{}/steps", p["id"]),
+                    json!({"status": "started", "happened_on": "2024-10-01"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+    let (_, r24) = api
+        .get(&format!("/api/v1/outcomes?series={series}&year=2024"))
+        .await;
+    let (_, signed) = api
+        .get(&format!(
+            "/api/v1/projects?series={series}&year=2024&status=not_cancelled"
+        ))
+        .await;
+    let (_, landed) = api
+        .get(&format!(
+            "/api/v1/projects?series={series}&year=2024&status=landed"
+        ))
+        .await;
+    assert_eq!(
+        (
+            r24["total"]["projects"]["signed"].as_i64(),
+            r24["total"]["projects"]["landed"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(signed["total"], r24["total"]["projects"]["signed"]);
+    assert_eq!(landed["total"], r24["total"]["projects"]["landed"]);
+    assert_eq!(r24["total"]["projects"]["signed_fen"], 80_000_000_000_i64);
     let (_, events) = api
         .get(&format!("/api/v1/events?series={series}&status=held"))
         .await;
