@@ -112,13 +112,7 @@ pub async fn add_session(
             text::optional(input.place.as_deref().unwrap_or_default(), 200),
         )
         .flatten();
-    let starts = match check.take("starts_on", text::date(&input.starts_on)) {
-        Some(None) => {
-            check.add("starts_on", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let starts = check.required("starts_on", text::date(&input.starts_on));
     let ends = match check.take("ends_on", text::date(&input.ends_on)) {
         Some(None) => starts,
         d => d.flatten(),
@@ -182,16 +176,10 @@ pub async fn register(
     may_update(&mut tx, actor, id).await?;
     let mut check = Check::default();
     let name = check.take("name", text::required(&input.name, 100));
-    let country = match check.take(
+    let country = check.required(
         "country_code",
         reference::parse_country_code(&input.country_code),
-    ) {
-        Some(None) => {
-            check.add("country_code", "required");
-            None
-        }
-        c => c.flatten(),
-    };
+    );
     if let Some(c) = &country
         && reference::country(&mut tx, c).await?.is_none()
     {

@@ -171,13 +171,7 @@ async fn parse(tx: &mut Tx, input: &DonationInput) -> Result<Fields> {
     {
         check.add("donor_org_id", "unknown_org");
     }
-    let given_on = match check.take("given_on", text::date(&input.given_on)) {
-        Some(None) => {
-            check.add("given_on", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let given_on = check.required("given_on", text::date(&input.given_on));
     if given_on.is_some_and(|d| d > settings::today()) {
         check.add("given_on", "date_in_future");
     }

@@ -120,6 +120,22 @@ impl Check {
         self.0.is_empty()
     }
 
+    /// Like `take`, for a parse that yields `None` on blank input, where blank is
+    /// refused as `required`.
+    pub fn required<T>(
+        &mut self,
+        field: &'static str,
+        r: Result<Option<T>, FieldError>,
+    ) -> Option<T> {
+        match self.take(field, r) {
+            Some(None) => {
+                self.add(field, "required");
+                None
+            }
+            v => v.flatten(),
+        }
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.0.contains_key(field)
     }

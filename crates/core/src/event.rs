@@ -189,16 +189,6 @@ async fn linked(
     Ok(())
 }
 
-fn required_date(check: &mut Check, field: &'static str, s: &str) -> Option<NaiveDate> {
-    match check.take(field, text::date(s)) {
-        Some(None) => {
-            check.add(field, "required");
-            None
-        }
-        d => d.flatten(),
-    }
-}
-
 async fn parse(tx: &mut Tx, input: &EventInput) -> Result<Fields> {
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
@@ -214,7 +204,7 @@ async fn parse(tx: &mut Tx, input: &EventInput) -> Result<Fields> {
     let summary = check
         .take("summary", text::optional(&opt(&input.summary), text::LONG))
         .flatten();
-    let starts_on = required_date(&mut check, "starts_on", &input.starts_on);
+    let starts_on = check.required("starts_on", text::date(&input.starts_on));
     let ends_on = match check.take("ends_on", text::date(&input.ends_on)) {
         Some(None) => starts_on,
         d => d.flatten(),
@@ -560,7 +550,7 @@ pub async fn endorse(
     )?;
     let mut check = Check::default();
     let by = check.take("by_whom", text::required(&input.by_whom, 100));
-    let given = required_date(&mut check, "given_on", &input.given_on);
+    let given = check.required("given_on", text::date(&input.given_on));
     let body = check.take("text", text::required(&input.text, text::LONG));
     check.finish()?;
     let (Some(by), Some(given), Some(body)) = (by, given, body) else {

@@ -66,13 +66,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
     let mut tx = db.begin().await?;
     let mut check = Check::default();
     let kind = check.take("kind", ExchangeKind::parse(&input.kind));
-    let day = match check.take("happened_on", text::date(&input.happened_on)) {
-        Some(None) => {
-            check.add("happened_on", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let day = check.required("happened_on", text::date(&input.happened_on));
     if day.is_some_and(|d| d > settings::today()) {
         check.add("happened_on", "date_in_future");
     }

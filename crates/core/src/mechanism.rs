@@ -196,13 +196,7 @@ pub async fn rotate_convenor(
         Some(&m.org.path),
     )?;
     let mut check = Check::default();
-    let from = match check.take("from_on", text::date(&input.from_on)) {
-        Some(None) => {
-            check.add("from_on", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let from = check.required("from_on", text::date(&input.from_on));
     match input.org_id {
         None => check.add("org_id", "required"),
         Some(o) if !m.members.iter().any(|x| x.org_id == o) => {

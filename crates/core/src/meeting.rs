@@ -116,13 +116,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &MeetingInput) -> Result<Meet
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let title = check.take("title", text::required(&input.title, 200));
-    let held_on = match check.take("held_on", text::date(&input.held_on)) {
-        Some(None) => {
-            check.add("held_on", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let held_on = check.required("held_on", text::date(&input.held_on));
     let place = check
         .take("place", text::optional(&opt(&input.place), 200))
         .flatten();

@@ -84,13 +84,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &PairingInput) -> Result<Pair
     let mut tx = db.begin().await?;
     let mut check = Check::default();
     let level = check.take("level", PairingLevel::parse(&input.level));
-    let since = match check.take("since", text::date(&input.since)) {
-        Some(None) => {
-            check.add("since", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let since = check.required("since", text::date(&input.since));
     let notes = check
         .take(
             "notes",

@@ -447,13 +447,7 @@ async fn parse(tx: &mut Tx, input: &PersonInput) -> Result<Fields> {
     };
     let sharing = check.take("sharing", Sharing::parse(input.sharing.trim()));
     let legal_basis = check.take("legal_basis", LegalBasis::parse(input.legal_basis.trim()));
-    let basis_on = match check.take("basis_on", text::date(&input.basis_on)) {
-        Some(None) => {
-            check.add("basis_on", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let basis_on = check.required("basis_on", text::date(&input.basis_on));
     if basis_on.is_some_and(|d| d > settings::today()) {
         check.add("basis_on", "date_in_future");
     }

@@ -145,28 +145,16 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
     {
         check.add("investor_country", "unknown_country");
     }
-    let region = match check.take(
+    let region = check.required(
         "region_code",
         reference::parse_region_code(&input.region_code),
-    ) {
-        Some(None) => {
-            check.add("region_code", "required");
-            None
-        }
-        r => r.flatten(),
-    };
+    );
     if let Some(r) = &region
         && reference::region(&mut tx, r).await?.is_none()
     {
         check.add("region_code", "unknown_region");
     }
-    let signed_on = match check.take("signed_on", text::date(&input.signed_on)) {
-        Some(None) => {
-            check.add("signed_on", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let signed_on = check.required("signed_on", text::date(&input.signed_on));
     if signed_on.is_some_and(|d| d > settings::today()) {
         check.add("signed_on", "date_in_future");
     }

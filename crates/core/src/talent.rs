@@ -75,16 +75,10 @@ pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talen
     let name = check.take("name", text::required(&input.name, 100));
     let field = check.take("field", text::required(&input.field, 100));
     let level = check.take("level", TalentLevel::parse(&input.level));
-    let country = match check.take(
+    let country = check.required(
         "country_code",
         reference::parse_country_code(&input.country_code),
-    ) {
-        Some(None) => {
-            check.add("country_code", "required");
-            None
-        }
-        c => c.flatten(),
-    };
+    );
     if let Some(c) = &country
         && reference::country(&mut tx, c).await?.is_none()
     {
@@ -101,13 +95,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talen
     {
         check.add("region_code", "unknown_region");
     }
-    let received_on = match check.take("received_on", text::date(&input.received_on)) {
-        Some(None) => {
-            check.add("received_on", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let received_on = check.required("received_on", text::date(&input.received_on));
     if received_on.is_some_and(|d| d > settings::today()) {
         check.add("received_on", "date_in_future");
     }

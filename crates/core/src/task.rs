@@ -209,13 +209,7 @@ async fn parse(
     let start_on = check
         .take("start_on", text::date(&input.start_on))
         .map(|d| d.unwrap_or_else(settings::today));
-    let deadline = match check.take("deadline", text::date(&input.deadline)) {
-        Some(None) => {
-            check.add("deadline", "required");
-            None
-        }
-        d => d.flatten(),
-    };
+    let deadline = check.required("deadline", text::date(&input.deadline));
     if let (Some(s), Some(d)) = (start_on, deadline)
         && d < s
     {
