@@ -247,6 +247,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &AgreementInput) -> Result<Ag
         .await?
     });
     write_parties_and_areas(&mut tx, id, &f).await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Agreement, id.0).await?;
     tx.commit().await?;
     tracing::info!(agreement = %id, by = %actor.login, "agreement recorded");
     get(db, actor, id).await
@@ -386,6 +387,7 @@ pub async fn update(
         });
     }
     write_parties_and_areas(&mut tx, id, &f).await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Agreement, id.0).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -441,6 +443,13 @@ pub async fn get(db: &Db, actor: &Actor, id: AgreementId) -> Result<Agreement> {
     Ok(a)
 }
 
+/// Who may see an agreement, as SQL over `a` with `$1` the reader's subtree pattern
+/// (`%` for those who see everything): its parties and the organizations above them,
+/// as [`Actor::sees`] judges one agreement.
+pub(crate) const VISIBLE: &str =
+    "exists (select 1 from agreement_party vp join org vo on vo.id = vp.org_id
+    where vp.agreement_id = a.id and vo.path like $1)";
+
 /// Filters of the agreement list.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -494,12 +503,13 @@ pub async fn list(
                 crate::org::escape_like(&q.chars().take(100).collect::<String>())
             )
         });
-    let from = "from agreement a where exists (select 1 from agreement_party p join org o on o.id = p.org_id
-                  where p.agreement_id = a.id and o.path like $1)
+    let from = format!(
+        "from agreement a where {VISIBLE}
                 and ($2 is null or exists (select 1 from agreement_party p join org o on o.id = p.org_id
                   where p.agreement_id = a.id and o.path like $2))
                 and ($3 is null or a.kind = $3)
-                and ($4 is null or a.title like $4 escape '\\')";
+                and ($4 is null or a.title like $4 escape '\\')"
+    );
     let party_like = party_path.map(|p| format!("{p}%"));
     let total: i64 = on!(&mut tx, |c| {
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) {from}")))

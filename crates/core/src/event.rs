@@ -395,6 +395,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event>
         .await?
     });
     write_parts(&mut tx, id, &f, true).await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Event, id.0).await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -483,6 +484,7 @@ pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> 
     }
     let counted = crate::camp::has_register(&mut tx, id).await?;
     write_parts(&mut tx, id, &f, !counted).await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Event, id.0).await?;
     tx.commit().await?;
     get(db, id).await
 }

@@ -90,6 +90,7 @@ pub mod person;
 pub mod plan;
 pub mod project;
 pub mod reference;
+pub mod search;
 pub mod settings;
 pub mod setup;
 pub mod side;

@@ -213,6 +213,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &MeetingInput) -> Result<Meet
     for text in &resolutions {
         insert_resolution(&mut tx, id, text).await?;
     }
+    crate::search::refresh(&mut tx, crate::search::Kind::Meeting, id.0).await?;
     tx.commit().await?;
     get(db, id).await
 }

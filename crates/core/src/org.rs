@@ -343,6 +343,7 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
             .execute(c)
             .await?;
     });
+    crate::search::refresh(&mut tx, crate::search::Kind::Org, id.0).await?;
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
     tx.commit().await?;
     tracing::info!(org = %id, by = actor.map_or("system", |a| a.login.as_str()), "organization created");
@@ -419,6 +420,7 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
             .await?;
         });
     }
+    crate::search::refresh(&mut tx, crate::search::Kind::Org, id.0).await?;
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
     tx.commit().await?;
     tracing::info!(org = %id, by = %actor.login, "organization updated");
@@ -477,6 +479,7 @@ async fn set_archived(db: &Db, actor: &Actor, id: OrgId, archive: bool) -> Resul
         .await
         .map_err(|e| duplicate_name(e.into()))?;
     });
+    crate::search::refresh(&mut tx, crate::search::Kind::Org, id.0).await?;
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
     tx.commit().await?;
     tracing::info!(org = %id, by = %actor.login, archive, "organization archive state changed");

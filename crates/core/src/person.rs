@@ -746,6 +746,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Perso
     });
     write_parts(&mut tx, id, &f).await?;
     audit::record(&mut tx, actor, AuditAction::Create, "person", id.0, &f.name).await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Person, id.0).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -796,6 +797,7 @@ pub async fn update(db: &Db, actor: &Actor, id: PersonId, input: &PersonInput) -
     write_parts(&mut tx, id, &f).await?;
     let detail = changes(&old, &f);
     audit::record(&mut tx, actor, AuditAction::Update, "person", id.0, &detail).await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Person, id.0).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -850,7 +852,8 @@ const SELECT: &str = "select p.id, p.name, p.pinyin, p.foreign_name, p.gender, p
 /// Who may find a person, with `$1` the reader's organization path, `$2` their
 /// organization id and `$3` whether they see everything: the owner's subtree and those
 /// above it always; the owner's side when shared with it; everyone when shared with all.
-const VISIBLE: &str = "($3 or p.sharing = 'all' or o.path like $1 || '%' or $1 like o.path || '%'
+pub(crate) const VISIBLE: &str =
+    "($3 or p.sharing = 'all' or o.path like $1 || '%' or $1 like o.path || '%'
     or (p.sharing = 'own_side' and o.side_id = (select side_id from org where id = $2)))";
 
 async fn load(tx: &mut Tx, actor: &Actor, id: PersonId) -> Result<Person> {
@@ -988,6 +991,7 @@ pub async fn erase(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
         });
     }
     audit::record(&mut tx, actor, AuditAction::Erase, "person", id.0, "").await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Person, id.0).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }

@@ -218,6 +218,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
         .await?
     });
     step_row(&mut tx, actor, id, ProjectStatus::Signed, signed_on, None).await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Project, id.0).await?;
     tx.commit().await?;
     get(db, id).await
 }

@@ -13,7 +13,7 @@ use crate::db::{Db, Tx};
 use crate::error::{FieldError, Result};
 use crate::on;
 
-const REGIONS_TSV: &str = include_str!("../data/regions.tsv");
+pub(crate) const REGIONS_TSV: &str = include_str!("../data/regions.tsv");
 const COUNTRIES_TSV: &str = include_str!("../data/countries.tsv");
 
 text_enum!(

@@ -6,7 +6,7 @@ use crate::auth;
 use crate::db::Db;
 use crate::error::Result;
 use crate::org::{self, OrgInput};
-use crate::{reference, side};
+use crate::{reference, search, side};
 
 pub const ADMIN_LOGIN: &str = "admin";
 /// The organization the built-in administrator belongs to.
@@ -17,6 +17,7 @@ pub const SYSTEM_ORG: &str = "平台管理";
 pub async fn prepare(db: &Db, admin_password: Option<&str>) -> Result<Option<String>> {
     db.migrate().await?;
     reference::sync(db).await?;
+    search::sync(db).await?;
     side::seed(db).await?;
     if account::count(db).await? > 0 {
         return Ok(None);

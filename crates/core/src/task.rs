@@ -399,6 +399,7 @@ async fn settle(
     parents: &[Option<TaskId>],
 ) -> Result<Task> {
     refresh(&mut tx, id).await?;
+    crate::search::refresh(&mut tx, crate::search::Kind::Task, id.0).await?;
     for parent in parents.iter().flatten() {
         roll_up(&mut tx, *parent).await?;
     }
@@ -885,7 +886,7 @@ const SELECT: &str = "select t.id, t.plan_id, p.title as plan_title, p.agreement
 
 /// Who may see a task, as SQL over `t` and `p`: `$1` = 1 when the actor sees all,
 /// `$2` the actor's subtree pattern.
-const VISIBLE: &str = "($1 = 1 or lo.path like $2 or ao.path like $2
+pub(crate) const VISIBLE: &str = "($1 = 1 or lo.path like $2 or ao.path like $2
     or exists (select 1 from task_support s join org so on so.id = s.org_id where s.task_id = t.id and so.path like $2)
     or exists (select 1 from agreement_party ap join org po on po.id = ap.org_id
                where ap.agreement_id = p.agreement_id and po.path like $2))";

@@ -1,0 +1,716 @@
+//! Search across everything: one box that finds organizations, people, agreements,
+//! tasks, meetings, events and projects, in simplified or traditional characters, full-
+//! or half-width, by words, by one or two characters of a name, or by pinyin.
+//!
+//! Each record has one document in `search_doc`, rewritten in the same transaction as
+//! the record. A document holds words only: the title and body folded (`text::fold`),
+//! cut by jieba with the domain dictionary `data/search_words.txt` plus every region
+//! name, the title's characters and character pairs (so 志明 finds 陈志明), and pinyin.
+//! The full-text index (FTS5 on SQLite, a GIN-indexed `tsvector` of the same words on
+//! PostgreSQL) only proposes candidates; every query joins back to the record and
+//! applies that record type's own read rule, so neither a title nor a count leaks.
+//! Ranking is plain SQL, identical on both engines: exact title, title prefix, title
+//! substring, pinyin prefix, then anything else; shorter titles first, then newest.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use jieba_rs::Jieba;
+use pinyin::ToPinyinMulti;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::access::Actor;
+use crate::db::{Db, Engine, Tx};
+use crate::error::{Check, Error, FieldError, Result};
+use crate::{agreement, on, person, task, text};
+
+text_enum!(
+    /// What a search result is; also the order of the groups on the results page.
+    Kind {
+        Org = "org",
+        Person = "person",
+        Agreement = "agreement",
+        Task = "task",
+        Meeting = "meeting",
+        Event = "event",
+        Project = "project",
+    }
+);
+
+/// The longest query accepted, in characters. Longer ones are a paste gone wrong.
+pub const MAX_QUERY: usize = 100;
+/// Hits per group when all kinds are shown together.
+pub const PER_GROUP: i64 = 5;
+/// Raise when documents are built differently, so start-up rebuilds every index.
+const FORMAT: &str = "1";
+
+const WORDS: &str = include_str!("../data/search_words.txt");
+
+static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
+    let mut j = Jieba::new();
+    let regions = crate::reference::REGIONS_TSV
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').nth(1));
+    let words = WORDS
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    for w in words.chain(regions) {
+        j.add_word(&text::fold(w), None, None);
+    }
+    j
+});
+
+fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}' | '〇')
+}
+
+/// Folded text in pieces a tokenizer will not split further: maximal runs of Chinese
+/// characters, and of other letters and digits. Everything else separates.
+fn pieces(folded: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, bool)> = None;
+    for (i, c) in folded.char_indices() {
+        let kind = c.is_alphanumeric().then(|| is_han(c));
+        if let Some((start, han)) = current
+            && kind != Some(han)
+        {
+            out.push((han, &folded[start..i]));
+            current = None;
+        }
+        if current.is_none() {
+            current = kind.map(|han| (i, han));
+        }
+    }
+    if let Some((start, han)) = current {
+        out.push((han, &folded[start..]));
+    }
+    out
+}
+
+fn syllables(han: &str) -> Vec<String> {
+    person::pinyin_of(han)
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A word's pinyin in every reading of its characters (重庆: zhongqing and chongqing,
+/// since the pinyin table knows characters, not words), at most eight.
+fn readings(word: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for multi in word.to_pinyin_multi() {
+        let Some(multi) = multi else {
+            return vec![];
+        };
+        let mut next = Vec::new();
+        for p in multi.into_iter() {
+            for prefix in &out {
+                if next.len() < 8 || prefix.is_empty() {
+                    next.push(format!("{prefix}{}", p.plain()));
+                }
+            }
+        }
+        next.dedup();
+        out = next;
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A record as the index sees it.
+struct Doc {
+    title: String,
+    subtitle: Option<String>,
+    body: String,
+}
+
+struct Built {
+    title_key: String,
+    title_pinyin: String,
+    tokens: String,
+}
+
+fn build(kind: Kind, doc: &Doc) -> Built {
+    let mut words = BTreeSet::new();
+    let title = text::fold(&doc.title);
+    let mut title_key = String::new();
+    let mut title_pinyin = String::new();
+    for (han, piece) in pieces(&title) {
+        title_key.push_str(piece);
+        if !han {
+            title_pinyin.push_str(piece);
+            words.insert(piece.to_owned());
+            continue;
+        }
+        let chars: Vec<char> = piece.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            words.insert(c.to_string());
+            if let Some(next) = chars.get(i + 1) {
+                words.insert(format!("{c}{next}"));
+            }
+        }
+        for t in JIEBA.cut_for_search(piece, true) {
+            words.insert(t.word.to_owned());
+        }
+        for t in JIEBA.cut_for_search(piece, true) {
+            words.extend(readings(t.word));
+        }
+        let all = syllables(piece);
+        title_pinyin.push_str(&all.concat());
+        // A name is also found by its given name in pinyin: zhiming for 陈志明.
+        if kind == Kind::Person {
+            for i in 1..all.len() {
+                words.insert(all[i..].concat());
+            }
+        }
+    }
+    let body = text::fold(&doc.body);
+    for (han, piece) in pieces(&body) {
+        if han {
+            for t in JIEBA.cut_for_search(piece, true) {
+                words.insert(t.word.to_owned());
+            }
+        } else {
+            words.insert(piece.to_owned());
+        }
+    }
+    words.remove("");
+    Built {
+        title_key,
+        title_pinyin,
+        tokens: words.into_iter().collect::<Vec<_>>().join(" "),
+    }
+}
+
+/// One thing the query asks for.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Term {
+    /// This word exactly.
+    Word(String),
+    /// A word of three or more characters, or all of its character pairs (in a title
+    /// the segmenter may have cut differently).
+    Long(String, Vec<String>),
+    /// Letters or digits: any word starting with them.
+    Prefix(String),
+}
+
+/// A parsed query: its terms and the keys that rank titles.
+#[derive(Debug)]
+struct Query {
+    terms: Vec<Term>,
+    key: String,
+    pinyin: Option<String>,
+}
+
+fn parse(q: &str) -> std::result::Result<Query, FieldError> {
+    let q = q.trim();
+    if q.chars().count() > MAX_QUERY {
+        return Err(FieldError::too_long(MAX_QUERY));
+    }
+    let folded = text::fold(q);
+    let mut terms = BTreeSet::new();
+    let mut key = String::new();
+    let mut ascii = true;
+    for (han, piece) in pieces(&folded) {
+        key.push_str(piece);
+        if !han {
+            ascii &= piece.is_ascii();
+            terms.insert(Term::Prefix(piece.to_owned()));
+            continue;
+        }
+        ascii = false;
+        if piece.chars().count() <= 2 {
+            terms.insert(Term::Word(piece.to_owned()));
+            continue;
+        }
+        for t in JIEBA.cut(piece, true) {
+            let chars: Vec<char> = t.word.chars().collect();
+            if chars.len() <= 2 {
+                terms.insert(Term::Word(t.word.to_owned()));
+            } else {
+                let pairs = chars.windows(2).map(|w| w.iter().collect()).collect();
+                terms.insert(Term::Long(t.word.to_owned(), pairs));
+            }
+        }
+    }
+    Ok(Query {
+        terms: terms.into_iter().collect(),
+        pinyin: (ascii && !key.is_empty()).then(|| key.clone()),
+        key,
+    })
+}
+
+impl Query {
+    /// The full-text match expression in the engine's own syntax. Terms hold only
+    /// letters and digits, so quoting cannot be broken out of.
+    fn expression(&self, engine: Engine) -> String {
+        let (and, or) = match engine {
+            Engine::Sqlite => (" AND ", " OR "),
+            Engine::Postgres => (" & ", " | "),
+        };
+        let word = |w: &str| match engine {
+            Engine::Sqlite => format!("\"{w}\""),
+            Engine::Postgres => format!("'{w}'"),
+        };
+        self.terms
+            .iter()
+            .map(|t| match t {
+                Term::Word(w) => word(w),
+                Term::Long(w, pairs) => {
+                    let pairs: Vec<String> = pairs.iter().map(|p| word(p)).collect();
+                    format!("({}{or}({}))", word(w), pairs.join(and))
+                }
+                Term::Prefix(p) => match engine {
+                    Engine::Sqlite => format!("\"{p}\"*"),
+                    Engine::Postgres => format!("'{p}':*"),
+                },
+            })
+            .collect::<Vec<_>>()
+            .join(and)
+    }
+}
+
+/// A value bound to a visibility rule's parameters.
+enum Bind {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// How a kind joins back to its record and who may read that record, with the
+/// parameters the rule expects, as its own module writes them.
+fn rule(kind: Kind, actor: &Actor) -> (&'static str, String, Vec<Bind>) {
+    let subtree = if actor.sees_all {
+        "%".to_owned()
+    } else {
+        format!("{}%", actor.org_path)
+    };
+    match kind {
+        Kind::Org => (
+            "join org o on o.id = d.ref_id",
+            "o.archived_at is null".into(),
+            vec![],
+        ),
+        Kind::Person => (
+            "join person p on p.id = d.ref_id join org o on o.id = p.owner_org_id",
+            format!("p.erased_at is null and {}", person::VISIBLE),
+            vec![
+                Bind::Text(actor.org_path.clone()),
+                Bind::Int(actor.org_id.0),
+                Bind::Bool(actor.sees_all),
+            ],
+        ),
+        Kind::Agreement => (
+            "join agreement a on a.id = d.ref_id",
+            agreement::VISIBLE.into(),
+            vec![Bind::Text(subtree)],
+        ),
+        Kind::Task => (
+            "join task t on t.id = d.ref_id join plan p on p.id = t.plan_id
+             join org lo on lo.id = t.lead_org_id join org ao on ao.id = t.assigner_org_id",
+            task::VISIBLE.into(),
+            vec![Bind::Int(i64::from(actor.sees_all)), Bind::Text(subtree)],
+        ),
+        // Read by every signed-in user (access::POLICY).
+        Kind::Meeting => ("join meeting m on m.id = d.ref_id", "1 = 1".into(), vec![]),
+        Kind::Event => ("join event e on e.id = d.ref_id", "1 = 1".into(), vec![]),
+        Kind::Project => ("join project j on j.id = d.ref_id", "1 = 1".into(), vec![]),
+    }
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Hit {
+    #[sqlx(rename = "ref_id")]
+    pub id: i64,
+    pub title: String,
+    pub subtitle: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Group {
+    pub kind: Kind,
+    /// Every match the reader may see, not only those listed.
+    pub total: i64,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Results {
+    /// False when the query had no letters, digits or characters to look for.
+    pub searched: bool,
+    /// Groups with at least one hit, in the order of `Kind`.
+    pub groups: Vec<Group>,
+}
+
+/// A search as asked: the words, and optionally one kind to page through.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct SearchInput {
+    /// The words, at most 100 characters.
+    pub q: String,
+    /// Only this kind (`org`, `person`, `agreement`, `task`, `meeting`, `event`,
+    /// `project`), page by page; otherwise the best five of every kind.
+    pub kind: Option<String>,
+    /// Page of that kind, from 1.
+    pub page: Option<u32>,
+    /// Hits per page of that kind, 1–100 (default 20).
+    pub per_page: Option<u32>,
+}
+
+/// Searches what the actor may read. Groups come in the order of [`Kind`]; a kind the
+/// reader may see nothing of is absent, as if nothing matched.
+pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Results> {
+    let mut check = Check::default();
+    let query = check.take("q", parse(&input.q));
+    let only = input
+        .kind
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+        .and_then(|k| check.take("kind", Kind::parse(k)));
+    check.finish()?;
+    let query = query.ok_or(Error::field("q", "required"))?;
+    let (limit, offset) = match only {
+        Some(_) => {
+            let per_page = i64::from(input.per_page.unwrap_or(20).clamp(1, 100));
+            let page = i64::from(input.page.unwrap_or(1).max(1));
+            (per_page, (page - 1) * per_page)
+        }
+        None => (PER_GROUP, 0),
+    };
+    if query.terms.is_empty() {
+        return Ok(Results {
+            searched: false,
+            groups: vec![],
+        });
+    }
+    let expression = query.expression(db.engine());
+    let matcher = match db.engine() {
+        Engine::Sqlite => "d.id in (select rowid from search_fts where search_fts match $M)",
+        Engine::Postgres => "d.tsv @@ cast($M as tsquery)",
+    };
+    let key = crate::org::escape_like(&query.key);
+    let pinyin = query
+        .pinyin
+        .as_deref()
+        .map(|p| format!("{}%", crate::org::escape_like(p)));
+    let mut groups = Vec::new();
+    let mut tx = db.begin().await?;
+    for &kind in Kind::ALL {
+        if only.is_some_and(|k| k != kind) {
+            continue;
+        }
+        let (join, visible, binds) = rule(kind, actor);
+        let n = binds.len();
+        let p = |i: usize| format!("${}", n + i);
+        let filter = format!(
+            "from search_doc d {join} where d.kind = '{kind}' and {visible} and {matcher}",
+            kind = kind.as_str(),
+            matcher = matcher.replace("$M", &p(1)),
+        );
+        let rank = format!(
+            "case when d.title_key = {k} then 0
+                  when d.title_key like {k} || '%' escape '\\' then 1
+                  when d.title_key like '%' || {k} || '%' escape '\\' then 2
+                  when d.title_pinyin like {py} escape '\\' then 3 else 4 end",
+            k = p(2),
+            py = p(3),
+        );
+        let count_sql = format!("select count(*) {filter}");
+        let hits_sql = format!(
+            "select d.ref_id, d.title, d.subtitle {filter}
+             order by {rank}, length(d.title_key), d.ref_id desc limit {} offset {}",
+            p(4),
+            p(5)
+        );
+        let total: i64 = on!(&mut tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
+            for b in &binds {
+                q = match b {
+                    Bind::Text(s) => q.bind(s.clone()),
+                    Bind::Int(i) => q.bind(*i),
+                    Bind::Bool(v) => q.bind(*v),
+                };
+            }
+            q.bind(&expression).fetch_one(c).await?
+        });
+        if total == 0 {
+            continue;
+        }
+        let hits: Vec<Hit> = on!(&mut tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(hits_sql));
+            for b in &binds {
+                q = match b {
+                    Bind::Text(s) => q.bind(s.clone()),
+                    Bind::Int(i) => q.bind(*i),
+                    Bind::Bool(v) => q.bind(*v),
+                };
+            }
+            q.bind(&expression)
+                .bind(&key)
+                .bind(&pinyin)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(c)
+                .await?
+        });
+        groups.push(Group { kind, total, hits });
+    }
+    Ok(Results {
+        searched: true,
+        groups,
+    })
+}
+
+/// Each kind's document, as SQL returning `id, title, subtitle, body`; `{where}` is
+/// replaced by the row filter.
+fn source(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Org => {
+            "select id, name as title, short_name as subtitle,
+                coalesce(short_name, '') || ' ' || coalesce(notes, '') as body
+             from org {where}"
+        }
+        Kind::Person => {
+            "select id, name as title, foreign_name as subtitle,
+                coalesce(foreign_name, '') || ' ' || coalesce(notes, '') as body
+             from person {where}"
+        }
+        Kind::Agreement => {
+            "select id, title, cast(signed_on as text) as subtitle, coalesce(summary, '') as body
+             from agreement {where}"
+        }
+        Kind::Task => {
+            "select id, title, cast(deadline as text) as subtitle,
+                coalesce(goal, '') || ' ' || coalesce(standard, '') || ' ' || coalesce(requirement, '')
+                || ' ' || coalesce(responsible, '') as body
+             from task {where}"
+        }
+        Kind::Meeting => {
+            "select id, title, cast(held_on as text) as subtitle,
+                coalesce(place, '') || ' ' || coalesce(agenda, '') || ' ' || coalesce(minutes, '') as body
+             from meeting {where}"
+        }
+        Kind::Event => {
+            "select id, title, cast(starts_on as text) as subtitle,
+                coalesce(place, '') || ' ' || coalesce(summary, '') as body
+             from event {where}"
+        }
+        Kind::Project => {
+            "select id, title, investor_name as subtitle,
+                coalesce(sector, '') || ' ' || investor_name as body
+             from project {where}"
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    title: String,
+    subtitle: Option<String>,
+    body: String,
+}
+
+async fn write(tx: &mut Tx, kind: Kind, row: Row) -> Result<()> {
+    let doc = Doc {
+        title: row.title,
+        subtitle: row.subtitle,
+        body: row.body,
+    };
+    let built = build(kind, &doc);
+    on!(tx, |c| {
+        sqlx::query(
+            "insert into search_doc (kind, ref_id, title, title_key, title_pinyin, subtitle, tokens)
+             values ($1, $2, $3, $4, $5, $6, $7)
+             on conflict (kind, ref_id) do update set title = excluded.title,
+                title_key = excluded.title_key, title_pinyin = excluded.title_pinyin,
+                subtitle = excluded.subtitle, tokens = excluded.tokens",
+        )
+        .bind(kind.as_str())
+        .bind(row.id)
+        .bind(&doc.title)
+        .bind(&built.title_key)
+        .bind(&built.title_pinyin)
+        .bind(&doc.subtitle)
+        .bind(&built.tokens)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Rewrites one record's document; called by every write that changes what it says.
+pub(crate) async fn refresh(tx: &mut Tx, kind: Kind, id: i64) -> Result<()> {
+    let sql = source(kind).replace("{where}", "where id = $1");
+    let row: Option<Row> = on!(&mut *tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    });
+    match row {
+        Some(row) => write(tx, kind, row).await,
+        None => Ok(()),
+    }
+}
+
+/// Rebuilds every document, a thousand records per transaction.
+pub async fn rebuild(db: &Db) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    on!(&mut tx, |c| {
+        sqlx::query("delete from search_doc").execute(c).await?;
+    });
+    tx.commit().await?;
+    let mut written = 0;
+    for &kind in Kind::ALL {
+        let sql = source(kind).replace("{where}", "where id > $1 order by id limit 1000");
+        let mut after = 0_i64;
+        loop {
+            let mut tx = db.begin().await?;
+            let rows: Vec<Row> = on!(&mut tx, |c| {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(after)
+                    .fetch_all(c)
+                    .await?
+            });
+            let Some(last) = rows.last().map(|r| r.id) else {
+                break;
+            };
+            for row in rows {
+                write(&mut tx, kind, row).await?;
+                written += 1;
+            }
+            tx.commit().await?;
+            after = last;
+        }
+    }
+    Ok(written)
+}
+
+/// Rebuilds the documents when the way they are built has changed since the last
+/// start (new code, dictionary or region names), or on a database that has none yet.
+pub async fn sync(db: &Db) -> Result<()> {
+    let digest = format!(
+        "{FORMAT}:{:x}",
+        Sha256::digest([WORDS, crate::reference::REGIONS_TSV].concat())
+    );
+    let mut tx = db.begin().await?;
+    let stored: Option<String> = on!(&mut tx, |c| {
+        sqlx::query_scalar("select value from meta where key = 'search_format'")
+            .fetch_optional(c)
+            .await?
+    });
+    drop(tx);
+    if stored.as_deref() == Some(digest.as_str()) {
+        return Ok(());
+    }
+    let written = rebuild(db).await?;
+    let mut tx = db.begin().await?;
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "insert into meta (key, value) values ('search_format', $1)
+             on conflict (key) do update set value = excluded.value",
+        )
+        .bind(&digest)
+        .execute(c)
+        .await?;
+    });
+    tx.commit().await?;
+    tracing::info!(written, "search index rebuilt");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(kind: Kind, title: &str, body: &str) -> Vec<String> {
+        let doc = Doc {
+            title: title.into(),
+            subtitle: None,
+            body: body.into(),
+        };
+        build(kind, &doc)
+            .tokens
+            .split(' ')
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn text_is_cut_into_letters_digits_and_characters() {
+        assert_eq!(
+            pieces("重庆abc 2024年!侨联"),
+            vec![
+                (true, "重庆"),
+                (false, "abc"),
+                (false, "2024"),
+                (true, "年"),
+                (true, "侨联")
+            ]
+        );
+        assert!(pieces("，。！？…— ").is_empty());
+    }
+
+    #[test]
+    fn a_name_is_found_by_its_characters_pairs_and_pinyin() {
+        let t = tokens(Kind::Person, "陳志明", "");
+        for w in ["陈", "志明", "陈志", "chenzhiming", "zhiming", "ming"] {
+            assert!(t.contains(&w.to_owned()), "{w} in {t:?}");
+        }
+        let t = tokens(Kind::Org, "重庆市侨联", "");
+        for w in ["chongqing", "qiaolian"] {
+            assert!(t.contains(&w.to_owned()), "{w} in {t:?}");
+        }
+    }
+
+    #[test]
+    fn the_domain_dictionary_keeps_words_whole() {
+        let t = tokens(Kind::Org, "泰国川渝总商会", "万达开侨商联盟的成员");
+        for w in ["川渝", "总商会", "侨商联盟", "chuanyu"] {
+            assert!(t.contains(&w.to_owned()), "{w} in {t:?}");
+        }
+    }
+
+    #[test]
+    fn a_query_folds_and_segments_like_the_documents() {
+        let q = parse("  重慶市僑聯 ").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(q.key, "重庆市侨联");
+        assert!(
+            matches!(&q.terms[..], [Term::Long(w, pairs)] if w == "重庆市侨联" && pairs.contains(&"侨联".to_owned())),
+            "{:?}",
+            q.terms
+        );
+        let q = parse("Chen ZHIMING").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(q.pinyin.as_deref(), Some("chenzhiming"));
+        assert_eq!(
+            q.terms,
+            vec![Term::Prefix("chen".into()), Term::Prefix("zhiming".into())]
+        );
+    }
+
+    #[test]
+    fn punctuation_alone_asks_for_nothing_and_a_huge_query_is_refused() {
+        assert!(parse("'\"%_;--<>《》，。").map(|q| q.terms.is_empty()) == Ok(true));
+        assert_eq!(
+            parse(&"侨".repeat(10_000)).map(|_| ()),
+            Err(FieldError::too_long(MAX_QUERY))
+        );
+    }
+
+    #[test]
+    fn expressions_quote_every_word() {
+        let q = parse("陈志明 chen").unwrap_or_else(|e| panic!("{e:?}"));
+        let sqlite = q.expression(Engine::Sqlite);
+        let pg = q.expression(Engine::Postgres);
+        assert!(sqlite.contains("\"chen\"*"), "{sqlite}");
+        assert!(pg.contains("'chen':*"), "{pg}");
+    }
+}
