@@ -16,6 +16,7 @@ both!(
     a_coordinator_records_an_event_signs_a_project_and_sees_it_land,
     a_coordinator_records_a_donation_and_prints_its_receipt,
     a_person_is_recorded_a_duplicate_flagged_and_contacts_revealed_only_to_those_allowed,
+    a_search_in_traditional_characters_finds_the_simplified_record,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -639,6 +640,22 @@ async fn a_person_is_recorded_a_duplicate_flagged_and_contacts_revealed_only_to_
         wait_text(&c, "#contacts", "+66 81 234 5678").await?;
         wait_text(&c, "#audit", "查看了完整联系方式").await?;
         accessible(&c, "the revealed person page").await?;
+        Ok(())
+    })
+    .await;
+}
+
+async fn a_search_in_traditional_characters_finds_the_simplified_record(app: TestApp) {
+    app.load_demo().await;
+    let sc = app.user("sc-coord", "四川省侨联", "coordinator").await;
+    let base = app.base.clone();
+    journey("search-traditional", &app, |c| async move {
+        sign_in(&c, &base, &sc, &crate::harness::password_of(&sc)).await?;
+        type_into(&c, "#header-search", "重慶市僑聯\n").await?;
+        wait_text(&c, "#group-org .search-hit", "重庆市侨联").await?;
+        accessible(&c, "the search results").await?;
+        click(&c, "#group-org .search-hit").await?;
+        wait_text(&c, "h1.page-title", "重庆市侨联").await?;
         Ok(())
     })
     .await;

@@ -20,3 +20,4 @@ mod pages;
 mod pages_cooperation;
 mod people;
 mod projects;
+mod search;

@@ -11,6 +11,7 @@ mod network;
 mod orgs;
 mod projects;
 mod reference;
+mod search;
 mod session;
 mod users;
 
@@ -158,6 +159,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people/{id}/export", post(people::export))
         .route("/api/v1/people/{id}/erase", post(people::erase))
         .route("/api/v1/people/{id}/audit", get(people::audit_trail))
+        .route("/api/v1/search", get(search::get).post(search::post))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -192,6 +194,7 @@ pub fn routes() -> Router<AppState> {
         people::audit_trail, people::duplicates, people::coverage,
         donations::list, donations::create, donations::get, donations::step, donations::allocate,
         donations::campaigns,
+        search::get, search::post,
     ),
     modifiers(&BearerAuth),
 )]

@@ -14,6 +14,7 @@ mod people;
 mod plans;
 mod projects;
 mod regions;
+mod search;
 mod tasks;
 mod users;
 
@@ -118,6 +119,7 @@ pub fn routes() -> Router<AppState> {
             "/events/{id}/files",
             post(events::attach).layer(upload_limit()),
         )
+        .route("/search", get(search::results))
         .route("/people", get(people::list).post(people::create))
         .route("/people/new", get(people::new))
         .route("/people/coverage", get(people::coverage))
