@@ -178,13 +178,8 @@ pub async fn register(
     let name = check.take("name", text::required(&input.name, 100));
     let country = check.required(
         "country_code",
-        reference::parse_country_code(&input.country_code),
+        reference::known_country(&mut tx, &input.country_code).await?,
     );
-    if let Some(c) = &country
-        && reference::country(&mut tx, c).await?.is_none()
-    {
-        check.add("country_code", "unknown_country");
-    }
     let born = check
         .take(
             "born_on",

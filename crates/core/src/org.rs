@@ -212,14 +212,9 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
     let country_code = check
         .take(
             "country_code",
-            reference::parse_country_code(&opt(&input.country_code)),
+            reference::known_country(tx, &opt(&input.country_code)).await?,
         )
         .flatten();
-    if let Some(code) = &country_code
-        && reference::country(tx, code).await?.is_none()
-    {
-        check.add("country_code", "unknown_country");
-    }
 
     if let Some(level) = level {
         if level.needs_region() && region_code.is_none() {

@@ -309,26 +309,6 @@ struct Fields {
     notes: Option<String>,
 }
 
-async fn country(
-    tx: &mut Tx,
-    check: &mut Check,
-    field: &'static str,
-    v: &Option<String>,
-) -> Result<Option<String>> {
-    let code = check
-        .take(
-            field,
-            reference::parse_country_code(v.as_deref().unwrap_or_default()),
-        )
-        .flatten();
-    if let Some(c) = &code
-        && reference::country(tx, c).await?.is_none()
-    {
-        check.add(field, "unknown_country");
-    }
-    Ok(code)
-}
-
 async fn parse(tx: &mut Tx, input: &PersonInput) -> Result<Fields> {
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
@@ -343,25 +323,24 @@ async fn parse(tx: &mut Tx, input: &PersonInput) -> Result<Fields> {
         "" => Some(Gender::Unknown),
         g => check.take("gender", Gender::parse(g)),
     };
-    let residence_country = country(
-        tx,
-        &mut check,
-        "residence_country",
-        &input.residence_country,
-    )
-    .await?;
-    let nationality = country(tx, &mut check, "nationality", &input.nationality).await?;
+    let residence_country = check
+        .take(
+            "residence_country",
+            reference::known_country(tx, &opt(&input.residence_country)).await?,
+        )
+        .flatten();
+    let nationality = check
+        .take(
+            "nationality",
+            reference::known_country(tx, &opt(&input.nationality)).await?,
+        )
+        .flatten();
     let origin_region = check
         .take(
             "origin_region",
-            reference::parse_region_code(&opt(&input.origin_region)),
+            reference::known_region(tx, &opt(&input.origin_region)).await?,
         )
         .flatten();
-    if let Some(r) = &origin_region
-        && reference::region(tx, r).await?.is_none()
-    {
-        check.add("origin_region", "unknown_region");
-    }
     let mut categories = Vec::new();
     for c in input.categories.iter().filter(|c| !c.trim().is_empty()) {
         if let Some(c) = check.take("categories", Category::parse(c.trim()))
