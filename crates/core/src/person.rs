@@ -80,8 +80,10 @@ pub struct Person {
     pub gender: Gender,
     pub residence_country: Option<String>,
     pub residence_country_zh: Option<String>,
+    pub residence_country_en: Option<String>,
     pub nationality: Option<String>,
     pub nationality_zh: Option<String>,
+    pub nationality_en: Option<String>,
     pub origin_region: Option<String>,
     pub origin_region_name: Option<String>,
     pub owner_org_id: OrgId,
@@ -110,6 +112,26 @@ pub struct Person {
     pub masked: bool,
     #[sqlx(skip)]
     pub affiliations: Vec<Affiliation>,
+}
+
+impl Person {
+    /// The country of residence in the reader's language.
+    pub fn residence_country_name(&self, en: bool) -> Option<&str> {
+        if en {
+            self.residence_country_en.as_deref()
+        } else {
+            self.residence_country_zh.as_deref()
+        }
+    }
+
+    /// The nationality in the reader's language.
+    pub fn nationality_name(&self, en: bool) -> Option<&str> {
+        if en {
+            self.nationality_en.as_deref()
+        } else {
+            self.nationality_zh.as_deref()
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -820,7 +842,7 @@ fn changes(old: &Person, f: &Fields) -> String {
 }
 
 const SELECT: &str = "select p.id, p.name, p.pinyin, p.foreign_name, p.gender, p.residence_country, k.name_zh as residence_country_zh,
-    p.nationality, n.name_zh as nationality_zh, p.origin_region, r.name as origin_region_name, p.owner_org_id, o.name as owner_org_name,
+    k.name_en as residence_country_en, p.nationality, n.name_zh as nationality_zh, n.name_en as nationality_en, p.origin_region, r.name as origin_region_name, p.owner_org_id, o.name as owner_org_name,
     o.path as owner_org_path, p.sharing, p.legal_basis, p.basis_on, p.basis_scope, p.basis_source, p.notes, p.erased_at,
     p.version, p.created_at
     from person p join org o on o.id = p.owner_org_id left join country k on k.alpha2 = p.residence_country

@@ -44,6 +44,13 @@ pub struct Country {
     pub name_en: String,
 }
 
+impl Country {
+    /// The name in the reader's language.
+    pub fn name(&self, en: bool) -> &str {
+        if en { &self.name_en } else { &self.name_zh }
+    }
+}
+
 /// Loads the embedded tables if they differ from what the database holds.
 pub async fn sync(db: &Db) -> Result<()> {
     let digest = format!(
