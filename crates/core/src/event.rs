@@ -703,6 +703,27 @@ pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Pa
     })
 }
 
+/// The latest `limit` events an organization itself hosted, co-hosted or supported,
+/// newest first, as far as the reader may read them.
+pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result<Vec<Event>> {
+    let mut tx = db.begin().await?;
+    let mut items: Vec<Event> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} where exists (select 1 from event_org x where x.event_id = e.id and x.org_id = $1)
+             order by e.starts_on desc, e.id desc limit $2"
+        )))
+        .bind(org)
+        .bind(limit)
+        .fetch_all(c)
+        .await?
+    });
+    for e in &mut items {
+        fill(&mut tx, e).await?;
+    }
+    items.retain(|e| actor.may_any(Resource::Event, Action::Read, e.org_paths()));
+    Ok(items)
+}
+
 /// Every event series ("brand"), by name.
 pub async fn all_series(db: &Db) -> Result<Vec<(i64, String)>> {
     let mut tx = db.begin().await?;

@@ -12,7 +12,7 @@ use crate::access::{self, Action, Actor, Resource};
 use crate::audit::{self, AuditAction};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
-use crate::org::OrgId;
+use crate::org::{ASSOCIATION_KINDS, OrgId};
 use crate::page::{Page, PageRequest};
 use crate::{on, reference, settings, text};
 
@@ -1141,7 +1141,7 @@ pub struct CountryCoverage {
     pub name_en: String,
     /// People the reader may see who live there (erased ones not counted).
     pub people: i64,
-    /// Overseas associations there (archived ones not counted).
+    /// Associations there (any association kind; archived ones not counted).
     pub associations: i64,
 }
 
@@ -1173,7 +1173,7 @@ pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
             "select k.alpha2, k.numeric, k.name_zh, k.name_en,
                 (select count(*) from person p join org o on o.id = p.owner_org_id
                  where p.residence_country = k.alpha2 and p.erased_at is null and {VISIBLE}) as people,
-                (select count(*) from org a where a.kind = 'overseas_association' and a.country_code = k.alpha2
+                (select count(*) from org a where a.kind in {ASSOCIATION_KINDS} and a.country_code = k.alpha2
                  and a.archived_at is null) as associations
              from country k where k.alpha2 <> 'CN' order by k.alpha2"
         )))
