@@ -4,7 +4,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{ADMIN_PASSWORD, TestApp, both, csrf_of, field_code, html, page, select_text};
+use crate::harness::{
+    ADMIN_PASSWORD, Api, TestApp, both, csrf_of, field_code, html, page, select_text,
+};
 
 both!(
     an_associations_page_and_api_show_where_it_is_its_members_and_its_visits,
@@ -301,3 +303,17 @@ async fn the_association_list_shows_country_and_city_and_filters_by_country(app:
     );
 }
 
+/// The full demo: every named association's page has visits and an event to show.
+pub(crate) async fn demo_associations_have_visits(api: &Api) {
+    let (_, list) = api.get("/api/v1/orgs?kind=overseas_association").await;
+    for a in list["items"].as_array().expect("items") {
+        assert!(a["city"].is_string() && a["members_count"].is_i64(), "{a}");
+        let (_, v) = api.get(&format!("/api/v1/orgs/{}/visits", a["id"])).await;
+        assert!(
+            !v["exchanges"].as_array().expect("exchanges").is_empty()
+                && !v["events"].as_array().expect("events").is_empty(),
+            "{} has no visits: {v}",
+            a["name"]
+        );
+    }
+}

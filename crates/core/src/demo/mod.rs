@@ -1,6 +1,7 @@
 //! Demo data: the organizations of the Chongqing–Sichuan programme and one user per
 //! role, so a new installation can be tried at once. Later capabilities add theirs here.
 
+mod associations;
 mod cooperation;
 mod directory;
 mod donations;
@@ -365,6 +366,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         cooperation::load(db, &system).await?;
         network::load(db, &system).await?;
         events::load(db, &system).await?;
+        associations::load(db, &system).await?;
         outcomes::load(db, &system).await?;
         directory::load(db, &system).await?;
         donations::load(db, &system).await?;
