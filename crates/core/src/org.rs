@@ -893,7 +893,7 @@ pub struct Visits {
 
 /// How many exchanges and events [`visits`] returns; the exchange and event lists,
 /// filtered by the organization, hold the rest.
-pub const VISITS_SHOWN: i64 = 20;
+pub const VISITS_SHOWN: i64 = 10;
 
 /// An organization's visits and exchanges (an association's record with the
 /// federations), each as far as the reader may read it.
