@@ -709,7 +709,7 @@ pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result
     let mut tx = db.begin().await?;
     let mut items: Vec<Event> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where exists (select 1 from event_org x where x.event_id = e.id and x.org_id = $1)
+            "{SELECT} where e.id in (select x.event_id from event_org x where x.org_id = $1)
              order by e.starts_on desc, e.id desc limit $2"
         )))
         .bind(org)

@@ -202,7 +202,7 @@ pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result
     let mut items: Vec<Exchange> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where e.from_org_id = $1
-                or exists (select 1 from exchange_to t where t.exchange_id = e.id and t.org_id = $1)
+                or e.id in (select t.exchange_id from exchange_to t where t.org_id = $1)
              order by e.happened_on desc, e.id desc limit $2"
         )))
         .bind(org)
