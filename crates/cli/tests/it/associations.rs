@@ -303,17 +303,37 @@ async fn the_association_list_shows_country_and_city_and_filters_by_country(app:
     );
 }
 
-/// The full demo: every named association's page has visits and an event to show.
+/// The full demo: the federations have visited 30+ associations, each with its place,
+/// founding day and members; the three named ones also have an event to show.
 pub(crate) async fn demo_associations_have_visits(api: &Api) {
-    let (_, list) = api.get("/api/v1/orgs?kind=overseas_association").await;
-    for a in list["items"].as_array().expect("items") {
-        assert!(a["city"].is_string() && a["members_count"].is_i64(), "{a}");
+    let (_, list) = api
+        .get("/api/v1/orgs?kind=overseas_association&per_page=100")
+        .await;
+    let all = list["items"].as_array().expect("items");
+    assert!(all.len() >= 30, "30+ associations: {}", all.len());
+    for a in all {
+        assert!(
+            a["city"].is_string() && a["founded_on"].is_string() && a["members_count"].is_i64(),
+            "{a}"
+        );
         let (_, v) = api.get(&format!("/api/v1/orgs/{}/visits", a["id"])).await;
         assert!(
-            !v["exchanges"].as_array().expect("exchanges").is_empty()
-                && !v["events"].as_array().expect("events").is_empty(),
-            "{} has no visits: {v}",
+            !v["exchanges"].as_array().expect("exchanges").is_empty(),
+            "{} was never visited: {v}",
             a["name"]
         );
+        let named = ["泰国川渝总商会", "缅甸川渝总商会", "越南川渝企业联合会"];
+        if named.contains(&a["name"].as_str().expect("name")) {
+            assert!(!v["events"].as_array().expect("events").is_empty(), "{v}");
+        }
     }
+    let (_, gifts) = api.get("/api/v1/donations?per_page=100").await;
+    assert!(
+        gifts["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|d| d["donor_name"] == "新加坡川渝商会（演示）" && d["donor_org_id"].is_i64()),
+        "a demo association's gift links to it"
+    );
 }
