@@ -178,13 +178,8 @@ pub async fn register(
     let name = check.take("name", text::required(&input.name, 100));
     let country = check.required(
         "country_code",
-        reference::parse_country_code(&input.country_code),
+        reference::known_country(&mut tx, &input.country_code).await?,
     );
-    if let Some(c) = &country
-        && reference::country(&mut tx, c).await?.is_none()
-    {
-        check.add("country_code", "unknown_country");
-    }
     let born = check
         .take(
             "born_on",
@@ -334,6 +329,8 @@ pub async fn participants(db: &Db, id: EventId) -> Result<Vec<Participant>> {
 pub struct MultiCamp {
     pub name: String,
     pub country_code: String,
+    pub country_name_zh: String,
+    pub country_name_en: String,
     pub camps: Vec<OtherCamp>,
 }
 
@@ -346,13 +343,16 @@ pub async fn multi_camp(db: &Db, year: i32) -> Result<Vec<MultiCamp>> {
         name: String,
         name_key: String,
         country_code: String,
+        country_name_zh: String,
+        country_name_en: String,
         event_id: EventId,
         title: String,
     }
     let rows: Vec<Row> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select p.id as participant_id, p.name, p.name_key, p.country_code, e.id as event_id, e.title
-             from event_participant p join event e on e.id = p.event_id
+            "select p.id as participant_id, p.name, p.name_key, p.country_code, k.name_zh as country_name_zh,
+                k.name_en as country_name_en, e.id as event_id, e.title
+             from event_participant p join event e on e.id = p.event_id join country k on k.alpha2 = p.country_code
              where e.kind in {CAMPS} and e.status <> 'cancelled' and substr(cast(e.starts_on as text), 1, 4) = $1
                 and exists (select 1 from event_participant q join event f on f.id = q.event_id
                     where q.name_key = p.name_key and q.country_code = p.country_code and q.event_id <> p.event_id
@@ -378,6 +378,8 @@ pub async fn multi_camp(db: &Db, year: i32) -> Result<Vec<MultiCamp>> {
             _ => out.push(MultiCamp {
                 name: r.name,
                 country_code: r.country_code,
+                country_name_zh: r.country_name_zh,
+                country_name_en: r.country_name_en,
                 camps: vec![camp],
             }),
         }

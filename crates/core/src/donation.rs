@@ -158,14 +158,9 @@ async fn parse(tx: &mut Tx, input: &DonationInput) -> Result<Fields> {
     let donor_country = check
         .take(
             "donor_country",
-            reference::parse_country_code(&opt(&input.donor_country)),
+            reference::known_country(tx, &opt(&input.donor_country)).await?,
         )
         .flatten();
-    if let Some(c) = &donor_country
-        && reference::country(tx, c).await?.is_none()
-    {
-        check.add("donor_country", "unknown_country");
-    }
     if let Some(id) = input.donor_org_id
         && crate::org::path_of(tx, id).await?.is_none()
     {

@@ -217,25 +217,15 @@ async fn parse(tx: &mut Tx, input: &EventInput) -> Result<Fields> {
     let region_code = check
         .take(
             "region_code",
-            reference::parse_region_code(&opt(&input.region_code)),
+            reference::known_region(tx, &opt(&input.region_code)).await?,
         )
         .flatten();
-    if let Some(code) = &region_code
-        && reference::region(tx, code).await?.is_none()
-    {
-        check.add("region_code", "unknown_region");
-    }
     let country_code = check
         .take(
             "country_code",
-            reference::parse_country_code(&opt(&input.country_code)),
+            reference::known_country(tx, &opt(&input.country_code)).await?,
         )
         .flatten();
-    if let Some(code) = &country_code
-        && reference::country(tx, code).await?.is_none()
-    {
-        check.add("country_code", "unknown_country");
-    }
     let mut orgs = Vec::new();
     for o in &input.orgs {
         let role = check.take("orgs", EventRole::parse(&o.role));
@@ -260,15 +250,15 @@ async fn parse(tx: &mut Tx, input: &EventInput) -> Result<Fields> {
     let mut countries: Vec<(String, i64)> = Vec::new();
     for c in &input.countries {
         let Some(code) = check
-            .take("countries", reference::parse_country_code(&c.country_code))
+            .take(
+                "countries",
+                reference::known_country(tx, &c.country_code).await?,
+            )
             .flatten()
         else {
             check.add("countries", "unknown_country");
             continue;
         };
-        if reference::country(tx, &code).await?.is_none() {
-            check.add("countries", "unknown_country");
-        }
         match c.participants {
             Some(n) if n >= 0 => {
                 if countries.iter().any(|(x, _)| *x == code) {
@@ -713,6 +703,27 @@ pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Pa
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// The latest `limit` events an organization itself hosted, co-hosted or supported,
+/// newest first, as far as the reader may read them.
+pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result<Vec<Event>> {
+    let mut tx = db.begin().await?;
+    let mut items: Vec<Event> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} where e.id in (select x.event_id from event_org x where x.org_id = $1)
+             order by e.starts_on desc, e.id desc limit $2"
+        )))
+        .bind(org)
+        .bind(limit)
+        .fetch_all(c)
+        .await?
+    });
+    for e in &mut items {
+        fill(&mut tx, e).await?;
+    }
+    items.retain(|e| actor.may_any(Resource::Event, Action::Read, e.org_paths()));
+    Ok(items)
 }
 
 /// Every event series ("brand"), by name.

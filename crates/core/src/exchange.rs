@@ -36,6 +36,8 @@ pub struct Exchange {
     pub kind: ExchangeKind,
     pub from_org_id: OrgId,
     pub from_org_name: String,
+    #[serde(skip)]
+    pub from_org_path: String,
     pub summary: String,
     pub participants: Option<i64>,
     pub pairing_id: Option<PairingId>,
@@ -156,7 +158,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
 }
 
 const SELECT: &str =
-    "select e.id, e.happened_on, e.kind, e.from_org_id, o.name as from_org_name, e.summary,
+    "select e.id, e.happened_on, e.kind, e.from_org_id, o.name as from_org_name, o.path as from_org_path, e.summary,
     e.participants, e.pairing_id, e.mechanism_id, e.agreement_id, e.created_at
     from exchange e join org o on o.id = e.from_org_id";
 
@@ -183,6 +185,36 @@ pub async fn get(db: &Db, id: ExchangeId) -> Result<Exchange> {
     .ok_or(Error::NotFound)?;
     e.to_orgs = to_orgs(&mut tx, id).await?;
     Ok(e)
+}
+
+impl Exchange {
+    /// Paths of the organizations on both ends, for permission checks.
+    pub fn org_paths(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.from_org_path.as_str())
+            .chain(self.to_orgs.iter().map(|o| o.path.as_str()))
+    }
+}
+
+/// The latest `limit` exchanges an organization itself took part in, on either end,
+/// newest first, as far as the reader may read them.
+pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result<Vec<Exchange>> {
+    let mut tx = db.begin().await?;
+    let mut items: Vec<Exchange> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} where e.from_org_id = $1
+                or e.id in (select t.exchange_id from exchange_to t where t.org_id = $1)
+             order by e.happened_on desc, e.id desc limit $2"
+        )))
+        .bind(org)
+        .bind(limit)
+        .fetch_all(c)
+        .await?
+    });
+    for e in &mut items {
+        e.to_orgs = to_orgs(&mut tx, e.id).await?;
+    }
+    items.retain(|e| actor.may_any(Resource::Exchange, Action::Read, e.org_paths()));
+    Ok(items)
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]

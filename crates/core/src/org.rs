@@ -1,7 +1,7 @@
 //! Organizations: federations at every level, chambers, alliances, mechanisms,
 //! committees, overseas associations… in one tree with a materialized path.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_query::{
     Alias, Condition, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
 };
@@ -44,6 +44,20 @@ text_enum!(
         Overseas = "overseas",
     }
 );
+
+impl OrgKind {
+    /// Associations (overseas associations, chambers, alumni associations): the kinds
+    /// whose pages show city, founding date, members and visits.
+    pub fn is_association(self) -> bool {
+        matches!(
+            self,
+            OrgKind::OverseasAssociation | OrgKind::Chamber | OrgKind::AlumniAssociation
+        )
+    }
+}
+
+/// The association kinds of [`OrgKind::is_association`], for SQL: `o.kind in …`.
+pub const ASSOCIATION_KINDS: &str = "('overseas_association', 'chamber', 'alumni_association')";
 
 impl OrgLevel {
     /// The usual level of a sub-organization, to pre-fill forms.
@@ -93,6 +107,11 @@ pub struct Org {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub notes: Option<String>,
+    /// City abroad (or in China) where an association sits, e.g. 曼谷.
+    pub city: Option<String>,
+    pub founded_on: Option<NaiveDate>,
+    /// Members as the association reports them.
+    pub members_count: Option<i64>,
     pub archived_at: Option<DateTime<Utc>>,
     /// Optimistic-locking version: send it back when saving.
     pub version: i64,
@@ -126,6 +145,11 @@ pub struct OrgInput {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub notes: Option<String>,
+    pub city: Option<String>,
+    /// `YYYY-MM-DD`, not in the future.
+    pub founded_on: Option<String>,
+    /// 0 or more.
+    pub members_count: Option<i64>,
     /// The version that was read; required when editing.
     pub version: Option<i64>,
 }
@@ -145,6 +169,9 @@ impl From<&Org> for OrgInput {
             address: o.address.clone(),
             phone: o.phone.clone(),
             notes: o.notes.clone(),
+            city: o.city.clone(),
+            founded_on: o.founded_on.map(|d| d.to_string()),
+            members_count: o.members_count,
             version: Some(o.version),
         }
     }
@@ -164,9 +191,15 @@ struct OrgFields {
     address: Option<String>,
     phone: Option<String>,
     notes: Option<String>,
+    city: Option<String>,
+    founded_on: Option<NaiveDate>,
+    members_count: Option<i64>,
 }
 
 pub const NAME_MAX: usize = 100;
+pub const CITY_MAX: usize = 60;
+/// More members than any association has; a typo beyond it is refused.
+pub const MEMBERS_MAX: i64 = 10_000_000;
 pub const SHORT_NAME_MAX: usize = 30;
 pub const ADDRESS_MAX: usize = 300;
 
@@ -183,6 +216,19 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
     let address = check.take("address", text::optional(&opt(&input.address), ADDRESS_MAX));
     let phone = check.take("phone", text::phone(&opt(&input.phone)));
     let notes = check.take("notes", text::optional(&opt(&input.notes), text::LONG));
+    let city = check.take("city", text::optional(&opt(&input.city), CITY_MAX));
+    let founded_on = check
+        .take("founded_on", text::date(&opt(&input.founded_on)))
+        .flatten();
+    if founded_on.is_some_and(|d| d > crate::settings::today()) {
+        check.add("founded_on", "date_in_future");
+    }
+    if input
+        .members_count
+        .is_some_and(|n| !(0..=MEMBERS_MAX).contains(&n))
+    {
+        check.add("members_count", "bad_count");
+    }
 
     let side = match input.side.trim() {
         "" => check.take("side", Err(FieldError::new("required"))),
@@ -212,14 +258,9 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
     let country_code = check
         .take(
             "country_code",
-            reference::parse_country_code(&opt(&input.country_code)),
+            reference::known_country(tx, &opt(&input.country_code)).await?,
         )
         .flatten();
-    if let Some(code) = &country_code
-        && reference::country(tx, code).await?.is_none()
-    {
-        check.add("country_code", "unknown_country");
-    }
 
     if let Some(level) = level {
         if level.needs_region() && region_code.is_none() {
@@ -274,6 +315,9 @@ async fn parse(tx: &mut Tx, input: &OrgInput) -> Result<OrgFields> {
             address: address.flatten(),
             phone: phone.flatten(),
             notes: notes.flatten(),
+            city: city.flatten(),
+            founded_on,
+            members_count: input.members_count,
         }),
         _ => Err(Error::Other(
             "org fields parsed without errors yet missing".into(),
@@ -313,8 +357,8 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
     let id: OrgId = on!(&mut tx, |c| {
         sqlx::query_scalar(
             "insert into org (name, short_name, kind, level, side_id, region_code, country_code,
-                parent_id, path, address, phone, notes, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, '', $9, $10, $11, $12, $12) returning id",
+                parent_id, path, address, phone, notes, city, founded_on, members_count, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, '', $9, $10, $11, $12, $13, $14, $15, $15) returning id",
         )
         .bind(&f.name)
         .bind(&f.short_name)
@@ -327,6 +371,9 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
         .bind(&f.address)
         .bind(&f.phone)
         .bind(&f.notes)
+        .bind(&f.city)
+        .bind(f.founded_on)
+        .bind(f.members_count)
         .bind(now)
         .fetch_one(c)
         .await
@@ -377,8 +424,9 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
         sqlx::query(
             "update org set name = $1, short_name = $2, kind = $3, level = $4, side_id = $5,
                 region_code = $6, country_code = $7, parent_id = $8, address = $9, phone = $10,
-                notes = $11, updated_at = $12, version = version + 1
-             where id = $13 and version = $14",
+                notes = $11, city = $12, founded_on = $13, members_count = $14, updated_at = $15,
+                version = version + 1
+             where id = $16 and version = $17",
         )
         .bind(&f.name)
         .bind(&f.short_name)
@@ -391,6 +439,9 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
         .bind(&f.address)
         .bind(&f.phone)
         .bind(&f.notes)
+        .bind(&f.city)
+        .bind(f.founded_on)
+        .bind(f.members_count)
         .bind(crate::now())
         .bind(id)
         .bind(version)
@@ -493,7 +544,7 @@ fn select() -> SelectStatement {
              s.name_zh as side_name_zh, s.name_en as side_name_en, o.region_code,
              r.name as region_name, o.country_code, c.name_zh as country_name_zh,
              c.name_en as country_name_en, o.parent_id, p.name as parent_name, o.path,
-             o.address, o.phone, o.notes, o.archived_at, o.version, o.created_at, o.updated_at",
+             o.address, o.phone, o.notes, o.city, o.founded_on, o.members_count, o.archived_at, o.version, o.created_at, o.updated_at",
         ))
         .from_as("org", "o")
         .join_as(
@@ -558,13 +609,15 @@ pub struct OrgFilter {
     pub side: Option<String>,
     /// Level, e.g. `county`.
     pub level: Option<String>,
+    /// Country or region (ISO 3166-1 alpha-2), e.g. `TH`.
+    pub country: Option<String>,
     /// Only this organization and everything below it.
     pub under: Option<i64>,
     /// Only the direct children of this organization.
     pub parent: Option<i64>,
     /// Only top-level organizations (those without a parent).
     pub top: Option<bool>,
-    /// Text in the name, short name or address.
+    /// Text in the name, short name, address or city.
     pub q: Option<String>,
     /// Include archived organizations.
     pub archived: Option<bool>,
@@ -591,6 +644,13 @@ impl OrgFilter {
         if let Some(s) = blank(&self.side) {
             cond = cond.add(Expr::col(("s", "code")).eq(s));
         }
+        if let Some(c) = blank(&self.country)
+            && let Some(c) = check
+                .take("country", reference::parse_country_code(c))
+                .flatten()
+        {
+            cond = cond.add(Expr::col(("o", "country_code")).eq(c));
+        }
         if let Some(under) = self.under {
             match get_in(tx, OrgId(under)).await? {
                 Some(o) => cond = cond.add(Expr::col(("o", "path")).like(format!("{}%", o.path))),
@@ -613,7 +673,8 @@ impl OrgFilter {
                 Condition::any()
                     .add(like("name"))
                     .add(like("short_name"))
-                    .add(like("address")),
+                    .add(like("address"))
+                    .add(like("city")),
             );
         }
         if self.archived != Some(true) {
@@ -822,4 +883,43 @@ pub async fn child_level(db: &Db, parent: &Org) -> Result<OrgLevel> {
         });
     }
     Ok(parent.level.below())
+}
+
+/// What an organization took part in itself: its latest exchanges and events.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Visits {
+    /// Newest first, at most [`VISITS_SHOWN`].
+    pub exchanges: Vec<crate::exchange::Exchange>,
+    /// Newest first, at most [`VISITS_SHOWN`].
+    pub events: Vec<crate::event::Event>,
+}
+
+/// How many exchanges and events [`visits`] returns; the exchange and event lists,
+/// filtered by the organization, hold the rest.
+pub const VISITS_SHOWN: i64 = 10;
+
+/// An organization's visits and exchanges (an association's record with the
+/// federations), each as far as the reader may read it.
+pub async fn visits(db: &Db, actor: &Actor, id: OrgId) -> Result<Visits> {
+    let org = get(db, actor, id).await?;
+    Ok(Visits {
+        exchanges: crate::exchange::involving(db, actor, org.id, VISITS_SHOWN).await?,
+        events: crate::event::involving(db, actor, org.id, VISITS_SHOWN).await?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_list_of_association_kinds_is_the_rule() {
+        for k in OrgKind::ALL {
+            assert_eq!(
+                ASSOCIATION_KINDS.contains(&format!("'{k}'")),
+                k.is_association(),
+                "{k}"
+            );
+        }
+    }
 }

@@ -12,7 +12,7 @@ use crate::access::{self, Action, Actor, Resource};
 use crate::audit::{self, AuditAction};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
-use crate::org::OrgId;
+use crate::org::{ASSOCIATION_KINDS, OrgId};
 use crate::page::{Page, PageRequest};
 use crate::{on, reference, settings, text};
 
@@ -80,8 +80,10 @@ pub struct Person {
     pub gender: Gender,
     pub residence_country: Option<String>,
     pub residence_country_zh: Option<String>,
+    pub residence_country_en: Option<String>,
     pub nationality: Option<String>,
     pub nationality_zh: Option<String>,
+    pub nationality_en: Option<String>,
     pub origin_region: Option<String>,
     pub origin_region_name: Option<String>,
     pub owner_org_id: OrgId,
@@ -110,6 +112,26 @@ pub struct Person {
     pub masked: bool,
     #[sqlx(skip)]
     pub affiliations: Vec<Affiliation>,
+}
+
+impl Person {
+    /// The country of residence in the reader's language.
+    pub fn residence_country_name(&self, en: bool) -> Option<&str> {
+        if en {
+            self.residence_country_en.as_deref()
+        } else {
+            self.residence_country_zh.as_deref()
+        }
+    }
+
+    /// The nationality in the reader's language.
+    pub fn nationality_name(&self, en: bool) -> Option<&str> {
+        if en {
+            self.nationality_en.as_deref()
+        } else {
+            self.nationality_zh.as_deref()
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -309,26 +331,6 @@ struct Fields {
     notes: Option<String>,
 }
 
-async fn country(
-    tx: &mut Tx,
-    check: &mut Check,
-    field: &'static str,
-    v: &Option<String>,
-) -> Result<Option<String>> {
-    let code = check
-        .take(
-            field,
-            reference::parse_country_code(v.as_deref().unwrap_or_default()),
-        )
-        .flatten();
-    if let Some(c) = &code
-        && reference::country(tx, c).await?.is_none()
-    {
-        check.add(field, "unknown_country");
-    }
-    Ok(code)
-}
-
 async fn parse(tx: &mut Tx, input: &PersonInput) -> Result<Fields> {
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
@@ -343,25 +345,24 @@ async fn parse(tx: &mut Tx, input: &PersonInput) -> Result<Fields> {
         "" => Some(Gender::Unknown),
         g => check.take("gender", Gender::parse(g)),
     };
-    let residence_country = country(
-        tx,
-        &mut check,
-        "residence_country",
-        &input.residence_country,
-    )
-    .await?;
-    let nationality = country(tx, &mut check, "nationality", &input.nationality).await?;
+    let residence_country = check
+        .take(
+            "residence_country",
+            reference::known_country(tx, &opt(&input.residence_country)).await?,
+        )
+        .flatten();
+    let nationality = check
+        .take(
+            "nationality",
+            reference::known_country(tx, &opt(&input.nationality)).await?,
+        )
+        .flatten();
     let origin_region = check
         .take(
             "origin_region",
-            reference::parse_region_code(&opt(&input.origin_region)),
+            reference::known_region(tx, &opt(&input.origin_region)).await?,
         )
         .flatten();
-    if let Some(r) = &origin_region
-        && reference::region(tx, r).await?.is_none()
-    {
-        check.add("origin_region", "unknown_region");
-    }
     let mut categories = Vec::new();
     for c in input.categories.iter().filter(|c| !c.trim().is_empty()) {
         if let Some(c) = check.take("categories", Category::parse(c.trim()))
@@ -843,7 +844,7 @@ fn changes(old: &Person, f: &Fields) -> String {
 }
 
 const SELECT: &str = "select p.id, p.name, p.pinyin, p.foreign_name, p.gender, p.residence_country, k.name_zh as residence_country_zh,
-    p.nationality, n.name_zh as nationality_zh, p.origin_region, r.name as origin_region_name, p.owner_org_id, o.name as owner_org_name,
+    k.name_en as residence_country_en, p.nationality, n.name_zh as nationality_zh, n.name_en as nationality_en, p.origin_region, r.name as origin_region_name, p.owner_org_id, o.name as owner_org_name,
     o.path as owner_org_path, p.sharing, p.legal_basis, p.basis_on, p.basis_scope, p.basis_source, p.notes, p.erased_at,
     p.version, p.created_at
     from person p join org o on o.id = p.owner_org_id left join country k on k.alpha2 = p.residence_country
@@ -1144,7 +1145,7 @@ pub struct CountryCoverage {
     pub name_en: String,
     /// People the reader may see who live there (erased ones not counted).
     pub people: i64,
-    /// Overseas associations there (archived ones not counted).
+    /// Associations there (any association kind; archived ones not counted).
     pub associations: i64,
 }
 
@@ -1176,7 +1177,7 @@ pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
             "select k.alpha2, k.numeric, k.name_zh, k.name_en,
                 (select count(*) from person p join org o on o.id = p.owner_org_id
                  where p.residence_country = k.alpha2 and p.erased_at is null and {VISIBLE}) as people,
-                (select count(*) from org a where a.kind = 'overseas_association' and a.country_code = k.alpha2
+                (select count(*) from org a where a.kind in {ASSOCIATION_KINDS} and a.country_code = k.alpha2
                  and a.archived_at is null) as associations
              from country k where k.alpha2 <> 'CN' order by k.alpha2"
         )))

@@ -137,23 +137,13 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
     let country = check
         .take(
             "investor_country",
-            reference::parse_country_code(&opt(&input.investor_country)),
+            reference::known_country(&mut tx, &opt(&input.investor_country)).await?,
         )
         .flatten();
-    if let Some(c) = &country
-        && reference::country(&mut tx, c).await?.is_none()
-    {
-        check.add("investor_country", "unknown_country");
-    }
     let region = check.required(
         "region_code",
-        reference::parse_region_code(&input.region_code),
+        reference::known_region(&mut tx, &input.region_code).await?,
     );
-    if let Some(r) = &region
-        && reference::region(&mut tx, r).await?.is_none()
-    {
-        check.add("region_code", "unknown_region");
-    }
     let signed_on = check.required("signed_on", text::date(&input.signed_on));
     if signed_on.is_some_and(|d| d > settings::today()) {
         check.add("signed_on", "date_in_future");
@@ -559,21 +549,13 @@ async fn checked(tx: &mut Tx, filter: &ProjectFilter) -> Result<Where> {
         },
         None => None,
     };
-    let region = blank(&filter.region).and_then(|r| {
-        check
-            .take("region", reference::parse_region_code(r))
-            .flatten()
-    });
-    let region_like = match region {
-        Some(code) => match reference::region(tx, &code).await? {
-            Some(_) => Some(format!("{}%", region_prefix(&code))),
-            None => {
-                check.add("region", "unknown_region");
-                None
-            }
-        },
+    let region = match blank(&filter.region) {
+        Some(r) => check
+            .take("region", reference::known_region(tx, r).await?)
+            .flatten(),
         None => None,
     };
+    let region_like = region.map(|code| format!("{}%", region_prefix(&code)));
     check.finish()?;
     Ok(Where {
         status,

@@ -44,6 +44,13 @@ pub struct Country {
     pub name_en: String,
 }
 
+impl Country {
+    /// The name in the reader's language.
+    pub fn name(&self, en: bool) -> &str {
+        if en { &self.name_en } else { &self.name_zh }
+    }
+}
+
 /// Loads the embedded tables if they differ from what the database holds.
 pub async fn sync(db: &Db) -> Result<()> {
     let digest = format!(
@@ -216,6 +223,33 @@ pub async fn country(tx: &mut Tx, alpha2: &str) -> Result<Option<Country>> {
         .fetch_optional(c)
         .await?
     }))
+}
+
+/// A country code as typed, checked against the table: `None` when left blank,
+/// `unknown_country` when malformed or not in ISO 3166-1. Every form's country field
+/// goes through here, so they all answer the same.
+pub async fn known_country(tx: &mut Tx, typed: &str) -> Result<Result<Option<String>, FieldError>> {
+    let code = match parse_country_code(typed) {
+        Ok(Some(code)) => code,
+        other => return Ok(other),
+    };
+    Ok(match country(tx, &code).await? {
+        Some(_) => Ok(Some(code)),
+        None => Err(FieldError::new("unknown_country")),
+    })
+}
+
+/// A region code as typed, checked against the table: `None` when left blank,
+/// `bad_region_code` when malformed, `unknown_region` when not in GB/T 2260.
+pub async fn known_region(tx: &mut Tx, typed: &str) -> Result<Result<Option<String>, FieldError>> {
+    let code = match parse_region_code(typed) {
+        Ok(Some(code)) => code,
+        other => return Ok(other),
+    };
+    Ok(match region(tx, &code).await? {
+        Some(_) => Ok(Some(code)),
+        None => Err(FieldError::new("unknown_region")),
+    })
 }
 
 /// A region code as typed: digits only, 6 or 9 of them.

@@ -473,8 +473,8 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Resul
 fn source(kind: Kind) -> &'static str {
     match kind {
         Kind::Org => {
-            "select id, name as title, short_name as subtitle,
-                coalesce(short_name, '') || ' ' || coalesce(notes, '') as body
+            "select id, name as title, coalesce(city, short_name) as subtitle,
+                coalesce(short_name, '') || ' ' || coalesce(city, '') || ' ' || coalesce(notes, '') as body
              from org {where}"
         }
         Kind::Person => {

@@ -77,24 +77,15 @@ pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talen
     let level = check.take("level", TalentLevel::parse(&input.level));
     let country = check.required(
         "country_code",
-        reference::parse_country_code(&input.country_code),
+        reference::known_country(&mut tx, &input.country_code).await?,
     );
-    if let Some(c) = &country
-        && reference::country(&mut tx, c).await?.is_none()
-    {
-        check.add("country_code", "unknown_country");
-    }
     let region = check
         .take(
             "region_code",
-            reference::parse_region_code(input.region_code.as_deref().unwrap_or_default()),
+            reference::known_region(&mut tx, input.region_code.as_deref().unwrap_or_default())
+                .await?,
         )
         .flatten();
-    if let Some(r) = &region
-        && reference::region(&mut tx, r).await?.is_none()
-    {
-        check.add("region_code", "unknown_region");
-    }
     let received_on = check.required("received_on", text::date(&input.received_on));
     if received_on.is_some_and(|d| d > settings::today()) {
         check.add("received_on", "date_in_future");

@@ -225,4 +225,5 @@ async fn the_demo_conference_matches_the_article(app: TestApp) {
     );
     crate::outcomes::demo_outcomes_match_the_article(&api).await;
     crate::people::demo_directory_covers_the_article(&api).await;
+    crate::associations::demo_associations_have_visits(&api).await;
 }

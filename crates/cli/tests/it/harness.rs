@@ -272,6 +272,22 @@ pub async fn csrf_of(client: &Client, url: &str) -> String {
         .to_owned()
 }
 
+/// Switches a signed-in browser's interface to English, as the language button does.
+pub async fn switch_to_english(client: &Client, app: &TestApp) {
+    let csrf = csrf_of(client, &app.url("/")).await;
+    let resp = client
+        .post(app.url("/locale"))
+        .form(&[("_csrf", csrf.as_str()), ("lang", "en"), ("next", "/")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "language switch failed"
+    );
+}
+
 /// A JSON API client with a bearer token.
 pub struct Api {
     base: String,

@@ -8,6 +8,7 @@ mod harness;
 
 mod api_orgs;
 mod api_session;
+mod associations;
 mod browser;
 mod cli;
 mod cooperation;

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{Api, TestApp, both, field_code};
+use crate::harness::{Api, TestApp, both, field_code, select_text};
 
 both!(
     a_camper_registered_in_two_camps_of_a_year_is_flagged,
@@ -147,6 +147,19 @@ async fn a_camper_registered_in_two_camps_of_a_year_is_flagged(app: TestApp) {
     assert_eq!(multi[0]["camps"].as_array().map(Vec::len), Some(2));
     let (_, next) = api.get("/api/v1/camps/multi?year=2025").await;
     assert_eq!(next, json!([]), "one camp a year is no flag");
+
+    // The clerk reads country names, in the language of the interface, not codes.
+    let clerk = app
+        .sign_in("cq-coord", &crate::harness::password_of("cq-coord"))
+        .await;
+    let url = app.url("/camps/multi?year=2024");
+    let row = |doc: &scraper::Html| select_text(doc, "#multi-camp tbody td:nth-child(2)");
+    assert_eq!(row(&crate::harness::page(&clerk, &url).await), ["美国"]);
+    crate::harness::switch_to_english(&clerk, &app).await;
+    assert_eq!(
+        row(&crate::harness::page(&clerk, &url).await),
+        ["United States"]
+    );
 
     app.user("viewer", "重庆市侨联", "viewer").await;
     let viewer = app.api_of("viewer").await;

@@ -14,6 +14,7 @@ both!(
     likely_duplicates_are_flagged_and_can_be_confirmed_as_different_people,
     coverage_counts_countries_with_someone_the_reader_may_see,
     a_person_is_edited_on_the_page_and_keeps_the_links_of_their_affiliations,
+    the_directory_names_countries_in_the_language_of_the_interface,
 );
 
 async fn setup(app: &TestApp) -> (Api, i64) {
@@ -515,4 +516,28 @@ async fn a_person_is_edited_on_the_page_and_keeps_the_links_of_their_affiliation
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     let doc = crate::harness::html(&stale.text().await.expect("text"));
     assert!(!crate::harness::select_text(&doc, "#conflict").is_empty());
+}
+
+async fn the_directory_names_countries_in_the_language_of_the_interface(app: TestApp) {
+    let (cq, owner) = setup(&app).await;
+    let (status, p) = cq.post("/api/v1/people", leader(owner, "all")).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let c = app
+        .sign_in("sc-coord", &crate::harness::password_of("sc-coord"))
+        .await;
+    let (list, person) = (app.url("/people"), app.url(&format!("/people/{}", p["id"])));
+    let country = |doc: &scraper::Html| {
+        crate::harness::select_text(doc, "#people-list tbody td:nth-child(3)")
+    };
+    assert_eq!(country(&crate::harness::page(&c, &list).await), ["泰国"]);
+
+    crate::harness::switch_to_english(&c, &app).await;
+    assert_eq!(
+        country(&crate::harness::page(&c, &list).await),
+        ["Thailand"],
+        "an English reader gets the English name"
+    );
+    let shown = crate::harness::select_text(&crate::harness::page(&c, &person).await, "dd");
+    assert!(shown.iter().any(|d| d == "Thailand"), "{shown:?}");
+    assert!(!shown.iter().any(|d| d == "泰国"), "{shown:?}");
 }

@@ -1,6 +1,7 @@
 //! Demo data: the organizations of the Chongqing–Sichuan programme and one user per
 //! role, so a new installation can be tried at once. Later capabilities add theirs here.
 
+mod associations;
 mod cooperation;
 mod directory;
 mod donations;
@@ -239,6 +240,14 @@ const ORGS: &[OrgRow] = &[
     ),
 ];
 
+/// The named associations' city, founding day and members. Only the names come from
+/// the article; these figures are demo values, and their notes say so.
+const ASSOCIATIONS: &[(&str, &str, &str, i64)] = &[
+    ("泰国川渝总商会", "曼谷", "2012-06-16", 860),
+    ("缅甸川渝总商会", "仰光", "2015-09-20", 420),
+    ("越南川渝企业联合会", "胡志明市", "2017-11-26", 310),
+];
+
 /// login, display name, role, organization
 const USERS: &[(&str, &str, &str, &str)] = &[
     ("demo-admin", "演示·系统管理员", "admin", "中国侨联"),
@@ -307,6 +316,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         } else {
             (Some(place.to_string()).filter(|p| !p.is_empty()), None)
         };
+        let association = ASSOCIATIONS.iter().find(|a| a.0 == *name);
         let input = OrgInput {
             name: name.to_string(),
             kind: kind.to_string(),
@@ -315,7 +325,16 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
             region_code,
             country_code,
             parent_id,
-            notes: Some("演示数据".into()),
+            notes: Some(
+                match association {
+                    Some(_) => "演示数据（城市、成立时间、会员数为演示值）",
+                    None => "演示数据",
+                }
+                .into(),
+            ),
+            city: association.map(|a| a.1.to_owned()),
+            founded_on: association.map(|a| a.2.to_owned()),
+            members_count: association.map(|a| a.3),
             ..OrgInput::default()
         };
         org::create(db, &system, &input).await?;
@@ -347,6 +366,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         cooperation::load(db, &system).await?;
         network::load(db, &system).await?;
         events::load(db, &system).await?;
+        associations::load(db, &system).await?;
         outcomes::load(db, &system).await?;
         directory::load(db, &system).await?;
         donations::load(db, &system).await?;

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}", get(orgs::get).patch(orgs::update))
         .route("/api/v1/orgs/{id}/archive", post(orgs::archive))
         .route("/api/v1/orgs/{id}/restore", post(orgs::restore))
+        .route("/api/v1/orgs/{id}/visits", get(orgs::visits))
         .route("/api/v1/sides", get(reference::sides))
         .route("/api/v1/regions", get(reference::regions))
         .route("/api/v1/countries", get(reference::countries))
@@ -172,7 +173,7 @@ pub fn routes() -> Router<AppState> {
     info(title = "qiaolian API", description = "JSON API of qiaolian. Sign in with `POST /api/v1/session`, then send `Authorization: Bearer <token>`. Lists answer `{items, total, page, per_page}`; errors answer `{error: {code, message, fields}}`."),
     paths(
         session::create, session::delete, me::get,
-        orgs::list, orgs::get, orgs::create, orgs::update, orgs::archive, orgs::restore,
+        orgs::list, orgs::get, orgs::create, orgs::update, orgs::archive, orgs::restore, orgs::visits,
         reference::sides, reference::regions, reference::countries,
         users::list, users::create,
         cooperation::list_agreements, cooperation::create_agreement, cooperation::get_agreement,

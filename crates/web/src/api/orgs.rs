@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use qiaolian_core::Error;
-use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput};
+use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput, Visits};
 use qiaolian_core::page::{Page, PageRequest};
 
 use super::{ApiJson, ApiQuery};
@@ -37,6 +37,20 @@ pub async fn get(
     ))
 }
 
+/// An organization's latest exchanges and events (an association's visits), newest
+/// first, each as far as the caller may read it.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/visits", tag = "orgs", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Visits), (status = 404, body = ErrorBody)))]
+pub async fn visits(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Visits>, ApiError> {
+    Ok(ApiJson(
+        org::visits(&state.db, &user.actor(), OrgId(id)).await?,
+    ))
+}
+
 /// Create an organization.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = OrgInput, security(("bearer" = [])),
     responses((status = 200, body = Org), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -62,6 +76,9 @@ const FIELDS: &[&str] = &[
     "address",
     "phone",
     "notes",
+    "city",
+    "founded_on",
+    "members_count",
     "version",
 ];
 

@@ -7,7 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use qiaolian_core::access::{Action, Resource};
-use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput, OrgKind, OrgLevel};
+use qiaolian_core::event::{Event, EventRole};
+use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput, OrgKind, OrgLevel, Visits};
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::reference::{self, Country, Region};
 use qiaolian_core::side::{self, Side};
@@ -26,6 +27,7 @@ struct ListPage {
     ctx: Ctx,
     filter: OrgFilter,
     sides: Vec<Side>,
+    countries: Vec<Country>,
     under: Option<Org>,
     may_create: bool,
     results: ListResults,
@@ -39,6 +41,8 @@ struct ListResults {
     page: Page<Org>,
     /// Query string of the filters, for the paging links.
     query: String,
+    /// Listing associations: country, city, founding and members take the columns.
+    associations: bool,
 }
 
 impl ListPage {
@@ -78,10 +82,16 @@ pub async fn list(
         None => None,
     };
     let query = serde_urlencoded::to_string(&filter).unwrap_or_default();
+    let associations = filter
+        .kind
+        .as_deref()
+        .and_then(|k| OrgKind::parse(k).ok())
+        .is_some_and(OrgKind::is_association);
     let results = ListResults {
         ctx: ctx.clone(),
         page: result,
         query,
+        associations,
     };
     if is_htmx(&headers) {
         return Ok(render(&results));
@@ -90,6 +100,7 @@ pub async fn list(
     Ok(render(&ListPage {
         ctx,
         sides: side::list(&state.db).await?,
+        countries: reference::countries(&state.db).await?,
         filter,
         under,
         may_create,
@@ -222,10 +233,22 @@ struct ShowPage {
     children: Vec<(Org, i64)>,
     /// People holding positions here, as far as the reader may see them.
     members: Vec<qiaolian_core::person::Member>,
+    /// Its latest exchanges and events, as far as the reader may see them.
+    visits: Visits,
     may_edit: bool,
     may_create_child: bool,
     may_archive: bool,
     error: Option<String>,
+}
+
+impl ShowPage {
+    /// The part this organization played in an event it is listed on.
+    fn role_in(&self, e: &Event) -> Option<EventRole> {
+        e.orgs
+            .iter()
+            .find(|o| o.org_id == self.org.id)
+            .map(|o| o.role)
+    }
 }
 
 async fn show_page(ctx: Ctx, user: &User, db: &Db, id: OrgId, error: Option<String>) -> PageResult {
@@ -255,6 +278,7 @@ async fn show_page(ctx: Ctx, user: &User, db: &Db, id: OrgId, error: Option<Stri
             place,
             children,
             members: qiaolian_core::person::members_of(db, &actor, id).await?,
+            visits: org::visits(db, &actor, id).await?,
             error,
         },
     ))
@@ -284,6 +308,9 @@ pub struct OrgForm {
     address: String,
     phone: String,
     notes: String,
+    city: String,
+    founded_on: String,
+    members_count: String,
     version: String,
 }
 
@@ -301,6 +328,9 @@ impl OrgForm {
             address: o.address.clone().unwrap_or_default(),
             phone: o.phone.clone().unwrap_or_default(),
             notes: o.notes.clone().unwrap_or_default(),
+            city: o.city.clone().unwrap_or_default(),
+            founded_on: o.founded_on.map(|d| d.to_string()).unwrap_or_default(),
+            members_count: o.members_count.map(|n| n.to_string()).unwrap_or_default(),
             version: o.version.to_string(),
         }
     }
@@ -314,6 +344,13 @@ impl OrgForm {
                     .map_err(|_| Error::field("parent_id", "unknown_org"))?,
             )),
         };
+        let members_count = match self.members_count.trim() {
+            "" => None,
+            n => Some(
+                n.parse()
+                    .map_err(|_| Error::field("members_count", "bad_count"))?,
+            ),
+        };
         Ok(OrgInput {
             name: self.name.clone(),
             short_name: some(&self.short_name),
@@ -326,6 +363,9 @@ impl OrgForm {
             address: some(&self.address),
             phone: some(&self.phone),
             notes: some(&self.notes),
+            city: some(&self.city),
+            founded_on: some(&self.founded_on),
+            members_count,
             version: self.version.trim().parse().ok(),
         })
     }
