@@ -19,4 +19,5 @@ mod outcomes;
 mod pages;
 mod pages_cooperation;
 mod people;
+mod people_links;
 mod projects;

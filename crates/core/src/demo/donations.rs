@@ -141,6 +141,7 @@ async fn load_campaign(
                     }
                     .into(),
                 ),
+                person_id: None,
             },
         )
         .await?;

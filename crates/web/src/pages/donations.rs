@@ -15,6 +15,7 @@ use qiaolian_core::donation::{
 use qiaolian_core::money::Fen;
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
+use qiaolian_core::person::PersonId;
 use qiaolian_core::reference::{self, Country};
 use qiaolian_core::{Db, Error};
 
@@ -123,6 +124,7 @@ pub struct DonationFormData {
     recipient_org_name: String,
     receipt_no: String,
     status: String,
+    person_id: String,
 }
 
 impl DonationFormData {
@@ -141,6 +143,7 @@ impl DonationFormData {
             recipient_org_id: self.recipient_org_id.trim().parse().ok().map(OrgId),
             receipt_no: self.receipt_no.clone(),
             status: some(&self.status),
+            person_id: self.person_id.trim().parse().ok().map(PersonId),
         }
     }
 }
