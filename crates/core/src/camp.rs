@@ -268,7 +268,7 @@ pub async fn register(
 
 /// Rebuilds an event's participants by country from its register, in the same
 /// transaction as the change, so the two never disagree.
-async fn recount(tx: &mut Tx, id: EventId) -> Result<()> {
+pub(crate) async fn recount(tx: &mut Tx, id: EventId) -> Result<()> {
     on!(&mut *tx, |c| {
         sqlx::query("delete from event_country where event_id = $1")
             .bind(id)

@@ -486,3 +486,37 @@ async fn merges_are_refused_with_oneself_stale_versions_erased_people_and_withou
         "nothing refused was recorded"
     );
 }
+
+/// The demo's association leaders come with a history of every kind (SQLite only: the
+/// full demo is slow on PostgreSQL and its SQL is the same).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_leaders_have_a_history() {
+    crate::harness::run(crate::harness::Backend::Sqlite, async |app: TestApp| {
+        qiaolian_core::demo::load(&app.db).await.expect("demo");
+        let admin = app.admin_api().await;
+        let assoc = app.org_id("泰国川渝总商会").await.0;
+        let (_, found) = admin
+            .get("/api/v1/people?country=TH&category=overseas_leader")
+            .await;
+        let mut leader = None;
+        for p in found["items"].as_array().expect("items") {
+            let (_, full) = admin.get(&format!("/api/v1/people/{}", p["id"])).await;
+            if full["affiliations"][0]["org_id"] == json!(assoc) {
+                leader = Some(full);
+            }
+        }
+        let leader = leader.expect("the head of the Thai association");
+        let (_, timeline) = admin
+            .get(&format!("/api/v1/people/{}/timeline", leader["id"]))
+            .await;
+        let mut seen = kinds(&timeline);
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(
+            seen,
+            ["donation", "event", "exchange", "project", "talent"],
+            "{timeline}"
+        );
+    })
+    .await;
+}

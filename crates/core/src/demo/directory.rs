@@ -150,17 +150,26 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
             confirm_new: true,
             ..PersonInput::default()
         };
-        let p = person::create(db, system, &input).await?;
-        if i < LINKED {
-            link(db, p.id, &p.name, i).await?;
-        }
+        person::create(db, system, &input).await?;
     }
     tracing::info!(people = covered.len(), "demo directory loaded");
     Ok(())
 }
 
-/// The first people (the associations' heads among them) have a history.
-const LINKED: usize = 12;
+/// The first people recorded (the associations' heads among them) have a history.
+pub async fn link_histories(db: &Db) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let first: Vec<(PersonId, String)> = on!(&mut tx, |c| {
+        sqlx::query_as("select id, name from person order by id limit 12")
+            .fetch_all(c)
+            .await?
+    });
+    drop(tx);
+    for (i, (id, name)) in first.iter().enumerate() {
+        link(db, *id, name, i).await?;
+    }
+    Ok(())
+}
 
 /// Links a demo person to records loaded before: register lines of two events (renamed
 /// to them), a talent, a donation and a project from a person rather than a company,
@@ -180,13 +189,27 @@ async fn link(db: &Db, id: PersonId, name: &str, i: usize) -> Result<()> {
             .await?;
         });
     }
+    // The register lines take the person's name and country; the counts by country follow.
     on!(&mut tx, |c| {
-        sqlx::query("update event_participant set name_key = $1 where person_id = $2")
-            .bind(&key)
-            .bind(id)
-            .execute(c)
-            .await?;
+        sqlx::query(
+            "update event_participant set name_key = $1,
+                country_code = coalesce((select residence_country from person where id = $2), country_code)
+             where person_id = $2",
+        )
+        .bind(&key)
+        .bind(id)
+        .execute(c)
+        .await?;
     });
+    let events: Vec<crate::event::EventId> = on!(&mut tx, |c| {
+        sqlx::query_scalar("select distinct event_id from event_participant where person_id = $1")
+            .bind(id)
+            .fetch_all(c)
+            .await?
+    });
+    for e in events {
+        crate::camp::recount(&mut tx, e).await?;
+    }
     on!(&mut tx, |c| {
         sqlx::query(
             "update donation set person_id = $1, donor_name = $2 where id =

@@ -28,9 +28,11 @@ pub struct TimelineItem {
     /// The record's id (for an event attended, the event's).
     pub id: i64,
     pub happened_on: NaiveDate,
+    /// The event's or project's title, the exchange's summary, the donation's campaign
+    /// (or purpose, or receipt number), the talent's field.
     pub title: String,
     /// What else tells the record apart: the exchange's kind, the donation's amount in
-    /// fen, the project's status, the talent's field.
+    /// fen, the project's status, the talent's level.
     pub detail: Option<String>,
     /// The organization that ran, received or followed the record up.
     pub org_id: i64,
@@ -69,15 +71,15 @@ pub async fn timeline(db: &Db, actor: &Actor, id: PersonId) -> Result<Vec<Timeli
              from exchange_person x join exchange e on e.id = x.exchange_id join org o on o.id = e.from_org_id
              where x.person_id = $1 and $3
              union all
-             select 'donation', d.id, d.given_on, d.donor_name, cast(d.amount_fen as text), o.id, o.name
-             from donation d join org o on o.id = d.recipient_org_id
+             select 'donation', d.id, d.given_on, coalesce(g.name, d.purpose, d.receipt_no), cast(d.amount_fen as text), o.id, o.name
+             from donation d join org o on o.id = d.recipient_org_id left join donation_campaign g on g.id = d.campaign_id
              where d.person_id = $1 and $4 is not null and o.path like $4
              union all
              select 'project', p.id, p.signed_on, p.title, p.status, o.id, o.name
              from project p join org o on o.id = p.owner_org_id
              where p.person_id = $1 and $5
              union all
-             select 'talent', t.id, t.received_on, t.name, t.field, o.id, o.name
+             select 'talent', t.id, t.received_on, t.field, t.level, o.id, o.name
              from talent t join org o on o.id = t.org_id
              where t.person_id = $1 and $2
              order by 3 desc, 1, 2 desc",

@@ -99,7 +99,8 @@ impl ShowPage {
                 .parse::<i64>()
                 .map(|f| self.ctx.money(&Fen(f)))
                 .unwrap_or_default(),
-            TimelineKind::Event | TimelineKind::Talent => d,
+            TimelineKind::Talent => self.ctx.label("talent_level.", d).to_owned(),
+            TimelineKind::Event => d,
         }
     }
 }
