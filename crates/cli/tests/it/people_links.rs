@@ -441,6 +441,21 @@ async fn merges_are_refused_with_oneself_stale_versions_erased_people_and_withou
     let (status, answer) = merge(&cq, &a, &a, json!({})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_code(&answer, "with"), "same_person");
+    let c = app
+        .sign_in("cq-coord", &crate::harness::password_of("cq-coord"))
+        .await;
+    let resp = c
+        .get(app.url(&format!("/people/{0}/merge?with={0}", a["id"])))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = crate::harness::html(&resp.text().await.expect("text"));
+    assert_eq!(
+        crate::harness::select_text(&doc, "#refused"),
+        ["不能与自己合并"],
+        "the clerk reads why on the person's page, not an error page"
+    );
 
     let mut stale = b.clone();
     stale["version"] = json!(0);

@@ -710,7 +710,13 @@ async fn merge_page(
     errors: FormErrors,
     conflict: bool,
 ) -> PageResult {
-    let (own, other) = person::compare(db, &user.actor(), PersonId(id), PersonId(with)).await?;
+    // Someone erased, merged or hidden, or the same person: said on the person's page.
+    let (own, other) = match person::compare(db, &user.actor(), PersonId(id), PersonId(with)).await
+    {
+        Ok(pair) => pair,
+        Err(Error::Invalid(fields)) => return refused_on_page(ctx, db, user, id, &fields).await,
+        Err(e) => return Err(e.into()),
+    };
     let rows = MERGE_FIELDS
         .iter()
         .map(|f| MergeRow {
@@ -850,6 +856,23 @@ pub async fn merge(
     }
 }
 
+/// The person's page with why a merge or its undo was refused.
+async fn refused_on_page(
+    ctx: Ctx,
+    db: &Db,
+    user: &User,
+    id: i64,
+    fields: &qiaolian_core::FieldErrors,
+) -> PageResult {
+    let message = fields
+        .values()
+        .map(|e| crate::i18n::field_message(ctx.info.locale, e))
+        .collect::<Vec<_>>()
+        .join("；");
+    let p = person::get(db, &user.actor(), PersonId(id)).await?;
+    show_page_with(ctx, db, user, p, None, Some(message)).await
+}
+
 /// Undoes a merge from the survivor's page; a refusal is shown there.
 pub async fn undo_merge(
     ctx: Ctx,
@@ -860,15 +883,7 @@ pub async fn undo_merge(
     let actor = user.actor();
     match person::undo_merge(&state.db, &actor, PersonId(id), merge_id).await {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}?undone=1", p.id)).into_response()),
-        Err(Error::Invalid(fields)) => {
-            let message = fields
-                .values()
-                .map(|e| crate::i18n::field_message(ctx.info.locale, e))
-                .collect::<Vec<_>>()
-                .join("；");
-            let p = person::get(&state.db, &actor, PersonId(id)).await?;
-            show_page_with(ctx, &state.db, &user, p, None, Some(message)).await
-        }
+        Err(Error::Invalid(fields)) => refused_on_page(ctx, &state.db, &user, id, &fields).await,
         Err(e) => Err(e.into()),
     }
 }
