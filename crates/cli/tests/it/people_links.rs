@@ -156,6 +156,34 @@ async fn a_coordinator_on_the_other_side_finds_a_shared_leader_and_sees_their_hi
     assert_eq!(items.len(), 4, "{items:?}");
     assert!(items[3].contains("2023 海外侨领研修班") && items[3].contains("参加活动"));
 
+    // A refused form keeps the person picked.
+    let cq_page = app
+        .sign_in("cq-coord", &crate::harness::password_of("cq-coord"))
+        .await;
+    let csrf = crate::harness::csrf_of(&cq_page, &app.url("/donations/new")).await;
+    let leader_id = leader["id"].to_string();
+    let owner_s = owner.to_string();
+    let resp = cq_page
+        .post(app.url("/donations"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("person_id", leader_id.as_str()),
+            ("given_on", "2024-02-01"),
+            ("form", "money"),
+            ("amount", ""),
+            ("recipient_org_id", owner_s.as_str()),
+            ("receipt_no", "LINK-002"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = crate::harness::html(&resp.text().await.expect("text"));
+    assert_eq!(
+        crate::harness::select_text(&doc, "#person_id option[selected]"),
+        ["陈志明"]
+    );
+
     let quiet = person(
         &cq,
         owner,

@@ -125,6 +125,8 @@ pub struct DonationFormData {
     receipt_no: String,
     status: String,
     person_id: String,
+    #[serde(skip)]
+    person_name: String,
 }
 
 impl DonationFormData {
@@ -207,6 +209,7 @@ pub async fn create(
         Ok(d) => Ok(Redirect::to(&format!("/donations/{}", d.id)).into_response()),
         Err(err) => {
             let errors = form_errors(ctx.info.locale, err)?;
+            form.person_name = super::people::picked_name(&state.db, &user, &form.person_id).await;
             form.recipient_org_name = match form.recipient_org_id.trim().parse::<i64>() {
                 Ok(id) => qiaolian_core::org::get(&state.db, &user.actor(), OrgId(id))
                     .await

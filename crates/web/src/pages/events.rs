@@ -234,6 +234,8 @@ pub struct ProjectForm {
     region_code: String,
     signed_on: String,
     person_id: String,
+    #[serde(skip)]
+    person_name: String,
 }
 
 pub async fn add_project(
@@ -241,8 +243,9 @@ pub async fn add_project(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(f): Form<ProjectForm>,
+    Form(mut f): Form<ProjectForm>,
 ) -> PageResult {
+    f.person_name = super::people::picked_name(&state.db, &user, &f.person_id).await;
     let e = event::get(&state.db, EventId(id)).await?;
     let owner = e.orgs.first().map(|o| o.org_id);
     let some = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
@@ -611,6 +614,8 @@ pub struct SubForm {
     published_on: String,
     language: String,
     person_id: String,
+    #[serde(skip)]
+    person_name: String,
 }
 
 fn some(s: &str) -> Option<String> {
@@ -657,8 +662,9 @@ pub async fn register(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(f): Form<SubForm>,
+    Form(mut f): Form<SubForm>,
 ) -> PageResult {
+    f.person_name = super::people::picked_name(&state.db, &user, &f.person_id).await;
     let input = ParticipantInput {
         name: f.name.clone(),
         country_code: f.country_code.clone(),
@@ -675,8 +681,9 @@ pub async fn add_talent(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(f): Form<SubForm>,
+    Form(mut f): Form<SubForm>,
 ) -> PageResult {
+    f.person_name = super::people::picked_name(&state.db, &user, &f.person_id).await;
     let e = event::get(&state.db, EventId(id)).await?;
     let host = e.orgs.first().map(|o| o.org_id);
     let input = TalentInput {

@@ -235,6 +235,18 @@ pub async fn erase(
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
+/// The name of the person picked on a form, to show the picker as it was sent when the
+/// form comes back refused; blank if there is none the user may see.
+pub async fn picked_name(db: &Db, user: &User, id: &str) -> String {
+    match id.trim().parse::<i64>() {
+        Ok(id) => person::get(db, &user.actor(), PersonId(id))
+            .await
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 /// One affiliation on the form; `org_id` rides along hidden so an edit keeps the link
 /// to an organization in the directory.
 #[derive(Clone, Debug, Default)]
