@@ -536,6 +536,9 @@ pub async fn edit(
 ) -> PageResult {
     let actor = user.actor();
     let shown = person::get(&state.db, &actor, PersonId(id)).await?;
+    if let Some(survivor) = shown.merged_into {
+        return Ok(Redirect::to(&format!("/people/{survivor}?merged={id}")).into_response());
+    }
     if !actor.may(
         Resource::Person,
         Action::Update,
