@@ -19,6 +19,8 @@ text_enum!(
         Create = "create",
         Update = "update",
         Erase = "erase",
+        Merge = "merge",
+        UndoMerge = "undo_merge",
     }
 );
 

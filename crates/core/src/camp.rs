@@ -9,6 +9,7 @@ use crate::access::{self, Action, Actor, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::event::{self, EventId, EventKind};
+use crate::person::{self, PersonId};
 use crate::{on, reference, text};
 
 id_type!(SessionId);
@@ -55,6 +56,8 @@ pub struct Participant {
     pub born_on: Option<NaiveDate>,
     pub session_id: Option<SessionId>,
     pub session_title: Option<String>,
+    /// The person of the directory this register line is, when matched.
+    pub person_id: Option<PersonId>,
     pub created_at: DateTime<Utc>,
     /// 一人多营: other youth camps of the same year with this person registered.
     #[sqlx(skip)]
@@ -70,6 +73,8 @@ pub struct ParticipantInput {
     /// `YYYY-MM-DD`; tells apart two people of the same name.
     pub born_on: Option<String>,
     pub session_id: Option<SessionId>,
+    /// The person of the directory; fills a blank name and country.
+    pub person_id: Option<PersonId>,
 }
 
 /// A name folded for matching: no spaces or dots, lowercase, half-width, simplified,
@@ -175,10 +180,18 @@ pub async fn register(
     let mut tx = db.begin().await?;
     may_update(&mut tx, actor, id).await?;
     let mut check = Check::default();
-    let name = check.take("name", text::required(&input.name, 100));
+    let linked = person::linkable(&mut tx, actor, &mut check, "person_id", input.person_id).await?;
+    let name = check.take(
+        "name",
+        text::required(&person::or_linked(&input.name, linked.as_ref()), 100),
+    );
     let country = check.required(
         "country_code",
-        reference::known_country(&mut tx, &input.country_code).await?,
+        reference::known_country(
+            &mut tx,
+            &person::linked_country(&input.country_code, linked.as_ref()),
+        )
+        .await?,
     );
     let born = check
         .take(
@@ -225,8 +238,8 @@ pub async fn register(
     };
     let pid: ParticipantId = on!(&mut tx, |c| {
         sqlx::query_scalar(
-            "insert into event_participant (event_id, session_id, name, name_key, country_code, born_on, created_by, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+            "insert into event_participant (event_id, session_id, name, name_key, country_code, born_on, created_by, created_at, person_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
         )
         .bind(id)
         .bind(input.session_id)
@@ -236,6 +249,7 @@ pub async fn register(
         .bind(born)
         .bind(actor.account_id)
         .bind(crate::now())
+        .bind(linked.as_ref().map(|p| p.id))
         .fetch_one(c)
         .await?
     });
@@ -250,7 +264,7 @@ pub async fn register(
 
 /// Rebuilds an event's participants by country from its register, in the same
 /// transaction as the change, so the two never disagree.
-async fn recount(tx: &mut Tx, id: EventId) -> Result<()> {
+pub(crate) async fn recount(tx: &mut Tx, id: EventId) -> Result<()> {
     on!(&mut *tx, |c| {
         sqlx::query("delete from event_country where event_id = $1")
             .bind(id)
@@ -290,7 +304,7 @@ pub async fn participants(db: &Db, id: EventId) -> Result<Vec<Participant>> {
     let mut list: Vec<Participant> = on!(&mut tx, |c| {
         sqlx::query_as(
             "select p.id, p.name, p.country_code, k.name_zh as country_name_zh, k.name_en as country_name_en, p.born_on,
-                p.session_id, s.title as session_title, p.created_at
+                p.session_id, s.title as session_title, p.person_id, p.created_at
              from event_participant p join country k on k.alpha2 = p.country_code
              left join event_session s on s.id = p.session_id
              where p.event_id = $1 order by p.id",

@@ -12,6 +12,7 @@ use crate::error::{Check, Error, FieldError, Result};
 use crate::money::Fen;
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
+use crate::person::{self, PersonId};
 use crate::{on, reference, settings, text};
 
 id_type!(DonationId);
@@ -85,6 +86,8 @@ pub struct Donation {
     pub receipt_no: String,
     #[sqlx(try_from = "String")]
     pub status: DonationStatus,
+    /// The donor, when a person of the directory.
+    pub person_id: Option<PersonId>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     #[sqlx(skip)]
@@ -126,9 +129,12 @@ pub struct DonationInput {
     pub receipt_no: String,
     /// `pledged` or `received` (the default).
     pub status: Option<String>,
+    /// The donor, when a person of the directory; fills a blank name and country.
+    pub person_id: Option<PersonId>,
 }
 
 struct Fields {
+    person: Option<PersonId>,
     donor_name: String,
     donor_country: Option<String>,
     given_on: NaiveDate,
@@ -151,14 +157,22 @@ fn positive_amount(s: &str) -> Result<Fen, FieldError> {
     }
 }
 
-async fn parse(tx: &mut Tx, input: &DonationInput) -> Result<Fields> {
+async fn parse(tx: &mut Tx, actor: &Actor, input: &DonationInput) -> Result<Fields> {
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-    let donor_name = check.take("donor_name", text::required(&input.donor_name, 200));
+    let linked = person::linkable(tx, actor, &mut check, "person_id", input.person_id).await?;
+    let donor_name = check.take(
+        "donor_name",
+        text::required(&person::or_linked(&input.donor_name, linked.as_ref()), 200),
+    );
     let donor_country = check
         .take(
             "donor_country",
-            reference::known_country(tx, &opt(&input.donor_country)).await?,
+            reference::known_country(
+                tx,
+                &person::linked_country(&opt(&input.donor_country), linked.as_ref()),
+            )
+            .await?,
         )
         .flatten();
     if let Some(id) = input.donor_org_id
@@ -228,6 +242,7 @@ async fn parse(tx: &mut Tx, input: &DonationInput) -> Result<Fields> {
             Some(receipt_no),
             Some(status),
         ) => Ok(Fields {
+            person: linked.map(|p| p.id),
             donor_name,
             donor_country,
             given_on,
@@ -278,7 +293,7 @@ fn duplicate_receipt(e: Error) -> Error {
 /// Records a donation for its recipient; the actor must be able to act for it.
 pub async fn create(db: &Db, actor: &Actor, input: &DonationInput) -> Result<Donation> {
     let mut tx = db.begin().await?;
-    let f = parse(&mut tx, input).await?;
+    let f = parse(&mut tx, actor, input).await?;
     access::authorize(
         actor,
         Resource::Donation,
@@ -293,8 +308,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &DonationInput) -> Result<Don
     let id: DonationId = on!(&mut tx, |c| {
         sqlx::query_scalar(
             "insert into donation (donor_name, donor_org_id, donor_country, given_on, form, goods_description, amount_fen,
-                campaign_id, purpose, recipient_org_id, receipt_no, status, created_by, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) returning id",
+                campaign_id, purpose, recipient_org_id, receipt_no, status, created_by, created_at, updated_at, person_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) returning id",
         )
         .bind(&f.donor_name)
         .bind(input.donor_org_id)
@@ -310,6 +325,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &DonationInput) -> Result<Don
         .bind(f.status.as_str())
         .bind(actor.account_id)
         .bind(now)
+        .bind(f.person)
         .fetch_one(c)
         .await
         .map_err(|e| duplicate_receipt(e.into()))?
@@ -525,7 +541,7 @@ const SELECT: &str = "select d.id, d.donor_name, d.donor_org_id, d.donor_country
     -- PostgreSQL sums bigints as numeric; the cast keeps one integer type on both engines.
     (select cast(coalesce(sum(a.amount_fen), 0) as bigint) from donation_allocation a where a.donation_id = d.id) as allocated_fen,
     d.campaign_id, c.name as campaign_name, d.purpose, d.recipient_org_id, r.name as recipient_org_name,
-    r.path as recipient_org_path, d.receipt_no, d.status, d.version, d.created_at
+    r.path as recipient_org_path, d.receipt_no, d.status, d.person_id, d.version, d.created_at
     from donation d join org r on r.id = d.recipient_org_id
     left join country k on k.alpha2 = d.donor_country
     left join donation_campaign c on c.id = d.campaign_id";

@@ -12,6 +12,7 @@ use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
 use crate::pairing::{self, PairingId};
+use crate::person::{self, PersonId};
 use crate::task::OrgRef;
 use crate::{on, settings, text};
 
@@ -62,6 +63,8 @@ pub struct ExchangeInput {
     pub pairing_id: Option<PairingId>,
     pub mechanism_id: Option<OrgId>,
     pub agreement_id: Option<AgreementId>,
+    /// People of the directory who took part.
+    pub people: Vec<PersonId>,
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exchange> {
@@ -103,6 +106,14 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
     {
         check.add("pairing_id", "unknown_pairing");
     }
+    let mut people = Vec::new();
+    for p in &input.people {
+        if let Some(p) = person::linkable(&mut tx, actor, &mut check, "people", Some(*p)).await?
+            && !people.contains(&p.id)
+        {
+            people.push(p.id);
+        }
+    }
     check.finish()?;
     let (Some(kind), Some(day), Some(summary), Some(from), Some(from_path)) =
         (kind, day, summary, input.from_org_id, from_path)
@@ -143,6 +154,15 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
                 .await?;
         });
         pairing::touch(&mut tx, from, *to, day).await?;
+    }
+    for p in &people {
+        on!(&mut tx, |c| {
+            sqlx::query("insert into exchange_person (exchange_id, person_id) values ($1, $2)")
+                .bind(id)
+                .bind(p)
+                .execute(c)
+                .await?;
+        });
     }
     if let Some(p) = input.pairing_id {
         on!(&mut tx, |c| {

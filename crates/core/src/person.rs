@@ -16,6 +16,11 @@ use crate::org::{ASSOCIATION_KINDS, OrgId};
 use crate::page::{Page, PageRequest};
 use crate::{on, reference, settings, text};
 
+pub use merge::{
+    Choice, MERGE_FIELDS, MergeInput, MergeRecord, compare, merge, merges, undo_merge,
+};
+pub use timeline::{TimelineItem, TimelineKind, timeline};
+
 id_type!(PersonId);
 
 text_enum!(Gender { Male = "male", Female = "female", Unknown = "unknown" });
@@ -60,7 +65,7 @@ pub struct Contact {
     pub value: String,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Affiliation {
     pub org_id: Option<OrgId>,
     pub org_name: String,
@@ -99,6 +104,9 @@ pub struct Person {
     pub basis_source: String,
     pub notes: Option<String>,
     pub erased_at: Option<DateTime<Utc>>,
+    /// Set when this record was merged into another one: the survivor.
+    pub merged_into: Option<PersonId>,
+    pub merged_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     #[sqlx(skip)]
@@ -310,6 +318,8 @@ pub fn mask(kind: ContactKind, value: &str) -> String {
     }
 }
 
+/// A person's own fields and parts, checked; also what a merge keeps to undo itself.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct Fields {
     name: String,
     foreign_name: Option<String>,
@@ -510,7 +520,7 @@ macro_rules! bind_person {
     ($f:expr, $q:expr) => {
         $q.bind(&$f.name)
             .bind(crate::camp::fold_name(&$f.name))
-            .bind(pinyin_of(&$f.name))
+            .bind(crate::person::pinyin_of(&$f.name))
             .bind(&$f.foreign_name)
             .bind($f.gender.as_str())
             .bind(&$f.residence_country)
@@ -634,7 +644,7 @@ async fn duplicates_of(
     let mut found: Vec<Duplicate> = Vec::new();
     let select = format!(
         "select p.id, p.name, p.foreign_name, p.residence_country, $5 as reason from person p join org o on o.id = p.owner_org_id
-         where {VISIBLE} and p.erased_at is null and ($6 is null or p.id <> $6) and "
+         where {VISIBLE} and p.erased_at is null and p.merged_into is null and ($6 is null or p.id <> $6) and "
     );
     let contact_of = |kind: ContactKind| -> Vec<String> {
         f.contacts
@@ -713,6 +723,44 @@ async fn duplicates_of(
     Ok(found)
 }
 
+/// A person as stored, as the fields an edit would write.
+fn fields_of(p: &Person) -> Fields {
+    Fields {
+        name: p.name.clone(),
+        foreign_name: p.foreign_name.clone(),
+        gender: p.gender,
+        residence_country: p.residence_country.clone(),
+        nationality: p.nationality.clone(),
+        origin_region: p.origin_region.clone(),
+        categories: p.categories.clone(),
+        tags: p.tags.clone(),
+        contacts: p
+            .contacts
+            .iter()
+            .map(|c| (c.kind, c.value.clone()))
+            .collect(),
+        affiliations: p.affiliations.clone(),
+        owner: p.owner_org_id,
+        owner_path: p.owner_org_path.clone(),
+        sharing: p.sharing,
+        legal_basis: p.legal_basis,
+        basis_on: p.basis_on,
+        basis_scope: p.basis_scope.clone(),
+        basis_source: p.basis_source.clone(),
+        notes: p.notes.clone(),
+    }
+}
+
+/// Likely duplicates of a person already recorded, among the people the actor may see.
+pub async fn duplicates_of_person(db: &Db, actor: &Actor, id: PersonId) -> Result<Vec<Duplicate>> {
+    let mut tx = db.begin().await?;
+    let p = load(&mut tx, actor, id).await?;
+    if p.erased_at.is_some() || p.merged_into.is_some() {
+        return Ok(Vec::new());
+    }
+    duplicates_of(&mut tx, actor, &fields_of(&p), Some(id)).await
+}
+
 /// Likely duplicates of what the input describes, among the people the actor may see.
 pub async fn duplicates(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Vec<Duplicate>> {
     let mut tx = db.begin().await?;
@@ -763,6 +811,9 @@ pub async fn update(db: &Db, actor: &Actor, id: PersonId, input: &PersonInput) -
     )?;
     if old.erased_at.is_some() {
         return Err(Error::field("name", "erased"));
+    }
+    if old.merged_into.is_some() {
+        return Err(Error::field("name", "merged"));
     }
     if input.version != Some(old.version) {
         return Err(Error::Conflict {
@@ -846,7 +897,7 @@ fn changes(old: &Person, f: &Fields) -> String {
 const SELECT: &str = "select p.id, p.name, p.pinyin, p.foreign_name, p.gender, p.residence_country, k.name_zh as residence_country_zh,
     k.name_en as residence_country_en, p.nationality, n.name_zh as nationality_zh, n.name_en as nationality_en, p.origin_region, r.name as origin_region_name, p.owner_org_id, o.name as owner_org_name,
     o.path as owner_org_path, p.sharing, p.legal_basis, p.basis_on, p.basis_scope, p.basis_source, p.notes, p.erased_at,
-    p.version, p.created_at
+    p.merged_into, p.merged_at, p.version, p.created_at
     from person p join org o on o.id = p.owner_org_id left join country k on k.alpha2 = p.residence_country
     left join country n on n.alpha2 = p.nationality left join region r on r.code = p.origin_region";
 
@@ -906,6 +957,60 @@ async fn load(tx: &mut Tx, actor: &Actor, id: PersonId) -> Result<Person> {
         .await?
     });
     Ok(p)
+}
+
+/// A person a record may be linked to (a participant, a talent, a donor, an investor,
+/// someone on an exchange), with what the record may take from them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Linked {
+    pub id: PersonId,
+    pub name: String,
+    pub residence_country: Option<String>,
+}
+
+/// Checks the person a record is linked to: one the actor may see, neither erased nor
+/// merged. Anything else is the field error `unknown_person`, the same for a hidden
+/// person as for one that does not exist, so a link reveals nobody.
+pub async fn linkable(
+    tx: &mut Tx,
+    actor: &Actor,
+    check: &mut Check,
+    field: &'static str,
+    id: Option<PersonId>,
+) -> Result<Option<Linked>> {
+    let Some(id) = id else { return Ok(None) };
+    let found: Option<Linked> = on!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select p.id, p.name, p.residence_country from person p join org o on o.id = p.owner_org_id
+             where p.id = $4 and p.erased_at is null and p.merged_into is null and {VISIBLE}"
+        )))
+        .bind(&actor.org_path)
+        .bind(actor.org_id)
+        .bind(actor.sees_all)
+        .bind(id)
+        .fetch_optional(c)
+        .await?
+    });
+    if found.is_none() {
+        check.add(field, "unknown_person");
+    }
+    Ok(found)
+}
+
+/// The country code a record takes from its linked person's residence when left blank.
+pub fn linked_country(typed: &str, linked: Option<&Linked>) -> String {
+    match linked.and_then(|p| p.residence_country.as_deref()) {
+        Some(c) if typed.trim().is_empty() => c.to_owned(),
+        _ => typed.to_owned(),
+    }
+}
+
+/// The text a record takes from its linked person when its own is left blank.
+pub fn or_linked(typed: &str, linked: Option<&Linked>) -> String {
+    match linked {
+        Some(p) if typed.trim().is_empty() => p.name.clone(),
+        _ => typed.to_owned(),
+    }
 }
 
 fn masked(mut p: Person) -> Person {
@@ -991,6 +1096,15 @@ pub async fn erase(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
             .await?;
         });
     }
+    // What merges kept to undo themselves holds the person's data too.
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "update person_merge set survivor_before = '{}', merged_before = '{}' where survivor_id = $1 or merged_id = $1",
+        )
+        .bind(id)
+        .execute(c)
+        .await?;
+    });
     audit::record(&mut tx, actor, AuditAction::Erase, "person", id.0, "").await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Person, id.0).await?;
     tx.commit().await?;
@@ -1046,7 +1160,7 @@ pub async fn list(
     let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
     check.finish()?;
     let where_ = format!(
-        "where {VISIBLE} and ($4 is null or p.name_key like $8 escape '\\' or lower(coalesce(p.foreign_name, '')) like $4 escape '\\'
+        "where {VISIBLE} and p.merged_into is null and ($4 is null or p.name_key like $8 escape '\\' or lower(coalesce(p.foreign_name, '')) like $4 escape '\\'
             or p.pinyin like $4 escape '\\' or replace(p.pinyin, ' ', '') like $8 escape '\\')
          and ($5 is null or p.residence_country = $5)
          and ($6 is null or exists (select 1 from person_category x where x.person_id = p.id and x.category = $6))
@@ -1123,7 +1237,7 @@ pub async fn members_of(db: &Db, actor: &Actor, org: OrgId) -> Result<Vec<Member
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select p.id as person_id, p.name, a.position, a.from_on, a.to_on
              from person_affiliation a join person p on p.id = a.person_id join org o on o.id = p.owner_org_id
-             where a.org_id = $4 and p.erased_at is null and {VISIBLE}
+             where a.org_id = $4 and p.erased_at is null and p.merged_into is null and {VISIBLE}
              order by case when a.to_on is null then 0 else 1 end, a.from_on desc, p.pinyin"
         )))
         .bind(&actor.org_path)
@@ -1176,7 +1290,7 @@ pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select k.alpha2, k.numeric, k.name_zh, k.name_en,
                 (select count(*) from person p join org o on o.id = p.owner_org_id
-                 where p.residence_country = k.alpha2 and p.erased_at is null and {VISIBLE}) as people,
+                 where p.residence_country = k.alpha2 and p.erased_at is null and p.merged_into is null and {VISIBLE}) as people,
                 (select count(*) from org a where a.kind in {ASSOCIATION_KINDS} and a.country_code = k.alpha2
                  and a.archived_at is null) as associations
              from country k where k.alpha2 <> 'CN' order by k.alpha2"
@@ -1203,6 +1317,10 @@ pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
         countries: covered,
     })
 }
+
+// After the macros above, which they use.
+mod merge;
+mod timeline;
 
 #[cfg(test)]
 mod tests {

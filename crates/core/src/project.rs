@@ -11,6 +11,7 @@ use crate::event::{EventId, SeriesId};
 use crate::money::Fen;
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
+use crate::person::{self, PersonId};
 use crate::{on, reference, settings, text};
 
 id_type!(ProjectId);
@@ -99,6 +100,8 @@ pub struct Project {
     pub side_code: String,
     #[serde(skip)]
     pub owner_org_path: String,
+    /// The investor, when a person of the directory.
+    pub person_id: Option<PersonId>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     #[sqlx(skip)]
@@ -122,6 +125,8 @@ pub struct ProjectInput {
     pub signed_on: String,
     /// The organization that follows the project up.
     pub owner_org_id: Option<OrgId>,
+    /// The investor, when a person of the directory; fills a blank name and country.
+    pub person_id: Option<PersonId>,
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Project> {
@@ -133,11 +138,22 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
         .take("sector", text::optional(&opt(&input.sector), 100))
         .flatten();
     let amount = check.take("amount", Fen::parse_yuan(&input.amount));
-    let investor = check.take("investor_name", text::required(&input.investor_name, 200));
+    let linked = person::linkable(&mut tx, actor, &mut check, "person_id", input.person_id).await?;
+    let investor = check.take(
+        "investor_name",
+        text::required(
+            &person::or_linked(&input.investor_name, linked.as_ref()),
+            200,
+        ),
+    );
     let country = check
         .take(
             "investor_country",
-            reference::known_country(&mut tx, &opt(&input.investor_country)).await?,
+            reference::known_country(
+                &mut tx,
+                &person::linked_country(&opt(&input.investor_country), linked.as_ref()),
+            )
+            .await?,
         )
         .flatten();
     let region = check.required(
@@ -190,8 +206,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
     let id: ProjectId = on!(&mut tx, |c| {
         sqlx::query_scalar(
             "insert into project (title, sector, amount_fen, investor_name, investor_org_id, investor_country, region_code,
-                event_id, signed_on, status, owner_org_id, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'signed', $10, $11, $11) returning id",
+                event_id, signed_on, status, owner_org_id, created_at, updated_at, person_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'signed', $10, $11, $11, $12) returning id",
         )
         .bind(&title)
         .bind(&sector)
@@ -204,6 +220,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
         .bind(signed_on)
         .bind(owner)
         .bind(now)
+        .bind(linked.as_ref().map(|p| p.id))
         .fetch_one(c)
         .await?
     });
@@ -331,7 +348,7 @@ const SELECT: &str = concat!(
     k.name_zh as investor_country_zh, k.name_en as investor_country_en,
     p.region_code, r.name as region_name, p.event_id, e.title as event_title, e.series_id, s.name as series_name,
     p.signed_on, p.status, p.owner_org_id, o.name as owner_org_name, sd.code as side_code, o.path as owner_org_path,
-    p.version, p.created_at ",
+    p.person_id, p.version, p.created_at ",
     from_projects!()
 );
 

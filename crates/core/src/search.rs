@@ -299,7 +299,10 @@ fn rule(kind: Kind, actor: &Actor) -> (&'static str, String, Vec<Bind>) {
         ),
         Kind::Person => (
             "join person p on p.id = d.ref_id join org o on o.id = p.owner_org_id",
-            format!("p.erased_at is null and {}", person::VISIBLE),
+            format!(
+                "p.erased_at is null and p.merged_into is null and {}",
+                person::VISIBLE
+            ),
             vec![
                 Bind::Text(actor.org_path.clone()),
                 Bind::Int(actor.org_id.0),

@@ -11,6 +11,7 @@ use crate::event::EventId;
 use crate::org::OrgId;
 use crate::outcome::{Bound, Scope};
 use crate::page::{Page, PageRequest};
+use crate::person::{self, PersonId};
 use crate::{bind_scope, on, reference, settings, text};
 
 id_type!(TalentId);
@@ -41,6 +42,8 @@ pub struct Talent {
     pub region_code: Option<String>,
     pub region_name: Option<String>,
     pub received_on: NaiveDate,
+    /// The person of the directory, when linked.
+    pub person_id: Option<PersonId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -60,6 +63,8 @@ pub struct TalentInput {
     pub region_code: Option<String>,
     /// `YYYY-MM-DD`
     pub received_on: String,
+    /// The person of the directory; fills a blank name and country.
+    pub person_id: Option<PersonId>,
 }
 
 /// The filter a [`Scope`] means for talents, `$1`…`$5` as bound by `bind_scope!`:
@@ -72,12 +77,20 @@ pub const SCOPE: &str = "($1 is null or t.received_on >= $1) and ($2 is null or 
 pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talent> {
     let mut tx = db.begin().await?;
     let mut check = Check::default();
-    let name = check.take("name", text::required(&input.name, 100));
+    let linked = person::linkable(&mut tx, actor, &mut check, "person_id", input.person_id).await?;
+    let name = check.take(
+        "name",
+        text::required(&person::or_linked(&input.name, linked.as_ref()), 100),
+    );
     let field = check.take("field", text::required(&input.field, 100));
     let level = check.take("level", TalentLevel::parse(&input.level));
     let country = check.required(
         "country_code",
-        reference::known_country(&mut tx, &input.country_code).await?,
+        reference::known_country(
+            &mut tx,
+            &person::linked_country(&input.country_code, linked.as_ref()),
+        )
+        .await?,
     );
     let region = check
         .take(
@@ -130,8 +143,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talen
     access::authorize(actor, Resource::Event, Action::Create, Some(&org_path))?;
     let id: TalentId = on!(&mut tx, |c| {
         sqlx::query_scalar(
-            "insert into talent (name, field, level, country_code, event_id, org_id, region_code, received_on, created_by, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+            "insert into talent (name, field, level, country_code, event_id, org_id, region_code, received_on, created_by, created_at, person_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
         )
         .bind(&name)
         .bind(&field)
@@ -143,6 +156,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talen
         .bind(received_on)
         .bind(actor.account_id)
         .bind(crate::now())
+        .bind(linked.as_ref().map(|p| p.id))
         .fetch_one(c)
         .await?
     });
@@ -153,7 +167,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talen
 const SELECT: &str =
     "select t.id, t.name, t.field, t.level, t.country_code, k.name_zh as country_name_zh,
     k.name_en as country_name_en, t.event_id, e.title as event_title, t.org_id, o.name as org_name,
-    t.region_code, r.name as region_name, t.received_on, t.created_at
+    t.region_code, r.name as region_name, t.received_on, t.person_id, t.created_at
     from talent t join country k on k.alpha2 = t.country_code join org o on o.id = t.org_id
     left join event e on e.id = t.event_id left join region r on r.code = t.region_code";
 

@@ -900,6 +900,46 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("duplicate_reason.same_email", "电子邮箱相同", "same e-mail"),
     ("duplicate_reason.same_name", "同名（含繁简写法）且居住国相同", "same name (simplified or traditional), same country"),
     ("duplicate_reason.romanized_name", "外文名与姓名拼音一致", "foreign name spells the pinyin"),
+    ("audit_action.merge", "合并了重复记录", "merged a duplicate record"),
+    ("audit_action.undo_merge", "撤销了合并", "undid a merge"),
+    ("err.unknown_person", "名录中没有这位联络对象，或您无权查看", "No such person in the directory, or not one you may see"),
+    ("err.same_person", "不能与自己合并", "A person cannot be merged with themself"),
+    ("err.merged", "该联络对象已合并到另一条记录", "This person was merged into another record"),
+    ("err.already_undone", "这次合并已经撤销", "This merge was already undone"),
+    ("err.edited_since", "合并后该联络对象又被修改过，不能撤销；如需拆分请手工处理", "The person was edited after the merge, so it cannot be undone; split them by hand"),
+    ("err.cannot_undo", "这次合并的原始记录已删除，不能撤销", "The records kept for this merge were erased; it cannot be undone"),
+    ("exchange.directory_people", "参加交流的名录人员", "People of the directory who took part"),
+    ("person.picker", "名录中的联络对象", "Person in the directory"),
+    ("person.picker_search", "输入姓名查找名录…", "Search the directory by name…"),
+    ("person.picker_hint", "选择后，姓名和国家留空时自动填写", "When chosen, a blank name and country are filled in"),
+    ("person.timeline", "经历", "History"),
+    ("person.timeline_empty", "还没有与此人关联的活动、交流、捐赠、项目或人才记录。", "No events, exchanges, donations, projects or talents are linked to this person yet."),
+    ("person.timeline_hint", "只显示您有权查看的记录。", "Only records you may see are shown."),
+    ("timeline_kind.event", "参加活动", "Event attended"),
+    ("timeline_kind.exchange", "交流互访", "Exchange"),
+    ("timeline_kind.donation", "捐赠", "Donation"),
+    ("timeline_kind.project", "签约项目", "Project"),
+    ("timeline_kind.talent", "引进人才", "Talent"),
+    ("person.duplicates", "可能重复的记录", "Possible duplicates"),
+    ("person.merge", "合并", "Merge"),
+    ("person.merge_title", "合并重复记录", "Merge duplicate records"),
+    ("person.merge_hint", "保留左侧记录；逐项选择保留哪一方的值。联系方式、类别、标签和任职将合并去重；另一条记录关联的活动、捐赠、项目等都转到保留的记录上。合并可以在保留记录的页面上撤销。", "The record on the left stays; choose whose value to keep for each field. Contacts, categories, tags and affiliations are united without duplicates; everything linked to the other record moves to the one kept. The merge can be undone on the kept record's page."),
+    ("person.merge_field", "字段", "Field"),
+    ("person.merge_keep", "保留的记录", "Record kept"),
+    ("person.merge_other", "被合并的记录", "Record merged"),
+    ("person.merge_same", "两条记录的其余字段相同。", "The other fields are the same in both records."),
+    ("person.merge_united", "合并后的联系方式、类别、标签和任职", "Contacts, categories, tags and affiliations after the merge"),
+    ("person.merge_swap", "改为保留另一条", "Keep the other record instead"),
+    ("person.merge_conflict", "其中一条记录刚被他人修改，下面已是最新内容，请核对后再合并。", "One of the records was just changed by someone else; below is the latest, check it and merge again."),
+    ("person.merge_submit", "确认合并", "Merge"),
+    ("person.merge_confirm", "确认将这两条记录合并？", "Merge these two records?"),
+    ("person.merged_notice", "您打开的记录已合并到这里。", "The record you opened was merged into this one."),
+    ("person.merges", "合并记录", "Merges"),
+    ("person.merge_of", "合并了", "merged"),
+    ("person.undo_merge", "撤销合并", "Undo merge"),
+    ("person.undo_confirm", "撤销这次合并，恢复两条记录？", "Undo this merge and restore both records?"),
+    ("person.undone", "已撤销", "undone"),
+    ("person.undone_notice", "合并已撤销，两条记录已恢复。", "The merge was undone; both records are restored."),
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
@@ -1168,6 +1208,11 @@ mod tests {
             qiaolian_core::audit::AuditAction::ALL
                 .iter()
                 .map(|v| format!("audit_action.{v}")),
+        );
+        keys.extend(
+            qiaolian_core::person::TimelineKind::ALL
+                .iter()
+                .map(|v| format!("timeline_kind.{v}")),
         );
         for k in [
             "event.created",

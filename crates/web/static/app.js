@@ -24,6 +24,26 @@
         }
       });
     });
+    // People of the directory, as the user may find them; lists carry no contacts.
+    root.querySelectorAll('select[data-person-picker]:not(.tomselected)').forEach(function (el) {
+      new TomSelect(el, {
+        valueField: 'id', labelField: 'name', searchField: ['name', 'foreign_name', 'pinyin'],
+        allowEmptyOption: false, preload: false, maxOptions: 50,
+        placeholder: el.dataset.placeholder || '',
+        load: function (q, done) {
+          fetch('/api/v1/people?per_page=50&q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+            .then(function (r) { return r.json(); })
+            .then(function (j) { done(j.items || []); })
+            .catch(function () { done(); });
+        },
+        render: {
+          option: function (o, esc) {
+            return '<div>' + esc(o.name) + (o.foreign_name ? ' <small>' + esc(o.foreign_name) + '</small>' : '') +
+              ' <small class="text-secondary">' + esc(o.residence_country_zh || '') + ' · ' + esc(o.owner_org_name) + '</small></div>';
+          }
+        }
+      });
+    });
   }
   document.addEventListener('click', function (e) {
     var t = e.target.closest && e.target.closest('.tree-toggle');

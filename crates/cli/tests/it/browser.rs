@@ -17,6 +17,7 @@ both!(
     a_coordinator_records_a_donation_and_prints_its_receipt,
     a_person_is_recorded_a_duplicate_flagged_and_contacts_revealed_only_to_those_allowed,
     a_search_in_traditional_characters_finds_the_simplified_record,
+    a_duplicate_saved_anyway_is_merged_with_its_history_and_the_merge_undone,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -656,6 +657,102 @@ async fn a_search_in_traditional_characters_finds_the_simplified_record(app: Tes
         accessible(&c, "the search results").await?;
         click(&c, "#group-org .search-hit").await?;
         wait_text(&c, "h1.page-title", "重庆市侨联").await?;
+        Ok(())
+    })
+    .await;
+}
+
+async fn a_duplicate_saved_anyway_is_merged_with_its_history_and_the_merge_undone(app: TestApp) {
+    app.load_demo().await;
+    let cq = app.user("cq-coord", "重庆市侨联", "coordinator").await;
+    let api = app.api_of(&cq).await;
+    let host = app.org_id("重庆市侨联").await.0;
+    let (_, programme) = api
+        .post(
+            "/api/v1/events",
+            json!({"kind": "study_programme", "title": "2024 海外侨领研修班", "starts_on": "2024-05-10",
+                   "ends_on": "2024-05-12", "status": "held", "orgs": [{"org_id": host, "role": "host"}], "countries": []}),
+        )
+        .await;
+    let programme = format!("{}/events/{}", app.base, programme["id"]);
+    let base = app.base.clone();
+    journey("person-merge-undo", &app, |c| async move {
+        sign_in(&c, &base, &cq, &crate::harness::password_of(&cq)).await?;
+        let record = async |name: &str, contact: &str| -> Step<()> {
+            c.goto(&format!("{base}/people/new")).await?;
+            type_into(&c, "#name", name).await?;
+            choose(&c, "#residence_country", "TH").await?;
+            type_into(&c, "#contact-value-0", contact).await?;
+            choose(
+                &c,
+                "#contact-kind-0",
+                if contact.contains('@') {
+                    "email"
+                } else {
+                    "phone"
+                },
+            )
+            .await?;
+            choose(&c, "#sharing", "all").await?;
+            type_into(&c, "#basis_scope", "侨务联络与活动邀请").await?;
+            type_into(&c, "#basis_source", "本人签字的登记表").await?;
+            click(&c, "#person-save").await
+        };
+        record("陈志明", "+66 81 234 5678").await?;
+        wait_text(&c, "#person-name", "陈志明").await?;
+        let first = c.current_url().await?.to_string();
+        let first_id = first.rsplit('/').next().unwrap_or_default().to_owned();
+
+        // The same leader in traditional characters, known by e-mail: flagged, saved anyway.
+        record("陳志明", "chen@example.org").await?;
+        wait_text(&c, "#duplicates", "陈志明").await?;
+        click(&c, "#confirm_new").await?;
+        click(&c, "#person-save").await?;
+        wait_text(&c, "#person-name", "陳志明").await?;
+        let second = c.current_url().await?.to_string();
+
+        // The second record attended a programme: picked from the directory, name left blank.
+        c.goto(&programme).await?;
+        click(&c, "#participants summary").await?;
+        pick_org(&c, "r-person", "陳志明", "陳志明").await?;
+        click(&c, "#participant-save").await?;
+        wait_text(&c, "#participants", "陳志明").await?;
+
+        c.goto(&second).await?;
+        wait_text(&c, "#timeline", "2024 海外侨领研修班").await?;
+        click(&c, &format!("#merge-{first_id}")).await?;
+        wait_text(&c, "h1.page-title", "合并重复记录").await?;
+        accessible(&c, "the merge screen").await?;
+        click(&c, "#choose-name-other").await?;
+        click(&c, "#merge-submit").await?;
+        c.accept_alert().await?;
+        wait_text(&c, "#person-name", "陈志明").await?;
+        wait_text(&c, "#contacts", "+66 ****5678").await?;
+        wait_text(&c, "#contacts", "c***@example.org").await?;
+        wait_text(&c, "#timeline", "2024 海外侨领研修班").await?;
+        wait_text(&c, "#merges", "陈志明").await?;
+        accessible(&c, "the survivor's page").await?;
+
+        // The merged record leads to the survivor.
+        c.goto(&first).await?;
+        wait_text(&c, "#notice", "已合并到这里").await?;
+
+        click(&c, "#merges button").await?;
+        c.accept_alert().await?;
+        wait_text(&c, "#notice", "合并已撤销").await?;
+        wait_text(&c, "#person-name", "陳志明").await?;
+        if c.find(Locator::Css("#contacts"))
+            .await?
+            .text()
+            .await?
+            .contains("+66")
+        {
+            return Err("the undone merge left the other's phone".into());
+        }
+        wait_text(&c, "#timeline", "2024 海外侨领研修班").await?;
+        c.goto(&first).await?;
+        wait_text(&c, "#person-name", "陈志明").await?;
+        wait_text(&c, "#timeline-empty", "还没有").await?;
         Ok(())
     })
     .await;

@@ -20,5 +20,6 @@ mod outcomes;
 mod pages;
 mod pages_cooperation;
 mod people;
+mod people_links;
 mod projects;
 mod search;

@@ -13,6 +13,7 @@ both!(
     nothing_the_reader_may_not_see_is_listed_or_counted,
     bad_queries_get_clear_answers_and_never_an_error_page,
     the_results_page_groups_hits_by_kind_and_pages_through_one_kind,
+    merged_people_are_found_once_and_an_undone_merge_finds_both_again,
 );
 
 async fn setup(app: &TestApp) -> Api {
@@ -278,4 +279,46 @@ async fn the_results_page_groups_hits_by_kind_and_pages_through_one_kind(app: Te
         doc.root_element().html().contains("&lt;script&gt;"),
         "the query is shown escaped"
     );
+}
+
+async fn merged_people_are_found_once_and_an_undone_merge_finds_both_again(app: TestApp) {
+    let api = setup(&app).await;
+    let owner = app.org_id("重庆市侨联").await.0;
+    let (_, own) = api
+        .post("/api/v1/people", person("司马志远", owner, "all"))
+        .await;
+    let (_, other) = api
+        .post("/api/v1/people", person("司馬志遠", owner, "all"))
+        .await;
+    assert_eq!(titles(&search(&api, "司马").await, "person").len(), 2);
+
+    let (status, merged) = api
+        .post(
+            &format!("/api/v1/people/{}/merge", own["id"]),
+            json!({"with": other["id"], "version": own["version"], "other_version": other["version"],
+                   "choose": {"name": "other"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{merged}");
+    assert_eq!(
+        titles(&search(&api, "司马").await, "person"),
+        vec!["司馬志遠"],
+        "the survivor under the name chosen, the merged record gone"
+    );
+    let (_, merges) = api
+        .get(&format!("/api/v1/people/{}/merges", own["id"]))
+        .await;
+    let (status, undone) = api
+        .post(
+            &format!(
+                "/api/v1/people/{}/merges/{}/undo",
+                own["id"], merges[0]["id"]
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{undone}");
+    let mut found = titles(&search(&api, "司马志远").await, "person");
+    found.sort();
+    assert_eq!(found, vec!["司馬志遠", "司马志远"]);
 }

@@ -5,8 +5,9 @@
 use crate::access::Actor;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::on;
 use crate::org;
-use crate::person::{self, AffiliationInput, ContactInput, PersonInput};
+use crate::person::{self, AffiliationInput, ContactInput, PersonId, PersonInput};
 use crate::reference;
 
 const SURNAMES: &[(&str, &str)] = &[
@@ -152,5 +153,93 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
         person::create(db, system, &input).await?;
     }
     tracing::info!(people = covered.len(), "demo directory loaded");
+    Ok(())
+}
+
+/// The first people recorded (the associations' heads among them) have a history.
+pub async fn link_histories(db: &Db) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let first: Vec<(PersonId, String)> = on!(&mut tx, |c| {
+        sqlx::query_as("select id, name from person order by id limit 12")
+            .fetch_all(c)
+            .await?
+    });
+    drop(tx);
+    for (i, (id, name)) in first.iter().enumerate() {
+        link(db, *id, name, i).await?;
+    }
+    Ok(())
+}
+
+/// Links a demo person to records loaded before: register lines of two events (renamed
+/// to them), a talent, a donation and a project from a person rather than a company,
+/// and two exchanges. Each person takes the next free rows, so no row is shared.
+async fn link(db: &Db, id: PersonId, name: &str, i: usize) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let key = crate::camp::fold_name(name);
+    for table in ["event_participant", "talent"] {
+        on!(&mut tx, |c| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "update {table} set person_id = $1, name = $2 where id in
+                    (select min(id) from {table} where person_id is null group by event_id order by 1 limit 2)"
+            )))
+            .bind(id)
+            .bind(name)
+            .execute(c)
+            .await?;
+        });
+    }
+    // The register lines take the person's name and country; the counts by country follow.
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "update event_participant set name_key = $1,
+                country_code = coalesce((select residence_country from person where id = $2), country_code)
+             where person_id = $2",
+        )
+        .bind(&key)
+        .bind(id)
+        .execute(c)
+        .await?;
+    });
+    let events: Vec<crate::event::EventId> = on!(&mut tx, |c| {
+        sqlx::query_scalar("select distinct event_id from event_participant where person_id = $1")
+            .bind(id)
+            .fetch_all(c)
+            .await?
+    });
+    for e in events {
+        crate::camp::recount(&mut tx, e).await?;
+    }
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "update donation set person_id = $1, donor_name = $2 where id =
+                (select min(id) from donation where person_id is null and donor_org_id is null)",
+        )
+        .bind(id)
+        .bind(name)
+        .execute(c)
+        .await?;
+    });
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "update project set person_id = $1 where id =
+                (select min(id) from project where person_id is null and investor_org_id is null)",
+        )
+        .bind(id)
+        .execute(c)
+        .await?;
+    });
+    let offset = i64::try_from(i * 2).unwrap_or(0);
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "insert into exchange_person (exchange_id, person_id)
+             select id, $1 from exchange order by happened_on desc, id limit 2 offset $2",
+        )
+        .bind(id)
+        .bind(offset)
+        .execute(c)
+        .await?;
+    });
+    tx.commit().await?;
     Ok(())
 }

@@ -143,6 +143,7 @@ async fn load_campaign(
                     }
                     .into(),
                 ),
+                person_id: None,
             },
         )
         .await?;

@@ -370,6 +370,8 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         outcomes::load(db, &system).await?;
         directory::load(db, &system).await?;
         donations::load(db, &system).await?;
+        // Last, so every kind of record is there to link.
+        directory::link_histories(db).await?;
     }
     let mut tx = db.begin().await?;
     on!(&mut tx, |c| {

@@ -312,6 +312,7 @@ async fn economic_series(ctx: &Ctx<'_>) -> Result<()> {
                         org_id: Some(owner),
                         region_code: Some(regions[k % regions.len()].into()),
                         received_on: format!("{year}-12-{:02}", 1 + i),
+                        person_id: None,
                     },
                 )
                 .await?;

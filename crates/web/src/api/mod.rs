@@ -161,6 +161,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people/{id}/erase", post(people::erase))
         .route("/api/v1/people/{id}/audit", get(people::audit_trail))
         .route("/api/v1/search", get(search::get).post(search::post))
+        .route("/api/v1/people/{id}/timeline", get(people::timeline))
+        .route("/api/v1/people/{id}/merge", post(people::merge))
+        .route("/api/v1/people/{id}/merges", get(people::merges))
+        .route(
+            "/api/v1/people/{id}/merges/{merge_id}/undo",
+            post(people::undo_merge),
+        )
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -192,7 +199,8 @@ pub fn routes() -> Router<AppState> {
         outcomes::multi_camp, outcomes::list_talents, outcomes::create_talent, outcomes::list_articles,
         outcomes::create_article, outcomes::rollup,
         people::list, people::create, people::get, people::update, people::reveal, people::export, people::erase,
-        people::audit_trail, people::duplicates, people::coverage,
+        people::audit_trail, people::duplicates, people::coverage, people::timeline, people::merge,
+        people::merges, people::undo_merge,
         donations::list, donations::create, donations::get, donations::step, donations::allocate,
         donations::campaigns,
         search::get, search::post,

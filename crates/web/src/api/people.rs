@@ -5,7 +5,8 @@ use axum::extract::{Path, State};
 use qiaolian_core::audit::{self, Entry};
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::person::{
-    self, Coverage, Duplicate, Person, PersonFilter, PersonId, PersonInput,
+    self, Coverage, Duplicate, MergeInput, MergeRecord, Person, PersonFilter, PersonId,
+    PersonInput, TimelineItem,
 };
 
 use super::{ApiJson, ApiQuery};
@@ -140,4 +141,59 @@ pub async fn coverage(
     State(state): State<AppState>,
 ) -> Result<ApiJson<Coverage>, ApiError> {
     Ok(ApiJson(person::coverage(&state.db, &user.actor()).await?))
+}
+
+/// The records linked to the person (events attended, exchanges, donations, projects,
+/// talents), each as the caller may read it, newest first.
+#[utoipa::path(get, path = "/api/v1/people/{id}/timeline", tag = "people", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<TimelineItem>), (status = 404, body = ErrorBody)))]
+pub async fn timeline(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Vec<TimelineItem>>, ApiError> {
+    Ok(ApiJson(
+        person::timeline(&state.db, &user.actor(), PersonId(id)).await?,
+    ))
+}
+
+/// Merge another record of the same person into this one; send both versions read.
+#[utoipa::path(post, path = "/api/v1/people/{id}/merge", tag = "people", params(("id" = i64, Path)), request_body = MergeInput,
+    security(("bearer" = [])), responses((status = 200, body = Person), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn merge(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MergeInput>,
+) -> Result<ApiJson<Person>, ApiError> {
+    Ok(ApiJson(
+        person::merge(&state.db, &user.actor(), PersonId(id), &input).await?,
+    ))
+}
+
+/// The merges into this person, newest first.
+#[utoipa::path(get, path = "/api/v1/people/{id}/merges", tag = "people", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<MergeRecord>), (status = 404, body = ErrorBody)))]
+pub async fn merges(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Vec<MergeRecord>>, ApiError> {
+    Ok(ApiJson(
+        person::merges(&state.db, &user.actor(), PersonId(id)).await?,
+    ))
+}
+
+/// Undo a merge: both people as they were, the moved records back.
+#[utoipa::path(post, path = "/api/v1/people/{id}/merges/{merge_id}/undo", tag = "people",
+    params(("id" = i64, Path), ("merge_id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Person), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn undo_merge(
+    user: User,
+    State(state): State<AppState>,
+    Path((id, merge_id)): Path<(i64, i64)>,
+) -> Result<ApiJson<Person>, ApiError> {
+    Ok(ApiJson(
+        person::undo_merge(&state.db, &user.actor(), PersonId(id), merge_id).await?,
+    ))
 }

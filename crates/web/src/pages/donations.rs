@@ -15,6 +15,7 @@ use qiaolian_core::donation::{
 use qiaolian_core::money::Fen;
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
+use qiaolian_core::person::PersonId;
 use qiaolian_core::reference::{self, Country};
 use qiaolian_core::{Db, Error};
 
@@ -123,6 +124,9 @@ pub struct DonationFormData {
     recipient_org_name: String,
     receipt_no: String,
     status: String,
+    person_id: String,
+    #[serde(skip)]
+    person_name: String,
 }
 
 impl DonationFormData {
@@ -141,6 +145,7 @@ impl DonationFormData {
             recipient_org_id: self.recipient_org_id.trim().parse().ok().map(OrgId),
             receipt_no: self.receipt_no.clone(),
             status: some(&self.status),
+            person_id: self.person_id.trim().parse().ok().map(PersonId),
         }
     }
 }
@@ -204,6 +209,7 @@ pub async fn create(
         Ok(d) => Ok(Redirect::to(&format!("/donations/{}", d.id)).into_response()),
         Err(err) => {
             let errors = form_errors(ctx.info.locale, err)?;
+            form.person_name = super::people::picked_name(&state.db, &user, &form.person_id).await;
             form.recipient_org_name = match form.recipient_org_id.trim().parse::<i64>() {
                 Ok(id) => qiaolian_core::org::get(&state.db, &user.actor(), OrgId(id))
                     .await

@@ -16,6 +16,7 @@ use qiaolian_core::event::{
 };
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
+use qiaolian_core::person::PersonId;
 use qiaolian_core::project::{self, Project, ProjectInput, Totals};
 use qiaolian_core::reference::{self, Country};
 use qiaolian_core::talent::{self, Talent, TalentFilter, TalentInput};
@@ -232,6 +233,9 @@ pub struct ProjectForm {
     investor_country: String,
     region_code: String,
     signed_on: String,
+    person_id: String,
+    #[serde(skip)]
+    person_name: String,
 }
 
 pub async fn add_project(
@@ -239,8 +243,9 @@ pub async fn add_project(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(f): Form<ProjectForm>,
+    Form(mut f): Form<ProjectForm>,
 ) -> PageResult {
+    f.person_name = super::people::picked_name(&state.db, &user, &f.person_id).await;
     let e = event::get(&state.db, EventId(id)).await?;
     let owner = e.orgs.first().map(|o| o.org_id);
     let some = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
@@ -258,6 +263,7 @@ pub async fn add_project(
             f.signed_on.clone()
         },
         owner_org_id: owner,
+        person_id: f.person_id.trim().parse().ok().map(PersonId),
         ..ProjectInput::default()
     };
     match project::create(&state.db, &user.actor(), &input).await {
@@ -607,6 +613,9 @@ pub struct SubForm {
     url: String,
     published_on: String,
     language: String,
+    person_id: String,
+    #[serde(skip)]
+    person_name: String,
 }
 
 fn some(s: &str) -> Option<String> {
@@ -653,13 +662,15 @@ pub async fn register(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(f): Form<SubForm>,
+    Form(mut f): Form<SubForm>,
 ) -> PageResult {
+    f.person_name = super::people::picked_name(&state.db, &user, &f.person_id).await;
     let input = ParticipantInput {
         name: f.name.clone(),
         country_code: f.country_code.clone(),
         born_on: some(&f.born_on),
         session_id: f.session_id.trim().parse().ok().map(SessionId),
+        person_id: f.person_id.trim().parse().ok().map(PersonId),
     };
     let saved = camp::register(&state.db, &user.actor(), EventId(id), &input).await;
     sub_form(ctx, &state.db, EventId(id), "participant", f, saved).await
@@ -670,8 +681,9 @@ pub async fn add_talent(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(f): Form<SubForm>,
+    Form(mut f): Form<SubForm>,
 ) -> PageResult {
+    f.person_name = super::people::picked_name(&state.db, &user, &f.person_id).await;
     let e = event::get(&state.db, EventId(id)).await?;
     let host = e.orgs.first().map(|o| o.org_id);
     let input = TalentInput {
@@ -683,6 +695,7 @@ pub async fn add_talent(
         org_id: host,
         region_code: e.region_code.clone(),
         received_on: f.received_on.clone(),
+        person_id: f.person_id.trim().parse().ok().map(PersonId),
     };
     let saved = talent::create(&state.db, &user.actor(), &input).await;
     sub_form(ctx, &state.db, e.id, "talent", f, saved).await

@@ -128,6 +128,14 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/reveal", post(people::reveal))
         .route("/people/{id}/export", post(people::export))
         .route("/people/{id}/erase", post(people::erase))
+        .route(
+            "/people/{id}/merge",
+            get(people::merge_form).post(people::merge),
+        )
+        .route(
+            "/people/{id}/merges/{merge_id}/undo",
+            post(people::undo_merge),
+        )
         .route("/outcomes", get(outcomes::index))
         .route("/talents", get(outcomes::talents))
         .route("/articles", get(outcomes::articles))

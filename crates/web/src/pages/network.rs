@@ -14,6 +14,7 @@ use qiaolian_core::meeting::{self, Meeting, MeetingId, MeetingInput};
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::pairing::{self, Pairing, PairingFilter, PairingId, PairingInput, PairingLevel};
+use qiaolian_core::person::PersonId;
 use qiaolian_core::plan::{self, Plan};
 use qiaolian_core::{Db, Error};
 use serde::Deserialize;
@@ -537,6 +538,7 @@ pub struct ExchangeForm {
     to: Vec<String>,
     summary: String,
     participants: String,
+    people: Vec<String>,
 }
 
 #[derive(Template)]
@@ -583,6 +585,7 @@ pub async fn create_exchange(
             "to_org_ids" if !v.trim().is_empty() => form.to.push(v),
             "summary" => form.summary = v,
             "participants" => form.participants = v,
+            "people" if !v.trim().is_empty() => form.people.push(v),
             _ => {}
         }
     }
@@ -597,6 +600,12 @@ pub async fn create_exchange(
         to_org_ids: form.to.iter().filter_map(|t| num(t)).map(OrgId).collect(),
         summary: form.summary.clone(),
         participants,
+        people: form
+            .people
+            .iter()
+            .filter_map(|p| num(p))
+            .map(PersonId)
+            .collect(),
         ..ExchangeInput::default()
     };
     match exchange::create(&state.db, &user.actor(), &input).await {

@@ -9,11 +9,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::audit::{self, Entry};
+use qiaolian_core::money::Fen;
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::person::{
-    self, AffiliationInput, Category, ContactInput, ContactKind, Duplicate, LegalBasis, Person,
-    PersonFilter, PersonId, PersonInput, Sharing,
+    self, AffiliationInput, Category, ContactInput, ContactKind, Duplicate, LegalBasis,
+    MERGE_FIELDS, MergeInput, MergeRecord, Person, PersonFilter, PersonId, PersonInput, Sharing,
+    TimelineItem, TimelineKind,
 };
 use qiaolian_core::reference::{self, Country};
 use qiaolian_core::{Db, Error};
@@ -78,9 +80,43 @@ struct ShowPage {
     may_export: bool,
     may_erase: bool,
     trail: Vec<Entry>,
+    timeline: Vec<TimelineItem>,
+    merges: Vec<MergeRecord>,
+    duplicates: Vec<Duplicate>,
+    /// A message key: the record opened was merged here, or a merge was undone.
+    notice: Option<&'static str>,
+    /// Why an undo was refused.
+    refused: Option<String>,
+}
+
+impl ShowPage {
+    fn detail(&self, i: &TimelineItem) -> String {
+        let d = i.detail.clone().unwrap_or_default();
+        match i.kind {
+            TimelineKind::Exchange => self.ctx.label("exchange_kind.", d).to_owned(),
+            TimelineKind::Project => self.ctx.label("project_status.", d).to_owned(),
+            TimelineKind::Donation => d
+                .parse::<i64>()
+                .map(|f| self.ctx.money(&Fen(f)))
+                .unwrap_or_default(),
+            TimelineKind::Talent => self.ctx.label("talent_level.", d).to_owned(),
+            TimelineKind::Event => d,
+        }
+    }
 }
 
 async fn show_page(ctx: Ctx, db: &Db, user: &User, p: Person) -> PageResult {
+    show_page_with(ctx, db, user, p, None, None).await
+}
+
+async fn show_page_with(
+    ctx: Ctx,
+    db: &Db,
+    user: &User,
+    p: Person,
+    notice: Option<&'static str>,
+    refused: Option<String>,
+) -> PageResult {
     let actor = user.actor();
     let owner = Some(p.owner_org_path.as_str());
     let may_reveal = actor.may(Resource::Contact, Action::Read, owner) && p.erased_at.is_none();
@@ -89,15 +125,41 @@ async fn show_page(ctx: Ctx, db: &Db, user: &User, p: Person) -> PageResult {
     } else {
         Vec::new()
     };
-    Ok(render(&ShowPage {
-        may_edit: may_reveal && actor.may(Resource::Person, Action::Update, owner),
-        may_export: actor.may(Resource::Contact, Action::Report, owner),
-        may_erase: actor.may(Resource::Person, Action::Archive, owner) && p.erased_at.is_none(),
-        ctx,
-        p,
-        may_reveal,
-        trail,
-    }))
+    let may_edit = may_reveal && actor.may(Resource::Person, Action::Update, owner);
+    let duplicates = if may_edit {
+        person::duplicates_of_person(db, &actor, p.id).await?
+    } else {
+        Vec::new()
+    };
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_with(
+        status,
+        &ShowPage {
+            may_export: actor.may(Resource::Contact, Action::Report, owner),
+            may_erase: actor.may(Resource::Person, Action::Archive, owner) && p.erased_at.is_none(),
+            timeline: person::timeline(db, &actor, p.id).await?,
+            merges: person::merges(db, &actor, p.id).await?,
+            duplicates,
+            may_edit,
+            ctx,
+            p,
+            may_reveal,
+            trail,
+            notice,
+            refused,
+        },
+    ))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ShowQuery {
+    merged: Option<String>,
+    undone: Option<String>,
 }
 
 pub async fn show(
@@ -105,9 +167,21 @@ pub async fn show(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    q: Result<Query<ShowQuery>, QueryRejection>,
 ) -> PageResult {
     let p = person::get(&state.db, &user.actor(), PersonId(id)).await?;
-    show_page(ctx, &state.db, &user, p).await
+    if let Some(survivor) = p.merged_into {
+        return Ok(Redirect::to(&format!("/people/{survivor}?merged={id}")).into_response());
+    }
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let notice = if q.merged.is_some() {
+        Some("person.merged_notice")
+    } else if q.undone.is_some() {
+        Some("person.undone_notice")
+    } else {
+        None
+    };
+    show_page_with(ctx, &state.db, &user, p, notice, None).await
 }
 
 /// Shows the page with contacts in the clear; a POST, because it is written down.
@@ -159,6 +233,18 @@ pub async fn erase(
     }
     person::erase(&state.db, &user.actor(), PersonId(id)).await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+/// The name of the person picked on a form, to show the picker as it was sent when the
+/// form comes back refused; blank if there is none the user may see.
+pub async fn picked_name(db: &Db, user: &User, id: &str) -> String {
+    match id.trim().parse::<i64>() {
+        Ok(id) => person::get(db, &user.actor(), PersonId(id))
+            .await
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
 }
 
 /// One affiliation on the form; `org_id` rides along hidden so an edit keeps the link
@@ -450,6 +536,9 @@ pub async fn edit(
 ) -> PageResult {
     let actor = user.actor();
     let shown = person::get(&state.db, &actor, PersonId(id)).await?;
+    if let Some(survivor) = shown.merged_into {
+        return Ok(Redirect::to(&format!("/people/{survivor}?merged={id}")).into_response());
+    }
     if !actor.may(
         Resource::Person,
         Action::Update,
@@ -560,4 +649,256 @@ pub async fn coverage(ctx: Ctx, user: User, State(state): State<AppState>) -> Pa
         coverage,
         chart,
     }))
+}
+
+/// One field of the merge screen where the two records differ.
+pub struct MergeRow {
+    field: &'static str,
+    own: String,
+    other: String,
+    take_other: bool,
+}
+
+#[derive(Template)]
+#[template(path = "people/merge.html")]
+struct MergePage {
+    ctx: Ctx,
+    own: Person,
+    other: Person,
+    rows: Vec<MergeRow>,
+    /// The union the survivor will hold: contacts (masked), categories, tags, affiliations.
+    contacts: Vec<(ContactKind, String)>,
+    categories: Vec<Category>,
+    tags: Vec<String>,
+    affiliations: Vec<String>,
+    errors: FormErrors,
+    conflict: bool,
+}
+
+/// A field of a person as shown on the merge screen.
+fn shown(ctx: &Ctx, p: &Person, field: &str) -> String {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+    match field {
+        "name" => p.name.clone(),
+        "foreign_name" => opt(&p.foreign_name),
+        "gender" => ctx.label("gender.", p.gender).to_owned(),
+        "residence_country" => opt(&p.residence_country_zh),
+        "nationality" => opt(&p.nationality_zh),
+        "origin_region" => opt(&p.origin_region_name),
+        "owner_org_id" => p.owner_org_name.clone(),
+        "sharing" => ctx.label("sharing.", p.sharing).to_owned(),
+        "legal_basis" => format!(
+            "{} · {} · {} · {}",
+            ctx.label("legal_basis.", p.legal_basis),
+            p.basis_on,
+            p.basis_scope,
+            p.basis_source
+        ),
+        "notes" => opt(&p.notes),
+        _ => String::new(),
+    }
+}
+
+impl MergePage {
+    fn label(&self, field: &str) -> &'static str {
+        self.ctx.t(match field {
+            "owner_org_id" => "person.owner",
+            "legal_basis" => "person.legal_basis",
+            "name" => "person.name",
+            "foreign_name" => "person.foreign_name",
+            "gender" => "person.gender",
+            "residence_country" => "person.residence_country",
+            "nationality" => "person.nationality",
+            "origin_region" => "person.origin_region",
+            "sharing" => "person.sharing",
+            _ => "person.notes",
+        })
+    }
+}
+
+async fn merge_page(
+    ctx: Ctx,
+    db: &Db,
+    user: &User,
+    (id, with): (i64, i64),
+    taken: &[String],
+    errors: FormErrors,
+    conflict: bool,
+) -> PageResult {
+    // Someone erased, merged or hidden, or the same person: said on the person's page.
+    let (own, other) = match person::compare(db, &user.actor(), PersonId(id), PersonId(with)).await
+    {
+        Ok(pair) => pair,
+        Err(Error::Invalid(fields)) => return refused_on_page(ctx, db, user, id, &fields).await,
+        Err(e) => return Err(e.into()),
+    };
+    let rows = MERGE_FIELDS
+        .iter()
+        .map(|f| MergeRow {
+            field: f,
+            own: shown(&ctx, &own, f),
+            other: shown(&ctx, &other, f),
+            take_other: taken.iter().any(|t| t == f),
+        })
+        .filter(|r| r.own != r.other)
+        .collect();
+    let mut contacts: Vec<(ContactKind, String)> = Vec::new();
+    let mut categories = own.categories.clone();
+    let mut tags = own.tags.clone();
+    let mut affiliations: Vec<String> = Vec::new();
+    for p in [&own, &other] {
+        for c in &p.contacts {
+            if !contacts.iter().any(|(k, v)| *k == c.kind && *v == c.value) {
+                contacts.push((c.kind, c.value.clone()));
+            }
+        }
+        for c in &p.categories {
+            if !categories.contains(c) {
+                categories.push(*c);
+            }
+        }
+        for t in &p.tags {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+        for a in &p.affiliations {
+            let line = match &a.position {
+                Some(pos) => format!("{} · {pos}", a.org_name),
+                None => a.org_name.clone(),
+            };
+            if !affiliations.contains(&line) {
+                affiliations.push(line);
+            }
+        }
+    }
+    let status = errors.status(conflict);
+    Ok(render_with(
+        status,
+        &MergePage {
+            ctx,
+            own,
+            other,
+            rows,
+            contacts,
+            categories,
+            tags,
+            affiliations,
+            errors,
+            conflict,
+        },
+    ))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MergeQuery {
+    with: String,
+}
+
+/// The merge screen: for each field where the two differ, whose value survives.
+pub async fn merge_form(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    q: Result<Query<MergeQuery>, QueryRejection>,
+) -> PageResult {
+    let Some(with) = q
+        .ok()
+        .and_then(|Query(q)| q.with.trim().parse::<i64>().ok())
+    else {
+        return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
+    };
+    merge_page(
+        ctx,
+        &state.db,
+        &user,
+        (id, with),
+        &[],
+        FormErrors::new(),
+        false,
+    )
+    .await
+}
+
+pub async fn merge(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let mut input = MergeInput::default();
+    let mut taken = Vec::new();
+    for (k, v) in pairs {
+        let n = v.trim().parse::<i64>().ok();
+        match k.as_str() {
+            "with" => input.with = n.map(PersonId),
+            "version" => input.version = n,
+            "other_version" => input.other_version = n,
+            _ => {
+                if let Some(field) = k.strip_prefix("choose_") {
+                    if v == "other" {
+                        taken.push(field.to_owned());
+                    }
+                    input.choose.insert(field.to_owned(), v);
+                }
+            }
+        }
+    }
+    let Some(with) = input.with else {
+        return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
+    };
+    match person::merge(&state.db, &user.actor(), PersonId(id), &input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
+        Err(Error::Conflict { .. }) => {
+            merge_page(
+                ctx,
+                &state.db,
+                &user,
+                (id, with.0),
+                &taken,
+                FormErrors::new(),
+                true,
+            )
+            .await
+        }
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            merge_page(ctx, &state.db, &user, (id, with.0), &taken, errors, false).await
+        }
+    }
+}
+
+/// The person's page with why a merge or its undo was refused.
+async fn refused_on_page(
+    ctx: Ctx,
+    db: &Db,
+    user: &User,
+    id: i64,
+    fields: &qiaolian_core::FieldErrors,
+) -> PageResult {
+    let message = fields
+        .values()
+        .map(|e| crate::i18n::field_message(ctx.info.locale, e))
+        .collect::<Vec<_>>()
+        .join("；");
+    let p = person::get(db, &user.actor(), PersonId(id)).await?;
+    show_page_with(ctx, db, user, p, None, Some(message)).await
+}
+
+/// Undoes a merge from the survivor's page; a refusal is shown there.
+pub async fn undo_merge(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path((id, merge_id)): Path<(i64, i64)>,
+) -> PageResult {
+    let actor = user.actor();
+    match person::undo_merge(&state.db, &actor, PersonId(id), merge_id).await {
+        Ok(p) => Ok(Redirect::to(&format!("/people/{}?undone=1", p.id)).into_response()),
+        Err(Error::Invalid(fields)) => refused_on_page(ctx, &state.db, &user, id, &fields).await,
+        Err(e) => Err(e.into()),
+    }
 }
