@@ -107,7 +107,23 @@ impl Fen {
             (yuan, " yuan")
         };
         let s = format!("{value:.2}");
-        format!("{}{unit}", s.trim_end_matches('0').trim_end_matches('.'))
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        // Below a million the figure is written out, grouped by thousands: 200,000 yuan.
+        let (int, frac) = s.split_once('.').map_or((s, ""), |(i, f)| (i, f));
+        let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let frac = if frac.is_empty() {
+            String::new()
+        } else {
+            format!(".{frac}")
+        };
+        format!("{sign}{grouped}{frac}{unit}")
     }
 }
 
@@ -235,6 +251,8 @@ mod tests {
         assert_eq!(Fen(0).display_zh(), "0 元");
         assert_eq!(Fen(3_000_000_000_000).display_en(), "30 billion yuan");
         assert_eq!(Fen(2_247_000_000).display_en(), "22.47 million yuan");
+        assert_eq!(Fen(20_000_000).display_en(), "200,000 yuan");
+        assert_eq!(Fen(-123_456).display_en(), "-1,234.56 yuan");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub fn current() -> Locale {
 #[rustfmt::skip]
 const CATALOG: &[(&str, &str, &str)] = &[
     ("app.name", "侨联协作平台", "Qiaolian Cooperation Platform"),
+    // The name in the header, short enough to keep the menu on one line at 1366 px.
+    ("app.brand", "侨联协作平台", "Qiaolian"),
     ("app.short", "侨联协作", "Qiaolian"),
     ("nav.home", "首页", "Home"),
     ("nav.orgs", "组织机构", "Organizations"),
