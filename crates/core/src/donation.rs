@@ -413,19 +413,6 @@ async fn bump(tx: &mut Tx, d: &Donation, status: DonationStatus) -> Result<()> {
     Ok(())
 }
 
-fn step_day(check: &mut Check, field: &'static str, s: &str, d: &Donation) -> Option<NaiveDate> {
-    let day = check
-        .take(field, text::date(s))
-        .map(|d| d.unwrap_or_else(settings::today));
-    if day.is_some_and(|x| x > settings::today()) {
-        check.add(field, "date_in_future");
-    }
-    if day.is_some_and(|x| x < d.given_on) {
-        check.add(field, "before_donation");
-    }
-    day
-}
-
 /// Moves a donation to another status, dated; a step back needs a reason, and only
 /// allocations make a donation fully allocated.
 pub async fn advance(
@@ -437,7 +424,13 @@ pub async fn advance(
     let d = editable(db, actor, id, input.version).await?;
     let mut check = Check::default();
     let to = check.take("status", DonationStatus::parse(&input.status));
-    let day = step_day(&mut check, "happened_on", &input.happened_on, &d);
+    let day = text::step_day(
+        &mut check,
+        "happened_on",
+        &input.happened_on,
+        d.given_on,
+        "before_donation",
+    );
     let note = check
         .take(
             "note",
@@ -491,7 +484,13 @@ pub async fn allocate(
     let mut check = Check::default();
     let use_ = check.take("use", text::required(&input.use_, 200));
     let amount = check.take("amount", positive_amount(&input.amount));
-    let day = step_day(&mut check, "allocated_on", &input.allocated_on, &d);
+    let day = text::step_day(
+        &mut check,
+        "allocated_on",
+        &input.allocated_on,
+        d.given_on,
+        "before_donation",
+    );
     if !d.status.arrived() {
         check.add("amount", "not_received");
     } else if amount.is_some_and(|a| a > d.unallocated_fen()) {

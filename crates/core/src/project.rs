@@ -282,15 +282,13 @@ pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -
     }
     let mut check = Check::default();
     let to = check.take("status", ProjectStatus::parse(&input.status));
-    let day = check
-        .take("happened_on", text::date(&input.happened_on))
-        .map(|d| d.unwrap_or_else(settings::today));
-    if day.is_some_and(|d| d > settings::today()) {
-        check.add("happened_on", "date_in_future");
-    }
-    if day.is_some_and(|d| d < p.signed_on) {
-        check.add("happened_on", "before_signing");
-    }
+    let day = text::step_day(
+        &mut check,
+        "happened_on",
+        &input.happened_on,
+        p.signed_on,
+        "before_signing",
+    );
     let note = check
         .take(
             "note",

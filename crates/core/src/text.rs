@@ -60,6 +60,26 @@ pub fn date(s: &str) -> Result<Option<chrono::NaiveDate>, FieldError> {
         .map_err(|_| FieldError::new("bad_date"))
 }
 
+/// The day of a recorded step (a project's or a donation's): today when left blank,
+/// never in the future, never before the record began (`too_early` names why).
+pub fn step_day(
+    check: &mut crate::error::Check,
+    field: &'static str,
+    typed: &str,
+    began: chrono::NaiveDate,
+    too_early: &'static str,
+) -> Option<chrono::NaiveDate> {
+    let today = crate::settings::today();
+    let day = check.take(field, date(typed)).map(|d| d.unwrap_or(today));
+    if day.is_some_and(|d| d > today) {
+        check.add(field, "date_in_future");
+    }
+    if day.is_some_and(|d| d < began) {
+        check.add(field, too_early);
+    }
+    day
+}
+
 /// A number from a query string, where a blank field means no filter.
 pub fn blank_as_none<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
 where
