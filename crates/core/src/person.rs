@@ -536,6 +536,35 @@ macro_rules! bind_person {
     };
 }
 
+/// Writes a person's own fields if they are still at `version`; 409 otherwise. Used by
+/// an edit, a merge and its undo.
+async fn rewrite(tx: &mut Tx, id: PersonId, f: &Fields, version: i64) -> Result<()> {
+    let changed = on!(tx, |c| {
+        bind_person!(
+                f,
+                sqlx::query(
+                    "update person set name = $1, name_key = $2, pinyin = $3, foreign_name = $4, gender = $5,
+                        residence_country = $6, nationality = $7, origin_region = $8, owner_org_id = $9, sharing = $10,
+                        legal_basis = $11, basis_on = $12, basis_scope = $13, basis_source = $14, notes = $15,
+                        updated_at = $16, version = version + 1
+                     where id = $17 and version = $18",
+                )
+            )
+        .bind(crate::now())
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    if changed == 0 {
+        return Err(Error::Conflict {
+            current_version: version,
+        });
+    }
+    Ok(())
+}
+
 async fn write_parts(tx: &mut Tx, id: PersonId, f: &Fields) -> Result<()> {
     for table in [
         "person_category",
@@ -823,29 +852,7 @@ pub async fn update(db: &Db, actor: &Actor, id: PersonId, input: &PersonInput) -
     let mut tx = db.begin().await?;
     let f = parse(&mut tx, input).await?;
     access::authorize(actor, Resource::Person, Action::Update, Some(&f.owner_path))?;
-    let changed = on!(&mut tx, |c| {
-        bind_person!(
-            f,
-            sqlx::query(
-                "update person set name = $1, name_key = $2, pinyin = $3, foreign_name = $4, gender = $5,
-                    residence_country = $6, nationality = $7, origin_region = $8, owner_org_id = $9, sharing = $10,
-                    legal_basis = $11, basis_on = $12, basis_scope = $13, basis_source = $14, notes = $15,
-                    updated_at = $16, version = version + 1
-                 where id = $17 and version = $18",
-            )
-        )
-        .bind(crate::now())
-        .bind(id)
-        .bind(old.version)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: old.version,
-        });
-    }
+    rewrite(&mut tx, id, &f, old.version).await?;
     write_parts(&mut tx, id, &f).await?;
     let detail = changes(&old, &f);
     audit::record(&mut tx, actor, AuditAction::Update, "person", id.0, &detail).await?;

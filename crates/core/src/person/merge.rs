@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Fields, Person, PersonId, fields_of, get, load, normalize, write_parts};
+use super::{Fields, Person, PersonId, fields_of, get, load, normalize, rewrite, write_parts};
 use crate::access::{self, Action, Actor, Resource};
 use crate::audit::{self, AuditAction};
 use crate::db::{Db, Tx};
@@ -220,24 +220,7 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
     }
     let f = merged_fields(&own, &other, &take);
     let now = crate::now();
-    let changed = on!(&mut tx, |c| {
-        bind_person!(
-            f,
-            sqlx::query(
-                "update person set name = $1, name_key = $2, pinyin = $3, foreign_name = $4, gender = $5,
-                    residence_country = $6, nationality = $7, origin_region = $8, owner_org_id = $9, sharing = $10,
-                    legal_basis = $11, basis_on = $12, basis_scope = $13, basis_source = $14, notes = $15,
-                    updated_at = $16, version = version + 1
-                 where id = $17 and version = $18",
-            )
-        )
-        .bind(now)
-        .bind(id)
-        .bind(own.version)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
+    rewrite(&mut tx, id, &f, own.version).await?;
     let marked = on!(&mut tx, |c| {
         sqlx::query(
             "update person set merged_into = $1, merged_at = $2, updated_at = $2, version = version + 1
@@ -251,7 +234,7 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
         .await?
         .rows_affected()
     });
-    if changed == 0 || marked == 0 {
+    if marked == 0 {
         return Err(Error::Conflict {
             current_version: own.version,
         });
@@ -407,27 +390,12 @@ pub async fn undo_merge(db: &Db, actor: &Actor, id: PersonId, merge_id: i64) -> 
         return Err(Error::field("merge", "cannot_undo"));
     };
     let now = crate::now();
-    let changed = on!(&mut tx, |c| {
-        bind_person!(
-            f,
-            sqlx::query(
-                "update person set name = $1, name_key = $2, pinyin = $3, foreign_name = $4, gender = $5,
-                    residence_country = $6, nationality = $7, origin_region = $8, owner_org_id = $9, sharing = $10,
-                    legal_basis = $11, basis_on = $12, basis_scope = $13, basis_source = $14, notes = $15,
-                    updated_at = $16, version = version + 1
-                 where id = $17 and version = $18",
-            )
-        )
-        .bind(now)
-        .bind(id)
-        .bind(version)
-        .execute(c)
-        .await?
-        .rows_affected()
-    });
-    if changed == 0 {
-        return Err(Error::field("merge", "edited_since"));
-    }
+    rewrite(&mut tx, id, &f, version)
+        .await
+        .map_err(|e| match e {
+            Error::Conflict { .. } => Error::field("merge", "edited_since"),
+            e => e,
+        })?;
     write_parts(&mut tx, id, &f).await?;
     on!(&mut tx, |c| {
         sqlx::query(
