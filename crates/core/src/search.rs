@@ -40,6 +40,10 @@ text_enum!(
 
 /// The longest query accepted, in characters. Longer ones are a paste gone wrong.
 pub const MAX_QUERY: usize = 100;
+/// Matches are counted up to this many per kind; past it a group says "1000+". Nobody
+/// pages through more, and counting every match of a common word costs seconds at a
+/// million tasks (docs/BENCHMARKS.md).
+pub const COUNT_UP_TO: i64 = 1000;
 /// Hits per group when all kinds are shown together.
 pub const PER_GROUP: i64 = 5;
 /// Raise when documents are built differently, so start-up rebuilds every index.
@@ -338,8 +342,10 @@ pub struct Hit {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Group {
     pub kind: Kind,
-    /// Every match the reader may see, not only those listed.
+    /// The matches the reader may see, not only those listed — counted up to
+    /// [`COUNT_UP_TO`]; when `more` is set there are more than that.
     pub total: i64,
+    pub more: bool,
     pub hits: Vec<Hit>,
 }
 
@@ -394,9 +400,15 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Resul
         });
     }
     let expression = query.expression(db.engine());
-    let matcher = match db.engine() {
-        Engine::Sqlite => "d.id in (select rowid from search_fts where search_fts match $M)",
-        Engine::Postgres => "d.tsv @@ cast($M as tsquery)",
+    // On SQLite, `+d.kind` keeps the planner off the (kind, ref_id) index: through it,
+    // every document of the kind was tested against the full-text matches, so a query
+    // cost grew with the documents, not the matches (docs/BENCHMARKS.md).
+    let (matcher, of_kind) = match db.engine() {
+        Engine::Sqlite => (
+            "d.id in (select rowid from search_fts where search_fts match $M)",
+            "+d.kind",
+        ),
+        Engine::Postgres => ("d.tsv @@ cast($M as tsquery)", "d.kind"),
     };
     let key = crate::org::escape_like(&query.key);
     let pinyin = query
@@ -413,7 +425,7 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Resul
         let n = binds.len();
         let p = |i: usize| format!("${}", n + i);
         let filter = format!(
-            "from search_doc d {join} where d.kind = '{kind}' and {visible} and {matcher}",
+            "from search_doc d {join} where {of_kind} = '{kind}' and {visible} and {matcher}",
             kind = kind.as_str(),
             matcher = matcher.replace("$M", &p(1)),
         );
@@ -425,7 +437,10 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Resul
             k = p(2),
             py = p(3),
         );
-        let count_sql = format!("select count(*) {filter}");
+        let count_sql = format!(
+            "select count(*) from (select 1 {filter} limit {}) counted",
+            COUNT_UP_TO + 1
+        );
         let hits_sql = format!(
             "select d.ref_id, d.title, d.subtitle {filter}
              order by {rank}, length(d.title_key), d.ref_id desc limit {} offset {}",
@@ -463,7 +478,12 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Resul
                 .fetch_all(c)
                 .await?
         });
-        groups.push(Group { kind, total, hits });
+        groups.push(Group {
+            kind,
+            total: total.min(COUNT_UP_TO),
+            more: total > COUNT_UP_TO,
+            hits,
+        });
     }
     Ok(Results {
         searched: true,

@@ -14,6 +14,7 @@ both!(
     bad_queries_get_clear_answers_and_never_an_error_page,
     the_results_page_groups_hits_by_kind_and_pages_through_one_kind,
     merged_people_are_found_once_and_an_undone_merge_finds_both_again,
+    a_common_word_is_counted_up_to_a_thousand,
 );
 
 async fn setup(app: &TestApp) -> Api {
@@ -321,4 +322,43 @@ async fn merged_people_are_found_once_and_an_undone_merge_finds_both_again(app: 
     let mut found = titles(&search(&api, "司马志远").await, "person");
     found.sort();
     assert_eq!(found, vec!["司馬志遠", "司马志远"]);
+}
+
+async fn a_common_word_is_counted_up_to_a_thousand(app: TestApp) {
+    let api = setup(&app).await;
+    // 1,001 organizations in one statement, then the documents rebuilt as at start-up.
+    let insert = "insert into org (name, kind, level, side_id, path, created_at, updated_at)
+        with recursive n(i) as (select 1 union all select i + 1 from n where i < 1001)
+        select '侨联联络站' || i, 'federation', 'community', (select min(id) from side), '/0/',
+               '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z' from n";
+    match &app.db {
+        qiaolian_core::Db::Sqlite(pool) => sqlx::query(insert).execute(pool).await.map(|_| ()),
+        qiaolian_core::Db::Postgres(pool) => sqlx::query(insert).execute(pool).await.map(|_| ()),
+    }
+    .expect("insert");
+    qiaolian_core::search::rebuild(&app.db)
+        .await
+        .expect("rebuild");
+
+    let r = search(&api, "联络站").await;
+    let orgs = group(&r, "org");
+    assert_eq!(
+        (orgs["total"].as_i64(), orgs["more"].as_bool()),
+        (Some(1000), Some(true)),
+        "{orgs}"
+    );
+    let r = search(&api, "侨联联络站1001").await;
+    assert_eq!(
+        titles(&r, "org").first().map(String::as_str),
+        Some("侨联联络站1001"),
+        "the exact name still ranks first among a thousand and more: {r}"
+    );
+    let c = app
+        .sign_in("cq-coord", &crate::harness::password_of("cq-coord"))
+        .await;
+    let doc = page(&c, &app.url("/search?q=联络站")).await;
+    assert_eq!(
+        crate::harness::select_text(&doc, "#group-org .group-total"),
+        vec!["共 1000+ 条"]
+    );
 }

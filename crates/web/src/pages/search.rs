@@ -59,6 +59,15 @@ impl ResultsPage {
         u32::try_from((total + per - 1) / per).unwrap_or(u32::MAX)
     }
 
+    /// A group's count as read: `1000+` past what is counted.
+    fn count(&self, g: &Group) -> String {
+        if g.more {
+            format!("{}+", g.total)
+        } else {
+            g.total.to_string()
+        }
+    }
+
     fn more(&self, total: &i64) -> bool {
         self.only.is_none() && *total > PER_GROUP
     }
