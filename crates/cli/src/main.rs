@@ -164,6 +164,14 @@ async fn main() -> Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(%listen, "qiaolian serving; open http://{listen}/");
+            // Search documents are rebuilt (when their format changed) while the server
+            // already answers; until then search answers from the documents it has.
+            let indexing = db.clone();
+            tokio::spawn(async move {
+                if let Err(e) = qiaolian_core::search::sync(&indexing).await {
+                    tracing::error!(error = %e, "search index rebuild failed");
+                }
+            });
             let state = AppState::new(db.clone(), WebConfig { https });
             qiaolian_web::serve(listener, state, shutdown_signal())
                 .await

@@ -584,13 +584,10 @@ pub(crate) async fn refresh(tx: &mut Tx, kind: Kind, id: i64) -> Result<()> {
     }
 }
 
-/// Rebuilds every document, a thousand records per transaction.
+/// Rewrites every document, a thousand records per transaction, then drops the
+/// documents of records that are gone. Documents are replaced in place, so search keeps
+/// answering from the old ones while this runs.
 pub async fn rebuild(db: &Db) -> Result<u64> {
-    let mut tx = db.begin().await?;
-    on!(&mut tx, |c| {
-        sqlx::query("delete from search_doc").execute(c).await?;
-    });
-    tx.commit().await?;
     let mut written = 0;
     for &kind in Kind::ALL {
         let sql = source(kind).replace("{where}", "where id > $1 order by id limit 1000");
@@ -613,12 +610,34 @@ pub async fn rebuild(db: &Db) -> Result<u64> {
             tx.commit().await?;
             after = last;
         }
+        let table = match kind {
+            Kind::Org => "org",
+            Kind::Person => "person",
+            Kind::Agreement => "agreement",
+            Kind::Task => "task",
+            Kind::Meeting => "meeting",
+            Kind::Event => "event",
+            Kind::Project => "project",
+        };
+        let mut tx = db.begin().await?;
+        on!(&mut tx, |c| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "delete from search_doc where kind = $1
+                 and not exists (select 1 from {table} x where x.id = search_doc.ref_id)"
+            )))
+            .bind(kind.as_str())
+            .execute(c)
+            .await?;
+        });
+        tx.commit().await?;
     }
     Ok(written)
 }
 
 /// Rebuilds the documents when the way they are built has changed since the last
 /// start (new code, dictionary or region names), or on a database that has none yet.
+/// The server runs it in the background once it answers: at a million tasks it takes
+/// minutes (docs/BENCHMARKS.md).
 pub async fn sync(db: &Db) -> Result<()> {
     let digest = format!(
         "{FORMAT}:{:x}",

@@ -6,7 +6,7 @@ use crate::auth;
 use crate::db::Db;
 use crate::error::Result;
 use crate::org::{self, OrgInput};
-use crate::{reference, search, side};
+use crate::{reference, side};
 
 pub const ADMIN_LOGIN: &str = "admin";
 /// The organization the built-in administrator belongs to.
@@ -17,7 +17,6 @@ pub const SYSTEM_ORG: &str = "平台管理";
 pub async fn prepare(db: &Db, admin_password: Option<&str>) -> Result<Option<String>> {
     db.migrate().await?;
     reference::sync(db).await?;
-    search::sync(db).await?;
     side::seed(db).await?;
     if account::count(db).await? > 0 {
         return Ok(None);
