@@ -104,8 +104,10 @@
         var chart = echarts.init(el);
         chart.setOption({
           tooltip: { trigger: 'item', formatter: function (p) { return p.data ? p.data.label + '：' + p.data.value : ''; } },
-          visualMap: { min: 0, max: Math.max(d.max, 1), left: 8, bottom: 8, calculable: true, text: d.legend,
+          // On a phone the scale lies under the map instead of over the Americas.
+          visualMap: Object.assign({ min: 0, max: Math.max(d.max, 1), calculable: true, text: d.legend,
             inRange: { color: ['#fde2e2', '#b91c1c'] } },
+            el.clientWidth < 576 ? { orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120 } : { left: 8, bottom: 8 }),
           series: [{ type: 'map', map: 'world', roam: true, data: d.rows, label: { show: false },
             emphasis: { label: { show: false }, itemStyle: { areaColor: '#f59f00' } } }]
         });
