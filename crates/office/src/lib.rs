@@ -15,7 +15,14 @@ pub const MAX_ROWS: usize = 2000;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sheet {
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Row>,
+}
+
+/// A row below the header, with the row number Excel shows for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    pub cells: Vec<String>,
 }
 
 /// Why a file could not be read; `code` is the field error shown to the user.
@@ -56,8 +63,7 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, ReadError> {
         return Err(ReadError::Empty);
     }
     // A zip (xlsx, ods) or an OLE compound file (xls).
-    let rows = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
-    {
+    let rows = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         workbook(bytes)?
     } else {
         csv(&text(bytes)?)
@@ -66,8 +72,8 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, ReadError> {
 }
 
 fn workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|_| ReadError::NotASpreadsheet)?;
+    let mut book =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadError::NotASpreadsheet)?;
     let range = book
         .worksheet_range_at(0)
         .ok_or(ReadError::Empty)?
@@ -76,10 +82,7 @@ fn workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
     if range.height() > MAX_ROWS + 1 && range.rows().filter(|r| !blank(r)).count() > MAX_ROWS + 1 {
         return Err(ReadError::TooManyRows);
     }
-    Ok(range
-        .rows()
-        .map(|r| r.iter().map(cell).collect())
-        .collect())
+    Ok(range.rows().map(|r| r.iter().map(cell).collect()).collect())
 }
 
 fn blank(row: &[Data]) -> bool {
@@ -108,8 +111,7 @@ fn text(bytes: &[u8]) -> Result<String, ReadError> {
             .ok_or(ReadError::NotASpreadsheet)?
             .into_owned(),
     };
-    if s
-        .chars()
+    if s.chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
         return Err(ReadError::NotASpreadsheet);
@@ -153,14 +155,17 @@ fn csv(s: &str) -> Vec<Vec<String>> {
 fn sheet(rows: Vec<Vec<String>>) -> Result<Sheet, ReadError> {
     let mut rows = rows
         .into_iter()
-        .filter(|r| r.iter().any(|c| !c.trim().is_empty()));
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .map(|(i, cells)| Row { line: i + 1, cells });
     let header: Vec<String> = rows
         .next()
         .ok_or(ReadError::Empty)?
+        .cells
         .into_iter()
         .map(|h| h.trim().to_owned())
         .collect();
-    let rows: Vec<Vec<String>> = rows.take(MAX_ROWS + 1).collect();
+    let rows: Vec<Row> = rows.take(MAX_ROWS + 1).collect();
     if rows.len() > MAX_ROWS {
         return Err(ReadError::TooManyRows);
     }
@@ -186,8 +191,15 @@ mod tests {
         assert_eq!(
             s.rows,
             vec![
-                strings(&["陈志明", "13812345678"]),
-                strings(&["Tan, \"Ah\" Kow", "line\nbreak"])
+                Row {
+                    line: 2,
+                    cells: strings(&["陈志明", "13812345678"])
+                },
+                // The blank row 3 is skipped but counted, as Excel numbers rows.
+                Row {
+                    line: 4,
+                    cells: strings(&["Tan, \"Ah\" Kow", "line\nbreak"])
+                }
             ]
         );
     }
@@ -198,16 +210,20 @@ mod tests {
         assert!(std::str::from_utf8(&gbk).is_err());
         let s = read(&gbk).unwrap();
         assert_eq!(s.header, strings(&["姓名", "居住国家"]));
-        assert_eq!(s.rows, vec![strings(&["陈志明", "泰国"])]);
+        assert_eq!(s.rows[0].cells, strings(&["陈志明", "泰国"]));
     }
 
     #[test]
     fn the_first_sheet_of_a_workbook_is_read() {
         let s = read(include_bytes!("../tests/fixtures/people.xlsx")).unwrap();
         assert_eq!(s.header[0], "姓名");
-        assert_eq!(s.rows[0][0], "郑光远");
+        assert_eq!(s.rows[0].cells[0], "郑光远");
         // A phone number typed as a number keeps its digits.
-        assert!(s.rows[0].contains(&"13812345678".to_owned()), "{:?}", s.rows);
+        assert!(
+            s.rows[0].cells.contains(&"13812345678".to_owned()),
+            "{:?}",
+            s.rows
+        );
     }
 
     #[test]
@@ -217,7 +233,11 @@ mod tests {
             big.push_str(&format!("某{i}\n"));
         }
         assert_eq!(read(big.as_bytes()), Err(ReadError::TooManyRows));
-        let exactly: String = big.lines().take(MAX_ROWS + 1).collect::<Vec<_>>().join("\n");
+        let exactly: String = big
+            .lines()
+            .take(MAX_ROWS + 1)
+            .collect::<Vec<_>>()
+            .join("\n");
         assert_eq!(read(exactly.as_bytes()).map(|s| s.rows.len()), Ok(MAX_ROWS));
         assert_eq!(read(&vec![b'a'; MAX_BYTES + 1]), Err(ReadError::TooLarge));
         assert_eq!(read(b""), Err(ReadError::Empty));
