@@ -34,6 +34,8 @@ struct ListPage {
     pager_href: String,
     countries: Vec<Country>,
     refused: bool,
+    /// Whether the reader may record people, and so import them.
+    may_create: bool,
 }
 
 pub async fn list(
@@ -67,6 +69,7 @@ pub async fn list(
         pager_href,
         countries: reference::countries(&state.db).await?,
         refused,
+        may_create: actor.may(Resource::Person, Action::Create, Some(&actor.org_path)),
     }))
 }
 
