@@ -959,6 +959,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("import.line", "行号", "Row"),
     ("import.status", "检查结果", "Check"),
     ("import.ok", "可导入", "Ready"),
+    ("import.duplicate", "可能重复", "Likely duplicate"),
     ("import.duplicate_of", "可能与以下人员重复：", "Likely the same as:"),
     ("import.same_as_line", "本文件第 {n} 行", "row {n} of this file"),
     ("import.row", "该行", "Row"),
