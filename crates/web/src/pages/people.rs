@@ -578,7 +578,7 @@ pub async fn update(
     }
 }
 
-async fn owner_name(db: &Db, user: &User, id: &str) -> String {
+pub(super) async fn owner_name(db: &Db, user: &User, id: &str) -> String {
     match id.trim().parse::<i64>() {
         Ok(id) => qiaolian_core::org::get(db, &user.actor(), OrgId(id))
             .await

@@ -39,7 +39,6 @@ impl BasisForm {
             let v = v.clone();
             match k.as_str() {
                 "owner_org_id" => f.owner_org_id = v,
-                "owner_org_name" => f.owner_org_name = v,
                 "sharing" => f.sharing = v,
                 "legal_basis" => f.legal_basis = v,
                 "basis_on" => f.basis_on = v,
@@ -244,7 +243,8 @@ pub async fn upload(
             return refused_upload(ctx, BasisForm::default(), errors).await;
         }
     };
-    let form = BasisForm::from_pairs(&fields);
+    let mut form = BasisForm::from_pairs(&fields);
+    form.owner_org_name = super::people::owner_name(&state.db, &user, &form.owner_org_id).await;
     match uploaded_rows(&files) {
         Ok((rows, ignored)) => {
             checked_page(ctx, &state.db, &user, form, &rows, ignored, None).await
@@ -283,7 +283,8 @@ pub async fn confirm(
     State(state): State<AppState>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let form = BasisForm::from_pairs(&pairs);
+    let mut form = BasisForm::from_pairs(&pairs);
+    form.owner_org_name = super::people::owner_name(&state.db, &user, &form.owner_org_id).await;
     let basis = form.basis();
     let rows: Vec<ImportRow> = pairs
         .iter()
