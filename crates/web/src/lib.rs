@@ -28,6 +28,9 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// explains, plus the form around it.
 pub const IMPORT_BODY_LIMIT: usize = qiaolian_office::MAX_BYTES + 256 * 1024;
 
+/// Largest confirm of an import: the rows of the largest file, as JSON.
+pub const IMPORT_CONFIRM_BODY_LIMIT: usize = 3 * qiaolian_office::MAX_BYTES;
+
 /// Settings of the web layer.
 #[derive(Clone, Debug, Default)]
 pub struct WebConfig {

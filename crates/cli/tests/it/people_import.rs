@@ -234,7 +234,6 @@ async fn bad_rows_show_their_errors_and_a_refused_confirm_stores_nothing(app: Te
     let confirm = |pairs: Vec<(&'static str, String)>| {
         let mut pairs = pairs;
         pairs.extend([
-            ("_csrf", csrf.clone()),
             ("owner_org_id", owner.to_string()),
             ("sharing", "own_side".into()),
             ("legal_basis", "consent".into()),
@@ -242,9 +241,13 @@ async fn bad_rows_show_their_errors_and_a_refused_confirm_stores_nothing(app: Te
             ("basis_scope", "侨务联络".into()),
             ("basis_source", "签到表".into()),
         ]);
+        // As the preview's form posts: multipart, the token in the address.
+        let form = pairs
+            .into_iter()
+            .fold(Form::new(), |f, (k, v)| f.text(k, v));
         clerk
-            .post(app.url("/people/import/confirm"))
-            .form(&pairs)
+            .post(app.url(&format!("/people/import/confirm?_csrf={csrf}")))
+            .multipart(form)
             .send()
     };
 

@@ -34,24 +34,40 @@ pub struct ImportBasis {
 }
 
 /// One row of the file as typed, by column; `line` is the row number in the sheet.
+/// Empty cells are left out of its JSON: the preview page carries every row back.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ImportRow {
     pub line: usize,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub foreign_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub gender: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub residence_country: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub nationality: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub origin_region: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub categories: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub phone: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub email: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub wechat: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub address: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub org: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub position: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub tags: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub notes: String,
 }
 

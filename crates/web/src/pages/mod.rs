@@ -130,7 +130,11 @@ pub fn routes() -> Router<AppState> {
                 .post(people_import::upload)
                 .layer(DefaultBodyLimit::max(crate::IMPORT_BODY_LIMIT)),
         )
-        .route("/people/import/confirm", post(people_import::confirm))
+        .route(
+            "/people/import/confirm",
+            post(people_import::confirm)
+                .layer(DefaultBodyLimit::max(crate::IMPORT_CONFIRM_BODY_LIMIT)),
+        )
         .route("/people/import/template.csv", get(people_import::template))
         .route("/people/coverage", get(people::coverage))
         .route("/people/{id}", get(people::show).post(people::update))

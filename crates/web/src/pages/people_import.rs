@@ -1,10 +1,10 @@
 //! Importing people from a spreadsheet: upload with the owner, sharing and legal basis
 //! chosen once, a preview flagging errors and likely duplicates with a tick per row,
 //! and the ticked rows recorded together. The preview carries the rows as a hidden
-//! field, checked again on confirm.
+//! field, checked again on confirm; it posts as multipart, which carries Chinese text
+//! as it is rather than nine bytes a character.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -281,8 +281,15 @@ pub async fn confirm(
     ctx: Ctx,
     user: User,
     State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    body: Multipart,
 ) -> PageResult {
+    let pairs = match read_multipart(body).await {
+        Ok((_, pairs)) => pairs,
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            return refused_upload(ctx, BasisForm::default(), errors).await;
+        }
+    };
     let mut form = BasisForm::from_pairs(&pairs);
     form.owner_org_name = super::people::owner_name(&state.db, &user, &form.owner_org_id).await;
     let basis = form.basis();
