@@ -16,6 +16,10 @@ use crate::org::{ASSOCIATION_KINDS, OrgId};
 use crate::page::{Page, PageRequest};
 use crate::{on, reference, settings, text};
 
+pub use import::{
+    ImportBasis, ImportReport, ImportRow, Imported, Pick, RowCheck, check as check_import, import,
+    rows_of as import_rows, template as import_template,
+};
 pub use merge::{
     Choice, MERGE_FIELDS, MergeInput, MergeRecord, compare, merge, merges, undo_merge,
 };
@@ -806,8 +810,15 @@ pub async fn create(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Perso
     if !input.confirm_new && !duplicates_of(&mut tx, actor, &f, None).await?.is_empty() {
         return Err(Error::field("duplicates", "likely_duplicate"));
     }
+    let id = insert(&mut tx, actor, &f).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+/// Writes a checked, authorized new person with their parts, audited as created.
+async fn insert(tx: &mut Tx, actor: &Actor, f: &Fields) -> Result<PersonId> {
     let now = crate::now();
-    let id: PersonId = on!(&mut tx, |c| {
+    let id: PersonId = on!(&mut *tx, |c| {
         bind_person!(
             f,
             sqlx::query_scalar(
@@ -822,11 +833,10 @@ pub async fn create(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Perso
         .fetch_one(c)
         .await?
     });
-    write_parts(&mut tx, id, &f).await?;
-    audit::record(&mut tx, actor, AuditAction::Create, "person", id.0, &f.name).await?;
-    crate::search::refresh(&mut tx, crate::search::Kind::Person, id.0).await?;
-    tx.commit().await?;
-    get(db, actor, id).await
+    write_parts(tx, id, f).await?;
+    audit::record(tx, actor, AuditAction::Create, "person", id.0, &f.name).await?;
+    crate::search::refresh(tx, crate::search::Kind::Person, id.0).await?;
+    Ok(id)
 }
 
 /// Edits a person against the version read; the change is audited field by field.
@@ -1326,6 +1336,7 @@ pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
 }
 
 // After the macros above, which they use.
+mod import;
 mod merge;
 mod timeline;
 

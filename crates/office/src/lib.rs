@@ -1,1 +1,251 @@
-//! placeholder
+//! Reading the spreadsheets federation clerks keep their contacts in: .xlsx (and the
+//! other formats Excel and WPS save) and .csv in UTF-8 or GBK, as a header row and
+//! rows of text, within limits a clerk can understand.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
+
+/// Largest file read, in bytes.
+pub const MAX_BYTES: usize = 2 * 1024 * 1024;
+/// Most rows read below the header.
+pub const MAX_ROWS: usize = 2000;
+
+/// A sheet as text: its first row, and the rows below it (blank rows left out).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sheet {
+    pub header: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// A row below the header, with the row number Excel shows for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+/// Why a file could not be read; `code` is the field error shown to the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadError {
+    TooLarge,
+    TooManyRows,
+    NotASpreadsheet,
+    Empty,
+}
+
+impl ReadError {
+    pub const fn code(self) -> &'static str {
+        match self {
+            ReadError::TooLarge => "too_large",
+            ReadError::TooManyRows => "too_many_rows",
+            ReadError::NotASpreadsheet => "not_a_spreadsheet",
+            ReadError::Empty => "empty",
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads the first sheet of a workbook, or a CSV file, by its content (not its name:
+/// files are often renamed).
+pub fn read(bytes: &[u8]) -> Result<Sheet, ReadError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    // A zip (xlsx, ods) or an OLE compound file (xls).
+    let rows = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        workbook(bytes)?
+    } else {
+        csv(&text(bytes)?)
+    };
+    sheet(rows)
+}
+
+fn workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
+    let mut book =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadError::NotASpreadsheet)?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or(ReadError::Empty)?
+        .map_err(|_| ReadError::NotASpreadsheet)?;
+    // Header plus the limit, and one more to tell the user there were too many.
+    if range.height() > MAX_ROWS + 1 && range.rows().filter(|r| !blank(r)).count() > MAX_ROWS + 1 {
+        return Err(ReadError::TooManyRows);
+    }
+    Ok(range.rows().map(|r| r.iter().map(cell).collect()).collect())
+}
+
+fn blank(row: &[Data]) -> bool {
+    row.iter().all(|c| cell(c).trim().is_empty())
+}
+
+/// A cell as the clerk sees it: whole numbers (phone numbers, region codes) without `.0`.
+fn cell(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        #[expect(clippy::cast_possible_truncation, reason = "whole and within ±1e15")]
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The text of a CSV file: UTF-8 (with or without the BOM Excel writes) or GBK, which
+/// Excel on Chinese Windows saves; anything else, or binary, is not a spreadsheet.
+fn text(bytes: &[u8]) -> Result<String, ReadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let s = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .ok_or(ReadError::NotASpreadsheet)?
+            .into_owned(),
+    };
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ReadError::NotASpreadsheet);
+    }
+    Ok(s)
+}
+
+/// Comma-separated rows as Excel writes them: quoted fields may hold commas, quotes
+/// (doubled) and line breaks.
+fn csv(s: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n' | '\r') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+fn sheet(rows: Vec<Vec<String>>) -> Result<Sheet, ReadError> {
+    let mut rows = rows
+        .into_iter()
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .map(|(i, cells)| Row { line: i + 1, cells });
+    let header: Vec<String> = rows
+        .next()
+        .ok_or(ReadError::Empty)?
+        .cells
+        .into_iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let rows: Vec<Row> = rows.take(MAX_ROWS + 1).collect();
+    if rows.len() > MAX_ROWS {
+        return Err(ReadError::TooManyRows);
+    }
+    if rows.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(Sheet { header, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_utf8_csv_with_the_excel_bom_is_read() {
+        let file = "\u{feff}姓名,电话\r\n陈志明,13812345678\r\n\r\n\"Tan, \"\"Ah\"\" Kow\",\"line\nbreak\"\r\n";
+        let s = read(file.as_bytes()).unwrap();
+        assert_eq!(s.header, strings(&["姓名", "电话"]));
+        assert_eq!(
+            s.rows,
+            vec![
+                Row {
+                    line: 2,
+                    cells: strings(&["陈志明", "13812345678"])
+                },
+                // The blank row 3 is skipped but counted, as Excel numbers rows.
+                Row {
+                    line: 4,
+                    cells: strings(&["Tan, \"Ah\" Kow", "line\nbreak"])
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_gbk_csv_from_chinese_excel_is_read() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("姓名,居住国家\n陈志明,泰国\n");
+        assert!(std::str::from_utf8(&gbk).is_err());
+        let s = read(&gbk).unwrap();
+        assert_eq!(s.header, strings(&["姓名", "居住国家"]));
+        assert_eq!(s.rows[0].cells, strings(&["陈志明", "泰国"]));
+    }
+
+    #[test]
+    fn the_first_sheet_of_a_workbook_is_read() {
+        let s = read(include_bytes!("../tests/fixtures/people.xlsx")).unwrap();
+        assert_eq!(s.header[0], "姓名");
+        assert_eq!(s.rows[0].cells[0], "郑光远");
+        // A phone number typed as a number keeps its digits.
+        assert!(
+            s.rows[0].cells.contains(&"13812345678".to_owned()),
+            "{:?}",
+            s.rows
+        );
+    }
+
+    #[test]
+    fn files_beyond_the_limits_are_refused_clearly() {
+        let mut big = String::from("姓名\n");
+        for i in 0..=MAX_ROWS {
+            big.push_str(&format!("某{i}\n"));
+        }
+        assert_eq!(read(big.as_bytes()), Err(ReadError::TooManyRows));
+        let exactly: String = big
+            .lines()
+            .take(MAX_ROWS + 1)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(read(exactly.as_bytes()).map(|s| s.rows.len()), Ok(MAX_ROWS));
+        assert_eq!(read(&vec![b'a'; MAX_BYTES + 1]), Err(ReadError::TooLarge));
+        assert_eq!(read(b""), Err(ReadError::Empty));
+        assert_eq!(read("姓名,电话\n\n".as_bytes()), Err(ReadError::Empty));
+        assert_eq!(
+            read(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+            Err(ReadError::NotASpreadsheet)
+        );
+        assert_eq!(read(b"PK\x03\x04garbage"), Err(ReadError::NotASpreadsheet));
+    }
+}

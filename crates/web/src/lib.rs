@@ -24,6 +24,13 @@ use tower_http::trace::TraceLayer;
 /// Largest request body accepted, in bytes (uploads come later with their own limit).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// Largest spreadsheet import request: the file's own limit, which the import then
+/// explains, plus the form around it.
+pub const IMPORT_BODY_LIMIT: usize = qiaolian_office::MAX_BYTES + 256 * 1024;
+
+/// Largest confirm of an import: the rows of the largest file, as JSON.
+pub const IMPORT_CONFIRM_BODY_LIMIT: usize = 3 * qiaolian_office::MAX_BYTES;
+
 /// Settings of the web layer.
 #[derive(Clone, Debug, Default)]
 pub struct WebConfig {

@@ -18,6 +18,7 @@ both!(
     a_person_is_recorded_a_duplicate_flagged_and_contacts_revealed_only_to_those_allowed,
     a_search_in_traditional_characters_finds_the_simplified_record,
     a_duplicate_saved_anyway_is_merged_with_its_history_and_the_merge_undone,
+    a_clerk_imports_a_spreadsheet_and_decides_on_the_flagged_duplicate,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -756,4 +757,53 @@ async fn a_duplicate_saved_anyway_is_merged_with_its_history_and_the_merge_undon
         Ok(())
     })
     .await;
+}
+
+async fn a_clerk_imports_a_spreadsheet_and_decides_on_the_flagged_duplicate(app: TestApp) {
+    app.load_demo().await;
+    let cq = app.user("cq-coord", "重庆市侨联", "coordinator").await;
+    // One file per server: both backends run at once.
+    let port = app.base.rsplit(':').next().unwrap_or("0").to_owned();
+    let file = std::env::temp_dir().join(format!("import-{}-{port}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        "\u{feff}姓名,居住国家,电话\n黄德华,泰国,+66 81 555 0001\n黄德華,泰国,\n陆晓云,新加坡,\n",
+    )
+    .expect("write the file");
+    let path = file.to_string_lossy().into_owned();
+    let base = app.base.clone();
+    journey("people-import", &app, |c| async move {
+        sign_in(&c, &base, &cq, &crate::harness::password_of(&cq)).await?;
+        c.goto(&format!("{base}/people")).await?;
+        click(&c, "#import-link").await?;
+        c.find(Locator::Css("#file"))
+            .await?
+            .send_keys(&path)
+            .await?;
+        type_into(&c, "#basis_scope", "侨务联络").await?;
+        type_into(&c, "#basis_source", "2024 侨商座谈会签到表").await?;
+        accessible(&c, "the import form").await?;
+        click(&c, "#import-upload").await?;
+        wait_text(&c, "#row-3 .import-status", "第 2 行").await?;
+        accessible(&c, "the import preview").await?;
+        let ticked = async |css: &str| -> Step<bool> {
+            Ok(c.find(Locator::Css(css)).await?.is_selected().await?)
+        };
+        if !ticked("#pick-2").await? || ticked("#pick-3").await? || !ticked("#pick-4").await? {
+            return Err("fine rows ticked, the duplicate not".into());
+        }
+        // The clerk knows row 4 is someone to add later, and row 3 is a different 黄德華.
+        click(&c, "#pick-4").await?;
+        click(&c, "#pick-3").await?;
+        click(&c, "#import-confirm-submit").await?;
+        wait_text(&c, "#import-done", "已导入 2 人").await?;
+        click(&c, "#imported a").await?;
+        wait_text(&c, "#person-name", "黄德华").await?;
+        c.goto(&format!("{base}/people?q=%E9%99%86%E6%99%93%E4%BA%91"))
+            .await?;
+        wait_text(&c, "#person-total", "共 0 人").await?;
+        Ok(())
+    })
+    .await;
+    let _ = std::fs::remove_file(file);
 }

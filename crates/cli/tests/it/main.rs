@@ -20,6 +20,7 @@ mod outcomes;
 mod pages;
 mod pages_cooperation;
 mod people;
+mod people_import;
 mod people_links;
 mod projects;
 mod search;

@@ -6,6 +6,7 @@ mod events;
 mod outcomes;
 mod people;
 pub use cooperation::{file_response, read_multipart};
+pub(crate) use people::uploaded_rows;
 mod me;
 mod network;
 mod orgs;
@@ -17,7 +18,7 @@ mod users;
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -154,6 +155,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/donation-campaigns", get(donations::campaigns))
         .route("/api/v1/people", get(people::list).post(people::create))
         .route("/api/v1/people/duplicates", post(people::duplicates))
+        .route(
+            "/api/v1/people/import",
+            post(people::import).layer(DefaultBodyLimit::max(crate::IMPORT_BODY_LIMIT)),
+        )
         .route("/api/v1/people/coverage", get(people::coverage))
         .route("/api/v1/people/{id}", get(people::get).put(people::update))
         .route("/api/v1/people/{id}/reveal", post(people::reveal))
@@ -199,7 +204,7 @@ pub fn routes() -> Router<AppState> {
         outcomes::multi_camp, outcomes::list_talents, outcomes::create_talent, outcomes::list_articles,
         outcomes::create_article, outcomes::rollup,
         people::list, people::create, people::get, people::update, people::reveal, people::export, people::erase,
-        people::audit_trail, people::duplicates, people::coverage, people::timeline, people::merge,
+        people::audit_trail, people::duplicates, people::import, people::coverage, people::timeline, people::merge,
         people::merges, people::undo_merge,
         donations::list, donations::create, donations::get, donations::step, donations::allocate,
         donations::campaigns,

@@ -1,15 +1,17 @@
 //! The directory of people: contact details masked unless revealed (audited), full
 //! export for a person's own data request, erasure on request.
 
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
+use qiaolian_core::Error;
 use qiaolian_core::audit::{self, Entry};
+use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::person::{
-    self, Coverage, Duplicate, MergeInput, MergeRecord, Person, PersonFilter, PersonId,
-    PersonInput, TimelineItem,
+    self, Coverage, Duplicate, ImportBasis, ImportReport, ImportRow, MergeInput, MergeRecord,
+    Person, PersonFilter, PersonId, PersonInput, Pick, TimelineItem,
 };
 
-use super::{ApiJson, ApiQuery};
+use super::{ApiJson, ApiQuery, read_multipart};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
@@ -195,5 +197,89 @@ pub async fn undo_merge(
 ) -> Result<ApiJson<Person>, ApiError> {
     Ok(ApiJson(
         person::undo_merge(&state.db, &user.actor(), PersonId(id), merge_id).await?,
+    ))
+}
+
+/// The multipart form of an import, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the multipart body; read field by field"
+)]
+pub struct ImportUpload {
+    /// An .xlsx (first sheet) or a .csv in UTF-8 or GBK, at most 2 MB and 2,000 rows,
+    /// headers as in `/people/import/template.csv`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    #[serde(flatten)]
+    basis: ImportBasis,
+    /// Only check the rows and return the preview.
+    dry_run: Option<bool>,
+    /// Also record rows that likely duplicate someone on file or an earlier row.
+    confirm_duplicates: Option<bool>,
+}
+
+/// The rows of an uploaded spreadsheet, or the field error saying why it cannot be read.
+pub(crate) fn uploaded_rows(
+    files: &[qiaolian_core::file::Upload],
+) -> Result<(Vec<ImportRow>, Vec<String>), Error> {
+    let upload = files.first().ok_or(Error::field("file", "required"))?;
+    let sheet =
+        qiaolian_office::read(&upload.content).map_err(|e| Error::field("file", e.code()))?;
+    let rows: Vec<(usize, Vec<String>)> =
+        sheet.rows.into_iter().map(|r| (r.line, r.cells)).collect();
+    let (rows, ignored) = person::import_rows(&sheet.header, &rows)?;
+    if rows.is_empty() {
+        return Err(Error::field("file", "empty"));
+    }
+    Ok((rows, ignored))
+}
+
+/// The choices made once for a whole file, from form fields.
+pub(crate) fn import_basis(fields: &[(String, String)]) -> ImportBasis {
+    let mut b = ImportBasis::default();
+    for (k, v) in fields {
+        match k.as_str() {
+            "owner_org_id" => b.owner_org_id = v.trim().parse().ok().map(OrgId),
+            "sharing" => b.sharing.clone_from(v),
+            "legal_basis" => b.legal_basis.clone_from(v),
+            "basis_on" => b.basis_on.clone_from(v),
+            "basis_scope" => b.basis_scope.clone_from(v),
+            "basis_source" => b.basis_source.clone_from(v),
+            _ => {}
+        }
+    }
+    b
+}
+
+/// Import people from a spreadsheet (multipart). Every row is checked as when recording
+/// one person; rows likely duplicating someone on file or an earlier row are flagged.
+/// With `dry_run=true` nothing is stored; otherwise the rows without errors are recorded
+/// in one go, duplicates only with `confirm_duplicates=true`.
+#[utoipa::path(post, path = "/api/v1/people/import", tag = "people",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"), security(("bearer" = [])),
+    responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    user: User,
+    State(state): State<AppState>,
+    form: Multipart,
+) -> Result<ApiJson<ImportReport>, ApiError> {
+    let (files, fields) = read_multipart(form).await?;
+    let (rows, _) = uploaded_rows(&files)?;
+    let basis = import_basis(&fields);
+    let flag = |name: &str| fields.iter().any(|(k, v)| k == name && v == "true");
+    let actor = user.actor();
+    if flag("dry_run") {
+        let rows = person::check_import(&state.db, &actor, &basis, &rows).await?;
+        return Ok(ApiJson(ImportReport {
+            rows,
+            imported: Vec::new(),
+        }));
+    }
+    let pick = Pick::Clean {
+        confirm_duplicates: flag("confirm_duplicates"),
+    };
+    Ok(ApiJson(
+        person::import(&state.db, &actor, &basis, &rows, &pick).await?,
     ))
 }

@@ -11,6 +11,7 @@ mod network;
 mod orgs;
 mod outcomes;
 mod people;
+mod people_import;
 mod plans;
 mod projects;
 mod regions;
@@ -22,6 +23,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -122,6 +124,18 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::results))
         .route("/people", get(people::list).post(people::create))
         .route("/people/new", get(people::new))
+        .route(
+            "/people/import",
+            get(people_import::form)
+                .post(people_import::upload)
+                .layer(DefaultBodyLimit::max(crate::IMPORT_BODY_LIMIT)),
+        )
+        .route(
+            "/people/import/confirm",
+            post(people_import::confirm)
+                .layer(DefaultBodyLimit::max(crate::IMPORT_CONFIRM_BODY_LIMIT)),
+        )
+        .route("/people/import/template.csv", get(people_import::template))
         .route("/people/coverage", get(people::coverage))
         .route("/people/{id}", get(people::show).post(people::update))
         .route("/people/{id}/edit", get(people::edit))

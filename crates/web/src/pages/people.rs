@@ -34,6 +34,8 @@ struct ListPage {
     pager_href: String,
     countries: Vec<Country>,
     refused: bool,
+    /// Whether the reader may record people, and so import them.
+    may_create: bool,
 }
 
 pub async fn list(
@@ -67,6 +69,7 @@ pub async fn list(
         pager_href,
         countries: reference::countries(&state.db).await?,
         refused,
+        may_create: actor.may(Resource::Person, Action::Create, Some(&actor.org_path)),
     }))
 }
 
@@ -575,7 +578,7 @@ pub async fn update(
     }
 }
 
-async fn owner_name(db: &Db, user: &User, id: &str) -> String {
+pub(super) async fn owner_name(db: &Db, user: &User, id: &str) -> String {
     match id.trim().parse::<i64>() {
         Ok(id) => qiaolian_core::org::get(db, &user.actor(), OrgId(id))
             .await
