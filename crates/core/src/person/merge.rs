@@ -313,17 +313,21 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
         .await?
     });
     let detail = format!("merge #{merge_id}: #{other_id} into #{id}");
-    audit::record(&mut tx, actor, AuditAction::Merge, "person", id.0, &detail).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        AuditAction::Merge,
-        "person",
-        other_id.0,
-        &detail,
-    )
-    .await?;
+    finish(db, tx, actor, AuditAction::Merge, (id, other_id), &detail).await
+}
+
+/// The end of a merge or its undo: both people audited and their search documents
+/// rewritten in the same transaction, then the survivor as the actor reads it.
+async fn finish(
+    db: &Db,
+    mut tx: Tx,
+    actor: &Actor,
+    action: AuditAction,
+    (id, other_id): (PersonId, PersonId),
+    detail: &str,
+) -> Result<Person> {
     for person in [id, other_id] {
+        audit::record(&mut tx, actor, action, "person", person.0, detail).await?;
         crate::search::refresh(&mut tx, crate::search::Kind::Person, person.0).await?;
     }
     tx.commit().await?;
@@ -453,29 +457,15 @@ pub async fn undo_merge(db: &Db, actor: &Actor, id: PersonId, merge_id: i64) -> 
             .await?;
     });
     let detail = format!("merge #{merge_id}: #{other_id} out of #{id}");
-    audit::record(
-        &mut tx,
+    finish(
+        db,
+        tx,
         actor,
         AuditAction::UndoMerge,
-        "person",
-        id.0,
+        (id, other_id),
         &detail,
     )
-    .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        AuditAction::UndoMerge,
-        "person",
-        other_id.0,
-        &detail,
-    )
-    .await?;
-    for person in [id, other_id] {
-        crate::search::refresh(&mut tx, crate::search::Kind::Person, person.0).await?;
-    }
-    tx.commit().await?;
-    get(db, actor, id).await
+    .await
 }
 
 /// The merges into a person the actor may see, newest first.
