@@ -287,6 +287,17 @@ enum Bind {
     Bool(bool),
 }
 
+/// Binds a read rule's parameters, in order, to a query of either engine.
+macro_rules! bind_rule {
+    ($q:expr, $binds:expr) => {
+        $binds.iter().fold($q, |q, b| match b {
+            Bind::Text(s) => q.bind(s.clone()),
+            Bind::Int(i) => q.bind(*i),
+            Bind::Bool(v) => q.bind(*v),
+        })
+    };
+}
+
 /// How a kind joins back to its record and who may read that record, with the
 /// parameters the rule expects, as its own module writes them.
 fn rule(kind: Kind, actor: &Actor) -> (&'static str, String, Vec<Bind>) {
@@ -448,29 +459,17 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Resul
             p(5)
         );
         let total: i64 = on!(&mut tx, |c| {
-            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
-            for b in &binds {
-                q = match b {
-                    Bind::Text(s) => q.bind(s.clone()),
-                    Bind::Int(i) => q.bind(*i),
-                    Bind::Bool(v) => q.bind(*v),
-                };
-            }
-            q.bind(&expression).fetch_one(c).await?
+            bind_rule!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), binds)
+                .bind(&expression)
+                .fetch_one(c)
+                .await?
         });
         if total == 0 {
             continue;
         }
         let hits: Vec<Hit> = on!(&mut tx, |c| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(hits_sql));
-            for b in &binds {
-                q = match b {
-                    Bind::Text(s) => q.bind(s.clone()),
-                    Bind::Int(i) => q.bind(*i),
-                    Bind::Bool(v) => q.bind(*v),
-                };
-            }
-            q.bind(&expression)
+            bind_rule!(sqlx::query_as(sqlx::AssertSqlSafe(hits_sql)), binds)
+                .bind(&expression)
                 .bind(&key)
                 .bind(&pinyin)
                 .bind(limit)
