@@ -248,14 +248,14 @@ async fn version(db: &Db) -> anyhow::Result<String> {
         Engine::Sqlite => "select sqlite_version()",
         Engine::Postgres => "select current_setting('server_version')",
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| sqlx::query_scalar(sql)
         .fetch_one(c)
         .await?))
 }
 
 async fn sql(db: &Db, sql: &'static str) -> anyhow::Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     on!(&mut tx, |c| {
         sqlx::query(sql).execute(c).await.context(sql)?;
     });
@@ -267,7 +267,7 @@ async fn sql(db: &Db, sql: &'static str) -> anyhow::Result<()> {
 /// assigner) with new text and a lead organization drawn from the demo organizations.
 /// No search documents are written: that is what the rebuild is timed for.
 async fn insert_tasks(db: &Db, n: usize) -> anyhow::Result<u64> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let templates: Vec<i64> = on!(&mut tx, |c| {
         sqlx::query_scalar("select id from task where parent_id is null order by id")
             .fetch_all(c)
@@ -328,7 +328,7 @@ async fn insert_tasks(db: &Db, n: usize) -> anyhow::Result<u64> {
                 (words.task(), lead, templates[i % templates.len()])
             })
             .collect();
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         let done = on!(&mut tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(insert));
             for (task, lead, template) in &batch {
@@ -520,7 +520,7 @@ fn ms(d: Duration) -> f64 {
 
 /// The index's share of the database, as each engine can tell it.
 async fn size(db: &Db) -> anyhow::Result<String> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(match db.engine() {
         Engine::Sqlite => {
             let (pages, page_size): (i64, i64) = on!(&mut tx, |c| {

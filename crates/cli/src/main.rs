@@ -71,6 +71,15 @@ enum Command {
     /// Manage the sides of the programme (member regions, national, overseas).
     #[command(subcommand)]
     Side(SideCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 0 when intact, 1 naming the first bad entry.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +131,9 @@ enum TokenCommand {
         /// What the token is for.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days until it expires (1–366).
+        #[arg(long, default_value_t = qiaolian_core::auth::TOKEN_DAYS)]
+        days: i64,
     },
 }
 
@@ -164,14 +176,9 @@ async fn main() -> Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(%listen, "qiaolian serving; open http://{listen}/");
-            // Search documents are rebuilt (when their format changed) while the server
+            // Colours and search documents are brought up to date while the server
             // already answers; until then search answers from the documents it has.
-            let indexing = db.clone();
-            tokio::spawn(async move {
-                if let Err(e) = qiaolian_core::search::sync(&indexing).await {
-                    tracing::error!(error = %e, "search index rebuild failed");
-                }
-            });
+            tokio::spawn(qiaolian_core::upkeep::run(db.clone()));
             let state = AppState::new(db.clone(), WebConfig { https });
             qiaolian_web::serve(listener, state, shutdown_signal())
                 .await
@@ -214,6 +221,21 @@ async fn main() -> Result<()> {
                 Err(e) => return Err(e).context("user not created"),
             }
         }
+        Command::Audit(AuditCommand::Verify) => {
+            let state = qiaolian_core::audit::chain_state(&db)
+                .await
+                .context("cannot read the audit trail")?;
+            match state.first_bad {
+                None => println!("audit chain intact: {} entries", state.entries),
+                Some(id) => {
+                    eprintln!(
+                        "audit chain broken at entry {id} (of {}): it was altered, or an entry before it was removed",
+                        state.entries
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
         Command::Side(SideCommand::List) => {
             for s in side::list(&db).await? {
                 println!(
@@ -243,11 +265,22 @@ async fn main() -> Result<()> {
             let s = refused(side::create(&db, &input).await, "side not added")?;
             println!("added side {} ({})", s.code, s.name_zh);
         }
-        Command::Token(TokenCommand::Create { login, name }) => {
+        Command::Token(TokenCommand::Create { login, name, days }) => {
             let Some(a) = account::by_login(&db, &login).await? else {
                 bail!("no user with login {login}");
             };
-            println!("{}", auth::create_token(&db, a.id, &name).await?);
+            let new = auth::NewToken {
+                name,
+                days: Some(days),
+            };
+            let (token, secret) = refused(
+                auth::create_token(&db, &a.actor(), &new).await,
+                "token not created",
+            )?;
+            if let Some(until) = token.expires_at {
+                eprintln!("expires {}", until.format("%Y-%m-%d"));
+            }
+            println!("{secret}");
         }
     }
     Ok(())

@@ -39,6 +39,8 @@ text_enum!(
         Donation = "donation",
         Person = "person",
         Contact = "contact",
+        // The audit trail as a whole; a person's own entries follow `Person`.
+        Audit = "audit",
     }
 );
 
@@ -196,6 +198,13 @@ pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
     (Resource::Contact, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
     (Resource::Contact, Action::Report,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
     (Resource::Contact, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Audit, Action::Read,           [All,    Nothing,   Nothing,    Nothing, Nothing]),
+    (Resource::Audit, Action::Create,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Audit, Action::Update,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Audit, Action::Archive,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Audit, Action::Assign,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Audit, Action::Report,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Audit, Action::Comment,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action, Actor, Reach, Resource};
+use crate::audit::{self, AuditAction};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
 use crate::org::{self, OrgId};
@@ -119,6 +120,22 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::Other(format!("password hashing failed: {e}")))
 }
 
+/// Argon2 costs tens of milliseconds of CPU by design: run it on the blocking pool so
+/// a burst of sign-ins does not stall every other request on the async workers.
+pub async fn hash_password_off_thread(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::Other(format!("password hashing: {e}")))?
+}
+
+pub async fn verify_password_off_thread(password: &str, hash: String) -> Result<bool> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| Error::Other(format!("password check: {e}")))
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|h| {
@@ -143,7 +160,12 @@ pub struct NewAccount {
 
 /// Creates an account; `actor` is `None` for the system itself (first start, CLI).
 pub async fn create(db: &Db, actor: Option<&Actor>, input: &NewAccount) -> Result<Account> {
-    let mut tx = db.begin().await?;
+    // Hashed before the write begins, so argon2's cost is not paid holding the lock.
+    let hash = match parse_password(&input.password) {
+        Ok(p) => Some(hash_password_off_thread(&p).await?),
+        Err(_) => None,
+    };
+    let mut tx = db.write().await?;
     let mut check = Check::default();
     let login = check.take("login", parse_login(&input.login));
     let display_name = check.take("display_name", text::required(&input.display_name, 50));
@@ -164,8 +186,23 @@ pub async fn create(db: &Db, actor: Option<&Actor>, input: &NewAccount) -> Resul
         check.add("role", "role_too_high");
     }
     check.finish()?;
-    let (Some(login), Some(display_name), Some(role), Some(password), Some(org_path), Some(org_id)) =
-        (login, display_name, role, password, org_path, input.org_id)
+    let (
+        Some(login),
+        Some(display_name),
+        Some(role),
+        Some(_),
+        Some(hash),
+        Some(org_path),
+        Some(org_id),
+    ) = (
+        login,
+        display_name,
+        role,
+        password,
+        hash,
+        org_path,
+        input.org_id,
+    )
     else {
         return Err(Error::Other(
             "account fields parsed without errors yet missing".into(),
@@ -174,7 +211,6 @@ pub async fn create(db: &Db, actor: Option<&Actor>, input: &NewAccount) -> Resul
     if let Some(actor) = actor {
         access::authorize(actor, Resource::Account, Action::Create, Some(&org_path))?;
     }
-    let hash = hash_password(&password)?;
     let now = crate::now();
     let id: AccountId = on!(&mut tx, |c| {
         sqlx::query_scalar(
@@ -197,6 +233,9 @@ pub async fn create(db: &Db, actor: Option<&Actor>, input: &NewAccount) -> Resul
         })?
     });
     let account = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let by = actor.cloned().unwrap_or_else(|| account.actor());
+    let detail = format!("{} ({role}) in {}", account.login, account.org_name);
+    audit::record(&mut tx, &by, AuditAction::Create, "account", id.0, &detail).await?;
     tx.commit().await?;
     tracing::info!(account = %id, login = %account.login, role = %role, "account created");
     Ok(account)
@@ -212,12 +251,20 @@ pub(crate) async fn get_in(tx: &mut Tx, id: AccountId) -> Result<Option<Account>
 }
 
 pub async fn get(db: &Db, id: AccountId) -> Result<Option<Account>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     get_in(&mut tx, id).await
 }
 
+/// An account the actor administers (others answer `NotFound`).
+pub async fn get_managed(db: &Db, actor: &Actor, id: AccountId) -> Result<Account> {
+    match get(db, id).await? {
+        Some(a) if actor.may(Resource::Account, Action::Read, Some(&a.org_path)) => Ok(a),
+        _ => Err(Error::NotFound),
+    }
+}
+
 pub async fn by_login(db: &Db, login: &str) -> Result<Option<Account>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where a.login = $1")))
             .bind(login.trim().to_ascii_lowercase())
@@ -227,7 +274,7 @@ pub async fn by_login(db: &Db, login: &str) -> Result<Option<Account>> {
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_scalar("select count(*) from account")
             .fetch_one(c)
@@ -244,7 +291,7 @@ pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Acco
         Reach::Own => actor.org_path.clone(),
         Reach::Nothing => return Err(Error::Forbidden),
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let total: i64 = on!(&mut tx, |c| {
         sqlx::query_scalar(
             "select count(*) from account a join org o on o.id = a.org_id where o.path like $1",
@@ -271,24 +318,27 @@ pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Acco
     })
 }
 
-/// Changes the actor's own password after checking the current one; signs out
-/// every other session, since a changed password usually means a leaked one.
+/// Changes the actor's own password after checking the current one; ends every other
+/// session and revokes every API token, since a changed password usually means a
+/// leaked one. `keep` is the session the change was made from.
 pub async fn change_password(
     db: &Db,
     actor: &Actor,
     current: &str,
     new: &str,
     confirm: &str,
+    keep: Option<&str>,
 ) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let hash: String = on!(&mut tx, |c| {
-        sqlx::query_scalar("select password_hash from account where id = $1")
+    let mut tx = db.read().await?;
+    let (hash, version): (String, i64) = on!(&mut tx, |c| {
+        sqlx::query_as("select password_hash, version from account where id = $1")
             .bind(actor.account_id)
             .fetch_one(c)
             .await?
     });
+    drop(tx);
     let mut check = Check::default();
-    if !verify_password(current, &hash) {
+    if !verify_password_off_thread(current, hash).await? {
         check.add("current_password", "wrong_password");
     }
     let new = check.take("new_password", parse_password(new));
@@ -296,39 +346,159 @@ pub async fn change_password(
         check.add("confirm_password", "passwords_differ");
     }
     check.finish()?;
-    let new_hash = hash_password(&new.unwrap_or_default())?;
+    let new_hash = hash_password_off_thread(&new.unwrap_or_default()).await?;
+    let mut tx = db.write().await?;
+    crate::db::claim(&mut tx, "account", actor.account_id.0, version).await?;
     on!(&mut tx, |c| {
-        sqlx::query("update account set password_hash = $1, updated_at = $2, version = version + 1 where id = $3")
+        sqlx::query("update account set password_hash = $1 where id = $2")
             .bind(&new_hash)
-            .bind(crate::now())
             .bind(actor.account_id)
             .execute(c)
             .await?;
     });
+    crate::auth::sign_out_everywhere(&mut tx, actor.account_id, keep).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        AuditAction::Update,
+        "account",
+        actor.account_id.0,
+        "password",
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(account = %actor.account_id, "password changed");
     Ok(())
 }
 
-/// Sets a password without knowing the old one: for the CLI and first start.
+/// Sets a password without knowing the old one: for the CLI and first start. Every
+/// session and token of the account ends.
 pub async fn set_password(db: &Db, id: AccountId, password: &str) -> Result<()> {
     let password =
         parse_password(password).map_err(|e| Error::Invalid([("password", e)].into()))?;
-    let hash = hash_password(&password)?;
-    let mut tx = db.begin().await?;
+    let hash = hash_password_off_thread(&password).await?;
+    let mut tx = db.write().await?;
     on!(&mut tx, |c| {
-        sqlx::query("update account set password_hash = $1, updated_at = $2 where id = $3")
+        sqlx::query("update account set password_hash = $1, updated_at = $2, version = version + 1 where id = $3")
             .bind(&hash)
             .bind(crate::now())
             .bind(id)
             .execute(c)
             .await?;
     });
+    crate::auth::sign_out_everywhere(&mut tx, id, None).await?;
     tx.commit().await
 }
 
+/// An administrator's change to an account, made on the version read.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AccountPatch {
+    /// One of `admin`, `org_admin`, `coordinator`, `member`, `viewer`.
+    pub role: Option<String>,
+    /// `false` disables the account: its sessions and tokens end at once.
+    pub active: Option<bool>,
+    pub display_name: Option<String>,
+    pub version: Option<i64>,
+}
+
+/// Changes another account's role, name or whether it may sign in. Organization
+/// admins manage accounts in their subtree; nobody grants more than they hold,
+/// changes an account more powerful than themselves, or disables themselves.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: AccountId,
+    patch: &AccountPatch,
+) -> Result<Account> {
+    let mut tx = db.write().await?;
+    let Some(old) = get_in(&mut tx, id).await? else {
+        return Err(Error::NotFound);
+    };
+    if !actor.may(Resource::Account, Action::Read, Some(&old.org_path)) {
+        return Err(Error::NotFound);
+    }
+    access::authorize(
+        actor,
+        Resource::Account,
+        Action::Update,
+        Some(&old.org_path),
+    )?;
+    if !actor.role.may_grant(old.role) {
+        return Err(Error::Forbidden);
+    }
+    let Some(version) = patch.version else {
+        return Err(Error::field("version", "required"));
+    };
+    let mut check = Check::default();
+    let role = match &patch.role {
+        Some(r) => check.take("role", Role::parse(r)),
+        None => Some(old.role),
+    };
+    if role.is_some_and(|r| !actor.role.may_grant(r)) {
+        check.add("role", "role_too_high");
+    }
+    let display_name = match &patch.display_name {
+        Some(n) => check.take("display_name", text::required(n, 50)),
+        None => Some(old.display_name.clone()),
+    };
+    let active = patch.active.unwrap_or(old.active);
+    if id == actor.account_id && (!active || role != Some(old.role)) {
+        check.add("active", "cannot_change_self");
+    }
+    check.finish()?;
+    let (Some(role), Some(display_name)) = (role, display_name) else {
+        return Err(Error::Other(
+            "account patch parsed without errors yet incomplete".into(),
+        ));
+    };
+    crate::db::claim(&mut tx, "account", id.0, version).await?;
+    on!(&mut tx, |c| {
+        sqlx::query("update account set role = $1, active = $2, display_name = $3 where id = $4")
+            .bind(role.as_str())
+            .bind(active)
+            .bind(&display_name)
+            .bind(id)
+            .execute(c)
+            .await?;
+    });
+    let mut changed = Vec::new();
+    if role != old.role {
+        changed.push(format!("role: {} → {role}", old.role));
+    }
+    if display_name != old.display_name {
+        changed.push("display_name".to_owned());
+    }
+    if !changed.is_empty() {
+        audit::record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "account",
+            id.0,
+            &changed.join(", "),
+        )
+        .await?;
+    }
+    if active != old.active {
+        let action = if active {
+            AuditAction::Enable
+        } else {
+            AuditAction::Disable
+        };
+        audit::record(&mut tx, actor, action, "account", id.0, &old.login).await?;
+    }
+    if !active || role != old.role {
+        // A disabled account, or one whose powers changed, signs in afresh.
+        crate::auth::sign_out_everywhere(&mut tx, id, None).await?;
+    }
+    let account = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    Ok(account)
+}
+
 pub async fn set_locale(db: &Db, actor: &Actor, locale: Locale) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     on!(&mut tx, |c| {
         sqlx::query("update account set locale = $1 where id = $2")
             .bind(locale.as_str())

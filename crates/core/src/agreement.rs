@@ -221,7 +221,7 @@ async fn parse(tx: &mut Tx, input: &AgreementInput) -> Result<Fields> {
 
 /// Records an agreement; the actor must be able to act for one of its parties.
 pub async fn create(db: &Db, actor: &Actor, input: &AgreementInput) -> Result<Agreement> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let f = parse(&mut tx, input).await?;
     access::authorize_any(
         actor,
@@ -343,7 +343,8 @@ pub async fn update(
     id: AgreementId,
     input: &AgreementInput,
 ) -> Result<Agreement> {
-    let current = get(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let current = get_in(&mut tx, actor, id).await?;
     access::authorize_any(
         actor,
         Resource::Agreement,
@@ -353,7 +354,7 @@ pub async fn update(
     let Some(version) = input.version else {
         return Err(Error::field("version", "required"));
     };
-    let mut tx = db.begin().await?;
+    crate::db::claim(&mut tx, "agreement", id.0, version).await?;
     let f = parse(&mut tx, input).await?;
     // The editor must still be able to act for the agreement after the edit.
     access::authorize_any(
@@ -363,10 +364,10 @@ pub async fn update(
         f.parties.iter().map(|p| p.2.as_str()),
     )?;
     check_dropped_areas(&mut tx, id, &f).await?;
-    let changed = on!(&mut tx, |c| {
+    on!(&mut tx, |c| {
         sqlx::query(
             "update agreement set kind = $1, title = $2, signed_on = $3, valid_until = $4, summary = $5,
-                status = $6, updated_at = $7, version = version + 1 where id = $8 and version = $9",
+                status = $6 where id = $7",
         )
         .bind(f.kind.as_str())
         .bind(&f.title)
@@ -374,22 +375,15 @@ pub async fn update(
         .bind(f.valid_until)
         .bind(&f.summary)
         .bind(f.status.as_str())
-        .bind(crate::now())
         .bind(id)
-        .bind(version)
         .execute(c)
-        .await?
-        .rows_affected()
+        .await?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: current.version,
-        });
-    }
     write_parties_and_areas(&mut tx, id, &f).await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Agreement, id.0).await?;
+    let a = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(a)
 }
 
 const COLUMNS: &str = "a.id, a.kind, a.title, a.signed_on, a.valid_until, a.summary, a.status, a.version, a.created_at, a.updated_at";
@@ -433,8 +427,11 @@ async fn load(tx: &mut Tx, id: AgreementId, today: NaiveDate) -> Result<Option<A
 
 /// One agreement, if the actor may see it (otherwise `NotFound`, so its existence does not leak).
 pub async fn get(db: &Db, actor: &Actor, id: AgreementId) -> Result<Agreement> {
-    let mut tx = db.begin().await?;
-    let a = load(&mut tx, id, crate::settings::today())
+    get_in(&mut db.read().await?, actor, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: AgreementId) -> Result<Agreement> {
+    let a = load(tx, id, crate::settings::today())
         .await?
         .ok_or(Error::NotFound)?;
     if !actor.sees(a.party_paths()) {
@@ -478,7 +475,7 @@ pub async fn list(
         .filter(|k| !k.trim().is_empty())
         .and_then(|k| check.take("kind", AgreementKind::parse(k)));
     check.finish()?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let party_path = match filter.party {
         Some(id) => Some(
             crate::org::path_of(&mut tx, OrgId(id))
@@ -551,10 +548,20 @@ pub async fn list(
 /// Attaches a scan or other file to an agreement: whoever may record an agreement for
 /// a party may add its scans.
 pub async fn attach(db: &Db, actor: &Actor, id: AgreementId, upload: &Upload) -> Result<Agreement> {
-    let a = get(db, actor, id).await?;
-    access::authorize_any(actor, Resource::Agreement, Action::Create, a.party_paths())?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
+    may_attach_in(&mut tx, actor, id).await?;
     file::attach(&mut tx, "agreement", id.0, upload, actor.account_id).await?;
+    let a = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(a)
+}
+
+/// Whether the actor may add scans to an agreement: asked before an upload is read.
+pub async fn may_attach(db: &Db, actor: &Actor, id: AgreementId) -> Result<()> {
+    may_attach_in(&mut db.read().await?, actor, id).await
+}
+
+async fn may_attach_in(tx: &mut Tx, actor: &Actor, id: AgreementId) -> Result<()> {
+    let a = get_in(tx, actor, id).await?;
+    access::authorize_any(actor, Resource::Agreement, Action::Create, a.party_paths())
 }

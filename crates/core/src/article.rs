@@ -138,7 +138,7 @@ async fn check_input(tx: &mut Tx, input: &ArticleInput, check: &mut Check) -> Re
 /// Records an article. An article about an event is recorded by those who ran it;
 /// others by anyone who may record events for their own organization.
 pub async fn create(db: &Db, actor: &Actor, input: &ArticleInput) -> Result<Article> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut check = Check::default();
     check_input(&mut tx, input, &mut check).await?;
     check.finish()?;
@@ -189,7 +189,7 @@ async fn insert(tx: &mut Tx, actor: &Actor, input: &ArticleInput) -> Result<Arti
 /// Records a coverage list in one transaction — all or none — as the demo's media tours
 /// do; the first refused row's errors are returned.
 pub(crate) async fn create_many(db: &Db, actor: &Actor, inputs: &[ArticleInput]) -> Result<usize> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for input in inputs {
         let mut check = Check::default();
         check_input(&mut tx, input, &mut check).await?;
@@ -229,7 +229,7 @@ const SELECT: &str = "select a.id, a.title, a.outlet_id, u.name as outlet_name, 
     left join event e on e.id = a.event_id";
 
 pub async fn get(db: &Db, id: ArticleId) -> Result<Article> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where a.id = $1")))
             .bind(id)
@@ -291,7 +291,7 @@ async fn bound(tx: &mut Tx, filter: &ArticleFilter) -> Result<(Bound, Option<Lan
 /// Articles in a scope, newest first.
 pub async fn list(db: &Db, filter: &ArticleFilter, page: PageRequest) -> Result<Page<Article>> {
     let page = page.clamped();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let (b, language) = bound(&mut tx, filter).await?;
     let total: i64 = on!(&mut tx, |c| {
         bind_scope!(
@@ -331,7 +331,7 @@ pub async fn list(db: &Db, filter: &ArticleFilter, page: PageRequest) -> Result<
 
 /// Coverage figures of a filter: the same rows `list` returns.
 pub async fn filtered_figures(db: &Db, filter: &ArticleFilter) -> Result<ArticleFigures> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let (b, language) = bound(&mut tx, filter).await?;
     figures_where(&mut tx, &b, filter.event, filter.outlet, language).await
 }
@@ -374,7 +374,7 @@ pub struct OutletCount {
 }
 
 pub async fn by_outlet(db: &Db, event: EventId) -> Result<Vec<OutletCount>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(
             "select u.id as outlet_id, u.name, u.country_code, count(*) as articles from article a join org u on u.id = a.outlet_id

@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::access::Actor;
+use crate::access::{self, Action, Actor, Resource};
 use crate::account::AccountId;
 use crate::db::{Db, Tx};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::on;
+use crate::page::{Page, PageRequest};
 
 text_enum!(
     AuditAction {
@@ -21,6 +22,12 @@ text_enum!(
         Erase = "erase",
         Merge = "merge",
         UndoMerge = "undo_merge",
+        SignIn = "sign_in",
+        SignInFailed = "sign_in_failed",
+        TokenCreate = "token_create",
+        TokenRevoke = "token_revoke",
+        Disable = "disable",
+        Enable = "enable",
     }
 );
 
@@ -113,7 +120,7 @@ const SELECT: &str = "select x.id, x.at, x.account_id, a.display_name as account
 
 /// The entries about one record, newest first.
 pub async fn of(db: &Db, entity: &str, entity_id: i64) -> Result<Vec<Entry>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where x.entity = $1 and x.entity_id = $2 order by x.id desc"
@@ -125,39 +132,156 @@ pub async fn of(db: &Db, entity: &str, entity_id: i64) -> Result<Vec<Entry>> {
     }))
 }
 
-/// Walks the chain from the first entry; the id of the first entry that does not
-/// follow from the one before it, if any.
-pub async fn verify(db: &Db) -> Result<Option<i64>> {
-    let mut tx = db.begin().await?;
-    let entries: Vec<Entry> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} order by x.id")))
-            .fetch_all(c)
+/// Filters of the audit trail; all optional.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct AuditFilter {
+    /// The kind of record, e.g. `person`, `account`, `api_token`, `org`.
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    /// e.g. `sign_in_failed`
+    pub action: Option<String>,
+}
+
+/// The trail for an administrator, newest first.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> Result<Page<Entry>> {
+    access::authorize(actor, Resource::Audit, Action::Read, None)?;
+    let page = page.clamped();
+    let action = match filter
+        .action
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        Some(a) => Some(
+            AuditAction::parse(a)
+                .map_err(|e| Error::Invalid([("action", e)].into()))?
+                .as_str(),
+        ),
+        None => None,
+    };
+    let entity: Option<String> = filter
+        .entity
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| e.chars().take(40).collect());
+    const WHERE: &str = "where ($1 is null or x.entity = $1) and ($2 is null or x.entity_id = $2)
+        and ($3 is null or x.action = $3)";
+    let mut tx = db.read().await?;
+    let total: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from audit x {WHERE}"
+        )))
+        .bind(&entity)
+        .bind(filter.entity_id)
+        .bind(action)
+        .fetch_one(c)
+        .await?
+    });
+    let items = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} {WHERE} order by x.id desc limit $4 offset $5"
+        )))
+        .bind(&entity)
+        .bind(filter.entity_id)
+        .bind(action)
+        .bind(i64::from(page.per_page))
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+        .fetch_all(c)
+        .await?
+    });
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Whether the chain holds: how many entries it has and the first one that breaks it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ChainState {
+    pub entries: i64,
+    pub intact: bool,
+    /// The id of the first entry that does not follow from the one before it.
+    pub first_bad: Option<i64>,
+}
+
+/// The chain's state, for an administrator.
+pub async fn chain(db: &Db, actor: &Actor) -> Result<ChainState> {
+    access::authorize(actor, Resource::Audit, Action::Read, None)?;
+    chain_state(db).await
+}
+
+/// The chain's state, for the command line.
+pub async fn chain_state(db: &Db) -> Result<ChainState> {
+    let first_bad = verify(db).await?;
+    let mut tx = db.read().await?;
+    let entries: i64 = on!(&mut tx, |c| {
+        sqlx::query_scalar("select count(*) from audit")
+            .fetch_one(c)
             .await?
     });
+    Ok(ChainState {
+        entries,
+        intact: first_bad.is_none(),
+        first_bad,
+    })
+}
+
+/// Walks the chain from the first entry, a thousand entries at a time so memory stays
+/// flat however long the trail; the id of the first entry that does not follow from
+/// the one before it, if any.
+pub async fn verify(db: &Db) -> Result<Option<i64>> {
+    let mut tx = db.read().await?;
     let head: String = on!(&mut tx, |c| {
         sqlx::query_scalar("select hash from audit_head where id = 1")
             .fetch_one(c)
             .await?
     });
     let mut prev = String::new();
-    for e in &entries {
-        let expected = digest(
-            &prev,
-            e.at,
-            e.account_id,
-            e.action.as_str(),
-            &e.entity,
-            e.entity_id,
-            &e.detail,
-        );
-        if e.prev_hash != prev || e.hash != expected {
-            return Ok(Some(e.id));
+    let mut after = 0_i64;
+    let mut last = None;
+    loop {
+        let entries: Vec<Entry> = on!(&mut tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT} where x.id > $1 order by x.id limit 1000"
+            )))
+            .bind(after)
+            .fetch_all(c)
+            .await?
+        });
+        let Some(end) = entries.last().map(|e| e.id) else {
+            break;
+        };
+        for e in &entries {
+            let expected = digest(
+                &prev,
+                e.at,
+                e.account_id,
+                e.action.as_str(),
+                &e.entity,
+                e.entity_id,
+                &e.detail,
+            );
+            if e.prev_hash != prev || e.hash != expected {
+                return Ok(Some(e.id));
+            }
+            prev = expected;
         }
-        prev = expected;
+        after = end;
+        last = Some(end);
     }
     // A removed last entry leaves the head pointing past the end.
     if head != prev {
-        return Ok(Some(entries.last().map_or(0, |e| e.id + 1)));
+        return Ok(Some(last.map_or(0, |id| id + 1)));
     }
     Ok(None)
 }

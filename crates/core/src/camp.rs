@@ -106,9 +106,9 @@ pub async fn add_session(
     id: EventId,
     input: &SessionInput,
 ) -> Result<Session> {
-    let e = event::get(db, id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     may_update(&mut tx, actor, id).await?;
+    let e = event::get_in(&mut tx, id).await?;
     let mut check = Check::default();
     let title = check.take("title", text::required(&input.title, 200));
     let place = check
@@ -148,17 +148,21 @@ pub async fn add_session(
         .fetch_one(c)
         .await?
     });
-    tx.commit().await?;
-    sessions(db, id)
+    let session = sessions_in(&mut tx, id)
         .await?
         .into_iter()
         .find(|s| s.id == sid)
-        .ok_or(Error::NotFound)
+        .ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    Ok(session)
 }
 
 pub async fn sessions(db: &Db, id: EventId) -> Result<Vec<Session>> {
-    let mut tx = db.begin().await?;
-    Ok(on!(&mut tx, |c| {
+    sessions_in(&mut db.read().await?, id).await
+}
+
+async fn sessions_in(tx: &mut Tx, id: EventId) -> Result<Vec<Session>> {
+    Ok(on!(tx, |c| {
         sqlx::query_as(
             "select s.id, s.title, s.starts_on, s.ends_on, s.place,
                 (select count(*) from event_participant p where p.session_id = s.id) as participants
@@ -177,7 +181,7 @@ pub async fn register(
     id: EventId,
     input: &ParticipantInput,
 ) -> Result<Participant> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     may_update(&mut tx, actor, id).await?;
     let mut check = Check::default();
     let linked = person::linkable(&mut tx, actor, &mut check, "person_id", input.person_id).await?;
@@ -300,7 +304,7 @@ const CAMPS: &str = "('youth_camp_online', 'youth_camp_offline')";
 /// same year where the same person (same folded name and country, and birthday when
 /// both are known) is registered.
 pub async fn participants(db: &Db, id: EventId) -> Result<Vec<Participant>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut list: Vec<Participant> = on!(&mut tx, |c| {
         sqlx::query_as(
             "select p.id, p.name, p.country_code, k.name_zh as country_name_zh, k.name_en as country_name_en, p.born_on,
@@ -350,7 +354,7 @@ pub struct MultiCamp {
 
 /// Everyone registered in more than one youth camp of `year` (一人多营).
 pub async fn multi_camp(db: &Db, year: i32) -> Result<Vec<MultiCamp>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     #[derive(sqlx::FromRow)]
     struct Row {
         participant_id: ParticipantId,

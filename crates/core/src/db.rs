@@ -11,21 +11,48 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::{Error, Result};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// How long a request waits for a pooled connection before it answers 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a write waits for its turn on SQLite before it answers 503. Writes hold
+/// the turn for milliseconds and long work commits in short batches, so a queue this
+/// long means the server is overloaded, not busy.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(8);
+
 /// A pool on one of the two supported engines.
+///
+/// SQLite allows one writer at a time. Its writers take turns on an in-process queue
+/// (`Turn`) before `begin immediate`, so concurrent writes wait in order instead of
+/// failing with "database is locked" or spinning in the busy handler; readers are
+/// never blocked (WAL).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, Turn),
     Postgres(PgPool),
 }
 
-/// An open transaction; every state-changing operation runs inside one.
-pub enum Tx {
+/// The queue of SQLite writers of this process.
+#[derive(Clone, Debug, Default)]
+pub struct Turn(std::sync::Arc<Mutex<()>>);
+
+/// An open transaction: a read (`Db::read`) or a write (`Db::write`).
+pub struct Tx {
+    // Dropped before the turn, so a write's rollback is queued before the next writer
+    // begins.
+    #[doc(hidden)]
+    pub conn: Conn,
+    write: bool,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+/// The typed transaction of either engine; reached through [`on!`].
+pub enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -37,12 +64,12 @@ pub enum Tx {
 #[macro_export]
 macro_rules! on {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+        match &mut $tx.conn {
+            $crate::db::Conn::Sqlite(t) => {
                 let $conn = &mut **t;
                 $body
             }
-            $crate::db::Tx::Postgres(t) => {
+            $crate::db::Conn::Postgres(t) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -84,18 +111,21 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                // Only another process (the CLI beside a server) waits here; this
+                // process's writers queue on `Turn` first.
+                .busy_timeout(Duration::from_secs(5));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, Turn::default()))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)
                 .map_err(|e| Error::Config(format!("bad PostgreSQL URL: {e}")))?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -108,7 +138,7 @@ impl Db {
 
     pub fn engine(&self) -> Engine {
         match self {
-            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Sqlite(..) => Engine::Sqlite,
             Db::Postgres(_) => Engine::Postgres,
         }
     }
@@ -116,33 +146,69 @@ impl Db {
     /// Applies pending migrations of this engine's folder.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Sqlite(pool, _) => SQLITE_MIGRATIONS.run(pool).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
 
-    pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+    /// Begins a transaction that only reads: one consistent snapshot, never a lock that
+    /// blocks a writer. It cannot be committed, and on PostgreSQL it is `read only`,
+    /// so a write that began as a read fails in tests instead of racing in production.
+    pub async fn read(&self) -> Result<Tx> {
+        let conn = match self {
+            Db::Sqlite(pool, _) => Conn::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Conn::Postgres(pool.begin_with("begin read only").await?),
+        };
+        Ok(Tx {
+            conn,
+            write: false,
+            _turn: None,
         })
     }
 
-    /// True when a trivial query answers; for `/readyz`.
+    /// Begins a transaction that writes. Everything the write depends on is read inside
+    /// it: on SQLite it holds the write lock from the start (`begin immediate`), so no
+    /// other writer can change what it read, and it never fails to upgrade a read lock.
+    pub async fn write(&self) -> Result<Tx> {
+        match self {
+            Db::Sqlite(pool, turn) => {
+                let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, turn.0.clone().lock_owned())
+                    .await
+                    .map_err(|_| Error::Unavailable)?;
+                Ok(Tx {
+                    conn: Conn::Sqlite(pool.begin_with("begin immediate").await?),
+                    write: true,
+                    _turn: Some(turn),
+                })
+            }
+            Db::Postgres(pool) => Ok(Tx {
+                conn: Conn::Postgres(pool.begin().await?),
+                write: true,
+                _turn: None,
+            }),
+        }
+    }
+
+    /// True when a trivial query answers within the acquire timeout; for `/readyz`.
     pub async fn ping(&self) -> bool {
-        let Ok(mut tx) = self.begin().await else {
-            return false;
+        let answer = async {
+            let mut tx = self.read().await?;
+            on!(&mut tx, |c| sqlx::query("select 1")
+                .execute(c)
+                .await
+                .map(|_| ())?);
+            Ok::<_, Error>(())
         };
-        on!(&mut tx, |c| sqlx::query("select 1")
-            .execute(c)
-            .await
-            .is_ok())
+        matches!(
+            tokio::time::timeout(ACQUIRE_TIMEOUT, answer).await,
+            Ok(Ok(()))
+        )
     }
 
     pub fn pool_stats(&self) -> PoolStats {
         let (size, idle) = match self {
-            Db::Sqlite(p) => (p.size(), p.num_idle()),
+            Db::Sqlite(p, _) => (p.size(), p.num_idle()),
             Db::Postgres(p) => (p.size(), p.num_idle()),
         };
         PoolStats {
@@ -153,26 +219,64 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, _) => p.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }
 }
 
 impl Tx {
+    /// Commits a write. A read has nothing to commit: asking is a bug, refused loudly.
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        if !self.write {
+            return Err(Error::Other("commit of a read-only transaction".into()));
+        }
+        match self.conn {
+            Conn::Sqlite(t) => t.commit().await?,
+            Conn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
 
     pub fn engine(&self) -> Engine {
-        match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
+        match self.conn {
+            Conn::Sqlite(_) => Engine::Sqlite,
+            Conn::Postgres(_) => Engine::Postgres,
         }
+    }
+}
+
+/// Claims a record someone edits on the `version` they read: bumps its version and
+/// `updated_at`, or answers `Conflict` with the version now stored (`NotFound` if the
+/// record is gone). The one optimistic-lock check of every versioned update; inside a
+/// write the row stays claimed until commit, so of concurrent editors of one version
+/// exactly one gets through and every other one gets `Conflict`.
+pub(crate) async fn claim(tx: &mut Tx, table: &'static str, id: i64, version: i64) -> Result<()> {
+    let changed = on!(&mut *tx, |c| {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update {table} set version = version + 1, updated_at = $1 where id = $2 and version = $3"
+        )))
+        .bind(crate::now())
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    if changed > 0 {
+        return Ok(());
+    }
+    let current: Option<i64> = on!(tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select version from {table} where id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(c)
+        .await?
+    });
+    match current {
+        Some(current_version) => Err(Error::Conflict { current_version }),
+        None => Err(Error::NotFound),
     }
 }
 

@@ -292,7 +292,7 @@ fn duplicate_receipt(e: Error) -> Error {
 
 /// Records a donation for its recipient; the actor must be able to act for it.
 pub async fn create(db: &Db, actor: &Actor, input: &DonationInput) -> Result<Donation> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let f = parse(&mut tx, actor, input).await?;
     access::authorize(
         actor,
@@ -373,12 +373,12 @@ pub struct StepInput {
 
 /// The update of a donation the actor may edit, read with its version.
 async fn editable(
-    db: &Db,
+    tx: &mut Tx,
     actor: &Actor,
     id: DonationId,
     version: Option<i64>,
 ) -> Result<Donation> {
-    let d = get(db, actor, id).await?;
+    let d = get_in(tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Donation,
@@ -395,21 +395,14 @@ async fn editable(
 
 /// Bumps the version (and sets the status) if nobody saved meanwhile.
 async fn bump(tx: &mut Tx, d: &Donation, status: DonationStatus) -> Result<()> {
-    let changed = on!(tx, |c| {
-        sqlx::query("update donation set status = $1, updated_at = $2, version = version + 1 where id = $3 and version = $4")
+    crate::db::claim(tx, "donation", d.id.0, d.version).await?;
+    on!(tx, |c| {
+        sqlx::query("update donation set status = $1 where id = $2")
             .bind(status.as_str())
-            .bind(crate::now())
             .bind(d.id)
-            .bind(d.version)
             .execute(c)
-            .await?
-            .rows_affected()
+            .await?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: d.version,
-        });
-    }
     Ok(())
 }
 
@@ -421,7 +414,8 @@ pub async fn advance(
     id: DonationId,
     input: &StepInput,
 ) -> Result<Donation> {
-    let d = editable(db, actor, id, input.version).await?;
+    let mut tx = db.write().await?;
+    let d = editable(&mut tx, actor, id, input.version).await?;
     let mut check = Check::default();
     let to = check.take("status", DonationStatus::parse(&input.status));
     let day = text::step_day(
@@ -452,11 +446,11 @@ pub async fn advance(
             "donation step parsed without errors yet incomplete".into(),
         ));
     };
-    let mut tx = db.begin().await?;
     bump(&mut tx, &d, to).await?;
     step_row(&mut tx, actor, id, to, day, note.as_deref()).await?;
+    let d = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(d)
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -480,7 +474,8 @@ pub async fn allocate(
     id: DonationId,
     input: &AllocationInput,
 ) -> Result<Donation> {
-    let d = editable(db, actor, id, input.version).await?;
+    let mut tx = db.write().await?;
+    let d = editable(&mut tx, actor, id, input.version).await?;
     let mut check = Check::default();
     let use_ = check.take("use", text::required(&input.use_, 200));
     let amount = check.take("amount", positive_amount(&input.amount));
@@ -503,7 +498,6 @@ pub async fn allocate(
         ));
     };
     let full = amount == d.unallocated_fen();
-    let mut tx = db.begin().await?;
     bump(
         &mut tx,
         &d,
@@ -531,8 +525,9 @@ pub async fn allocate(
     if full && d.status != DonationStatus::Allocated {
         step_row(&mut tx, actor, id, DonationStatus::Allocated, day, None).await?;
     }
+    let d = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(d)
 }
 
 const SELECT: &str = "select d.id, d.donor_name, d.donor_org_id, d.donor_country, k.name_zh as donor_country_zh,
@@ -558,8 +553,11 @@ fn visible(actor: &Actor) -> Result<String> {
 /// One donation with its history and allocations, if the actor may read it
 /// (otherwise `NotFound`, so its existence does not leak).
 pub async fn get(db: &Db, actor: &Actor, id: DonationId) -> Result<Donation> {
-    let mut tx = db.begin().await?;
-    let mut d: Donation = on!(&mut tx, |c| {
+    get_in(&mut db.read().await?, actor, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: DonationId) -> Result<Donation> {
+    let mut d: Donation = on!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where d.id = $1")))
             .bind(id)
             .fetch_optional(c)
@@ -573,7 +571,7 @@ pub async fn get(db: &Db, actor: &Actor, id: DonationId) -> Result<Donation> {
     ) {
         return Err(Error::NotFound);
     }
-    d.steps = on!(&mut tx, |c| {
+    d.steps = on!(tx, |c| {
         sqlx::query_as(
             "select status, happened_on, note from donation_step where donation_id = $1 order by id",
         )
@@ -581,7 +579,7 @@ pub async fn get(db: &Db, actor: &Actor, id: DonationId) -> Result<Donation> {
         .fetch_all(c)
         .await?
     });
-    d.allocations = on!(&mut tx, |c| {
+    d.allocations = on!(tx, |c| {
         sqlx::query_as(
             "select use, amount_fen, allocated_on from donation_allocation where donation_id = $1 order by id",
         )
@@ -711,7 +709,7 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<Donation>> {
     let page = page.clamped();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let w = checked(&mut tx, actor, filter).await?;
     let total: i64 = on!(&mut tx, |c| {
         bind_where!(
@@ -772,7 +770,7 @@ const ALLOCATED: &str =
 
 /// The figures of exactly the donations `list` shows for this filter, all pages.
 pub async fn totals(db: &Db, actor: &Actor, filter: &DonationFilter) -> Result<Totals> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let w = checked(&mut tx, actor, filter).await?;
     Ok(on!(&mut tx, |c| {
         bind_where!(
@@ -801,7 +799,7 @@ pub struct CampaignTotals {
 /// one grouped query.
 pub async fn campaign_totals(db: &Db, actor: &Actor) -> Result<Vec<CampaignTotals>> {
     let visible = visible(actor)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select k.id as campaign_id, k.name, k.year, k.description, {SUMS}

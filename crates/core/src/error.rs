@@ -42,10 +42,13 @@ pub enum Error {
     Conflict { current_version: i64 },
     #[error("too many failed attempts")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// The database is unreachable or overloaded right now; the request may be retried.
+    #[error("database unavailable")]
+    Unavailable,
     #[error("configuration: {0}")]
     Config(String),
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
@@ -53,6 +56,30 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for Error {
+    /// A database that cannot be reached or has no connection to spare is a passing
+    /// condition (503 and retry), not a fault of the request (500).
+    fn from(e: sqlx::Error) -> Error {
+        let passing = match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+                // SQLite: busy, locked (another process). PostgreSQL: shutting down,
+                // starting up, too many connections, serialization failure, deadlock.
+                matches!(&*c, "5" | "6" | "517" | "261" | "262")
+                    || c.starts_with("57P")
+                    || matches!(&*c, "53300" | "40001" | "40P01")
+            }),
+            _ => false,
+        };
+        if passing {
+            tracing::warn!(error = %e, "database unavailable");
+            Error::Unavailable
+        } else {
+            Error::Db(e)
+        }
+    }
+}
 
 impl Error {
     /// A refusal of one field.
@@ -91,6 +118,17 @@ impl Error {
             cols.push(c);
         }
         Some(format!("{table}_{}_key", cols.join("_")))
+    }
+}
+
+/// Whether a record named in a form is missing or hidden from the reader (both answer
+/// the same field error, so a hidden record's existence does not leak); other errors
+/// (a database that fails) stay errors instead of becoming a field message.
+pub(crate) fn unseen<T>(r: Result<T>) -> Result<bool> {
+    match r {
+        Ok(_) => Ok(false),
+        Err(Error::NotFound | Error::Forbidden) => Ok(true),
+        Err(e) => Err(e),
     }
 }
 

@@ -363,7 +363,7 @@ async fn series_of(tx: &mut Tx, f: &Fields) -> Result<Option<SeriesId>> {
 
 /// Records an event; the actor must be able to act for one of its hosts.
 pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let f = parse(&mut tx, input).await?;
     let hosts = f
         .orgs
@@ -434,14 +434,10 @@ async fn write_parts(tx: &mut Tx, id: EventId, f: &Fields, countries: bool) -> R
 /// Edits an event. The editor must be able to update it for one of the organizations
 /// that ran it, and to record events for the hosts it now names.
 pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> Result<Event> {
-    let old = get(db, id).await?;
+    let mut tx = db.write().await?;
+    let old = get_in(&mut tx, id).await?;
     access::authorize_any(actor, Resource::Event, Action::Update, old.org_paths())?;
-    if input.version.is_some_and(|v| v != old.version) {
-        return Err(Error::Conflict {
-            current_version: old.version,
-        });
-    }
-    let mut tx = db.begin().await?;
+    crate::db::claim(&mut tx, "event", id.0, input.version.unwrap_or(old.version)).await?;
     let f = parse(&mut tx, input).await?;
     access::authorize_any(
         actor,
@@ -453,30 +449,23 @@ pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> 
             .map(|o| o.2.as_str()),
     )?;
     let series = series_of(&mut tx, &f).await?;
-    let changed = on!(&mut tx, |c| {
+    on!(&mut tx, |c| {
         bind_event!(f, series, input, sqlx::query(
             "update event set kind = $1, series_id = $2, title = $3, starts_on = $4, ends_on = $5, region_code = $6,
                 country_code = $7, place = $8, status = $9, summary = $10, agreement_id = $11, mechanism_id = $12,
-                pairing_id = $13, updated_at = $14, version = version + 1
-             where id = $15 and version = $16",
+                pairing_id = $13
+             where id = $14",
         ))
-        .bind(crate::now())
         .bind(id)
-        .bind(old.version)
         .execute(c)
-        .await?
-        .rows_affected()
+        .await?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: old.version,
-        });
-    }
     let counted = crate::camp::has_register(&mut tx, id).await?;
     write_parts(&mut tx, id, &f, !counted).await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Event, id.0).await?;
+    let e = get_in(&mut tx, id).await?;
     tx.commit().await?;
-    get(db, id).await
+    Ok(e)
 }
 
 /// Whether an event exists.
@@ -509,12 +498,22 @@ pub async fn attach(
     id: EventId,
     upload: &crate::file::Upload,
 ) -> Result<Event> {
-    let e = get(db, id).await?;
-    access::authorize_any(actor, Resource::Event, Action::Update, e.org_paths())?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
+    may_attach_in(&mut tx, actor, id).await?;
     crate::file::attach(&mut tx, "event", id.0, upload, actor.account_id).await?;
+    let e = get_in(&mut tx, id).await?;
     tx.commit().await?;
-    get(db, id).await
+    Ok(e)
+}
+
+/// Whether the actor may add files to an event: asked before an upload is read.
+pub async fn may_attach(db: &Db, actor: &Actor, id: EventId) -> Result<()> {
+    may_attach_in(&mut db.read().await?, actor, id).await
+}
+
+async fn may_attach_in(tx: &mut Tx, actor: &Actor, id: EventId) -> Result<()> {
+    let e = get_in(tx, id).await?;
+    access::authorize_any(actor, Resource::Event, Action::Update, e.org_paths())
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -533,7 +532,8 @@ pub async fn endorse(
     id: EventId,
     input: &EndorsementInput,
 ) -> Result<Event> {
-    let e = get(db, id).await?;
+    let mut tx = db.write().await?;
+    let e = get_in(&mut tx, id).await?;
     access::authorize_any(
         actor,
         Resource::Event,
@@ -550,7 +550,6 @@ pub async fn endorse(
             "endorsement parsed without errors yet incomplete".into(),
         ));
     };
-    let mut tx = db.begin().await?;
     on!(&mut tx, |c| {
         sqlx::query("insert into endorsement (event_id, by_whom, given_on, text, created_at) values ($1, $2, $3, $4, $5)")
             .bind(id)
@@ -561,8 +560,9 @@ pub async fn endorse(
             .execute(c)
             .await?;
     });
+    let e = get_in(&mut tx, id).await?;
     tx.commit().await?;
-    get(db, id).await
+    Ok(e)
 }
 
 const SELECT: &str = "select e.id, e.kind, e.series_id, s.name as series_name, e.title, e.starts_on, e.ends_on,
@@ -607,15 +607,18 @@ async fn fill(tx: &mut Tx, e: &mut Event) -> Result<()> {
 }
 
 pub async fn get(db: &Db, id: EventId) -> Result<Event> {
-    let mut tx = db.begin().await?;
-    let mut e: Event = on!(&mut tx, |c| {
+    get_in(&mut db.read().await?, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, id: EventId) -> Result<Event> {
+    let mut e: Event = on!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where e.id = $1")))
             .bind(id)
             .fetch_optional(c)
             .await?
     })
     .ok_or(Error::NotFound)?;
-    fill(&mut tx, &mut e).await?;
+    fill(tx, &mut e).await?;
     Ok(e)
 }
 
@@ -662,7 +665,7 @@ pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Pa
     };
     let kind = blank(&filter.kind).and_then(|k| check.take("kind", EventKind::parse(&k)));
     let status = blank(&filter.status).and_then(|k| check.take("status", EventStatus::parse(&k)));
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let b = filter.scope().bind(&mut tx, &mut check).await?;
     check.finish()?;
     let where_ = format!(
@@ -708,7 +711,7 @@ pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Pa
 /// The latest `limit` events an organization itself hosted, co-hosted or supported,
 /// newest first, as far as the reader may read them.
 pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result<Vec<Event>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut items: Vec<Event> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where e.id in (select x.event_id from event_org x where x.org_id = $1)
@@ -728,7 +731,7 @@ pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result
 
 /// Every event series ("brand"), by name.
 pub async fn all_series(db: &Db) -> Result<Vec<(i64, String)>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as("select id, name from event_series order by name")
             .fetch_all(c)
@@ -738,7 +741,7 @@ pub async fn all_series(db: &Db) -> Result<Vec<(i64, String)>> {
 
 /// Events on any day from `from` to `to`, for the calendar; without their parts.
 pub async fn between(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<Event>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where e.starts_on <= $2 and e.ends_on >= $1 order by e.starts_on, e.ends_on desc, e.id"

@@ -68,7 +68,7 @@ pub struct ExchangeInput {
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exchange> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut check = Check::default();
     let kind = check.take("kind", ExchangeKind::parse(&input.kind));
     let day = check.required("happened_on", text::date(&input.happened_on));
@@ -102,9 +102,19 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
         }
     }
     if let Some(p) = input.pairing_id
-        && pairing::get(db, p).await.is_err()
+        && crate::error::unseen(pairing::get_in(&mut tx, p).await)?
     {
         check.add("pairing_id", "unknown_pairing");
+    }
+    if let Some(m) = input.mechanism_id
+        && crate::error::unseen(crate::mechanism::get_in(&mut tx, actor, m).await)?
+    {
+        check.add("mechanism_id", "unknown_mechanism");
+    }
+    if let Some(a) = input.agreement_id
+        && crate::error::unseen(crate::agreement::get_in(&mut tx, actor, a).await)?
+    {
+        check.add("agreement_id", "unknown_agreement");
     }
     let mut people = Vec::new();
     for p in &input.people {
@@ -173,8 +183,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
                 .await?;
         });
     }
+    let e = get_in(&mut tx, id).await?;
     tx.commit().await?;
-    get(db, id).await
+    Ok(e)
 }
 
 const SELECT: &str =
@@ -195,15 +206,18 @@ async fn to_orgs(tx: &mut Tx, id: ExchangeId) -> Result<Vec<OrgRef>> {
 }
 
 pub async fn get(db: &Db, id: ExchangeId) -> Result<Exchange> {
-    let mut tx = db.begin().await?;
-    let mut e: Exchange = on!(&mut tx, |c| {
+    get_in(&mut db.read().await?, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, id: ExchangeId) -> Result<Exchange> {
+    let mut e: Exchange = on!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where e.id = $1")))
             .bind(id)
             .fetch_optional(c)
             .await?
     })
     .ok_or(Error::NotFound)?;
-    e.to_orgs = to_orgs(&mut tx, id).await?;
+    e.to_orgs = to_orgs(tx, id).await?;
     Ok(e)
 }
 
@@ -218,7 +232,7 @@ impl Exchange {
 /// The latest `limit` exchanges an organization itself took part in, on either end,
 /// newest first, as far as the reader may read them.
 pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result<Vec<Exchange>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut items: Vec<Exchange> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where e.from_org_id = $1
@@ -312,7 +326,7 @@ async fn condition(tx: &mut Tx, f: &ExchangeFilter) -> Result<Where> {
 /// The exchange log, newest first.
 pub async fn list(db: &Db, filter: &ExchangeFilter, page: PageRequest) -> Result<Page<Exchange>> {
     let page = page.clamped();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let w = condition(&mut tx, filter).await?;
     let total: i64 = on!(&mut tx, |c| {
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -355,7 +369,7 @@ pub async fn list(db: &Db, filter: &ExchangeFilter, page: PageRequest) -> Result
 
 /// Counts of exchanges matching the filter per year (ignoring its year), oldest first.
 pub async fn per_year(db: &Db, filter: &ExchangeFilter) -> Result<Vec<(String, i64)>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let f = ExchangeFilter {
         year: None,
         ..filter.clone()
@@ -380,7 +394,7 @@ pub async fn per_year(db: &Db, filter: &ExchangeFilter) -> Result<Vec<(String, i
 
 /// Counts per side of the organization exchanges came from, in the sides' order.
 pub async fn per_side(db: &Db, filter: &ExchangeFilter) -> Result<Vec<(String, String, i64)>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let w = condition(&mut tx, filter).await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(

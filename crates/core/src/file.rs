@@ -158,7 +158,7 @@ pub struct Download {
 }
 
 pub async fn content(db: &Db, id: AttachmentId) -> Result<Option<Download>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(
             "select a.owner_kind, a.owner_id, a.id, a.sha256, a.file_name, a.mime, f.size, a.created_at, f.content

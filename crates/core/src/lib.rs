@@ -98,6 +98,7 @@ pub mod supervision;
 pub mod talent;
 pub mod task;
 pub mod text;
+pub mod upkeep;
 
 pub use db::{Db, Engine, Tx};
 pub use error::{Error, FieldError, FieldErrors, Result};

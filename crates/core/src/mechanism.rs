@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action, Actor, Resource};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::{self, Org, OrgFilter, OrgId, OrgKind};
 use crate::page::PageRequest;
@@ -46,12 +46,16 @@ fn is_mechanism(o: &Org) -> bool {
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: OrgId) -> Result<Mechanism> {
-    let org = org::get(db, actor, id).await?;
+    get_in(&mut db.read().await?, actor, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: OrgId) -> Result<Mechanism> {
+    let org = org::get_in(tx, id).await?.ok_or(Error::NotFound)?;
+    access::authorize(actor, Resource::Org, Action::Read, Some(&org.path))?;
     if !is_mechanism(&org) {
         return Err(Error::NotFound);
     }
-    let mut tx = db.begin().await?;
-    let members = on!(&mut tx, |c| {
+    let members = on!(tx, |c| {
         sqlx::query_as(
             "select m.org_id, o.name, m.joined_on from mechanism_member m join org o on o.id = m.org_id
              where m.mechanism_id = $1 order by o.path",
@@ -60,7 +64,7 @@ pub async fn get(db: &Db, actor: &Actor, id: OrgId) -> Result<Mechanism> {
         .fetch_all(c)
         .await?
     });
-    let convenors = on!(&mut tx, |c| {
+    let convenors = on!(tx, |c| {
         sqlx::query_as(
             "select m.org_id, o.name, m.from_on, m.to_on from mechanism_convenor m join org o on o.id = m.org_id
              where m.mechanism_id = $1 order by m.from_on desc, m.id desc",
@@ -117,7 +121,8 @@ pub async fn set_members(
     id: OrgId,
     input: &MembersInput,
 ) -> Result<Mechanism> {
-    let m = get(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let m = get_in(&mut tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Mechanism,
@@ -131,7 +136,6 @@ pub async fn set_members(
             text::date(input.joined_on.as_deref().unwrap_or("")),
         )
         .flatten();
-    let mut tx = db.begin().await?;
     for o in &input.org_ids {
         if *o == id {
             check.add("org_ids", "member_of_itself");
@@ -169,8 +173,9 @@ pub async fn set_members(
                 .await?;
         });
     }
+    let m = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(m)
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -188,7 +193,8 @@ pub async fn rotate_convenor(
     id: OrgId,
     input: &ConvenorInput,
 ) -> Result<Mechanism> {
-    let m = get(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let m = get_in(&mut tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Mechanism,
@@ -215,7 +221,6 @@ pub async fn rotate_convenor(
             "convenor parsed without errors yet incomplete".into(),
         ));
     };
-    let mut tx = db.begin().await?;
     on!(&mut tx, |c| {
         sqlx::query(
             "update mechanism_convenor set to_on = $1 where mechanism_id = $2 and to_on is null",
@@ -235,6 +240,7 @@ pub async fn rotate_convenor(
         .execute(c)
         .await?;
     });
+    let m = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(m)
 }

@@ -112,7 +112,7 @@ pub struct MeetingInput {
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: &MeetingInput) -> Result<Meeting> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let title = check.take("title", text::required(&input.title, 200));
@@ -245,7 +245,8 @@ pub async fn add_resolution(
     meeting: MeetingId,
     text_: &str,
 ) -> Result<Meeting> {
-    let m = get(db, meeting).await?;
+    let mut tx = db.write().await?;
+    let m = get_in(&mut tx, meeting).await?;
     access::authorize(
         actor,
         Resource::Meeting,
@@ -254,10 +255,10 @@ pub async fn add_resolution(
     )?;
     let text_ =
         text::required(text_, text::LONG).map_err(|e| Error::Invalid([("text", e)].into()))?;
-    let mut tx = db.begin().await?;
     insert_resolution(&mut tx, meeting, &text_).await?;
+    let m = get_in(&mut tx, meeting).await?;
     tx.commit().await?;
-    get(db, meeting).await
+    Ok(m)
 }
 
 const SELECT: &str = "select m.id, m.seq, m.title, m.held_on, m.place, m.host_org_id, h.name as host_org_name,
@@ -302,21 +303,24 @@ async fn fill(tx: &mut Tx, m: &mut Meeting) -> Result<()> {
 }
 
 pub async fn get(db: &Db, id: MeetingId) -> Result<Meeting> {
-    let mut tx = db.begin().await?;
-    let mut m: Meeting = on!(&mut tx, |c| {
+    get_in(&mut db.read().await?, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, id: MeetingId) -> Result<Meeting> {
+    let mut m: Meeting = on!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where m.id = $1")))
             .bind(id)
             .fetch_optional(c)
             .await?
     })
     .ok_or(Error::NotFound)?;
-    fill(&mut tx, &mut m).await?;
+    fill(tx, &mut m).await?;
     Ok(m)
 }
 
 /// Meetings, newest first; only those of one mechanism when given.
 pub async fn list(db: &Db, mechanism: Option<OrgId>) -> Result<Vec<Meeting>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut items: Vec<Meeting> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where ($1 is null or m.mechanism_id = $1) order by m.held_on desc, m.id desc limit 500"
@@ -333,7 +337,7 @@ pub async fn list(db: &Db, mechanism: Option<OrgId>) -> Result<Vec<Meeting>> {
 
 /// The resolution a task came from, for the task page.
 pub async fn resolution_of_task(db: &Db, task: TaskId) -> Result<Option<(Resolution, Meeting)>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let found: Option<(ResolutionId, MeetingId)> = on!(&mut tx, |c| {
         sqlx::query_as(
             "select r.id, r.meeting_id from resolution_task rt join resolution r on r.id = rt.resolution_id

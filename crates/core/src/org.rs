@@ -343,7 +343,7 @@ pub(crate) async fn create_unchecked(db: &Db, input: &OrgInput) -> Result<Org> {
 }
 
 async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let f = parse(&mut tx, input).await?;
     if let Some(actor) = actor {
         access::authorize(
@@ -399,7 +399,7 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
 
 /// Saves an edit made on `input.version`; moves the subtree if the parent changed.
 pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Result<Org> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let old = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
     access::authorize(actor, Resource::Org, Action::Update, Some(&old.path))?;
     let Some(version) = input.version else {
@@ -420,13 +420,13 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
             f.parent.as_ref().map(|p| p.path.as_str()),
         )?;
     }
-    let changed = on!(&mut tx, |c| {
+    crate::db::claim(&mut tx, "org", id.0, version).await?;
+    on!(&mut tx, |c| {
         sqlx::query(
             "update org set name = $1, short_name = $2, kind = $3, level = $4, side_id = $5,
                 region_code = $6, country_code = $7, parent_id = $8, address = $9, phone = $10,
-                notes = $11, city = $12, founded_on = $13, members_count = $14, updated_at = $15,
-                version = version + 1
-             where id = $16 and version = $17",
+                notes = $11, city = $12, founded_on = $13, members_count = $14
+             where id = $15",
         )
         .bind(&f.name)
         .bind(&f.short_name)
@@ -442,19 +442,11 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
         .bind(&f.city)
         .bind(f.founded_on)
         .bind(f.members_count)
-        .bind(crate::now())
         .bind(id)
-        .bind(version)
         .execute(c)
         .await
-        .map_err(|e| duplicate_name(e.into()))?
-        .rows_affected()
+        .map_err(|e| duplicate_name(e.into()))?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: old.version,
-        });
-    }
     let new_path = format!(
         "{}{id}/",
         f.parent.as_ref().map_or("/", |p| p.path.as_str())
@@ -473,6 +465,30 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
     }
     crate::search::refresh(&mut tx, crate::search::Kind::Org, id.0).await?;
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    // Side and parent decide who sees what: their changes go into the audit trail.
+    let mut moved = Vec::new();
+    if org.side_id != old.side_id {
+        moved.push(format!("side: {} → {}", old.side_code, org.side_code));
+    }
+    if org.parent_id != old.parent_id {
+        let name = |n: &Option<String>| n.clone().unwrap_or_else(|| "—".into());
+        moved.push(format!(
+            "parent: {} → {}",
+            name(&old.parent_name),
+            name(&org.parent_name)
+        ));
+    }
+    if !moved.is_empty() {
+        crate::audit::record(
+            &mut tx,
+            actor,
+            crate::audit::AuditAction::Update,
+            "org",
+            id.0,
+            &moved.join(", "),
+        )
+        .await?;
+    }
     tx.commit().await?;
     tracing::info!(org = %id, by = %actor.login, "organization updated");
     Ok(org)
@@ -488,7 +504,7 @@ pub async fn restore(db: &Db, actor: &Actor, id: OrgId) -> Result<Org> {
 }
 
 async fn set_archived(db: &Db, actor: &Actor, id: OrgId, archive: bool) -> Result<Org> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
     access::authorize(actor, Resource::Org, Action::Archive, Some(&org.path))?;
     if archive {
@@ -583,7 +599,7 @@ async fn fetch_all(tx: &mut Tx, stmt: &SelectStatement) -> Result<Vec<Org>> {
     }))
 }
 
-async fn get_in(tx: &mut Tx, id: OrgId) -> Result<Option<Org>> {
+pub(crate) async fn get_in(tx: &mut Tx, id: OrgId) -> Result<Option<Org>> {
     let stmt = select()
         .and_where(Expr::col(("o", "id")).eq(id.0))
         .to_owned();
@@ -592,7 +608,7 @@ async fn get_in(tx: &mut Tx, id: OrgId) -> Result<Option<Org>> {
 
 /// One organization; every signed-in user may read the directory of organizations.
 pub async fn get(db: &Db, actor: &Actor, id: OrgId) -> Result<Org> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
     access::authorize(actor, Resource::Org, Action::Read, Some(&org.path))?;
     Ok(org)
@@ -702,7 +718,7 @@ pub async fn list(
     // Reading organizations is open to every role; this keeps the rule in the policy.
     access::authorize(actor, Resource::Org, Action::Read, None)?;
     let page = page.clamped();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let cond = filter.condition(&mut tx).await?;
     let count = Query::select()
         .expr(Expr::cust("count(*)"))
@@ -750,7 +766,7 @@ const LEVEL_RANK: &str = "case o.level when 'national' then 0 when 'province' th
 /// for the tree view, which opens one level at a time so it stays fast on big trees.
 pub async fn children(db: &Db, actor: &Actor, parent: Option<OrgId>) -> Result<Vec<(Org, i64)>> {
     access::authorize(actor, Resource::Org, Action::Read, None)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let cond = match parent {
         Some(p) => Expr::col(("o", "parent_id")).eq(p.0),
         None => Expr::col(("o", "parent_id")).is_null(),
@@ -799,7 +815,7 @@ pub async fn ancestors(db: &Db, org: &Org) -> Result<Vec<Org>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let stmt = select()
         .and_where(Expr::col(("o", "id")).is_in(ids))
         .order_by_expr(Expr::cust("length(o.path)"), Order::Asc)
@@ -809,7 +825,7 @@ pub async fn ancestors(db: &Db, org: &Org) -> Result<Vec<Org>> {
 
 /// Organization id by exact name (and parent), for the CLI and demo data.
 pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<Org>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let stmt = select()
         .and_where(Expr::col(("o", "name")).eq(name))
         .and_where(Expr::col(("o", "archived_at")).is_null())
@@ -848,7 +864,7 @@ pub async fn subtree_like(
 /// Active organizations per side, in the sides' order (sides without any included).
 pub async fn count_by_side(db: &Db) -> Result<Vec<(side::Side, i64)>> {
     let sides = side::list(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let counts: Vec<(side::SideId, i64)> = on!(&mut tx, |c| {
         sqlx::query_as(
             "select side_id, count(*) from org where archived_at is null group by side_id",

@@ -192,7 +192,7 @@ pub struct CountryFigures {
 
 /// Where the participants of a scope's events came from, most first.
 pub async fn countries(db: &Db, scope: &Scope) -> Result<Vec<CountryFigures>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
@@ -283,7 +283,7 @@ async fn figures(tx: &mut Tx, b: &Bound, year: i32) -> Result<YearFigures> {
 
 /// The roll-up of a scope: totals and a row per year, each counted from the records.
 pub async fn rollup(db: &Db, scope: &Scope) -> Result<Rollup> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;

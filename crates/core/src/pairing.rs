@@ -81,7 +81,7 @@ pub struct PairingInput {
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: &PairingInput) -> Result<Pairing> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut check = Check::default();
     let level = check.take("level", PairingLevel::parse(&input.level));
     let since = check.required("since", text::date(&input.since));
@@ -105,7 +105,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &PairingInput) -> Result<Pair
         check.add("org_b_id", "pairing_with_itself");
     }
     if let Some(a) = input.agreement_id
-        && agreement::get(db, actor, a).await.is_err()
+        && crate::error::unseen(agreement::get_in(&mut tx, actor, a).await)?
     {
         check.add("agreement_id", "unknown_agreement");
     }
@@ -179,8 +179,11 @@ const SELECT: &str = "select p.id, p.org_a_id, a.name as org_a_name, a.path as o
     from pairing p join org a on a.id = p.org_a_id join org b on b.id = p.org_b_id";
 
 pub async fn get(db: &Db, id: PairingId) -> Result<Pairing> {
-    let mut tx = db.begin().await?;
-    let p: Pairing = on!(&mut tx, |c| {
+    get_in(&mut db.read().await?, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, id: PairingId) -> Result<Pairing> {
+    let p: Pairing = on!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where p.id = $1")))
             .bind(id)
             .fetch_optional(c)
@@ -213,7 +216,7 @@ pub async fn list(db: &Db, filter: &PairingFilter, page: PageRequest) -> Result<
     };
     let status = blank(&filter.status).and_then(|s| check.take("status", PairingStatus::parse(&s)));
     let level = blank(&filter.level).and_then(|s| check.take("level", PairingLevel::parse(&s)));
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
     check.finish()?;
     let cutoff = dormant_before(settings::today());

@@ -18,7 +18,7 @@ use crate::{on, reference, settings, text};
 
 pub use import::{
     ImportBasis, ImportReport, ImportRow, Imported, Pick, RowCheck, check as check_import, import,
-    rows_of as import_rows, template as import_template,
+    may_import, rows_of as import_rows, template as import_template,
 };
 pub use merge::{
     Choice, MERGE_FIELDS, MergeInput, MergeRecord, compare, merge, merges, undo_merge,
@@ -543,29 +543,21 @@ macro_rules! bind_person {
 /// Writes a person's own fields if they are still at `version`; 409 otherwise. Used by
 /// an edit, a merge and its undo.
 async fn rewrite(tx: &mut Tx, id: PersonId, f: &Fields, version: i64) -> Result<()> {
-    let changed = on!(tx, |c| {
+    crate::db::claim(tx, "person", id.0, version).await?;
+    on!(tx, |c| {
         bind_person!(
                 f,
                 sqlx::query(
                     "update person set name = $1, name_key = $2, pinyin = $3, foreign_name = $4, gender = $5,
                         residence_country = $6, nationality = $7, origin_region = $8, owner_org_id = $9, sharing = $10,
-                        legal_basis = $11, basis_on = $12, basis_scope = $13, basis_source = $14, notes = $15,
-                        updated_at = $16, version = version + 1
-                     where id = $17 and version = $18",
+                        legal_basis = $11, basis_on = $12, basis_scope = $13, basis_source = $14, notes = $15
+                     where id = $16",
                 )
             )
-        .bind(crate::now())
         .bind(id)
-        .bind(version)
         .execute(c)
-        .await?
-        .rows_affected()
+        .await?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: version,
-        });
-    }
     Ok(())
 }
 
@@ -786,7 +778,7 @@ fn fields_of(p: &Person) -> Fields {
 
 /// Likely duplicates of a person already recorded, among the people the actor may see.
 pub async fn duplicates_of_person(db: &Db, actor: &Actor, id: PersonId) -> Result<Vec<Duplicate>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let p = load(&mut tx, actor, id).await?;
     if p.erased_at.is_some() || p.merged_into.is_some() {
         return Ok(Vec::new());
@@ -796,7 +788,7 @@ pub async fn duplicates_of_person(db: &Db, actor: &Actor, id: PersonId) -> Resul
 
 /// Likely duplicates of what the input describes, among the people the actor may see.
 pub async fn duplicates(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Vec<Duplicate>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let f = parse(&mut tx, input).await?;
     duplicates_of(&mut tx, actor, &f, None).await
 }
@@ -804,7 +796,7 @@ pub async fn duplicates(db: &Db, actor: &Actor, input: &PersonInput) -> Result<V
 /// Records a person for an organization the actor may record people for. Likely
 /// duplicates refuse the record (`duplicates: likely_duplicate`) unless `confirm_new`.
 pub async fn create(db: &Db, actor: &Actor, input: &PersonInput) -> Result<Person> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let f = parse(&mut tx, input).await?;
     access::authorize(actor, Resource::Person, Action::Create, Some(&f.owner_path))?;
     if !input.confirm_new && !duplicates_of(&mut tx, actor, &f, None).await?.is_empty() {
@@ -841,7 +833,8 @@ async fn insert(tx: &mut Tx, actor: &Actor, f: &Fields) -> Result<PersonId> {
 
 /// Edits a person against the version read; the change is audited field by field.
 pub async fn update(db: &Db, actor: &Actor, id: PersonId, input: &PersonInput) -> Result<Person> {
-    let old = get_unmasked(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let old = load(&mut tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Person,
@@ -859,7 +852,6 @@ pub async fn update(db: &Db, actor: &Actor, id: PersonId, input: &PersonInput) -
             current_version: old.version,
         });
     }
-    let mut tx = db.begin().await?;
     let f = parse(&mut tx, input).await?;
     access::authorize(actor, Resource::Person, Action::Update, Some(&f.owner_path))?;
     rewrite(&mut tx, id, &f, old.version).await?;
@@ -867,8 +859,9 @@ pub async fn update(db: &Db, actor: &Actor, id: PersonId, input: &PersonInput) -
     let detail = changes(&old, &f);
     audit::record(&mut tx, actor, AuditAction::Update, "person", id.0, &detail).await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Person, id.0).await?;
+    let person = masked(load(&mut tx, actor, id).await?);
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(person)
 }
 
 /// Which fields an edit changed, by name (values stay out of the trail).
@@ -1039,7 +1032,7 @@ fn masked(mut p: Person) -> Person {
 }
 
 async fn get_unmasked(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     load(&mut tx, actor, id).await
 }
 
@@ -1067,7 +1060,7 @@ async fn disclose(
     action: Action,
     logged: AuditAction,
 ) -> Result<Person> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let p = load(&mut tx, actor, id).await?;
     access::authorize(actor, Resource::Contact, action, Some(&p.owner_org_path))?;
     audit::record(&mut tx, actor, logged, "person", id.0, "").await?;
@@ -1078,7 +1071,7 @@ async fn disclose(
 /// Erases a person on request: name and details replaced, contacts and notes dropped,
 /// the record kept so events, donations and other links still hold; audited.
 pub async fn erase(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let p = load(&mut tx, actor, id).await?;
     access::authorize(
         actor,
@@ -1151,7 +1144,7 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<Person>> {
     let page = page.clamped();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut check = Check::default();
     let blank = |s: &Option<String>| {
         s.as_deref()
@@ -1249,7 +1242,7 @@ pub struct Member {
 /// People the actor may see who hold or held a position in an organization (an
 /// association's leaders and their terms), current ones first.
 pub async fn members_of(db: &Db, actor: &Actor, org: OrgId) -> Result<Vec<Member>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select p.id as person_id, p.name, a.position, a.from_on, a.to_on
@@ -1302,7 +1295,7 @@ impl Coverage {
 
 /// Country coverage as the reader may see it: people they may find, and associations.
 pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let countries: Vec<CountryCoverage> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select k.alpha2, k.numeric, k.name_zh, k.name_en,

@@ -66,6 +66,8 @@ pub struct PlanInput {
     pub due_day: Option<i64>,
     /// What this revision changes (revisions only).
     pub change_note: Option<String>,
+    /// The version of the plan read, when revising: a plan changed since answers 409.
+    pub version: Option<i64>,
 }
 
 struct Fields {
@@ -81,7 +83,7 @@ struct Fields {
     change_note: Option<String>,
 }
 
-async fn parse(db: &Db, actor: &Actor, tx: &mut Tx, input: &PlanInput) -> Result<Fields> {
+async fn parse(actor: &Actor, tx: &mut Tx, input: &PlanInput) -> Result<Fields> {
     let mut check = Check::default();
     let title = check.take("title", text::required(&input.title, 200));
     let start = check
@@ -128,12 +130,12 @@ async fn parse(db: &Db, actor: &Actor, tx: &mut Tx, input: &PlanInput) -> Result
         ),
     };
     if let Some(a) = input.agreement_id
-        && agreement::get(db, actor, a).await.is_err()
+        && crate::error::unseen(agreement::get_in(tx, actor, a).await)?
     {
         check.add("agreement_id", "unknown_agreement");
     }
     if let Some(m) = input.meeting_id
-        && crate::meeting::get(db, m).await.is_err()
+        && crate::error::unseen(crate::meeting::get_in(tx, m).await)?
     {
         check.add("meeting_id", "unknown_meeting");
     }
@@ -194,12 +196,13 @@ async fn insert(
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: &PlanInput) -> Result<Plan> {
-    let mut tx = db.begin().await?;
-    let f = parse(db, actor, &mut tx, input).await?;
+    let mut tx = db.write().await?;
+    let f = parse(actor, &mut tx, input).await?;
     access::authorize(actor, Resource::Plan, Action::Create, Some(&f.owner_path))?;
     let id = insert(&mut tx, &f, 1, None).await?;
+    let plan = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(plan)
 }
 
 /// Replaces an active plan by a new revision. Open tasks move to the new revision,
@@ -211,7 +214,8 @@ pub async fn revise(
     input: &PlanInput,
     close: &[crate::task::TaskId],
 ) -> Result<Plan> {
-    let old = get(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let old = get_in(&mut tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Plan,
@@ -221,15 +225,18 @@ pub async fn revise(
     if old.status != PlanStatus::Active {
         return Err(Error::field("status", "plan_not_active"));
     }
-    let mut tx = db.begin().await?;
-    let f = parse(db, actor, &mut tx, input).await?;
+    // The plan as read here, or as the reviser read it: a revision made meanwhile
+    // answers 409 instead of carrying the open tasks twice.
+    crate::db::claim(&mut tx, "plan", id.0, input.version.unwrap_or(old.version)).await?;
+    let f = parse(actor, &mut tx, input).await?;
     if f.change_note.is_none() {
         return Err(Error::field("change_note", "required"));
     }
+    // The new owner must be one the reviser may hand a plan to, as for a new plan.
+    access::authorize(actor, Resource::Plan, Action::Create, Some(&f.owner_path))?;
     let new_id = insert(&mut tx, &f, old.revision + 1, Some(id)).await?;
     on!(&mut tx, |c| {
-        sqlx::query("update plan set status = 'superseded', updated_at = $1, version = version + 1 where id = $2")
-            .bind(crate::now())
+        sqlx::query("update plan set status = 'superseded' where id = $1")
             .bind(id)
             .execute(c)
             .await?;
@@ -243,8 +250,9 @@ pub async fn revise(
         f.change_note.as_deref().unwrap_or(""),
     )
     .await?;
+    let plan = get_in(&mut tx, actor, new_id).await?;
     tx.commit().await?;
-    get(db, actor, new_id).await
+    Ok(plan)
 }
 
 const SELECT: &str = "select p.id, p.agreement_id, a.title as agreement_title, p.meeting_id,
@@ -279,9 +287,12 @@ pub(crate) async fn involved_paths(tx: &mut Tx, plan: &Plan) -> Result<Vec<Strin
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: PlanId) -> Result<Plan> {
-    let mut tx = db.begin().await?;
-    let plan = load(&mut tx, id).await?.ok_or(Error::NotFound)?;
-    let paths = involved_paths(&mut tx, &plan).await?;
+    get_in(&mut db.read().await?, actor, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: PlanId) -> Result<Plan> {
+    let plan = load(tx, id).await?.ok_or(Error::NotFound)?;
+    let paths = involved_paths(tx, &plan).await?;
     if !actor.sees(paths.iter().map(String::as_str)) {
         return Err(Error::NotFound);
     }
@@ -291,7 +302,7 @@ pub async fn get(db: &Db, actor: &Actor, id: PlanId) -> Result<Plan> {
 /// Plans of an agreement, every revision, newest first within a chain.
 pub async fn of_agreement(db: &Db, actor: &Actor, agreement: AgreementId) -> Result<Vec<Plan>> {
     agreement::get(db, actor, agreement).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where p.agreement_id = $1 order by p.status, p.period_start, p.id"
@@ -304,9 +315,13 @@ pub async fn of_agreement(db: &Db, actor: &Actor, agreement: AgreementId) -> Res
 
 /// The revisions of a plan from the first to this one.
 pub async fn history(db: &Db, actor: &Actor, id: PlanId) -> Result<Vec<Plan>> {
-    let mut chain = vec![get(db, actor, id).await?];
-    while let Some(prev) = chain.last().and_then(|p| p.previous_id) {
-        chain.push(get(db, actor, prev).await?);
+    let mut tx = db.read().await?;
+    let mut chain = vec![get_in(&mut tx, actor, id).await?];
+    // Bounded like every walk of a chain: a thousand revisions is beyond any programme.
+    while let Some(prev) = chain.last().and_then(|p| p.previous_id)
+        && chain.len() < 1000
+    {
+        chain.push(get_in(&mut tx, actor, prev).await?);
     }
     chain.reverse();
     Ok(chain)
@@ -352,7 +367,7 @@ pub async fn usable(db: &Db, actor: &Actor) -> Result<Vec<Plan>> {
         access::Reach::Nothing => return Ok(Vec::new()),
         _ => format!("{}%", actor.org_path),
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where p.status = 'active' and o.path like $1 order by p.created_at desc limit 200"

@@ -130,7 +130,7 @@ pub struct ProjectInput {
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Project> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let title = check.take("title", text::required(&input.title, 200));
@@ -165,7 +165,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
         check.add("signed_on", "date_in_future");
     }
     if let Some(e) = input.event_id
-        && crate::event::get(db, e).await.is_err()
+        && crate::error::unseen(crate::event::get_in(&mut tx, e).await)?
     {
         check.add("event_id", "unknown_event");
     }
@@ -268,18 +268,15 @@ pub struct StepInput {
 
 /// Moves a project along its life, dated; going back needs a reason.
 pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -> Result<Project> {
-    let p = get(db, id).await?;
+    let mut tx = db.write().await?;
+    let p = get_in(&mut tx, id).await?;
     access::authorize(
         actor,
         Resource::Project,
         Action::Update,
         Some(&p.owner_org_path),
     )?;
-    if input.version.is_some_and(|v| v != p.version) {
-        return Err(Error::Conflict {
-            current_version: p.version,
-        });
-    }
+    crate::db::claim(&mut tx, "project", id.0, input.version.unwrap_or(p.version)).await?;
     let mut check = Check::default();
     let to = check.take("status", ProjectStatus::parse(&input.status));
     let day = text::step_day(
@@ -308,25 +305,17 @@ pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -
             "project step parsed without errors yet incomplete".into(),
         ));
     };
-    let mut tx = db.begin().await?;
-    let changed = on!(&mut tx, |c| {
-        sqlx::query("update project set status = $1, updated_at = $2, version = version + 1 where id = $3 and version = $4")
+    on!(&mut tx, |c| {
+        sqlx::query("update project set status = $1 where id = $2")
             .bind(to.as_str())
-            .bind(crate::now())
             .bind(id)
-            .bind(p.version)
             .execute(c)
-            .await?
-            .rows_affected()
+            .await?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: p.version,
-        });
-    }
     step_row(&mut tx, actor, id, to, day, note.as_deref()).await?;
+    let p = get_in(&mut tx, id).await?;
     tx.commit().await?;
-    get(db, id).await
+    Ok(p)
 }
 
 /// Every project with what lists show and filter by: its region, owner organization and
@@ -351,15 +340,18 @@ const SELECT: &str = concat!(
 );
 
 pub async fn get(db: &Db, id: ProjectId) -> Result<Project> {
-    let mut tx = db.begin().await?;
-    let mut p: Project = on!(&mut tx, |c| {
+    get_in(&mut db.read().await?, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, id: ProjectId) -> Result<Project> {
+    let mut p: Project = on!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where p.id = $1")))
             .bind(id)
             .fetch_optional(c)
             .await?
     })
     .ok_or(Error::NotFound)?;
-    p.steps = on!(&mut tx, |c| {
+    p.steps = on!(tx, |c| {
         sqlx::query_as(
             "select status, happened_on, note from project_step where project_id = $1 order by id",
         )
@@ -372,7 +364,7 @@ pub async fn get(db: &Db, id: ProjectId) -> Result<Project> {
 
 /// Projects signed at an event, in signing order.
 pub async fn of_event(db: &Db, event: EventId) -> Result<Vec<Project>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{SELECT} where p.event_id = $1 order by p.signed_on, p.id"
@@ -587,7 +579,7 @@ async fn checked(tx: &mut Tx, filter: &ProjectFilter) -> Result<Where> {
 /// Projects that match the filter, newest signing first.
 pub async fn list(db: &Db, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
     let page = page.clamped();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let w = checked(&mut tx, filter).await?;
     let total: i64 = on!(&mut tx, |c| {
         bind_where!(
@@ -629,7 +621,7 @@ pub struct StatusFigure {
 
 /// Projects by status, every status present, in the order of their life.
 pub async fn pipeline(db: &Db, filter: &ProjectFilter) -> Result<Vec<StatusFigure>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let w = checked(&mut tx, filter).await?;
     // PostgreSQL sums bigints as numeric; the casts keep one integer type on both engines.
     let rows: Vec<(String, i64, i64)> = on!(&mut tx, |c| {
@@ -703,7 +695,7 @@ impl LandingBy {
 
 /// Series that projects were signed at, by name: the choices of the series filter.
 pub async fn series_signed_at(db: &Db) -> Result<Vec<(SeriesId, String)>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(
             "select s.id, s.name from event_series s
@@ -760,7 +752,7 @@ impl LandingRow {
 /// Signed and landed figures by year, quarter, side, region or series, for the
 /// projects that match the filter: one grouped query.
 pub async fn landing(db: &Db, filter: &ProjectFilter, by: LandingBy) -> Result<Vec<LandingRow>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let w = checked(&mut tx, filter).await?;
     let year = "substr(cast(p.signed_on as text), 1, 4)";
     // key, label, English label, order

@@ -57,7 +57,7 @@ pub async fn sync(db: &Db) -> Result<()> {
         "{:x}",
         Sha256::digest([REGIONS_TSV, COUNTRIES_TSV].concat())
     );
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let stored: Option<String> = on!(&mut tx, |c| {
         sqlx::query_scalar("select value from meta where key = 'reference_sha256'")
             .fetch_optional(c)
@@ -145,7 +145,7 @@ async fn execute(tx: &mut Tx, stmt: &sea_query::InsertStatement) -> Result<()> {
 
 /// Children of a region, or the top-level regions when `parent` is `None`.
 pub async fn regions(db: &Db, parent: Option<&str>) -> Result<Vec<Region>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(
             "select code, name, parent_code, level from region
@@ -183,13 +183,13 @@ pub async fn region_chain(tx: &mut Tx, code: &str) -> Result<Vec<Region>> {
 
 /// `region_chain` outside a transaction.
 pub async fn chain(db: &Db, code: &str) -> Result<Vec<Region>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     region_chain(&mut tx, code).await
 }
 
 /// Regions whose name contains `q`, for pickers; at most `limit`.
 pub async fn search_regions(db: &Db, q: &str, limit: i64) -> Result<Vec<Region>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let pattern = format!("%{}%", crate::org::escape_like(q.trim()));
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(
@@ -204,7 +204,7 @@ pub async fn search_regions(db: &Db, q: &str, limit: i64) -> Result<Vec<Region>>
 }
 
 pub async fn countries(db: &Db) -> Result<Vec<Country>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(
             "select alpha2, alpha3, numeric, name_zh, name_en from country order by alpha2",

@@ -427,7 +427,7 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Resul
         .as_deref()
         .map(|p| format!("{}%", crate::org::escape_like(p)));
     let mut groups = Vec::new();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     for &kind in Kind::ALL {
         if only.is_some_and(|k| k != kind) {
             continue;
@@ -547,6 +547,10 @@ async fn write(tx: &mut Tx, kind: Kind, row: Row) -> Result<()> {
         body: row.body,
     };
     let built = build(kind, &doc);
+    store(tx, kind, row.id, &doc, &built).await
+}
+
+async fn store(tx: &mut Tx, kind: Kind, id: i64, doc: &Doc, built: &Built) -> Result<()> {
     on!(tx, |c| {
         sqlx::query(
             "insert into search_doc (kind, ref_id, title, title_key, title_pinyin, subtitle, tokens)
@@ -556,7 +560,7 @@ async fn write(tx: &mut Tx, kind: Kind, row: Row) -> Result<()> {
                 subtitle = excluded.subtitle, tokens = excluded.tokens",
         )
         .bind(kind.as_str())
-        .bind(row.id)
+        .bind(id)
         .bind(&doc.title)
         .bind(&built.title_key)
         .bind(&built.title_pinyin)
@@ -583,30 +587,51 @@ pub(crate) async fn refresh(tx: &mut Tx, kind: Kind, id: i64) -> Result<()> {
     }
 }
 
-/// Rewrites every document, a thousand records per transaction, then drops the
-/// documents of records that are gone. Documents are replaced in place, so search keeps
-/// answering from the old ones while this runs.
+/// Rewrites every document, then drops the documents of records that are gone.
+/// Records are read a few hundred at a time and their words cut outside any
+/// transaction; each batch of documents is then written in one short write, so the
+/// write lock is never held for long and search keeps answering from the old
+/// documents, which are replaced in place, while this runs.
 pub async fn rebuild(db: &Db) -> Result<u64> {
+    const BATCH: i64 = 200;
     let mut written = 0;
     for &kind in Kind::ALL {
-        let sql = source(kind).replace("{where}", "where id > $1 order by id limit 1000");
+        let sql = source(kind).replace("{where}", "where id > $1 order by id limit $2");
         let mut after = 0_i64;
         loop {
-            let mut tx = db.begin().await?;
+            let mut tx = db.read().await?;
             let rows: Vec<Row> = on!(&mut tx, |c| {
                 sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
                     .bind(after)
+                    .bind(BATCH)
                     .fetch_all(c)
                     .await?
             });
+            drop(tx);
             let Some(last) = rows.last().map(|r| r.id) else {
                 break;
             };
-            for row in rows {
-                write(&mut tx, kind, row).await?;
-                written += 1;
+            let docs = tokio::task::spawn_blocking(move || {
+                rows.into_iter()
+                    .map(|row| {
+                        let doc = Doc {
+                            title: row.title,
+                            subtitle: row.subtitle,
+                            body: row.body,
+                        };
+                        let built = build(kind, &doc);
+                        (row.id, doc, built)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| Error::Other(format!("search documents: {e}")))?;
+            let mut tx = db.write().await?;
+            for (id, doc, built) in &docs {
+                store(&mut tx, kind, *id, doc, built).await?;
             }
             tx.commit().await?;
+            written += docs.len() as u64;
             after = last;
         }
         let table = match kind {
@@ -618,7 +643,7 @@ pub async fn rebuild(db: &Db) -> Result<u64> {
             Kind::Event => "event",
             Kind::Project => "project",
         };
-        let mut tx = db.begin().await?;
+        let mut tx = db.write().await?;
         on!(&mut tx, |c| {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "delete from search_doc where kind = $1
@@ -642,7 +667,7 @@ pub async fn sync(db: &Db) -> Result<()> {
         "{FORMAT}:{:x}",
         Sha256::digest([WORDS, crate::reference::REGIONS_TSV].concat())
     );
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let stored: Option<String> = on!(&mut tx, |c| {
         sqlx::query_scalar("select value from meta where key = 'search_format'")
             .fetch_optional(c)
@@ -653,7 +678,7 @@ pub async fn sync(db: &Db) -> Result<()> {
         return Ok(());
     }
     let written = rebuild(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     on!(&mut tx, |c| {
         sqlx::query(
             "insert into meta (key, value) values ('search_format', $1)

@@ -48,7 +48,7 @@ const INITIAL: &[(&str, &str, &str, &str, Option<&str>)] = &[
 
 /// Creates the initial sides in an empty table; later edits are kept.
 pub async fn seed(db: &Db) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     for (i, (code, kind, zh, en, region)) in INITIAL.iter().enumerate() {
         on!(&mut tx, |c| {
             sqlx::query(
@@ -71,7 +71,7 @@ pub async fn seed(db: &Db) -> Result<()> {
 const COLUMNS: &str = "id, code, kind, name_zh, name_en, region_code, sort_order";
 
 pub async fn list(db: &Db) -> Result<Vec<Side>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select {COLUMNS} from side order by sort_order, id"
@@ -117,7 +117,7 @@ pub struct NewSide {
 
 /// Adds a side, e.g. a third province joining the programme.
 pub async fn create(db: &Db, input: &NewSide) -> Result<Side> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut check = crate::error::Check::default();
     let code = input.code.trim().to_ascii_lowercase();
     let code_ok = (2..=20).contains(&code.len())

@@ -75,7 +75,7 @@ pub const SCOPE: &str = "($1 is null or t.received_on >= $1) and ($2 is null or 
 
 /// Records a talent; the actor must be able to record outcomes for the receiving organization.
 pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talent> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let mut check = Check::default();
     let linked = person::linkable(&mut tx, actor, &mut check, "person_id", input.person_id).await?;
     let name = check.take(
@@ -172,7 +172,7 @@ const SELECT: &str =
     left join event e on e.id = t.event_id left join region r on r.code = t.region_code";
 
 pub async fn get(db: &Db, id: TalentId) -> Result<Talent> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where t.id = $1")))
             .bind(id)
@@ -216,7 +216,7 @@ impl TalentFilter {
 /// Talents in a scope, most recently received first.
 pub async fn list(db: &Db, filter: &TalentFilter, page: PageRequest) -> Result<Page<Talent>> {
     let page = page.clamped();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut check = Check::default();
     let b = filter.scope().bind(&mut tx, &mut check).await?;
     let level = filter

@@ -191,8 +191,10 @@ struct Fields {
     weight: i64,
 }
 
+/// How deep sub-tasks may nest; every walk of the task tree stops here.
+pub const MAX_DEPTH: i64 = 8;
+
 async fn parse(
-    db: &Db,
     actor: &Actor,
     tx: &mut Tx,
     input: &TaskInput,
@@ -230,7 +232,7 @@ async fn parse(
             check.add("plan_id", "required");
             None
         }
-        Some(id) => match plan::get(db, actor, id).await {
+        Some(id) => match plan::get_in(tx, actor, id).await {
             Ok(p) if p.status == PlanStatus::Active => Some(p),
             Ok(_) => {
                 check.add("plan_id", "plan_not_active");
@@ -272,14 +274,19 @@ async fn parse(
         }
     }
     if let (Some(parent), Some(p)) = (input.parent_id, &plan) {
-        let parent_plan: Option<PlanId> = on!(&mut *tx, |c| {
-            sqlx::query_scalar("select plan_id from task where id = $1")
-                .bind(parent)
-                .fetch_optional(c)
-                .await?
-        });
-        if parent_plan != Some(p.id) || Some(parent) == this {
+        let line = ancestors(tx, parent).await?;
+        if line.first().is_none_or(|(_, plan)| *plan != p.id) {
             check.add("parent_id", "unknown_parent");
+        } else if this.is_some_and(|t| line.iter().any(|(id, _)| *id == t)) {
+            check.add("parent_id", "task_parent_cycle");
+        } else if line.len() as i64 >= MAX_DEPTH {
+            check.take::<()>(
+                "parent_id",
+                Err(crate::FieldError {
+                    code: "too_deep",
+                    limit: Some(MAX_DEPTH as usize),
+                }),
+            );
         }
     }
     // Checked here, before anything is written, so a refused task leaves no trace.
@@ -338,10 +345,49 @@ async fn parse(
     }
 }
 
+/// A task and the tasks above it, nearest first, with their plans: at most
+/// `MAX_DEPTH` of them, so a cycle left in old data cannot make this loop.
+async fn ancestors(tx: &mut Tx, id: TaskId) -> Result<Vec<(TaskId, PlanId)>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_as(
+            "with recursive up (id, parent_id, plan_id, depth) as (
+                select id, parent_id, plan_id, 0 from task where id = $1
+                union all
+                select t.id, t.parent_id, t.plan_id, up.depth + 1 from task t join up on t.id = up.parent_id
+                where up.depth < $2
+             ) select id, plan_id from up order by depth",
+        )
+        .bind(id)
+        .bind(MAX_DEPTH)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// Ids of a task's sub-tasks at every level (bounded by `MAX_DEPTH`), which cannot
+/// become its parent.
+pub async fn descendants(db: &Db, id: TaskId) -> Result<Vec<TaskId>> {
+    let mut tx = db.read().await?;
+    Ok(on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "with recursive down (id, depth) as (
+                select id, 1 from task where parent_id = $1
+                union all
+                select t.id, down.depth + 1 from task t join down on t.parent_id = down.id
+                where down.depth < $2
+             ) select id from down",
+        )
+        .bind(id)
+        .bind(MAX_DEPTH)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
 /// Drafts a task in a plan; the plan's owner is the assigning organization.
 pub async fn create(db: &Db, actor: &Actor, input: &TaskInput) -> Result<Task> {
-    let mut tx = db.begin().await?;
-    let f = parse(db, actor, &mut tx, input, None).await?;
+    let mut tx = db.write().await?;
+    let f = parse(actor, &mut tx, input, None).await?;
     access::authorize(
         actor,
         Resource::Task,
@@ -386,25 +432,20 @@ pub async fn create(db: &Db, actor: &Actor, input: &TaskInput) -> Result<Task> {
         None,
     )
     .await?;
-    settle(db, actor, tx, id, &[f.parent_id]).await
+    settle(actor, tx, id, &[f.parent_id]).await
 }
 
-/// Finishes a write to a task: its colour, its parents' roll-up, the commit, and the
-/// task as it now reads.
-async fn settle(
-    db: &Db,
-    actor: &Actor,
-    mut tx: Tx,
-    id: TaskId,
-    parents: &[Option<TaskId>],
-) -> Result<Task> {
+/// Finishes a write to a task: its colour, its parents' roll-up, the task as it now
+/// reads, and the commit.
+async fn settle(actor: &Actor, mut tx: Tx, id: TaskId, parents: &[Option<TaskId>]) -> Result<Task> {
     refresh(&mut tx, id).await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Task, id.0).await?;
     for parent in parents.iter().flatten() {
         roll_up(&mut tx, *parent).await?;
     }
+    let task = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(task)
 }
 
 async fn write_supporters(tx: &mut Tx, id: TaskId, orgs: &[OrgId]) -> Result<()> {
@@ -428,7 +469,8 @@ async fn write_supporters(tx: &mut Tx, id: TaskId, orgs: &[OrgId]) -> Result<()>
 
 /// Edits the four fixes and the rest of an open task, made on `input.version`.
 pub async fn update(db: &Db, actor: &Actor, id: TaskId, input: &TaskInput) -> Result<Task> {
-    let current = get(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let current = get_in(&mut tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Task,
@@ -441,17 +483,16 @@ pub async fn update(db: &Db, actor: &Actor, id: TaskId, input: &TaskInput) -> Re
     let Some(version) = input.version else {
         return Err(Error::field("version", "required"));
     };
+    crate::db::claim(&mut tx, "task", id.0, version).await?;
     let mut input = input.clone();
     // A task stays in its plan; moving between plans is a revision's job.
     input.plan_id = Some(current.plan_id);
-    let mut tx = db.begin().await?;
-    let f = parse(db, actor, &mut tx, &input, Some(id)).await?;
-    let changed = on!(&mut tx, |c| {
+    let f = parse(actor, &mut tx, &input, Some(id)).await?;
+    on!(&mut tx, |c| {
         sqlx::query(
             "update task set area_id = $1, parent_id = $2, title = $3, goal = $4, standard = $5, requirement = $6,
-                start_on = $7, deadline = $8, lead_org_id = $9, responsible = $10, weight = $11, updated_at = $12,
-                version = version + 1
-             where id = $13 and version = $14",
+                start_on = $7, deadline = $8, lead_org_id = $9, responsible = $10, weight = $11
+             where id = $12",
         )
         .bind(f.area_id)
         .bind(f.parent_id)
@@ -464,21 +505,13 @@ pub async fn update(db: &Db, actor: &Actor, id: TaskId, input: &TaskInput) -> Re
         .bind(f.lead)
         .bind(&f.responsible)
         .bind(f.weight)
-        .bind(crate::now())
         .bind(id)
-        .bind(version)
         .execute(c)
-        .await?
-        .rows_affected()
+        .await?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: current.version,
-        });
-    }
     write_supporters(&mut tx, id, &f.supporters).await?;
     event(&mut tx, actor, id, "edited", None, None, None).await?;
-    settle(db, actor, tx, id, &[current.parent_id, f.parent_id]).await
+    settle(actor, tx, id, &[current.parent_id, f.parent_id]).await
 }
 
 /// Takes one lifecycle step. `version`, when given, must be the one read.
@@ -490,7 +523,8 @@ pub async fn step(
     reason: Option<&str>,
     version: Option<i64>,
 ) -> Result<Task> {
-    let task = get(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let task = get_in(&mut tx, actor, id).await?;
     let (from, to, action) = step.rule();
     let side = if action == Action::Assign {
         &task.assigner_org_path
@@ -514,22 +548,14 @@ pub async fn step(
     if step == Step::ReportDone && task.progress < 100 {
         return Err(Error::field("status", "progress_not_complete"));
     }
-    let mut tx = db.begin().await?;
-    let changed = on!(&mut tx, |c| {
-        sqlx::query("update task set status = $1, updated_at = $2, version = version + 1 where id = $3 and version = $4")
+    crate::db::claim(&mut tx, "task", id.0, task.version).await?;
+    on!(&mut tx, |c| {
+        sqlx::query("update task set status = $1 where id = $2")
             .bind(to.as_str())
-            .bind(crate::now())
             .bind(id)
-            .bind(task.version)
             .execute(c)
-            .await?
-            .rows_affected()
+            .await?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: task.version,
-        });
-    }
     event(
         &mut tx,
         actor,
@@ -540,7 +566,7 @@ pub async fn step(
         reason.as_deref(),
     )
     .await?;
-    settle(db, actor, tx, id, &[task.parent_id]).await
+    settle(actor, tx, id, &[task.parent_id]).await
 }
 
 /// A progress report as submitted.
@@ -581,7 +607,8 @@ pub async fn report(
     input: &ReportInput,
     evidence: &[Upload],
 ) -> Result<Task> {
-    let task = get(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let task = get_in(&mut tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Task,
@@ -651,7 +678,7 @@ pub async fn report(
             "report parsed without errors yet incomplete".into(),
         ));
     };
-    let mut tx = db.begin().await?;
+    crate::db::claim(&mut tx, "task", id.0, task.version).await?;
     let report_id: ReportId = on!(&mut tx, |c| {
         sqlx::query_scalar(
             "insert into progress_report (task_id, reported_on, percent, done, next_step, problems, backwards_reason,
@@ -678,26 +705,20 @@ pub async fn report(
     } else {
         task.status
     };
-    let changed = on!(&mut tx, |c| {
+    on!(&mut tx, |c| {
         sqlx::query(
-            "update task set progress = $1, last_report_on = $2, status = $3, updated_at = $4, version = version + 1
-             where id = $5 and version = $6",
+            "update task set progress = $1, last_report_on = $2, status = $3 where id = $4",
         )
         .bind(percent)
-        .bind(task.last_report_on.map_or(reported_on, |d| d.max(reported_on)))
+        .bind(
+            task.last_report_on
+                .map_or(reported_on, |d| d.max(reported_on)),
+        )
         .bind(to.as_str())
-        .bind(crate::now())
         .bind(id)
-        .bind(task.version)
         .execute(c)
-        .await?
-        .rows_affected()
+        .await?;
     });
-    if changed == 0 {
-        return Err(Error::Conflict {
-            current_version: task.version,
-        });
-    }
     event(
         &mut tx,
         actor,
@@ -708,12 +729,24 @@ pub async fn report(
         Some(&format!("{percent}%")),
     )
     .await?;
-    settle(db, actor, tx, id, &[task.parent_id]).await
+    settle(actor, tx, id, &[task.parent_id]).await
+}
+
+/// Whether the actor may report on a task: asked before evidence files are read.
+pub async fn may_report(db: &Db, actor: &Actor, id: TaskId) -> Result<()> {
+    let task = get(db, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Task,
+        Action::Report,
+        Some(&task.lead_org_path),
+    )
 }
 
 /// A comment from any organization involved in the task.
 pub async fn comment(db: &Db, actor: &Actor, id: TaskId, body: &str) -> Result<()> {
-    let task = get(db, actor, id).await?;
+    let mut tx = db.write().await?;
+    let task = get_in(&mut tx, actor, id).await?;
     access::authorize_any(
         actor,
         Resource::Task,
@@ -722,7 +755,6 @@ pub async fn comment(db: &Db, actor: &Actor, id: TaskId, body: &str) -> Result<(
     )?;
     let body =
         text::required(body, text::LONG).map_err(|e| Error::Invalid([("comment", e)].into()))?;
-    let mut tx = db.begin().await?;
     event(&mut tx, actor, id, "comment", None, None, Some(&body)).await?;
     tx.commit().await
 }
@@ -782,26 +814,35 @@ async fn refresh(tx: &mut Tx, id: TaskId) -> Result<()> {
 }
 
 /// Brings stored colours up to date with the calendar: only tasks whose colour was
-/// due to change by today are touched, so this is cheap to call before any list.
+/// due to change by today are touched (an indexed range), a few hundred per write so
+/// no request waits long behind it. Run by the server's upkeep, never by a read.
 pub async fn refresh_stale(db: &Db) -> Result<u64> {
-    let mut tx = db.begin().await?;
-    let ids: Vec<TaskId> = on!(&mut tx, |c| {
-        sqlx::query_scalar("select id from task where colour_until <= $1")
-            .bind(settings::today())
-            .fetch_all(c)
-            .await?
-    });
-    for id in &ids {
-        refresh(&mut tx, *id).await?;
+    let mut done = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let ids: Vec<TaskId> = on!(&mut tx, |c| {
+            sqlx::query_scalar("select id from task where colour_until <= $1 order by id limit 200")
+                .bind(settings::today())
+                .fetch_all(c)
+                .await?
+        });
+        for id in &ids {
+            refresh(&mut tx, *id).await?;
+        }
+        tx.commit().await?;
+        done += ids.len() as u64;
+        if ids.len() < 200 {
+            return Ok(done);
+        }
     }
-    tx.commit().await?;
-    Ok(ids.len() as u64)
 }
 
 /// Sets a parent's progress to the weighted roll-up of its live sub-tasks, up the tree.
 async fn roll_up(tx: &mut Tx, parent: TaskId) -> Result<()> {
     let mut next = Some(parent);
-    while let Some(id) = next {
+    // Bounded: parents are checked against cycles, and old data cannot loop this.
+    for _ in 0..MAX_DEPTH {
+        let Some(id) = next else { break };
         let children: Vec<(i64, i64)> = on!(&mut *tx, |c| {
             sqlx::query_as(
                 "select weight, progress from task where parent_id = $1 and status <> 'cancelled'",
@@ -920,15 +961,16 @@ async fn supporters(tx: &mut Tx, id: TaskId) -> Result<Vec<OrgRef>> {
 /// One task, if the actor may see it: the organizations involved in it or its
 /// agreement, those above them, and the national level.
 pub async fn get(db: &Db, actor: &Actor, id: TaskId) -> Result<Task> {
-    let mut tx = db.begin().await?;
-    let task = load(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    get_in(&mut db.read().await?, actor, id).await
+}
+
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: TaskId) -> Result<Task> {
+    let task = load(tx, id).await?.ok_or(Error::NotFound)?;
     if actor.sees(task.involved_paths()) {
         return Ok(task);
     }
-    let plan = plan::load(&mut tx, task.plan_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let paths = plan::involved_paths(&mut tx, &plan).await?;
+    let plan = plan::load(tx, task.plan_id).await?.ok_or(Error::NotFound)?;
+    let paths = plan::involved_paths(tx, &plan).await?;
     if actor.sees(paths.iter().map(String::as_str)) {
         Ok(task)
     } else {
@@ -984,7 +1026,7 @@ pub struct TaskDetail {
 
 pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
     let task = get(db, actor, id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let mut reports: Vec<Report> = on!(&mut tx, |c| {
         sqlx::query_as(
             "select r.id, r.reported_on, r.percent, r.done, r.next_step, r.problems, r.backwards_reason,
@@ -1190,9 +1232,8 @@ pub async fn list(
     filter: &TaskFilter,
     page: PageRequest,
 ) -> Result<Page<Task>> {
-    refresh_stale(db).await?;
     let page = page.clamped();
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let w = checked(&mut tx, actor, filter).await?;
     let total: i64 = on!(&mut tx, |c| {
         bind_where!(
@@ -1243,8 +1284,7 @@ pub struct Inbox {
 
 /// The inbox of the actor's own organization.
 pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox> {
-    refresh_stale(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let org = actor.org_id;
     let fetch =
         |cond: &'static str| format!("{SELECT} where {cond} order by t.deadline, t.id limit 200");
@@ -1288,8 +1328,7 @@ pub async fn colour_counts(
     actor: &Actor,
     filter: &TaskFilter,
 ) -> Result<Vec<(Colour, i64)>> {
-    refresh_stale(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let all = TaskFilter {
         colour: None,
         ..filter.clone()
@@ -1320,7 +1359,7 @@ pub async fn colour_counts(
 
 /// A progress report's evidence may be read by whoever may read its task.
 pub async fn task_of_report(db: &Db, report: i64) -> Result<Option<TaskId>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_scalar("select task_id from progress_report where id = $1")
             .bind(report)

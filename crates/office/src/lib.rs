@@ -2,14 +2,26 @@
 //! other formats Excel and WPS save) and .csv in UTF-8 or GBK, as a header row and
 //! rows of text, within limits a clerk can understand.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use calamine::{Data, Reader, Xlsx, open_workbook_auto_from_rs};
 
 /// Largest file read, in bytes.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 /// Most rows read below the header.
 pub const MAX_ROWS: usize = 2000;
+/// The used range of a sheet may reach this far down (blank rows between the data
+/// are allowed) and this far across; anything beyond is refused before it is read,
+/// since a reader lays the whole range out in memory.
+pub const MAX_USED_ROWS: u32 = 5000;
+pub const MAX_COLUMNS: u32 = 200;
+/// A workbook is a zip: at most this many parts, inflating to at most this many bytes
+/// in all and at most this many times its packed size, so a small file cannot expand
+/// into gigabytes.
+const MAX_PARTS: usize = 1000;
+const MAX_INFLATED: u64 = 64 * 1024 * 1024;
+const MAX_RATIO: u64 = 200;
+const MAX_SHEETS: usize = 100;
 
 /// A sheet as text: its first row, and the rows below it (blank rows left out).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -30,6 +42,8 @@ pub struct Row {
 pub enum ReadError {
     TooLarge,
     TooManyRows,
+    TooManyColumns,
+    TooManySheets,
     NotASpreadsheet,
     Empty,
 }
@@ -39,6 +53,8 @@ impl ReadError {
         match self {
             ReadError::TooLarge => "too_large",
             ReadError::TooManyRows => "too_many_rows",
+            ReadError::TooManyColumns => "too_many_columns",
+            ReadError::TooManySheets => "too_many_sheets",
             ReadError::NotASpreadsheet => "not_a_spreadsheet",
             ReadError::Empty => "empty",
         }
@@ -54,7 +70,9 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// Reads the first sheet of a workbook, or a CSV file, by its content (not its name:
-/// files are often renamed).
+/// files are often renamed). Whatever the file holds, this allocates at most a few
+/// times the limits above; it may take a second of CPU, so callers run it off the
+/// async workers.
 pub fn read(bytes: &[u8]) -> Result<Sheet, ReadError> {
     if bytes.len() > MAX_BYTES {
         return Err(ReadError::TooLarge);
@@ -62,8 +80,16 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
-    // A zip (xlsx, ods) or an OLE compound file (xls).
-    let rows = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    let rows = if bytes.starts_with(b"PK\x03\x04") {
+        let parts = measure_zip(bytes)?;
+        if parts.iter().any(|p| p == "xl/workbook.xml") {
+            xlsx(bytes)?
+        } else {
+            workbook(bytes)?
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        // An xls holds at most 65,536 × 256 cells, which its reader lays out densely:
+        // bounded, if large; its range is checked before it is turned into text.
         workbook(bytes)?
     } else {
         csv(&text(bytes)?)
@@ -71,22 +97,102 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, ReadError> {
     sheet(rows)
 }
 
+/// The names of a zip's parts, once it is known that inflating all of them stays
+/// within the limits; measured by really inflating (a zip may lie about its sizes).
+fn measure_zip(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::NotASpreadsheet)?;
+    if zip.len() > MAX_PARTS {
+        return Err(ReadError::TooLarge);
+    }
+    let limit = MAX_INFLATED.min(MAX_RATIO * bytes.len() as u64);
+    let mut total = 0_u64;
+    let mut names = Vec::with_capacity(zip.len());
+    let mut sink = [0_u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| ReadError::NotASpreadsheet)?;
+        names.push(
+            part.name()
+                .map_err(|_| ReadError::NotASpreadsheet)?
+                .into_owned(),
+        );
+        let mut limited = (&mut part).take(limit - total + 1);
+        loop {
+            let n = limited
+                .read(&mut sink)
+                .map_err(|_| ReadError::NotASpreadsheet)?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > limit {
+                return Err(ReadError::TooLarge);
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// The first sheet of an xlsx, read cell by cell: a cell or a declared range beyond
+/// the limits is refused before anything is laid out.
+fn xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|_| ReadError::NotASpreadsheet)?;
+    let names = book.sheet_names();
+    if names.len() > MAX_SHEETS {
+        return Err(ReadError::TooManySheets);
+    }
+    let first = names.first().ok_or(ReadError::Empty)?.clone();
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| ReadError::NotASpreadsheet)?;
+    check_extent(cells.dimensions().end)?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(c) = cells.next_cell().map_err(|_| ReadError::NotASpreadsheet)? {
+        let (r, col) = c.get_position();
+        check_extent((r, col))?;
+        let value = cell(&Data::from(c.get_value().clone()));
+        if value.is_empty() {
+            continue;
+        }
+        let (r, col) = (r as usize, col as usize);
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= col {
+            row.resize(col + 1, String::new());
+        }
+        row[col] = value;
+    }
+    Ok(rows)
+}
+
+/// Refuses a position (row, column; from zero) outside the used range allowed.
+fn check_extent((row, col): (u32, u32)) -> Result<(), ReadError> {
+    if row >= MAX_USED_ROWS {
+        Err(ReadError::TooManyRows)
+    } else if col >= MAX_COLUMNS {
+        Err(ReadError::TooManyColumns)
+    } else {
+        Ok(())
+    }
+}
+
 fn workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
     let mut book =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadError::NotASpreadsheet)?;
+    if book.sheet_names().len() > MAX_SHEETS {
+        return Err(ReadError::TooManySheets);
+    }
     let range = book
         .worksheet_range_at(0)
         .ok_or(ReadError::Empty)?
         .map_err(|_| ReadError::NotASpreadsheet)?;
-    // Header plus the limit, and one more to tell the user there were too many.
-    if range.height() > MAX_ROWS + 1 && range.rows().filter(|r| !blank(r)).count() > MAX_ROWS + 1 {
-        return Err(ReadError::TooManyRows);
+    if let Some(end) = range.end() {
+        check_extent(end)?;
     }
     Ok(range.rows().map(|r| r.iter().map(cell).collect()).collect())
-}
-
-fn blank(row: &[Data]) -> bool {
-    row.iter().all(|c| cell(c).trim().is_empty())
 }
 
 /// A cell as the clerk sees it: whole numbers (phone numbers, region codes) without `.0`.

@@ -42,6 +42,8 @@ pub struct RequestInfo {
     pub locale: Locale,
     pub csrf: String,
     pub https: bool,
+    /// The client's address, for sign-in throttling and the audit trail.
+    pub address: String,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -72,8 +74,31 @@ fn is_api(path: &str) -> bool {
 }
 
 /// Resolves the request's context, checks CSRF, and renders error pages.
+/// The client's address: the peer, or — when the peer is a proxy on this host — the
+/// last address that proxy put in `X-Forwarded-For` (earlier entries are the client's
+/// own claims and cannot be trusted).
+fn client_address(parts: &Parts) -> String {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .and_then(|a| a.parse::<std::net::IpAddr>().ok());
+    match (peer, forwarded) {
+        (Some(p), Some(f)) if p.is_loopback() => f.to_string(),
+        (Some(p), _) => p.to_string(),
+        (None, _) => String::new(),
+    }
+}
+
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
+    let address = client_address(&parts);
     let headers = &parts.headers;
     let https = state.config.https
         || headers
@@ -94,12 +119,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         ),
         (None, None) => (Ok(None), Via::Anonymous),
     };
-    let account = match account {
-        Ok(a) => a,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot resolve the signed-in user");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+    // A database that cannot say who is signed in answers the request with its error
+    // (503 while it is unreachable), rendered below like any other.
+    let (account, failure) = match account {
+        Ok(a) => (a, None),
+        Err(e) => (None, Some(e)),
     };
     let via = if account.is_some() {
         via
@@ -128,6 +152,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         locale,
         csrf: csrf.clone(),
         https,
+        address,
     };
     parts.extensions.insert(info.clone());
 
@@ -139,7 +164,13 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             // API call without a session cookie carries no ambient authority to abuse.
             let needs_csrf = unsafe_method && (!api || via == Via::Session);
             let path = parts.uri.path().to_owned();
-            let checked = if needs_csrf {
+            let checked = if let Some(e) = failure {
+                Err(if api {
+                    ApiError(e).into_response()
+                } else {
+                    crate::error::PageError(e).into_response()
+                })
+            } else if needs_csrf {
                 check_csrf(parts, body, existing_csrf.as_deref()).await
             } else {
                 Ok(Request::from_parts(parts, body))
@@ -255,6 +286,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
                 locale: Locale::ZhCn,
                 csrf: String::new(),
                 https: false,
+                address: String::new(),
             });
         let here = parts
             .uri

@@ -25,6 +25,11 @@ fn describe(e: &Error) -> (StatusCode, &'static str, &'static str) {
             "too_many_attempts",
             "api.too_many",
         ),
+        Error::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "api.unavailable",
+        ),
         Error::Config(_) | Error::Db(_) | Error::Migrate(_) | Error::Other(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -105,13 +110,25 @@ impl IntoResponse for ApiError {
             },
         };
         let mut resp = (status, Json(body)).into_response();
-        if let Error::TooManyAttempts { retry_after_secs } = self.0 {
+        if let Some(secs) = retry_after(&self.0) {
             resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }
 }
+
+/// When a client may try again, for `Retry-After`.
+fn retry_after(e: &Error) -> Option<u64> {
+    match e {
+        Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+        Error::Unavailable => Some(UNAVAILABLE_RETRY_SECS),
+        _ => None,
+    }
+}
+
+/// A busy or unreachable database usually answers again within seconds.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 2;
 
 /// A plain API error without a core cause (bad JSON, body too large, CSRF).
 pub fn api_error(status: StatusCode, code: &str, key: &str) -> Response {
@@ -148,9 +165,15 @@ impl IntoResponse for PageError {
             401 | 403 => "error.403",
             404 => "error.404",
             409 => "error.409",
+            503 => "error.503",
             _ => "error.500",
         };
-        error_page(status, key)
+        let mut resp = error_page(status, key);
+        if let Some(secs) = retry_after(&self.0) {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 

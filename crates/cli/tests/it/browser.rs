@@ -313,6 +313,12 @@ async fn pick_org(c: &Client, select_id: &str, typed: &str, name: &str) -> Step<
             }
         }
         if chosen().await {
+            // Leave the picker, so its closing does not move the page under the next click.
+            c.execute(
+                "document.activeElement && document.activeElement.blur();",
+                vec![],
+            )
+            .await?;
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -717,7 +723,8 @@ async fn a_duplicate_saved_anyway_is_merged_with_its_history_and_the_merge_undon
         click(&c, "#participants summary").await?;
         pick_org(&c, "r-person", "陳志明", "陳志明").await?;
         click(&c, "#participant-save").await?;
-        wait_text(&c, "#participants", "陳志明").await?;
+        // The picker shows the name too: wait for the register's own table.
+        wait_text(&c, "#participants table", "陳志明").await?;
 
         c.goto(&second).await?;
         wait_text(&c, "#timeline", "2024 海外侨领研修班").await?;

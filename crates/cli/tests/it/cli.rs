@@ -9,7 +9,8 @@ use crate::harness::{TestApp, both};
 
 both!(
     the_command_adds_users_and_creates_tokens,
-    a_new_side_needs_no_code_change
+    a_new_side_needs_no_code_change,
+    audit_verify_names_the_first_altered_entry,
 );
 
 fn qiaolian(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
@@ -232,4 +233,39 @@ async fn the_server_starts_serves_and_stops_cleanly_on_sigterm(app: TestApp) {
         .to_owned();
     let entry: serde_json::Value = serde_json::from_str(&last).expect("structured log line");
     assert_eq!(entry["fields"]["message"], "stopped");
+}
+
+async fn audit_verify_names_the_first_altered_entry(app: TestApp) {
+    app.load_demo().await;
+    // Sign-ins and a token leave entries in the trail.
+    let api = app.admin_api().await;
+    api.post("/api/v1/me/tokens", serde_json::json!({"name": "导出"}))
+        .await;
+    let out = qiaolian(&app, &["audit", "verify"], "");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("intact"), "{said}");
+
+    // Someone with database access rewrites what an entry says.
+    let mut tx = app.db.write().await.expect("tx");
+    let first: i64 = qiaolian_core::on!(&mut tx, |c| {
+        sqlx::query_scalar("update audit set detail = 'from 10.0.0.1' where id = (select min(id) from audit) returning id")
+            .fetch_one(c)
+            .await
+            .expect("tamper")
+    });
+    tx.commit().await.expect("commit");
+    let out = qiaolian(&app, &["audit", "verify"], "");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains(&format!("entry {first}")), "{said}");
+
+    let (status, chain) = api.get("/api/v1/audit/chain").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(chain["intact"], false);
+    assert_eq!(chain["first_bad"], first);
 }

@@ -72,6 +72,14 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    // Server logs go to the test's output, shown when it fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("QIAOLIAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx=error")),
+        )
+        .with_test_writer()
+        .try_init();
     let name = format!("qiaolian_test_{}", unique());
     let (url, dir) = match backend {
         Backend::Sqlite => {
@@ -345,6 +353,11 @@ impl Api {
                 .expect("send"),
         )
         .await
+    }
+
+    /// The bearer token this client signs its requests with.
+    pub fn token(&self) -> &str {
+        self.token.as_deref().unwrap_or_default()
     }
 
     pub async fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {

@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod accounts;
 mod api_orgs;
 mod api_session;
 mod associations;
@@ -24,3 +25,4 @@ mod people_import;
 mod people_links;
 mod projects;
 mod search;
+mod writes;

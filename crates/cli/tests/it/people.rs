@@ -268,7 +268,7 @@ async fn edits_exports_and_erasure_are_audited_and_the_chain_verifies(app: TestA
         None
     );
     // Altering an entry breaks the chain from there on.
-    let mut tx = app.db.begin().await.expect("tx");
+    let mut tx = app.db.write().await.expect("tx");
     qiaolian_core::on!(&mut tx, |c| {
         sqlx::query("update audit set detail = 'nothing to see' where action = 'update'")
             .execute(c)

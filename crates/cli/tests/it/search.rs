@@ -332,7 +332,7 @@ async fn a_common_word_is_counted_up_to_a_thousand(app: TestApp) {
         select '侨联联络站' || i, 'federation', 'community', (select min(id) from side), '/0/',
                '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z' from n";
     match &app.db {
-        qiaolian_core::Db::Sqlite(pool) => sqlx::query(insert).execute(pool).await.map(|_| ()),
+        qiaolian_core::Db::Sqlite(pool, _) => sqlx::query(insert).execute(pool).await.map(|_| ()),
         qiaolian_core::Db::Postgres(pool) => sqlx::query(insert).execute(pool).await.map(|_| ()),
     }
     .expect("insert");

@@ -317,6 +317,7 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
             due_day: Some(28),
             change_note: None,
             meeting_id: None,
+            version: None,
         },
     )
     .await?;
@@ -399,6 +400,7 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
                 due_day: Some(28),
                 change_note: None,
                 meeting_id: None,
+                version: None,
             },
         )
         .await?;

@@ -158,7 +158,7 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
 
 /// The first people recorded (the associations' heads among them) have a history.
 pub async fn link_histories(db: &Db) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let first: Vec<(PersonId, String)> = on!(&mut tx, |c| {
         sqlx::query_as("select id, name from person order by id limit 12")
             .fetch_all(c)
@@ -175,7 +175,7 @@ pub async fn link_histories(db: &Db) -> Result<()> {
 /// to them), a talent, a donation and a project from a person rather than a company,
 /// and two exchanges. Each person takes the next free rows, so no row is shared.
 async fn link(db: &Db, id: PersonId, name: &str, i: usize) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let key = crate::camp::fold_name(name);
     for table in ["event_participant", "talent"] {
         on!(&mut tx, |c| {

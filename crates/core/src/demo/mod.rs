@@ -292,7 +292,7 @@ pub async fn load_organizations(db: &Db) -> Result<Option<Credentials>> {
 }
 
 async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let loaded: Option<String> = on!(&mut tx, |c| {
         sqlx::query_scalar("select value from meta where key = 'demo_loaded'")
             .fetch_optional(c)
@@ -373,7 +373,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         // Last, so every kind of record is there to link.
         directory::link_histories(db).await?;
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     on!(&mut tx, |c| {
         sqlx::query("insert into meta (key, value) values ('demo_loaded', $1)")
             .bind(crate::now().to_rfc3339())

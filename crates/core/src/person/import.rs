@@ -480,7 +480,7 @@ pub async fn check(
     basis: &ImportBasis,
     rows: &[ImportRow],
 ) -> Result<Vec<RowCheck>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     Ok(check_in(&mut tx, actor, basis, rows)
         .await?
         .into_iter()
@@ -497,7 +497,7 @@ pub async fn import(
     rows: &[ImportRow],
     pick: &Pick,
 ) -> Result<ImportReport> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let checked = check_in(&mut tx, actor, basis, rows).await?;
     let picked: Vec<&(RowCheck, Option<Fields>)> = match pick {
         Pick::Lines(lines) => {
@@ -535,6 +535,15 @@ pub async fn import(
         rows: checked.into_iter().map(|(c, _)| c).collect(),
         imported,
     })
+}
+
+/// Whether the actor may import people at all: asked before an upload is read, so a
+/// reader who could never record anyone does not get a file parsed on their behalf.
+pub fn may_import(actor: &Actor) -> Result<()> {
+    match access::reach(actor.role, Resource::Person, Action::Create) {
+        access::Reach::Nothing => Err(Error::Forbidden),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

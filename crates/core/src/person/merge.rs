@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Fields, Person, PersonId, fields_of, get, load, normalize, rewrite, write_parts};
+use super::{Fields, Person, PersonId, fields_of, load, normalize, rewrite, write_parts};
 use crate::access::{self, Action, Actor, Resource};
 use crate::audit::{self, AuditAction};
 use crate::db::{Db, Tx};
@@ -180,7 +180,7 @@ pub async fn compare(
     if id == other {
         return Err(Error::field("with", "same_person"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let (own, other) = pair(&mut tx, actor, id, other).await?;
     Ok((super::masked(own), super::masked(other)))
 }
@@ -206,7 +206,7 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
         }
     }
     check.finish()?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let (own, other) = pair(&mut tx, actor, id, other_id).await?;
     if input.version != Some(own.version) {
         return Err(Error::Conflict {
@@ -313,13 +313,12 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
         .await?
     });
     let detail = format!("merge #{merge_id}: #{other_id} into #{id}");
-    finish(db, tx, actor, AuditAction::Merge, (id, other_id), &detail).await
+    finish(tx, actor, AuditAction::Merge, (id, other_id), &detail).await
 }
 
 /// The end of a merge or its undo: both people audited and their search documents
 /// rewritten in the same transaction, then the survivor as the actor reads it.
 async fn finish(
-    db: &Db,
     mut tx: Tx,
     actor: &Actor,
     action: AuditAction,
@@ -330,8 +329,9 @@ async fn finish(
         audit::record(&mut tx, actor, action, "person", person.0, detail).await?;
         crate::search::refresh(&mut tx, crate::search::Kind::Person, person.0).await?;
     }
+    let survivor = super::masked(load(&mut tx, actor, id).await?);
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(survivor)
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -351,7 +351,7 @@ struct Kept {
 /// Undoes a merge into person `id`: both people as they were, the moved links back.
 /// Refused when the survivor was edited since (`edited_since`) or it was undone.
 pub async fn undo_merge(db: &Db, actor: &Actor, id: PersonId, merge_id: i64) -> Result<Person> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let own = load(&mut tx, actor, id).await?;
     let row: Option<Kept> = on!(&mut tx, |c| {
         sqlx::query_as(
@@ -457,20 +457,12 @@ pub async fn undo_merge(db: &Db, actor: &Actor, id: PersonId, merge_id: i64) -> 
             .await?;
     });
     let detail = format!("merge #{merge_id}: #{other_id} out of #{id}");
-    finish(
-        db,
-        tx,
-        actor,
-        AuditAction::UndoMerge,
-        (id, other_id),
-        &detail,
-    )
-    .await
+    finish(tx, actor, AuditAction::UndoMerge, (id, other_id), &detail).await
 }
 
 /// The merges into a person the actor may see, newest first.
 pub async fn merges(db: &Db, actor: &Actor, id: PersonId) -> Result<Vec<MergeRecord>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     load(&mut tx, actor, id).await?;
     Ok(on!(&mut tx, |c| {
         sqlx::query_as(

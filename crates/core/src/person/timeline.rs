@@ -46,7 +46,7 @@ pub struct TimelineItem {
 /// rule (donations within the reader's reach of recipients; events, exchanges,
 /// projects and talents open to every signed-in user), newest first.
 pub async fn timeline(db: &Db, actor: &Actor, id: PersonId) -> Result<Vec<TimelineItem>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     load(&mut tx, actor, id).await?;
     let open = |r: Resource| actor.may(r, Action::Read, None);
     // Donations are read by recipient: this pattern is the reader's reach.

@@ -124,6 +124,7 @@ pub async fn attach_to_agreement(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<ApiJson<Agreement>, ApiError> {
+    agreement::may_attach(&state.db, &user.actor(), AgreementId(id)).await?;
     let (files, _) = read_multipart(form).await?;
     if files.is_empty() {
         return Err(Error::field("file", "required").into());

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`.
 
+mod audit;
 mod cooperation;
 mod donations;
 mod events;
@@ -36,6 +37,11 @@ pub fn routes() -> Router<AppState> {
             post(session::create).delete(session::delete),
         )
         .route("/api/v1/me", get(me::get))
+        .route("/api/v1/me/tokens", get(me::tokens).post(me::create_token))
+        .route(
+            "/api/v1/me/tokens/{id}",
+            axum::routing::delete(me::revoke_token),
+        )
         .route("/api/v1/orgs", get(orgs::list).post(orgs::create))
         .route("/api/v1/orgs/{id}", get(orgs::get).patch(orgs::update))
         .route("/api/v1/orgs/{id}/archive", post(orgs::archive))
@@ -45,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/regions", get(reference::regions))
         .route("/api/v1/countries", get(reference::countries))
         .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{id}", axum::routing::patch(users::update))
         .route(
             "/api/v1/agreements",
             get(cooperation::list_agreements).post(cooperation::create_agreement),
@@ -173,6 +180,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/people/{id}/merges/{merge_id}/undo",
             post(people::undo_merge),
         )
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/audit/chain", get(audit::chain))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(
             SwaggerUi::new("/api/docs")
@@ -184,10 +193,10 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "qiaolian API", description = "JSON API of qiaolian. Sign in with `POST /api/v1/session`, then send `Authorization: Bearer <token>`. Lists answer `{items, total, page, per_page}`; errors answer `{error: {code, message, fields}}`."),
     paths(
-        session::create, session::delete, me::get,
+        session::create, session::delete, me::get, me::tokens, me::create_token, me::revoke_token,
         orgs::list, orgs::get, orgs::create, orgs::update, orgs::archive, orgs::restore, orgs::visits,
         reference::sides, reference::regions, reference::countries,
-        users::list, users::create,
+        users::list, users::create, users::update,
         cooperation::list_agreements, cooperation::create_agreement, cooperation::get_agreement,
         cooperation::update_agreement, cooperation::attach_to_agreement, cooperation::download,
         cooperation::agreement_plans, cooperation::create_plan, cooperation::get_plan, cooperation::plan_history,
@@ -209,6 +218,7 @@ pub fn routes() -> Router<AppState> {
         donations::list, donations::create, donations::get, donations::step, donations::allocate,
         donations::campaigns,
         search::get, search::post,
+        audit::list, audit::chain,
     ),
     modifiers(&BearerAuth),
 )]

@@ -219,13 +219,24 @@ pub struct ImportUpload {
     confirm_duplicates: Option<bool>,
 }
 
+/// How long reading one uploaded spreadsheet may take.
+const READ_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// The rows of an uploaded spreadsheet, or the field error saying why it cannot be read.
-pub(crate) fn uploaded_rows(
-    files: &[qiaolian_core::file::Upload],
+pub(crate) async fn uploaded_rows(
+    mut files: Vec<qiaolian_core::file::Upload>,
 ) -> Result<(Vec<ImportRow>, Vec<String>), Error> {
-    let upload = files.first().ok_or(Error::field("file", "required"))?;
-    let sheet =
-        qiaolian_office::read(&upload.content).map_err(|e| Error::field("file", e.code()))?;
+    if files.is_empty() {
+        return Err(Error::field("file", "required"));
+    }
+    let upload = files.swap_remove(0);
+    // Reading a workbook is CPU work, done on the blocking pool and given up after a
+    // while, so no file can hold an async worker or the whole server.
+    let read = tokio::task::spawn_blocking(move || qiaolian_office::read(&upload.content));
+    let sheet = match tokio::time::timeout(READ_TIME_LIMIT, read).await {
+        Ok(Ok(r)) => r.map_err(|e| Error::field("file", e.code()))?,
+        Ok(Err(_)) | Err(_) => return Err(Error::field("file", "not_a_spreadsheet")),
+    };
     let rows: Vec<(usize, Vec<String>)> =
         sheet.rows.into_iter().map(|r| (r.line, r.cells)).collect();
     let (rows, ignored) = person::import_rows(&sheet.header, &rows)?;
@@ -264,11 +275,12 @@ pub async fn import(
     State(state): State<AppState>,
     form: Multipart,
 ) -> Result<ApiJson<ImportReport>, ApiError> {
+    let actor = user.actor();
+    person::may_import(&actor)?;
     let (files, fields) = read_multipart(form).await?;
-    let (rows, _) = uploaded_rows(&files)?;
+    let (rows, _) = uploaded_rows(files).await?;
     let basis = import_basis(&fields);
     let flag = |name: &str| fields.iter().any(|(k, v)| k == name && v == "true");
-    let actor = user.actor();
     if flag("dry_run") {
         let rows = person::check_import(&state.db, &actor, &basis, &rows).await?;
         return Ok(ApiJson(ImportReport {

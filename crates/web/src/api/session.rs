@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiJson;
 use crate::AppState;
+use crate::ctx::Ctx;
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -20,6 +21,8 @@ pub struct Credentials {
 pub struct TokenResponse {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
+    /// When the token stops working (90 days after sign-in).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Sign in; returns a new API token.
@@ -30,12 +33,20 @@ pub struct TokenResponse {
         (status = 429, description = "Too many failures; see Retry-After", body = ErrorBody),
     ))]
 pub async fn create(
+    ctx: Ctx,
     State(state): State<AppState>,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<ApiJson<TokenResponse>, ApiError> {
-    let account = auth::verify_login(&state.db, &c.login, &c.password).await?;
-    let token = auth::create_token(&state.db, account.id, "api session").await?;
-    Ok(ApiJson(TokenResponse { token }))
+    let account = auth::verify_login(&state.db, &c.login, &c.password, &ctx.info.address).await?;
+    let new = auth::NewToken {
+        name: "api session".into(),
+        days: None,
+    };
+    let (t, token) = auth::create_token(&state.db, &account.actor(), &new).await?;
+    Ok(ApiJson(TokenResponse {
+        token,
+        expires_at: t.expires_at,
+    }))
 }
 
 /// Revoke the bearer token this request carries.

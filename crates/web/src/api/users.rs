@@ -1,7 +1,7 @@
 //! User accounts (administrators).
 
-use axum::extract::State;
-use qiaolian_core::account::{self, Account, NewAccount};
+use axum::extract::{Path, State};
+use qiaolian_core::account::{self, Account, AccountId, AccountPatch, NewAccount};
 use qiaolian_core::page::{Page, PageRequest};
 
 use super::{ApiJson, ApiQuery};
@@ -32,5 +32,22 @@ pub async fn create(
 ) -> Result<ApiJson<Account>, ApiError> {
     Ok(ApiJson(
         account::create(&state.db, Some(&user.actor()), &input).await?,
+    ))
+}
+
+/// Change an account's role, display name or whether it may sign in, on the version
+/// read. Disabling it, or changing its role, ends its sessions and revokes its tokens.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
+    request_body = AccountPatch, security(("bearer" = [])),
+    responses((status = 200, body = Account), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<AccountPatch>,
+) -> Result<ApiJson<Account>, ApiError> {
+    Ok(ApiJson(
+        account::update(&state.db, &user.actor(), AccountId(id), &patch).await?,
     ))
 }

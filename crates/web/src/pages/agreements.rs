@@ -420,6 +420,7 @@ pub async fn attach(
 ) -> PageResult {
     let id = AgreementId(id);
     let result = async {
+        agreement::may_attach(&state.db, &user.actor(), id).await?;
         let (files, _) = crate::api::read_multipart(form).await?;
         if files.is_empty() {
             return Err(Error::field("file", "required"));

@@ -29,9 +29,17 @@ pub struct NextQuery {
     next: String,
 }
 
-/// Only local paths, so the sign-in page cannot bounce a user to another site.
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+/// Only paths of this site, so the sign-in page cannot bounce a user to another one:
+/// browsers drop tabs and newlines from URLs and read `\\` as `/`, so `/\t/evil` or
+/// `/\\evil` would leave; a control character would not even fit in a header.
+pub(crate) fn safe_next(next: &str) -> String {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 2000
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if local {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -65,7 +73,8 @@ pub async fn submit(
 ) -> PageResult {
     let next = safe_next(&f.next);
     let locale = ctx.info.locale;
-    let error = match auth::verify_login(&state.db, &f.login, &f.password).await {
+    let error = match auth::verify_login(&state.db, &f.login, &f.password, &ctx.info.address).await
+    {
         Ok(account) => {
             let token = auth::create_session(&state.db, account.id).await?;
             let cookie = set_cookie(

@@ -560,7 +560,7 @@ pub async fn edit(
     {
         return Err(Error::Forbidden.into());
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.read().await?;
     let counted = camp::has_register(&mut tx, e.id).await?;
     drop(tx);
     form_page(
@@ -581,7 +581,7 @@ pub async fn update(
 ) -> PageResult {
     let mut form = EventForm::from_pairs(pairs);
     form.id = Some(id);
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.read().await?;
     form.counted = camp::has_register(&mut tx, EventId(id)).await?;
     drop(tx);
     match event::update(&state.db, &user.actor(), EventId(id), &form.input()).await {
@@ -729,6 +729,7 @@ pub async fn attach(
 ) -> PageResult {
     let id = EventId(id);
     let saved = async {
+        event::may_attach(&state.db, &user.actor(), id).await?;
         let (files, _) = crate::api::read_multipart(form).await?;
         if files.is_empty() {
             return Err(Error::field("file", "required"));

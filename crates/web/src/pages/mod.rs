@@ -54,7 +54,10 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
         .route("/account/language", post(account::set_language))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}/edit", get(users::edit).post(users::update))
         .route(
             "/agreements",
             get(agreements::list).post(agreements::create),
@@ -342,6 +345,14 @@ impl Ctx {
         let offset = i64::from(qiaolian_core::settings::get().utc_offset_minutes);
         (*t + chrono::Duration::minutes(offset))
             .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    /// The day of an instant in the deployment's time zone.
+    pub fn day(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        let offset = i64::from(qiaolian_core::settings::get().utc_offset_minutes);
+        (*t + chrono::Duration::minutes(offset))
+            .format("%Y-%m-%d")
             .to_string()
     }
 

@@ -236,6 +236,7 @@ pub async fn upload(
     State(state): State<AppState>,
     form: Multipart,
 ) -> PageResult {
+    qiaolian_core::person::may_import(&user.actor())?;
     let (files, fields) = match read_multipart(form).await {
         Ok(x) => x,
         Err(e) => {
@@ -245,7 +246,7 @@ pub async fn upload(
     };
     let mut form = BasisForm::from_pairs(&fields);
     form.owner_org_name = super::people::owner_name(&state.db, &user, &form.owner_org_id).await;
-    match uploaded_rows(&files) {
+    match uploaded_rows(files).await {
         Ok((rows, ignored)) => {
             checked_page(ctx, &state.db, &user, form, &rows, ignored, None).await
         }
@@ -283,6 +284,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     body: Multipart,
 ) -> PageResult {
+    qiaolian_core::person::may_import(&user.actor())?;
     let pairs = match read_multipart(body).await {
         Ok((_, pairs)) => pairs,
         Err(e) => {

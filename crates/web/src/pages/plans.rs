@@ -115,6 +115,8 @@ pub struct PlanForm {
     cadence: String,
     due_day: String,
     change_note: String,
+    /// The version of the plan revised, as read when the form was opened.
+    version: String,
 }
 
 impl PlanForm {
@@ -130,6 +132,7 @@ impl PlanForm {
             cadence: self.cadence.clone(),
             due_day: num(&self.due_day),
             change_note: Some(self.change_note.clone()).filter(|s| !s.trim().is_empty()),
+            version: num(&self.version),
         }
     }
 }
@@ -297,6 +300,7 @@ pub async fn revise_form(
         cadence: p.cadence.as_str().into(),
         due_day: p.due_day.map(|d| d.to_string()).unwrap_or_default(),
         change_note: String::new(),
+        version: p.version.to_string(),
     };
     form_page(
         ctx,

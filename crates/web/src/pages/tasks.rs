@@ -206,6 +206,7 @@ pub async fn report(
     form: Multipart,
 ) -> PageResult {
     let id = TaskId(id);
+    task::may_report(&state.db, &user.actor(), id).await?;
     let (files, fields) = match crate::api::read_multipart(form).await {
         Ok(v) => v,
         Err(e) => {
@@ -446,6 +447,11 @@ async fn form_page(
         plan: Some(plan.id.0),
         ..task::TaskFilter::default()
     };
+    // Neither the task itself nor any of its sub-tasks can become its parent.
+    let below = match &existing {
+        Some(e) => task::descendants(db, e.id).await?,
+        None => Vec::new(),
+    };
     let parents = task::list(
         db,
         &actor,
@@ -458,7 +464,11 @@ async fn form_page(
     .await?
     .items
     .into_iter()
-    .filter(|t| existing.as_ref().is_none_or(|e| e.id != t.id) && t.status.is_open())
+    .filter(|t| {
+        existing.as_ref().is_none_or(|e| e.id != t.id)
+            && !below.contains(&t.id)
+            && t.status.is_open()
+    })
     .collect();
     let name_of = async |id: &str| match id.trim().parse::<i64>() {
         Ok(id) => org::get(db, &actor, OrgId(id))

@@ -141,3 +141,137 @@ pub async fn create(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "users/edit.html")]
+struct EditPage {
+    ctx: Ctx,
+    account: Account,
+    form: EditForm,
+    errors: FormErrors,
+    conflict: bool,
+    saved: bool,
+    roles: Vec<Role>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EditForm {
+    display_name: String,
+    role: String,
+    /// `on` when ticked: the account may sign in.
+    active: String,
+    version: String,
+}
+
+impl EditForm {
+    fn of(a: &Account) -> EditForm {
+        EditForm {
+            display_name: a.display_name.clone(),
+            role: a.role.as_str().to_owned(),
+            active: if a.active { "on".into() } else { String::new() },
+            version: a.version.to_string(),
+        }
+    }
+}
+
+/// How a save ended, for the page shown after it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Editing,
+    Saved,
+    Conflict,
+}
+
+fn edit_page(
+    ctx: Ctx,
+    user: &User,
+    account: Account,
+    form: EditForm,
+    errors: FormErrors,
+    outcome: Outcome,
+) -> axum::response::Response {
+    let conflict = outcome == Outcome::Conflict;
+    let actor = user.actor();
+    let roles = Role::ALL
+        .iter()
+        .copied()
+        .filter(|r| actor.role.may_grant(*r))
+        .collect();
+    let status = errors.status(conflict);
+    render_with(
+        status,
+        &EditPage {
+            ctx,
+            account,
+            form,
+            errors,
+            conflict,
+            saved: outcome == Outcome::Saved,
+            roles,
+        },
+    )
+}
+
+pub async fn edit(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> PageResult {
+    let a = account::get_managed(&state.db, &user.actor(), account::AccountId(id)).await?;
+    let form = EditForm::of(&a);
+    Ok(edit_page(
+        ctx,
+        &user,
+        a,
+        form,
+        FormErrors::new(),
+        Outcome::Editing,
+    ))
+}
+
+pub async fn update(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<EditForm>,
+) -> PageResult {
+    let id = account::AccountId(id);
+    let patch = account::AccountPatch {
+        role: Some(form.role.clone()),
+        active: Some(form.active == "on"),
+        display_name: Some(form.display_name.clone()),
+        version: form.version.trim().parse().ok(),
+    };
+    match account::update(&state.db, &user.actor(), id, &patch).await {
+        Ok(a) => {
+            let form = EditForm::of(&a);
+            Ok(edit_page(
+                ctx,
+                &user,
+                a,
+                form,
+                FormErrors::new(),
+                Outcome::Saved,
+            ))
+        }
+        Err(qiaolian_core::Error::Conflict { .. }) => {
+            let a = account::get_managed(&state.db, &user.actor(), id).await?;
+            Ok(edit_page(
+                ctx,
+                &user,
+                a,
+                form,
+                FormErrors::new(),
+                Outcome::Conflict,
+            ))
+        }
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            let a = account::get_managed(&state.db, &user.actor(), id).await?;
+            Ok(edit_page(ctx, &user, a, form, errors, Outcome::Editing))
+        }
+    }
+}
