@@ -360,6 +360,7 @@ async fn step_row(
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = DonationStepInput)]
 #[serde(default)]
 pub struct StepInput {
     /// The new status.
@@ -745,6 +746,7 @@ pub async fn list(
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema,
 )]
+#[schema(as = DonationTotals)]
 pub struct Totals {
     pub count: i64,
     pub money_fen: Fen,

@@ -13,6 +13,7 @@ use crate::page::PageRequest;
 use crate::{on, text};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = MechanismMember)]
 pub struct Member {
     pub org_id: OrgId,
     pub name: String,

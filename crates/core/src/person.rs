@@ -1231,6 +1231,7 @@ pub async fn list(
 
 /// Someone who holds or held a position in an organization.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = PositionHolder)]
 pub struct Member {
     pub person_id: PersonId,
     pub name: String,

@@ -255,6 +255,7 @@ async fn step_row(
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = ProjectStepInput)]
 #[serde(default)]
 pub struct StepInput {
     /// The new status.
@@ -377,6 +378,7 @@ pub async fn of_event(db: &Db, event: EventId) -> Result<Vec<Project>> {
 
 /// Counts and amounts of a set of projects: signed, and landed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ProjectTotals)]
 pub struct Totals {
     pub signed: i64,
     pub signed_fen: Fen,

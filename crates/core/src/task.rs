@@ -979,6 +979,7 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: TaskId) -> Result<Tas
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = TaskEvent)]
 pub struct Event {
     pub kind: String,
     pub from_status: Option<String>,

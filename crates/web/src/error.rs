@@ -143,6 +143,60 @@ pub fn api_error(status: StatusCode, code: &str, key: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// Longest path and query the API reads (a search of a few thousand characters fits;
+/// `POST /api/v1/search` takes longer ones); longer ones answer 414 before routing.
+const MAX_API_URI: usize = 32 * 1024;
+
+/// Gives every error under `/api` the API's shape, whoever produced it: the router
+/// (405 and its `Allow`), extractors rejecting a path, query, body or multipart form,
+/// body limits (413), and anything else that answered plain text or nothing.
+pub async fn api_error_format(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let length = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if length > MAX_API_URI {
+        return api_error(StatusCode::URI_TOO_LONG, "uri_too_long", "api.uri_too_long");
+    }
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (code, key) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "api.bad_request"),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "api.unauthorized"),
+        StatusCode::FORBIDDEN => ("forbidden", "api.forbidden"),
+        StatusCode::NOT_FOUND => ("not_found", "api.not_found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "api.method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "api.too_large"),
+        StatusCode::URI_TOO_LONG => ("uri_too_long", "api.uri_too_long"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "api.unsupported_media_type")
+        }
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid", "api.invalid"),
+        StatusCode::TOO_MANY_REQUESTS => ("too_many_attempts", "api.too_many"),
+        StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "api.unavailable"),
+        s if s.is_client_error() => ("bad_request", "api.bad_request"),
+        _ => ("internal", "api.internal"),
+    };
+    let mut shaped = api_error(status, code, key);
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = resp.headers().get(&name) {
+            shaped.headers_mut().insert(name, v.clone());
+        }
+    }
+    shaped
+}
+
 /// Which error page to show; the page layer renders it with the request's context.
 #[derive(Clone, Copy, Debug)]
 pub struct ErrorPage(pub StatusCode, pub &'static str);

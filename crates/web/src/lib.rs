@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::export))
         .fallback(pages::not_found)
+        // Inside the context, so its messages are in the reader's language.
+        .layer(middleware::from_fn(error::api_error_format))
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context))
         .layer(middleware::from_fn_with_state(
             state.clone(),

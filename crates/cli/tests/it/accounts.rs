@@ -5,7 +5,9 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::harness::{Api, TestApp, both, csrf_of, field_code, password_of};
+use crate::harness::{
+    ADMIN_PASSWORD, Api, TestApp, both, csrf_of, field_code, page, password_of, select_text,
+};
 
 both!(
     a_clerk_names_lists_and_revokes_their_tokens,
@@ -13,6 +15,7 @@ both!(
     an_administrator_disabling_an_account_ends_its_tokens_and_sessions,
     failures_from_one_address_do_not_lock_the_owner_out_from_another,
     after_sign_in_only_a_path_of_this_site_is_followed,
+    an_administrator_reads_the_audit_trail_and_checks_its_chain,
 );
 
 async fn clerk(app: &TestApp) -> Api {
@@ -305,4 +308,23 @@ async fn after_sign_in_only_a_path_of_this_site_is_followed(app: TestApp) {
             "{next:?}"
         );
     }
+}
+
+async fn an_administrator_reads_the_audit_trail_and_checks_its_chain(app: TestApp) {
+    clerk(&app).await;
+    let admin = app.sign_in("admin", ADMIN_PASSWORD).await;
+    let doc = page(&admin, &app.url("/audit?verify=1&action=sign_in")).await;
+    assert_eq!(select_text(&doc, "#chain-state"), vec!["审计链完好"]);
+    let rows = select_text(&doc, "tbody tr");
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r.contains("登录成功")),
+        "{rows:?}"
+    );
+    // Nobody else reads the whole trail.
+    let clerk = app.sign_in("wz-clerk", &password_of("wz-clerk")).await;
+    let resp = clerk.get(app.url("/audit")).send().await.expect("send");
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let api = app.api_of("wz-clerk").await;
+    let (status, body) = api.get("/api/v1/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }

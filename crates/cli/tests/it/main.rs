@@ -17,6 +17,7 @@ mod donations;
 mod events;
 mod network;
 mod ops;
+mod outage;
 mod outcomes;
 mod pages;
 mod pages_cooperation;

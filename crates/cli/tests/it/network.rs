@@ -166,8 +166,14 @@ async fn exchanges_are_checked_and_counted_per_year_and_side(app: TestApp) {
         "nor do others for another organization"
     );
     let (_, stats) = wz.get("/api/v1/exchanges/stats").await;
-    assert_eq!(stats["per_year"], json!([["2022", 1], ["2023", 2]]));
-    assert_eq!(stats["per_side"], json!([["cq", "重庆", 3]]));
+    assert_eq!(
+        stats["per_year"],
+        json!([{"year": "2022", "exchanges": 1}, {"year": "2023", "exchanges": 2}])
+    );
+    assert_eq!(
+        stats["per_side"],
+        json!([{"side": "cq", "name": "重庆", "exchanges": 3}])
+    );
     let (_, y2023) = wz
         .get(&format!("/api/v1/exchanges?year=2023&org={}", o[1]))
         .await;
@@ -386,8 +392,8 @@ async fn the_demo_network_matches_the_article(app: TestApp) {
             .as_array()
             .expect("years")
             .iter()
-            .find(|r| r[0] == y)
-            .and_then(|r| r[1].as_i64())
+            .find(|r| r["year"] == y)
+            .and_then(|r| r["exchanges"].as_i64())
             .unwrap_or(0)
     };
     assert!(year("2019") >= 20, "20+ exchanges in 2019");

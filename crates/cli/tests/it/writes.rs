@@ -18,6 +18,7 @@ both!(
     two_revisions_of_one_plan_at_once_carry_its_tasks_once,
     sixty_four_reads_with_one_token_all_answer,
     thirty_sign_ins_at_once_all_answer,
+    sign_ins_while_the_search_index_is_rebuilt_all_answer,
     a_task_cannot_become_a_sub_task_of_its_own_sub_task,
     a_hostile_workbook_is_refused_before_it_is_read,
     ids_named_in_a_body_must_be_ones_the_author_may_read,
@@ -231,6 +232,39 @@ async fn thirty_sign_ins_at_once_all_answer(app: TestApp) {
         .iter()
         .map(|r| r.as_ref().map_or(0, |r| r.status().as_u16()))
         .collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
+
+async fn sign_ins_while_the_search_index_is_rebuilt_all_answer(app: TestApp) {
+    app.load_demo().await;
+    let mut logins = Vec::new();
+    for i in 0..8 {
+        logins.push(app_user(&app, &format!("early{i}")).await);
+    }
+    // What the server does right after start when the index's format changed.
+    let db = app.db.clone();
+    let rebuild = tokio::spawn(async move {
+        for _ in 0..3 {
+            qiaolian_core::search::rebuild(&db).await.expect("rebuild");
+        }
+    });
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    while !rebuild.is_finished() || statuses.is_empty() {
+        let round = join_all(logins.iter().map(|login| {
+            client
+                .post(app.url("/api/v1/session"))
+                .json(&json!({"login": login, "password": password_of(login)}))
+                .send()
+        }))
+        .await;
+        statuses.extend(
+            round
+                .iter()
+                .map(|r| r.as_ref().map_or(0, |r| r.status().as_u16())),
+        );
+    }
+    rebuild.await.expect("rebuild finished");
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
 

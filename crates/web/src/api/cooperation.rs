@@ -315,6 +315,7 @@ pub async fn update_task(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = TaskStepInput)]
 pub struct StepInput {
     /// `assign`, `accept`, `report_done`, `close`, `refuse` or `cancel`.
     pub step: String,

@@ -184,10 +184,23 @@ pub async fn create_exchange(
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ExchangeStats {
-    /// [year, count], oldest first.
-    pub per_year: Vec<(String, i64)>,
-    /// [side code, side name, count].
-    pub per_side: Vec<(String, String, i64)>,
+    /// Oldest year first.
+    pub per_year: Vec<YearCount>,
+    pub per_side: Vec<SideCount>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct YearCount {
+    pub year: String,
+    pub exchanges: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SideCount {
+    /// The side's code, e.g. `cq`.
+    pub side: String,
+    pub name: String,
+    pub exchanges: i64,
 }
 
 /// Exchange counts per year and per side for the same filters.
@@ -198,8 +211,20 @@ pub async fn exchange_stats(
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<ExchangeFilter>,
 ) -> Result<ApiJson<ExchangeStats>, ApiError> {
+    let per_year = exchange::per_year(&state.db, &filter).await?;
+    let per_side = exchange::per_side(&state.db, &filter).await?;
     Ok(ApiJson(ExchangeStats {
-        per_year: exchange::per_year(&state.db, &filter).await?,
-        per_side: exchange::per_side(&state.db, &filter).await?,
+        per_year: per_year
+            .into_iter()
+            .map(|(year, exchanges)| YearCount { year, exchanges })
+            .collect(),
+        per_side: per_side
+            .into_iter()
+            .map(|(side, name, exchanges)| SideCount {
+                side,
+                name,
+                exchanges,
+            })
+            .collect(),
     }))
 }

@@ -3,6 +3,7 @@
 
 mod account;
 mod agreements;
+mod audit;
 mod auth;
 mod donations;
 mod events;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/edit", get(users::edit).post(users::update))
+        .route("/audit", get(audit::list))
         .route(
             "/agreements",
             get(agreements::list).post(agreements::create),
@@ -306,6 +308,11 @@ impl Ctx {
             qiaolian_core::access::reach(a.role, Resource::Account, Action::Read)
                 != qiaolian_core::access::Reach::Nothing
         })
+    }
+
+    pub fn may_read_audit(&self) -> bool {
+        self.user()
+            .is_some_and(|a| a.actor().may(Resource::Audit, Action::Read, None))
     }
 
     /// Why a task has its colour, in a sentence.
