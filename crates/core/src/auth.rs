@@ -119,7 +119,7 @@ pub async fn verify_login(db: &Db, login: &str, password: &str, address: &str) -
             let account = account::get_in(&mut tx, id)
                 .await?
                 .ok_or(Error::Unauthorized)?;
-            let detail = format!("from {address}");
+            let detail = address.clone();
             audit::record(
                 &mut tx,
                 &account.actor(),
@@ -146,7 +146,7 @@ pub async fn verify_login(db: &Db, login: &str, password: &str, address: &str) -
             if let Some((id, _, _)) = found
                 && let Some(account) = account::get_in(&mut tx, id).await?
             {
-                let detail = format!("from {address}");
+                let detail = address.clone();
                 audit::record(
                     &mut tx,
                     &account.actor(),

@@ -48,8 +48,13 @@ pub struct Tx {
     #[doc(hidden)]
     pub conn: Conn,
     write: bool,
+    /// When the write began, to name writes that hold the lock too long.
+    began: std::time::Instant,
     _turn: Option<OwnedMutexGuard<()>>,
 }
+
+/// A write holding SQLite's lock longer than this is logged: every other writer waits.
+const LONG_WRITE: Duration = Duration::from_millis(100);
 
 /// The typed transaction of either engine; reached through [`on!`].
 pub enum Conn {
@@ -163,6 +168,7 @@ impl Db {
         Ok(Tx {
             conn,
             write: false,
+            began: std::time::Instant::now(),
             _turn: None,
         })
     }
@@ -179,12 +185,14 @@ impl Db {
                 Ok(Tx {
                     conn: Conn::Sqlite(pool.begin_with("begin immediate").await?),
                     write: true,
+                    began: std::time::Instant::now(),
                     _turn: Some(turn),
                 })
             }
             Db::Postgres(pool) => Ok(Tx {
                 conn: Conn::Postgres(pool.begin().await?),
                 write: true,
+                began: std::time::Instant::now(),
                 _turn: None,
             }),
         }
@@ -231,9 +239,14 @@ impl Tx {
         if !self.write {
             return Err(Error::Other("commit of a read-only transaction".into()));
         }
+        let began = self.began;
         match self.conn {
             Conn::Sqlite(t) => t.commit().await?,
             Conn::Postgres(t) => t.commit().await?,
+        }
+        let held = began.elapsed();
+        if held > LONG_WRITE {
+            tracing::warn!(ms = held.as_millis() as u64, "a write held the lock long");
         }
         Ok(())
     }

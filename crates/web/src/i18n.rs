@@ -729,6 +729,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("audit.record", "记录", "Record"),
     ("audit.detail", "说明", "Detail"),
     ("audit.empty", "没有符合条件的审计记录。", "No entries match."),
+    ("audit.from", "来自", "from"),
     ("audit_entity.account", "账户", "Account"),
     ("audit_entity.api_token", "API 令牌", "API token"),
     ("audit_entity.org", "组织", "Organization"),

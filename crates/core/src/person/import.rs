@@ -490,6 +490,10 @@ pub async fn check(
 
 /// Checks the rows again (the preview is never trusted) and records those picked, in
 /// one transaction: each person audited as created, as when recorded one by one.
+///
+/// The check — every row parsed and compared with the people on file — is a read done
+/// before the write begins, so the write lock is held only for the inserts; a file is
+/// still recorded whole or not at all, as the preview promises.
 pub async fn import(
     db: &Db,
     actor: &Actor,
@@ -497,8 +501,7 @@ pub async fn import(
     rows: &[ImportRow],
     pick: &Pick,
 ) -> Result<ImportReport> {
-    let mut tx = db.write().await?;
-    let checked = check_in(&mut tx, actor, basis, rows).await?;
+    let checked = check_in(&mut db.read().await?, actor, basis, rows).await?;
     let picked: Vec<&(RowCheck, Option<Fields>)> = match pick {
         Pick::Lines(lines) => {
             let picked: Vec<_> = checked
@@ -519,6 +522,7 @@ pub async fn import(
             .collect(),
     };
     let mut imported = Vec::new();
+    let mut tx = db.write().await?;
     for (c, f) in picked {
         let Some(f) = f else {
             return Err(Error::field("rows", "row_invalid"));

@@ -39,7 +39,8 @@ pub async fn create(
 ) -> Result<ApiJson<TokenResponse>, ApiError> {
     let account = auth::verify_login(&state.db, &c.login, &c.password, &ctx.info.address).await?;
     let new = auth::NewToken {
-        name: "api session".into(),
+        // Shown to the user on the account page.
+        name: "API 登录".into(),
         days: None,
     };
     let (t, token) = auth::create_token(&state.db, &account.actor(), &new).await?;
