@@ -20,17 +20,17 @@ fn days(n: i64) -> String {
     (qiaolian_core::settings::today() + chrono::Duration::days(n)).to_string()
 }
 
-struct Programme {
-    agreement: i64,
-    plan: i64,
-    areas: Vec<i64>,
-    wanzhou: i64,
-    dazhou: i64,
-    kaizhou: i64,
+pub(crate) struct Programme {
+    pub agreement: i64,
+    pub plan: i64,
+    pub areas: Vec<i64>,
+    pub wanzhou: i64,
+    pub dazhou: i64,
+    pub kaizhou: i64,
 }
 
 /// 万州 and 达州 sign a framework agreement; 万州 owns a plan under it.
-async fn programme(app: &TestApp) -> Programme {
+pub(crate) async fn programme(app: &TestApp) -> Programme {
     app.load_demo().await;
     for (login, org, role) in [
         ("cq-coord", "重庆市侨联", "coordinator"),

@@ -100,31 +100,15 @@ where
             (format!("{}/{name}", pg_server()), None)
         }
     };
-    let db = Db::connect(&url).await.expect("connect");
-    setup::prepare(&db, Some(ADMIN_PASSWORD))
-        .await
-        .expect("prepare");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(qiaolian_web::serve(
-        listener,
-        AppState::new(db.clone(), WebConfig::default()),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (db, server) = Server::start(&url).await;
     let app = TestApp {
-        base,
+        base: server.base.clone(),
         db: db.clone(),
         url: url.clone(),
         backend,
     };
     let outcome = AssertUnwindSafe(test(app)).catch_unwind().await;
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     db.close().await;
     match backend {
         Backend::Sqlite => {
@@ -149,6 +133,42 @@ where
     }
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
+    }
+}
+
+/// The real server on a loopback port over a prepared database.
+pub struct Server {
+    pub base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Connects to `url`, applies migrations and the first-start set-up, and serves.
+    pub async fn start(url: &str) -> (Db, Server) {
+        let db = Db::connect(url).await.expect("connect");
+        setup::prepare(&db, Some(ADMIN_PASSWORD))
+            .await
+            .expect("prepare");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(qiaolian_web::serve(
+            listener,
+            AppState::new(db.clone(), WebConfig::default()),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        (db, Server { base, stop, task })
+    }
+
+    /// Stops accepting, lets open requests finish.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
     }
 }
 

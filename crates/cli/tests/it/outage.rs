@@ -8,12 +8,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use qiaolian_core::{Db, setup};
-use qiaolian_web::{AppState, WebConfig};
+use qiaolian_core::Db;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::ADMIN_PASSWORD;
+use crate::harness::{ADMIN_PASSWORD, Server};
 
 /// A PostgreSQL cluster of its own in a temporary folder, owned by the postgres user.
 struct Cluster {
@@ -181,24 +180,8 @@ async fn while_postgresql_is_down_requests_answer_503_and_recover_when_it_is_bac
             .expect("create database");
     }
     admin.close().await;
-    let db = Db::connect(&cluster.url("qiaolian"))
-        .await
-        .expect("connect");
-    setup::prepare(&db, Some(ADMIN_PASSWORD))
-        .await
-        .expect("prepare");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(qiaolian_web::serve(
-        listener,
-        AppState::new(db.clone(), WebConfig::default()),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (db, server) = Server::start(&cluster.url("qiaolian")).await;
+    let base = server.base.clone();
     let client = reqwest::Client::new();
     let signed: Value = client
         .post(format!("{base}/api/v1/session"))
@@ -262,7 +245,6 @@ async fn while_postgresql_is_down_requests_answer_503_and_recover_when_it_is_bac
         .expect("send");
     assert_eq!(ready.status(), StatusCode::OK);
 
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     db.close().await;
 }

@@ -28,35 +28,11 @@ fn days(n: i64) -> String {
     (qiaolian_core::settings::today() + chrono::Duration::days(n)).to_string()
 }
 
-/// 万州 owns a plan under an agreement with 达州; returns the coordinator's client,
-/// the plan and 达州's id.
+/// 万州 owns a plan under an agreement with 达州 (the cooperation tests' programme);
+/// returns 重庆's coordinator's client, the plan and 达州's id.
 async fn plan(app: &TestApp) -> (Api, i64, i64) {
-    app.load_demo().await;
-    app.user("cq-coord", "重庆市侨联", "coordinator").await;
-    let (wanzhou, dazhou) = (
-        app.org_id("万州区侨联").await.0,
-        app.org_id("达州市侨联").await.0,
-    );
-    let cq = app.api_of("cq-coord").await;
-    let (status, a) = cq
-        .post(
-            "/api/v1/agreements",
-            json!({"kind": "framework", "title": "万州区侨联 达州市侨联 合作框架协议", "status": "in_force",
-                   "signed_on": days(-100), "valid_until": days(900),
-                   "parties": [{"org_id": wanzhou, "role": "lead"}, {"org_id": dazhou, "role": "signatory"}],
-                   "areas": [{"name": "经贸合作"}]}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{a}");
-    let (status, p) = cq
-        .post(
-            "/api/v1/plans",
-            json!({"agreement_id": a["id"], "title": "年度合作计划", "owner_org_id": wanzhou,
-                   "period_start": days(-30), "period_end": days(300), "cadence": "monthly", "due_day": 28}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{p}");
-    (cq, p["id"].as_i64().expect("plan id"), dazhou)
+    let p = crate::cooperation::programme(app).await;
+    (app.api_of("cq-coord").await, p.plan, p.dazhou)
 }
 
 fn task_body(plan: i64, lead: i64, title: &str) -> Value {
@@ -208,10 +184,7 @@ async fn sixty_four_reads_with_one_token_all_answer(app: TestApp) {
             .send()
     }))
     .await;
-    let statuses: Vec<u16> = results
-        .iter()
-        .map(|r| r.as_ref().map_or(0, |r| r.status().as_u16()))
-        .collect();
+    let statuses = statuses(&results);
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
 
@@ -228,10 +201,7 @@ async fn thirty_sign_ins_at_once_all_answer(app: TestApp) {
             .send()
     }))
     .await;
-    let statuses: Vec<u16> = results
-        .iter()
-        .map(|r| r.as_ref().map_or(0, |r| r.status().as_u16()))
-        .collect();
+    let statuses = statuses(&results);
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
 
@@ -266,6 +236,14 @@ async fn sign_ins_while_the_search_index_is_rebuilt_all_answer(app: TestApp) {
     }
     rebuild.await.expect("rebuild finished");
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
+
+/// The status of each answer; 0 where none came.
+fn statuses(answers: &[reqwest::Result<reqwest::Response>]) -> Vec<u16> {
+    answers
+        .iter()
+        .map(|r| r.as_ref().map_or(0, |r| r.status().as_u16()))
+        .collect()
 }
 
 async fn app_user(app: &TestApp, login: &str) -> String {
