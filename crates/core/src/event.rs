@@ -189,7 +189,7 @@ async fn linked(
     Ok(())
 }
 
-async fn parse(tx: &mut Tx, input: &EventInput) -> Result<Fields> {
+async fn parse(tx: &mut Tx, actor: &Actor, input: &EventInput) -> Result<Fields> {
     let mut check = Check::default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let kind = check.take("kind", EventKind::parse(&input.kind));
@@ -269,14 +269,12 @@ async fn parse(tx: &mut Tx, input: &EventInput) -> Result<Fields> {
             _ => check.add("countries", "bad_count"),
         }
     }
-    linked(
-        tx,
-        &mut check,
-        "agreement_id",
-        "agreement",
-        input.agreement_id.map(|a| a.0),
-    )
-    .await?;
+    // An agreement is read by its parties: one the author cannot see cannot be named.
+    if let Some(a) = input.agreement_id
+        && crate::error::unseen(crate::agreement::get_in(tx, actor, a).await)?
+    {
+        check.add("agreement_id", "unknown_agreement");
+    }
     linked(
         tx,
         &mut check,
@@ -364,7 +362,7 @@ async fn series_of(tx: &mut Tx, f: &Fields) -> Result<Option<SeriesId>> {
 /// Records an event; the actor must be able to act for one of its hosts.
 pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event> {
     let mut tx = db.write().await?;
-    let f = parse(&mut tx, input).await?;
+    let f = parse(&mut tx, actor, input).await?;
     let hosts = f
         .orgs
         .iter()
@@ -438,7 +436,7 @@ pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> 
     let old = get_in(&mut tx, id).await?;
     access::authorize_any(actor, Resource::Event, Action::Update, old.org_paths())?;
     crate::db::claim(&mut tx, "event", id.0, input.version.unwrap_or(old.version)).await?;
-    let f = parse(&mut tx, input).await?;
+    let f = parse(&mut tx, actor, input).await?;
     access::authorize_any(
         actor,
         Resource::Event,

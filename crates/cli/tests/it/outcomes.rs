@@ -378,7 +378,7 @@ async fn an_event_is_edited_against_the_version_read(app: TestApp) {
             field_code(&refused, "agreement_id"),
             field_code(&refused, "mechanism_id")
         ),
-        ("unknown_link", "unknown_link")
+        ("unknown_agreement", "unknown_link")
     );
     linked["agreement_id"] = Value::Null;
     linked["mechanism_id"] = json!(app.org_id("泛涪江流域侨联合作机制").await.0);

@@ -221,24 +221,17 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
     let f = merged_fields(&own, &other, &take);
     let now = crate::now();
     rewrite(&mut tx, id, &f, own.version).await?;
-    let marked = on!(&mut tx, |c| {
-        sqlx::query(
-            "update person set merged_into = $1, merged_at = $2, updated_at = $2, version = version + 1
-             where id = $3 and version = $4 and merged_into is null",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(other_id)
-        .bind(other.version)
-        .execute(c)
-        .await?
-        .rows_affected()
+    // `pair` read the other person inside this write, not merged: claiming its version
+    // is what keeps a concurrent merge of the same person out.
+    crate::db::claim(&mut tx, "person", other_id.0, other.version).await?;
+    on!(&mut tx, |c| {
+        sqlx::query("update person set merged_into = $1, merged_at = $2 where id = $3")
+            .bind(id)
+            .bind(now)
+            .bind(other_id)
+            .execute(c)
+            .await?;
     });
-    if marked == 0 {
-        return Err(Error::Conflict {
-            current_version: own.version,
-        });
-    }
     write_parts(&mut tx, id, &f).await?;
     let mut links = Links::default();
     for table in LINKED {
