@@ -85,6 +85,9 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, ReadError> {
         if parts.iter().any(|p| p == "xl/workbook.xml") {
             xlsx(bytes)?
         } else {
+            if parts.iter().any(|p| p == "content.xml") {
+                ods_extent(bytes)?;
+            }
             workbook(bytes)?
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -177,6 +180,107 @@ fn check_extent((row, col): (u32, u32)) -> Result<(), ReadError> {
     } else {
         Ok(())
     }
+}
+
+/// Refuses an .ods whose first sheet repeats a cell with a value past the limits. An
+/// .ods says "this row 1,000,000 times" in a few bytes, and its reader lays out every
+/// repeat; trailing empty repeats, which every LibreOffice file has, are harmless.
+fn ods_extent(bytes: &[u8]) -> Result<(), ReadError> {
+    use quick_xml::events::{BytesStart, Event};
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::NotASpreadsheet)?;
+    let mut xml = String::new();
+    zip.by_name("content.xml")
+        .map_err(|_| ReadError::NotASpreadsheet)?
+        .read_to_string(&mut xml)
+        .map_err(|_| ReadError::NotASpreadsheet)?;
+    let repeats = |e: &BytesStart, name: &str| -> u64 {
+        e.try_get_attribute(name)
+            .ok()
+            .flatten()
+            .and_then(|a| a.value.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut tables, mut row, mut col) = (0, 0_u64, 0_u64);
+    let (mut row_repeats, mut row_has_value) = (1_u64, false);
+    let (mut cell_repeats, mut in_cell, mut cell_has_value) = (1_u64, false, false);
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|_| ReadError::NotASpreadsheet)?;
+        let opens = matches!(event, Event::Start(_));
+        match event {
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "table:table" => {
+                tables += 1;
+                if tables > 1 {
+                    break;
+                }
+            }
+            Event::Start(e) if e.name().as_ref() == "table:table-row" => {
+                row_repeats = repeats(&e, "table:number-rows-repeated");
+                (col, row_has_value) = (0, false);
+            }
+            Event::Empty(e) if e.name().as_ref() == "table:table-row" => {
+                row = row.saturating_add(repeats(&e, "table:number-rows-repeated"));
+            }
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                if row_has_value && row.saturating_add(row_repeats) > u64::from(MAX_USED_ROWS) {
+                    return Err(ReadError::TooManyRows);
+                }
+                row = row.saturating_add(row_repeats);
+            }
+            Event::Start(e) | Event::Empty(e)
+                if matches!(
+                    e.name().as_ref(),
+                    "table:table-cell" | "table:covered-table-cell"
+                ) =>
+            {
+                cell_repeats = repeats(&e, "table:number-columns-repeated");
+                cell_has_value = e
+                    .try_get_attribute("office:value-type")
+                    .ok()
+                    .flatten()
+                    .is_some();
+                in_cell = opens;
+                if !in_cell {
+                    cell_end(&mut col, cell_repeats, cell_has_value, &mut row_has_value)?;
+                }
+            }
+            Event::Text(t) if in_cell && !t.trim().is_empty() => {
+                cell_has_value = true;
+            }
+            Event::End(e)
+                if matches!(
+                    e.name().as_ref(),
+                    "table:table-cell" | "table:covered-table-cell"
+                ) =>
+            {
+                in_cell = false;
+                cell_end(&mut col, cell_repeats, cell_has_value, &mut row_has_value)?;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The end of an .ods cell: a cell with a value may not reach past the columns allowed.
+fn cell_end(
+    col: &mut u64,
+    repeats: u64,
+    has_value: bool,
+    row_has_value: &mut bool,
+) -> Result<(), ReadError> {
+    if has_value {
+        if col.saturating_add(repeats) > u64::from(MAX_COLUMNS) {
+            return Err(ReadError::TooManyColumns);
+        }
+        *row_has_value = true;
+    }
+    *col = col.saturating_add(repeats);
+    Ok(())
 }
 
 fn workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
@@ -330,6 +434,58 @@ mod tests {
             "{:?}",
             s.rows
         );
+    }
+
+    /// An .ods whose first sheet's rows are `rows` (the XML inside table:table).
+    fn ods(rows: &str) -> Vec<u8> {
+        use std::io::Write;
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        );
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file("mimetype", stored).unwrap();
+        w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        w.start_file("content.xml", stored).unwrap();
+        w.write_all(content.as_bytes()).unwrap();
+        w.start_file("META-INF/manifest.xml", stored).unwrap();
+        w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    fn cell(text: &str) -> String {
+        format!(
+            r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+        )
+    }
+
+    #[test]
+    fn an_ods_is_read_and_one_repeating_a_value_past_the_limits_is_refused() {
+        // As LibreOffice saves: the data, then empty rows and columns repeated to the end.
+        let trailing = r#"<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#;
+        let good = ods(&format!(
+            "<table:table-row>{}{}<table:table-cell table:number-columns-repeated=\"1022\"/></table:table-row><table:table-row>{}{}</table:table-row>{trailing}",
+            cell("姓名"),
+            cell("居住国家"),
+            cell("陈志明"),
+            cell("泰国")
+        ));
+        let s = read(&good).unwrap();
+        assert_eq!(s.header, strings(&["姓名", "居住国家"]));
+        assert_eq!(s.rows[0].cells[..2], strings(&["陈志明", "泰国"]));
+
+        let tall = ods(&format!(
+            "<table:table-row>{}</table:table-row><table:table-row table:number-rows-repeated=\"1000000\">{}</table:table-row>",
+            cell("姓名"),
+            cell("某")
+        ));
+        assert_eq!(read(&tall), Err(ReadError::TooManyRows));
+        let wide = ods(
+            r#"<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row>"#,
+        );
+        assert_eq!(read(&wide), Err(ReadError::TooManyColumns));
     }
 
     #[test]
