@@ -91,6 +91,18 @@ fn the_api_document_names_each_operation_once_and_spells_enums_as_served() {
     for name in ["TaskStepInput", "ProjectStepInput", "DonationStepInput"] {
         assert!(schemas[name].is_object(), "{name} has its own schema");
     }
+    // A body that carries the version read may be answered with 409, flattened or not.
+    for (path, method) in [
+        ("/api/v1/plans/{id}/revisions", "post"),
+        ("/api/v1/tasks/{id}", "put"),
+        ("/api/v1/orgs/{id}", "patch"),
+        ("/api/v1/users/{id}", "patch"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["responses"]["409"].is_object(),
+            "{method} {path} documents 409"
+        );
+    }
 }
 
 async fn api_errors_all_share_one_shape(app: TestApp) {

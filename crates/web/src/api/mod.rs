@@ -244,23 +244,9 @@ impl utoipa::Modify for Conventions {
                 )
                 .build()
         };
-        // Bodies that carry the version read: their operations may answer 409.
-        let with_version: Vec<String> = openapi
-            .components
-            .as_ref()
-            .map(|c| {
-                c.schemas
-                    .iter()
-                    .filter(|(_, s)| match s {
-                        utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o)) => {
-                            o.properties.contains_key("version")
-                        }
-                        _ => false,
-                    })
-                    .map(|(name, _)| name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Bodies that carry the version read (directly, or through a flattened part):
+        // their operations may answer 409.
+        let components = serde_json::to_value(&openapi.components).unwrap_or_default();
         for (path, item) in openapi.paths.paths.iter_mut() {
             let ops = [
                 ("get", &mut item.get),
@@ -278,11 +264,8 @@ impl utoipa::Modify for Conventions {
                     .request_body
                     .as_ref()
                     .and_then(|b| b.content.values().next())
-                    .and_then(|c| match &c.schema {
-                        Some(utoipa::openapi::RefOr::Ref(r)) => r.ref_location.rsplit('/').next(),
-                        _ => None,
-                    })
-                    .is_some_and(|name| with_version.iter().any(|v| v == name));
+                    .and_then(|c| serde_json::to_value(&c.schema).ok())
+                    .is_some_and(|schema| carries_version(&schema, &components, 0));
                 let mut add = |code: &str, why: &str| {
                     op.responses
                         .responses
@@ -312,6 +295,25 @@ impl utoipa::Modify for Conventions {
             }
         }
     }
+}
+
+/// Whether a body schema has a `version` property, following `$ref`s and `allOf`.
+fn carries_version(schema: &serde_json::Value, components: &serde_json::Value, depth: u8) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return carries_version(&components["schemas"][name], components, depth + 1);
+    }
+    schema["properties"].get("version").is_some()
+        || ["allOf", "oneOf", "anyOf"].iter().any(|k| {
+            schema[*k].as_array().is_some_and(|parts| {
+                parts
+                    .iter()
+                    .any(|p| carries_version(p, components, depth + 1))
+            })
+        })
 }
 
 /// `GET /api/v1/tasks/{id}/steps` → `get_tasks_id_steps`.
