@@ -310,12 +310,7 @@ pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Acco
         .fetch_all(c)
         .await?
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Changes the actor's own password after checking the current one; ends every other

@@ -537,12 +537,7 @@ pub async fn list(
             items.push(a);
         }
     }
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Attaches a scan or other file to an agreement: whoever may record an agreement for

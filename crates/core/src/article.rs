@@ -321,12 +321,7 @@ pub async fn list(db: &Db, filter: &ArticleFilter, page: PageRequest) -> Result<
         .fetch_all(c)
         .await?
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Coverage figures of a filter: the same rows `list` returns.

@@ -197,12 +197,7 @@ pub async fn list(
         .fetch_all(c)
         .await?
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Whether the chain holds: how many entries it has and the first one that breaks it.

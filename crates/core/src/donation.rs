@@ -734,12 +734,7 @@ pub async fn list(
         .fetch_all(c)
         .await?
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Counts and amounts of a set of donations.

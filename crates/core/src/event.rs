@@ -698,12 +698,7 @@ pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Pa
     for e in &mut items {
         fill(&mut tx, e).await?;
     }
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// The latest `limit` events an organization itself hosted, co-hosted or supported,

@@ -359,12 +359,7 @@ pub async fn list(db: &Db, filter: &ExchangeFilter, page: PageRequest) -> Result
     for e in &mut items {
         e.to_orgs = to_orgs(&mut tx, e.id).await?;
     }
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Counts of exchanges matching the filter per year (ignoring its year), oldest first.

@@ -750,12 +750,7 @@ pub async fn list(
         .offset(page.offset())
         .to_owned();
     let items = fetch_all(&mut tx, &stmt).await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 const LEVEL_RANK: &str = "case o.level when 'national' then 0 when 'province' then 1

@@ -44,6 +44,16 @@ impl PageRequest {
     pub fn offset(self) -> u64 {
         u64::from(self.page.saturating_sub(1)) * u64::from(self.per_page)
     }
+
+    /// This page of a list, with the list's total.
+    pub fn of<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
 }
 
 /// One page of a list; the shape of every list endpoint.

@@ -1221,12 +1221,7 @@ pub async fn list(
             .collect();
         p.masked = true;
     }
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Someone who holds or held a position in an organization.

@@ -605,12 +605,7 @@ pub async fn list(db: &Db, filter: &ProjectFilter, page: PageRequest) -> Result<
         .fetch_all(c)
         .await?
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// How many projects are at one status, and for how much.

@@ -255,12 +255,7 @@ pub async fn list(db: &Db, filter: &TalentFilter, page: PageRequest) -> Result<P
         .fetch_all(c)
         .await?
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// How many talents a scope holds; the same rows `list` returns.

@@ -1260,12 +1260,7 @@ pub async fn list(
     for t in &mut items {
         t.supporters = supporters(&mut tx, t.id).await?;
     }
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// An organization's inbox: what waits for it.

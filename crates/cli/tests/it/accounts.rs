@@ -18,6 +18,16 @@ both!(
     an_administrator_reads_the_audit_trail_and_checks_its_chain,
 );
 
+/// The actions of a page of audit entries.
+fn actions(trail: &serde_json::Value) -> Vec<&str> {
+    trail["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect()
+}
+
 async fn clerk(app: &TestApp) -> Api {
     app.load_demo().await;
     app.user("wz-clerk", "万州区侨联", "member").await;
@@ -101,12 +111,7 @@ async fn a_clerk_names_lists_and_revokes_their_tokens(app: TestApp) {
     // Both ends are in the audit trail.
     let admin = app.admin_api().await;
     let (_, trail) = admin.get("/api/v1/audit?entity=api_token").await;
-    let actions: Vec<&str> = trail["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = actions(&trail);
     assert!(
         actions.contains(&"token_create") && actions.contains(&"token_revoke"),
         "{trail}"
@@ -224,12 +229,7 @@ async fn an_administrator_disabling_an_account_ends_its_tokens_and_sessions(app:
             me["id"]
         ))
         .await;
-    let actions: Vec<&str> = trail["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = actions(&trail);
     assert!(
         actions.contains(&"disable") && actions.contains(&"sign_in"),
         "{trail}"
