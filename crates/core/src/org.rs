@@ -397,6 +397,14 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
     Ok(org)
 }
 
+/// The materialized path of an organization's parent (`/1/5/` of `/1/5/23/`); `None` at
+/// the top.
+fn parent_path(path: &str) -> Option<&str> {
+    let trimmed = path.strip_suffix('/')?;
+    let cut = trimmed.rfind('/')?;
+    (cut > 0).then(|| &path[..=cut])
+}
+
 /// Saves an edit made on `input.version`; moves the subtree if the parent changed.
 pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Result<Org> {
     let mut tx = db.write().await?;
@@ -419,6 +427,12 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
             Action::Create,
             f.parent.as_ref().map(|p| p.path.as_str()),
         )?;
+    }
+    if f.side_id != old.side_id && !actor.may(Resource::Org, Action::Update, parent_path(&old.path))
+    {
+        // The side decides what an organization's people see (a national side sees
+        // everything): only those above it may change it, never the organization itself.
+        return Err(Error::field("side", "side_change_not_allowed"));
     }
     crate::db::claim(&mut tx, "org", id.0, version).await?;
     on!(&mut tx, |c| {
@@ -922,6 +936,13 @@ pub async fn visits(db: &Db, actor: &Actor, id: OrgId) -> Result<Visits> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parent_path_is_the_path_less_its_last_step() {
+        assert_eq!(parent_path("/1/5/23/"), Some("/1/5/"));
+        assert_eq!(parent_path("/1/"), None);
+        assert_eq!(parent_path(""), None);
+    }
 
     #[test]
     fn the_sql_list_of_association_kinds_is_the_rule() {

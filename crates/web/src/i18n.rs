@@ -602,6 +602,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("err.region_outside_side", "行政区划不在所属方的范围内", "The region is outside the side's province"),
     ("err.side_level_mismatch", "海外层级的组织应属于“海外”方，反之亦然", "Overseas-level organizations belong to the overseas side, and only they do"),
     ("err.unknown_side", "没有这个所属方", "No such side"),
+    ("err.side_change_not_allowed", "所属方只能由上级组织或系统管理员更改", "Only a higher organization or an administrator may change the side"),
     ("err.unknown_org", "没有这个组织", "No such organization"),
     ("err.parent_archived", "上级组织已归档", "The parent organization is archived"),
     ("err.parent_cycle", "不能把组织移到它自己或它的下级之下", "An organization cannot be moved under itself or below it"),

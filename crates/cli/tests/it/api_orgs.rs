@@ -474,6 +474,16 @@ async fn a_federation_changes_only_its_own_subtree(app: TestApp) {
     let (status, _) = coord.patch(&format!("/api/v1/orgs/{chengdu}"), edit).await;
     assert_eq!(status, StatusCode::OK, "a descendant is within reach");
 
+    // Not even its own side: a coordinator cannot make Sichuan national.
+    let (_, own) = coord.get(&format!("/api/v1/orgs/{sc}")).await;
+    let mut edit = own.clone();
+    edit["side"] = json!("national");
+    let (status, answer) = coord.patch(&format!("/api/v1/orgs/{sc}"), edit).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(field_code(&answer, "side"), "side_change_not_allowed");
+    let (_, still) = coord.get(&format!("/api/v1/orgs/{sc}")).await;
+    assert_eq!(still["side_code"], own["side_code"]);
+
     let (status, _) = coord
         .post(&format!("/api/v1/orgs/{chengdu}/archive"), json!({}))
         .await;
