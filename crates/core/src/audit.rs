@@ -172,26 +172,53 @@ pub async fn list(
         .map(str::trim)
         .filter(|e| !e.is_empty())
         .map(|e| e.chars().take(40).collect());
-    const WHERE: &str = "where ($1 is null or x.entity = $1) and ($2 is null or x.entity_id = $2)
-        and ($3 is null or x.action = $3)";
+    // Only the filters given become conditions, so each query can use its index
+    // (`audit_entity_idx`, `audit_action_idx`) instead of scanning the trail.
+    let mut conditions = Vec::new();
+    for (present, column) in [
+        (entity.is_some(), "x.entity"),
+        (filter.entity_id.is_some(), "x.entity_id"),
+        (action.is_some(), "x.action"),
+    ] {
+        if present {
+            conditions.push(format!("{column} = ${}", conditions.len() + 1));
+        }
+    }
+    let where_ = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("where {}", conditions.join(" and "))
+    };
+    let n = conditions.len();
+    macro_rules! bind_filters {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(e) = &entity {
+                q = q.bind(e);
+            }
+            if let Some(id) = filter.entity_id {
+                q = q.bind(id);
+            }
+            if let Some(a) = action {
+                q = q.bind(a);
+            }
+            q
+        }};
+    }
     let mut tx = db.read().await?;
     let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from audit x {WHERE}"
-        )))
-        .bind(&entity)
-        .bind(filter.entity_id)
-        .bind(action)
+        bind_filters!(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from audit x {where_}"
+        ))))
         .fetch_one(c)
         .await?
     });
     let items = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} {WHERE} order by x.id desc limit $4 offset $5"
-        )))
-        .bind(&entity)
-        .bind(filter.entity_id)
-        .bind(action)
+        bind_filters!(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} {where_} order by x.id desc limit ${} offset ${}",
+            n + 1,
+            n + 2
+        ))))
         .bind(i64::from(page.per_page))
         .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
         .fetch_all(c)

@@ -821,7 +821,9 @@ pub async fn refresh_stale(db: &Db) -> Result<u64> {
     loop {
         let mut tx = db.write().await?;
         let ids: Vec<TaskId> = on!(&mut tx, |c| {
-            sqlx::query_scalar("select id from task where colour_until <= $1 order by id limit 200")
+            // No order: each batch moves its tasks' days on, so the next finds the rest,
+            // and the range alone stays on `task_colour_until_idx`.
+            sqlx::query_scalar("select id from task where colour_until <= $1 limit 200")
                 .bind(settings::today())
                 .fetch_all(c)
                 .await?
