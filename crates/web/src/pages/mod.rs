@@ -349,18 +349,12 @@ impl Ctx {
 
     /// An instant in the deployment's time zone, as clerks read the clock.
     pub fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        let offset = i64::from(qiaolian_core::settings::get().utc_offset_minutes);
-        (*t + chrono::Duration::minutes(offset))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        local(t).format("%Y-%m-%d %H:%M").to_string()
     }
 
     /// The day of an instant in the deployment's time zone.
     pub fn day(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        let offset = i64::from(qiaolian_core::settings::get().utc_offset_minutes);
-        (*t + chrono::Duration::minutes(offset))
-            .format("%Y-%m-%d")
-            .to_string()
+        local(t).format("%Y-%m-%d").to_string()
     }
 
     pub fn asset_version(&self) -> &'static str {
@@ -378,6 +372,11 @@ struct ErrorTemplate<'a> {
 }
 
 /// The friendly error page, in the user's language and layout.
+/// An instant shifted to the deployment's time zone.
+fn local(t: &chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    *t + chrono::Duration::minutes(i64::from(qiaolian_core::settings::get().utc_offset_minutes))
+}
+
 pub fn render_error(info: &RequestInfo, path: &str, status: StatusCode, key: &str) -> Response {
     let ctx = Ctx {
         info: info.clone(),

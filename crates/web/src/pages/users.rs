@@ -54,11 +54,7 @@ async fn page(
         Ok(id) => org::get(&state.db, &actor, OrgId(id)).await.ok(),
         Err(_) => None,
     };
-    let roles = Role::ALL
-        .iter()
-        .copied()
-        .filter(|r| actor.role.may_grant(*r))
-        .collect();
+    let roles = grantable(&actor);
     let status = errors.status(false);
     Ok(render_with(
         status,
@@ -142,6 +138,15 @@ pub async fn create(
     }
 }
 
+/// The roles the actor may hand out, for the role pickers.
+fn grantable(actor: &qiaolian_core::access::Actor) -> Vec<Role> {
+    Role::ALL
+        .iter()
+        .copied()
+        .filter(|r| actor.role.may_grant(*r))
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "users/edit.html")]
 struct EditPage {
@@ -193,11 +198,7 @@ fn edit_page(
 ) -> axum::response::Response {
     let conflict = outcome == Outcome::Conflict;
     let actor = user.actor();
-    let roles = Role::ALL
-        .iter()
-        .copied()
-        .filter(|r| actor.role.may_grant(*r))
-        .collect();
+    let roles = grantable(&actor);
     let status = errors.status(conflict);
     render_with(
         status,
@@ -257,21 +258,14 @@ pub async fn update(
                 Outcome::Saved,
             ))
         }
-        Err(qiaolian_core::Error::Conflict { .. }) => {
-            let a = account::get_managed(&state.db, &user.actor(), id).await?;
-            Ok(edit_page(
-                ctx,
-                &user,
-                a,
-                form,
-                FormErrors::new(),
-                Outcome::Conflict,
-            ))
-        }
         Err(e) => {
-            let errors = form_errors(ctx.info.locale, e)?;
+            // A stale save shows the form again with a warning; refused fields, their errors.
+            let (errors, outcome) = match e {
+                qiaolian_core::Error::Conflict { .. } => (FormErrors::new(), Outcome::Conflict),
+                e => (form_errors(ctx.info.locale, e)?, Outcome::Editing),
+            };
             let a = account::get_managed(&state.db, &user.actor(), id).await?;
-            Ok(edit_page(ctx, &user, a, form, errors, Outcome::Editing))
+            Ok(edit_page(ctx, &user, a, form, errors, outcome))
         }
     }
 }
