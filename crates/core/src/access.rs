@@ -8,6 +8,7 @@
 use crate::account::{AccountId, Role};
 use crate::error::{Error, Result};
 use crate::org::OrgId;
+use crate::sql::Sql;
 
 /// The signed-in user, as far as access decisions need it.
 #[derive(Clone, Debug)]
@@ -18,8 +19,9 @@ pub struct Actor {
     pub org_id: OrgId,
     /// Materialized path of the user's organization, e.g. `/1/5/`.
     pub org_path: String,
-    /// Administrators and the national level see every side's records.
-    pub sees_all: bool,
+    /// Whether the user's organization is at the national level, which oversees every
+    /// side ([`Relation::National`]).
+    pub national: bool,
 }
 
 text_enum!(
@@ -59,152 +61,220 @@ text_enum!(
     }
 );
 
-/// Which organizations' records a rule reaches, seen from the user's organization.
+text_enum!(
+    /// How a record's organization stands to the reader's, nearest first: the reader's
+    /// own, one below it, one above it, or elsewhere. For a reader at the national
+    /// level, whose federation oversees every side, everything not their own or below
+    /// it is `national` instead of above or elsewhere.
+    Relation {
+        Own = "own",
+        Below = "below",
+        Above = "above",
+        National = "national",
+        Elsewhere = "elsewhere",
+    }
+);
+
+/// Which organizations' records a rule reaches: a set of relations to the reader's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reach {
+pub struct Reach(u8);
+
+impl Reach {
+    const fn of(relations: &[Relation]) -> Reach {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < relations.len() {
+            bits |= 1 << relations[i] as u8;
+            i += 1;
+        }
+        Reach(bits)
+    }
+
+    pub fn contains(self, r: Relation) -> bool {
+        self.0 & (1 << r as u8) != 0
+    }
+
     /// Every organization, and records that belong to none.
-    All,
-    /// The user's organization and everything below it.
-    Subtree,
-    /// Only what is below the user's organization, not the organization itself.
-    Below,
-    /// Only the user's own organization.
-    Own,
-    Nothing,
+    pub const ALL: Reach = Reach::of(&[
+        Relation::Own,
+        Relation::Below,
+        Relation::Above,
+        Relation::National,
+        Relation::Elsewhere,
+    ]);
+    /// The reader's organization and everything below it.
+    pub const SUBTREE: Reach = Reach::of(&[Relation::Own, Relation::Below]);
+    /// The subtree, and everything for a reader at the national level.
+    pub const OVERSIGHT: Reach = Reach::of(&[Relation::Own, Relation::Below, Relation::National]);
+    /// The oversight, and the organizations above the reader's.
+    pub const LINEAGE: Reach = Reach::of(&[
+        Relation::Own,
+        Relation::Below,
+        Relation::Above,
+        Relation::National,
+    ]);
+    /// Only what is below the reader's organization, not the organization itself.
+    pub const BELOW: Reach = Reach::of(&[Relation::Below]);
+    /// Only the reader's own organization.
+    pub const OWN: Reach = Reach::of(&[Relation::Own]);
+    pub const NOTHING: Reach = Reach(0);
+
+    /// The name the policy table and docs/SECURITY.md use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reach::ALL => "all",
+            Reach::SUBTREE => "subtree",
+            Reach::OVERSIGHT => "oversight",
+            Reach::LINEAGE => "lineage",
+            Reach::BELOW => "below",
+            Reach::OWN => "own",
+            Reach::NOTHING => "nothing",
+            _ => "mixed",
+        }
+    }
 }
 
-use Reach::{All, Below, Nothing, Own, Subtree};
+const ALL: Reach = Reach::ALL;
+const SUB: Reach = Reach::SUBTREE;
+const OVER: Reach = Reach::OVERSIGHT;
+const LINE: Reach = Reach::LINEAGE;
+const BELOW: Reach = Reach::BELOW;
+const OWN: Reach = Reach::OWN;
+const NONE: Reach = Reach::NOTHING;
 
 /// The policy. Columns: admin, org_admin, coordinator, member, viewer.
 ///
 /// For `Create`, the organization is the one the new record will belong to (for a new
 /// organization: its parent). Records that belong to no organization (a top-level
-/// organization) are reached only by `All`.
+/// organization) are reached only by `ALL`. A record of several organizations (an
+/// agreement's parties, a task's lead, assigner and supporters) is reached when any of
+/// them is. `Read` rows are what every list, count, search and `get` applies, through
+/// [`ReadRule`]; docs/SECURITY.md prints this table as a matrix.
 #[rustfmt::skip]
 pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
-    //                                        admin    org_admin  coordinator member   viewer
-    (Resource::Org, Action::Read,             [All,    All,       All,        All,     All]),
-    (Resource::Org, Action::Create,           [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Org, Action::Update,           [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Org, Action::Archive,          [All,    Below,     Nothing,    Nothing, Nothing]),
-    (Resource::Org, Action::Assign,           [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Org, Action::Report,           [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Org, Action::Comment,          [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Account, Action::Read,         [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Account, Action::Create,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Account, Action::Update,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Account, Action::Archive,      [All,    Below,     Nothing,    Nothing, Nothing]),
-    (Resource::Account, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Account, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Account, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    //                                      admin  org_admin coord  member viewer
+    (Resource::Org, Action::Read,         [ALL  , ALL  , ALL  , ALL  , ALL]),
+    (Resource::Org, Action::Create,       [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Org, Action::Update,       [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Org, Action::Archive,      [ALL  , BELOW, NONE , NONE , NONE]),
+    (Resource::Org, Action::Assign,       [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Org, Action::Report,       [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Org, Action::Comment,      [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Account, Action::Read,     [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Account, Action::Create,   [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Account, Action::Update,   [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Account, Action::Archive,  [ALL  , BELOW, NONE , NONE , NONE]),
+    (Resource::Account, Action::Assign,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Account, Action::Report,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Account, Action::Comment,  [NONE , NONE , NONE , NONE , NONE]),
     // Agreements: judged against each party; reading is filtered by visibility.
-    (Resource::Agreement, Action::Read,       [All,    All,       All,        All,     All]),
-    (Resource::Agreement, Action::Create,     [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Agreement, Action::Update,     [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Agreement, Action::Archive,    [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Agreement, Action::Assign,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Agreement, Action::Report,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Agreement, Action::Comment,    [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Agreement, Action::Read,   [ALL  , OVER , OVER , OVER , OVER]),
+    (Resource::Agreement, Action::Create, [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Agreement, Action::Update, [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Agreement, Action::Archive,[ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Agreement, Action::Assign, [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Agreement, Action::Report, [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Agreement, Action::Comment,[NONE , NONE , NONE , NONE , NONE]),
     // Plans: judged against the owner organization.
-    (Resource::Plan, Action::Read,            [All,    All,       All,        All,     All]),
-    (Resource::Plan, Action::Create,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Plan, Action::Update,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Plan, Action::Archive,         [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Plan, Action::Assign,          [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Plan, Action::Report,          [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Plan, Action::Comment,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Plan, Action::Read,        [ALL  , OVER , OVER , OVER , OVER]),
+    (Resource::Plan, Action::Create,      [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Plan, Action::Update,      [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Plan, Action::Archive,     [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Plan, Action::Assign,      [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Plan, Action::Report,      [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Plan, Action::Comment,     [NONE , NONE , NONE , NONE , NONE]),
     // Tasks: create, edit and assign against the assigning organization; report
     // against the lead organization itself (only the lead reports, not those above
     // it); comment against any involved organization.
-    (Resource::Task, Action::Read,            [All,    All,       All,        All,     All]),
-    (Resource::Task, Action::Create,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Task, Action::Update,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Task, Action::Archive,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Task, Action::Assign,          [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Task, Action::Report,          [Own,    Own,       Own,        Own,     Nothing]),
-    (Resource::Task, Action::Comment,         [Own,    Own,       Own,        Own,     Nothing]),
+    (Resource::Task, Action::Read,        [ALL  , OVER , OVER , OVER , OVER]),
+    (Resource::Task, Action::Create,      [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Task, Action::Update,      [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Task, Action::Archive,     [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Task, Action::Assign,      [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Task, Action::Report,      [OWN  , OWN  , OWN  , OWN  , NONE]),
+    (Resource::Task, Action::Comment,     [OWN  , OWN  , OWN  , OWN  , NONE]),
     // The network is open to every signed-in user: each side sees what the others did.
     // Pairings: judged against either organization.
-    (Resource::Pairing, Action::Read,         [All,    All,       All,        All,     All]),
-    (Resource::Pairing, Action::Create,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Pairing, Action::Update,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Pairing, Action::Archive,      [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Pairing, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Pairing, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Pairing, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Pairing, Action::Read,     [ALL  , ALL  , ALL  , ALL  , ALL]),
+    (Resource::Pairing, Action::Create,   [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Pairing, Action::Update,   [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Pairing, Action::Archive,  [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Pairing, Action::Assign,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Pairing, Action::Report,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Pairing, Action::Comment,  [NONE , NONE , NONE , NONE , NONE]),
     // Mechanisms: members and convenors, judged against the mechanism organization.
-    (Resource::Mechanism, Action::Read,       [All,    All,       All,        All,     All]),
-    (Resource::Mechanism, Action::Create,     [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Mechanism, Action::Update,     [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Mechanism, Action::Archive,    [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Mechanism, Action::Assign,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Mechanism, Action::Report,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Mechanism, Action::Comment,    [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Mechanism, Action::Read,   [ALL  , ALL  , ALL  , ALL  , ALL]),
+    (Resource::Mechanism, Action::Create, [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Mechanism, Action::Update, [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Mechanism, Action::Archive,[ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Mechanism, Action::Assign, [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Mechanism, Action::Report, [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Mechanism, Action::Comment,[NONE , NONE , NONE , NONE , NONE]),
     // Joint meetings and their resolutions: judged against the host.
-    (Resource::Meeting, Action::Read,         [All,    All,       All,        All,     All]),
-    (Resource::Meeting, Action::Create,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Meeting, Action::Update,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Meeting, Action::Archive,      [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Meeting, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Meeting, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Meeting, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Meeting, Action::Read,     [ALL  , ALL  , ALL  , ALL  , ALL]),
+    (Resource::Meeting, Action::Create,   [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Meeting, Action::Update,   [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Meeting, Action::Archive,  [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Meeting, Action::Assign,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Meeting, Action::Report,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Meeting, Action::Comment,  [NONE , NONE , NONE , NONE , NONE]),
     // Exchanges: recorded by the organization they came from, staff included.
-    (Resource::Exchange, Action::Read,        [All,    All,       All,        All,     All]),
-    (Resource::Exchange, Action::Create,      [All,    Subtree,   Subtree,    Subtree, Nothing]),
-    (Resource::Exchange, Action::Update,      [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Exchange, Action::Archive,     [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Exchange, Action::Assign,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Exchange, Action::Report,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Exchange, Action::Comment,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Exchange, Action::Read,    [ALL  , ALL  , ALL  , ALL  , ALL]),
+    (Resource::Exchange, Action::Create,  [ALL  , SUB  , SUB  , SUB  , NONE]),
+    (Resource::Exchange, Action::Update,  [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Exchange, Action::Archive, [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Exchange, Action::Assign,  [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Exchange, Action::Report,  [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Exchange, Action::Comment, [NONE , NONE , NONE , NONE , NONE]),
     // Events: judged against their hosts; open to every signed-in user to read.
-    (Resource::Event, Action::Read,           [All,    All,       All,        All,     All]),
-    (Resource::Event, Action::Create,         [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Event, Action::Update,         [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Event, Action::Archive,        [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Event, Action::Assign,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Event, Action::Report,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Event, Action::Comment,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Event, Action::Read,       [ALL  , ALL  , ALL  , ALL  , ALL]),
+    (Resource::Event, Action::Create,     [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Event, Action::Update,     [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Event, Action::Archive,    [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Event, Action::Assign,     [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Event, Action::Report,     [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Event, Action::Comment,    [NONE , NONE , NONE , NONE , NONE]),
     // Signed projects: judged against the organization that follows them up.
-    (Resource::Project, Action::Read,         [All,    All,       All,        All,     All]),
-    (Resource::Project, Action::Create,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Project, Action::Update,       [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Project, Action::Archive,      [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Project, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Project, Action::Report,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Project, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Project, Action::Read,     [ALL  , ALL  , ALL  , ALL  , ALL]),
+    (Resource::Project, Action::Create,   [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Project, Action::Update,   [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Project, Action::Archive,  [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Project, Action::Assign,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Project, Action::Report,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Project, Action::Comment,  [NONE , NONE , NONE , NONE , NONE]),
     // Donations: judged against the recipient; read only within one's own subtree.
-    (Resource::Donation, Action::Read,        [All,    Subtree,   Subtree,    Subtree, Subtree]),
-    (Resource::Donation, Action::Create,      [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Donation, Action::Update,      [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Donation, Action::Archive,     [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Donation, Action::Assign,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Donation, Action::Report,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Donation, Action::Comment,     [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Donation, Action::Read,    [ALL  , SUB  , SUB  , SUB  , SUB]),
+    (Resource::Donation, Action::Create,  [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Donation, Action::Update,  [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Donation, Action::Archive, [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Donation, Action::Assign,  [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Donation, Action::Report,  [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Donation, Action::Comment, [NONE , NONE , NONE , NONE , NONE]),
     // People: judged against the owner organization; who may find them at all is the
     // person's sharing level. Archive is erasure on request.
-    (Resource::Person, Action::Read,          [All,    All,       All,        All,     All]),
-    (Resource::Person, Action::Create,        [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Person, Action::Update,        [All,    Subtree,   Subtree,    Nothing, Nothing]),
-    (Resource::Person, Action::Archive,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Person, Action::Assign,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Person, Action::Report,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Person, Action::Comment,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Person, Action::Read,      [ALL  , LINE , LINE , LINE , LINE]),
+    (Resource::Person, Action::Create,    [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Person, Action::Update,    [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Person, Action::Archive,   [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Person, Action::Assign,    [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Person, Action::Report,    [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Person, Action::Comment,   [NONE , NONE , NONE , NONE , NONE]),
     // Contact details of a person one may see: Read unmasks them, Report exports the
     // whole record (a data request); both are audited. Members and viewers see masks.
-    (Resource::Contact, Action::Read,         [All,    All,       All,        Nothing, Nothing]),
-    (Resource::Contact, Action::Create,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Contact, Action::Update,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Contact, Action::Archive,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Contact, Action::Assign,       [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Contact, Action::Report,       [All,    Subtree,   Nothing,    Nothing, Nothing]),
-    (Resource::Contact, Action::Comment,      [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Audit, Action::Read,           [All,    Nothing,   Nothing,    Nothing, Nothing]),
-    (Resource::Audit, Action::Create,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Audit, Action::Update,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Audit, Action::Archive,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Audit, Action::Assign,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Audit, Action::Report,         [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
-    (Resource::Audit, Action::Comment,        [Nothing, Nothing,  Nothing,    Nothing, Nothing]),
+    (Resource::Contact, Action::Read,     [ALL  , ALL  , ALL  , NONE , NONE]),
+    (Resource::Contact, Action::Create,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Contact, Action::Update,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Contact, Action::Archive,  [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Contact, Action::Assign,   [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Contact, Action::Report,   [ALL  , SUB  , NONE , NONE , NONE]),
+    (Resource::Contact, Action::Comment,  [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Audit, Action::Read,       [ALL  , NONE , NONE , NONE , NONE]),
+    (Resource::Audit, Action::Create,     [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Audit, Action::Update,     [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Audit, Action::Archive,    [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Audit, Action::Assign,     [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Audit, Action::Report,     [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Audit, Action::Comment,    [NONE , NONE , NONE , NONE , NONE]),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.
@@ -219,18 +289,56 @@ pub fn reach(role: Role, resource: Resource, action: Action) -> Reach {
     POLICY
         .iter()
         .find(|(r, a, _)| *r == resource && *a == action)
-        .map_or(Nothing, |(_, _, reaches)| reaches[column])
+        .map_or(NONE, |(_, _, reaches)| reaches[column])
 }
 
-/// Whether a reach covers a record whose organization has path `target`
-/// (`None`: the record belongs to no organization).
-pub fn covers(reach: Reach, actor_path: &str, target: Option<&str>) -> bool {
-    match (reach, target) {
-        (All, _) => true,
-        (Nothing, _) | (_, None) => false,
-        (Subtree, Some(t)) => t.starts_with(actor_path),
-        (Below, Some(t)) => t.starts_with(actor_path) && t != actor_path,
-        (Own, Some(t)) => t == actor_path,
+impl Actor {
+    /// How an organization with path `target` stands to the actor's.
+    pub fn relation(&self, target: &str) -> Relation {
+        if target == self.org_path {
+            Relation::Own
+        } else if target.starts_with(&self.org_path) {
+            Relation::Below
+        } else if self.national {
+            Relation::National
+        } else if self.org_path.starts_with(target) {
+            Relation::Above
+        } else {
+            Relation::Elsewhere
+        }
+    }
+
+    /// Whether a reach covers a record whose organization has path `target`
+    /// (`None`: the record belongs to no organization, reached only by `ALL`).
+    pub fn covers(&self, reach: Reach, target: Option<&str>) -> bool {
+        match target {
+            None => reach == ALL,
+            Some(t) => reach.contains(self.relation(t)),
+        }
+    }
+
+    pub fn may(&self, resource: Resource, action: Action, target_org_path: Option<&str>) -> bool {
+        self.covers(reach(self.role, resource, action), target_org_path)
+    }
+
+    pub fn may_any<'a>(
+        &self,
+        resource: Resource,
+        action: Action,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> bool {
+        let reach = reach(self.role, resource, action);
+        paths.into_iter().any(|p| self.covers(reach, Some(p)))
+    }
+
+    /// The ids of the organizations above the actor's, read from its path `/1/5/9/`.
+    fn ancestors(&self) -> Vec<i64> {
+        let ids: Vec<i64> = self
+            .org_path
+            .split('/')
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        ids[..ids.len().saturating_sub(1)].to_vec()
     }
 }
 
@@ -241,11 +349,7 @@ pub fn authorize(
     action: Action,
     target_org_path: Option<&str>,
 ) -> Result<()> {
-    if covers(
-        reach(actor.role, resource, action),
-        &actor.org_path,
-        target_org_path,
-    ) {
+    if actor.may(resource, action, target_org_path) {
         Ok(())
     } else {
         Err(Error::Forbidden)
@@ -260,39 +364,116 @@ pub fn authorize_any<'a>(
     action: Action,
     target_org_paths: impl IntoIterator<Item = &'a str>,
 ) -> Result<()> {
-    let reach = reach(actor.role, resource, action);
-    if target_org_paths
-        .into_iter()
-        .any(|p| covers(reach, &actor.org_path, Some(p)))
-    {
+    if actor.may_any(resource, action, target_org_paths) {
         Ok(())
     } else {
         Err(Error::Forbidden)
     }
 }
 
-impl Actor {
-    /// Whether a record involving these organizations is visible: to the national
-    /// level and admins, and to the organizations involved and those above them.
-    pub fn sees<'a>(&self, involved_paths: impl IntoIterator<Item = &'a str>) -> bool {
-        self.sees_all
-            || involved_paths
-                .into_iter()
-                .any(|p| p.starts_with(&self.org_path))
-    }
+/// Where a read rule finds a record's organizations, in SQL over its kind's alias.
+#[derive(Clone, Copy, Debug)]
+pub enum OrgOf {
+    /// A column holding one organization's id, e.g. `t.lead_org_id`.
+    Column(&'static str),
+    /// A correlated subquery selecting organization ids, e.g. a task's supporters.
+    Select(&'static str),
+}
 
-    pub fn may(&self, resource: Resource, action: Action, target_org_path: Option<&str>) -> bool {
-        authorize(self, resource, action, target_org_path).is_ok()
-    }
+/// Who may read a kind of record, declared once in the kind's module: the policy's
+/// `Read` row judged against the record's organizations. Lists, counts, sums, search,
+/// pickers, files and `get` all filter with [`ReadRule::sql`], so they cannot disagree.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadRule {
+    pub resource: Resource,
+    pub orgs: &'static [OrgOf],
+    /// What a record itself opens beyond the policy, e.g. a person shared with all.
+    pub also: Option<fn(&Actor) -> Sql>,
+}
 
-    pub fn may_any<'a>(
-        &self,
-        resource: Resource,
-        action: Action,
-        paths: impl IntoIterator<Item = &'a str>,
-    ) -> bool {
-        authorize_any(self, resource, action, paths).is_ok()
+impl ReadRule {
+    /// The rule as an SQL condition for this reader.
+    pub fn sql(&self, actor: &Actor) -> Sql {
+        let policy = condition(
+            actor,
+            reach(actor.role, self.resource, Action::Read),
+            self.orgs,
+        );
+        match self.also {
+            Some(also) if policy != Sql::truth(true) => {
+                let mut q = Sql::new("(");
+                q.append(&policy)
+                    .push(" or ")
+                    .append(&also(actor))
+                    .push(")");
+                q
+            }
+            _ => policy,
+        }
     }
+}
+
+/// The SQL condition under which `reach` covers any of the organizations `orgs`, the
+/// same judgement [`Actor::covers`] makes in Rust.
+pub fn condition(actor: &Actor, reach: Reach, orgs: &[OrgOf]) -> Sql {
+    if reach == ALL || (actor.national && reach.contains(Relation::National)) {
+        return Sql::truth(true);
+    }
+    let mut matches = Vec::new();
+    let subtree = format!("{}%", actor.org_path);
+    match (
+        reach.contains(Relation::Own),
+        reach.contains(Relation::Below),
+    ) {
+        (true, true) => {
+            let mut m = Sql::new("ro.path like ");
+            m.bind(subtree);
+            matches.push(m);
+        }
+        (true, false) => {
+            let mut m = Sql::new("ro.id = ");
+            m.bind(actor.org_id.0);
+            matches.push(m);
+        }
+        (false, true) => {
+            let mut m = Sql::new("ro.path like ");
+            m.bind(subtree).push(" and ro.id <> ").bind(actor.org_id.0);
+            matches.push(m);
+        }
+        (false, false) => {}
+    }
+    if reach.contains(Relation::Above) && !actor.national {
+        let mut m = Sql::new("ro.id in ");
+        m.bind_list(actor.ancestors());
+        matches.push(m);
+    }
+    if matches.is_empty() || orgs.is_empty() {
+        return Sql::truth(false);
+    }
+    let mut any = Sql::new("");
+    for m in &matches {
+        if !any.is_empty() {
+            any.push(" or ");
+        }
+        any.push("(").append(m).push(")");
+    }
+    let mut out = Sql::new("(");
+    for (i, org) in orgs.iter().enumerate() {
+        if i > 0 {
+            out.push(" or ");
+        }
+        match org {
+            OrgOf::Column(c) => out.push(&format!(
+                "exists (select 1 from org ro where ro.id = {c} and ("
+            )),
+            OrgOf::Select(q) => out.push(&format!(
+                "exists (select 1 from org ro where ro.id in ({q}) and ("
+            )),
+        };
+        out.append(&any).push("))");
+    }
+    out.push(")");
+    out
 }
 
 #[cfg(test)]
@@ -307,7 +488,7 @@ mod tests {
             role,
             org_id: OrgId(5),
             org_path: path.into(),
-            sees_all: role == Role::Admin,
+            national: false,
         }
     }
 

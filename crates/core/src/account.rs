@@ -5,12 +5,13 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Reach, Resource};
+use crate::access::{self, Action, Actor, OrgOf, Reach, ReadRule, Resource};
 use crate::audit::{self, AuditAction};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
 use crate::org::{self, OrgId};
 use crate::page::{Page, PageRequest};
+use crate::sql::Sql;
 use crate::{on, text};
 
 id_type!(AccountId);
@@ -66,7 +67,7 @@ impl Account {
             role: self.role,
             org_id: self.org_id,
             org_path: self.org_path.clone(),
-            sees_all: self.role == Role::Admin || self.side_kind == crate::side::SideKind::National,
+            national: self.side_kind == crate::side::SideKind::National,
         }
     }
 }
@@ -255,12 +256,20 @@ pub async fn get(db: &Db, id: AccountId) -> Result<Option<Account>> {
     get_in(&mut tx, id).await
 }
 
+/// Who may read an account: administrators of its organization (`POLICY`).
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Account,
+    orgs: &[OrgOf::Column("a.org_id")],
+    also: None,
+};
+
 /// An account the actor administers (others answer `NotFound`).
 pub async fn get_managed(db: &Db, actor: &Actor, id: AccountId) -> Result<Account> {
-    match get(db, id).await? {
-        Some(a) if actor.may(Resource::Account, Action::Read, Some(&a.org_path)) => Ok(a),
-        _ => Err(Error::NotFound),
-    }
+    let mut q = Sql::new(&format!("{SELECT} where a.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    q.optional(&mut db.read().await?)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 pub async fn by_login(db: &Db, login: &str) -> Result<Option<Account>> {
@@ -284,33 +293,18 @@ pub async fn count(db: &Db) -> Result<i64> {
 
 /// Accounts the actor may see: all for admins, their subtree for organization admins.
 pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Account>> {
-    let page = page.clamped();
-    let pattern = match access::reach(actor.role, Resource::Account, Action::Read) {
-        Reach::All => "%".to_owned(),
-        Reach::Subtree | Reach::Below => format!("{}%", actor.org_path),
-        Reach::Own => actor.org_path.clone(),
-        Reach::Nothing => return Err(Error::Forbidden),
-    };
-    let mut tx = db.read().await?;
-    let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar(
-            "select count(*) from account a join org o on o.id = a.org_id where o.path like $1",
+    if access::reach(actor.role, Resource::Account, Action::Read) == Reach::NOTHING {
+        return Err(Error::Forbidden);
+    }
+    READ.sql(actor)
+        .page(
+            &mut db.read().await?,
+            SELECT,
+            "from account a",
+            "o.path, a.login",
+            page,
         )
-        .bind(&pattern)
-        .fetch_one(c)
-        .await?
-    });
-    let items = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where o.path like $1 order by o.path, a.login limit $2 offset $3"
-        )))
-        .bind(&pattern)
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
-    Ok(page.of(items, total))
+        .await
 }
 
 /// Changes the actor's own password after checking the current one; ends every other

@@ -6,12 +6,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
 use crate::file::{self, Attachment, Upload};
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
+use crate::sql::Sql;
 use crate::{on, text};
 
 id_type!(AgreementId);
@@ -388,41 +389,63 @@ pub async fn update(
 
 const COLUMNS: &str = "a.id, a.kind, a.title, a.signed_on, a.valid_until, a.summary, a.status, a.version, a.created_at, a.updated_at";
 
-async fn load(tx: &mut Tx, id: AgreementId, today: NaiveDate) -> Result<Option<Agreement>> {
-    let found: Option<Agreement> = on!(&mut *tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select {COLUMNS} from agreement a where a.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(c)
-        .await?
-    });
-    let Some(mut a) = found else {
-        return Ok(None);
-    };
-    a.settle_status(today);
-    a.parties = on!(&mut *tx, |c| {
-        sqlx::query_as(
-            "select p.org_id, o.name as org_name, o.path as org_path, p.role from agreement_party p
-             join org o on o.id = p.org_id where p.agreement_id = $1
-             order by case p.role when 'lead' then 0 when 'signatory' then 1 else 2 end, o.path",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
-    a.areas = on!(&mut *tx, |c| {
-        sqlx::query_as("select id, position, name, description from agreement_area where agreement_id = $1 order by position")
-            .bind(id)
-            .fetch_all(c)
-            .await?
-    });
-    a.attachments = file::list(tx, "agreement", &[id.0])
-        .await?
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect();
-    Ok(Some(a))
+/// Who may read an agreement: its parties, those above them and the national level.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Agreement,
+    orgs: &[OrgOf::Select(
+        "select vp.org_id from agreement_party vp where vp.agreement_id = a.id",
+    )],
+    also: None,
+};
+
+/// Fills in the parties, areas and scans of a page of agreements, one query each.
+async fn complete(
+    tx: &mut Tx,
+    mut items: Vec<Agreement>,
+    today: NaiveDate,
+) -> Result<Vec<Agreement>> {
+    let ids: Vec<i64> = items.iter().map(|a| a.id.0).collect();
+    let mut q = Sql::new(
+        "select p.agreement_id, p.org_id, o.name as org_name, o.path as org_path, p.role from agreement_party p
+         join org o on o.id = p.org_id where p.agreement_id in ",
+    );
+    q.bind_list(ids.iter().copied()).push(
+        " order by case p.role when 'lead' then 0 when 'signatory' then 1 else 2 end, o.path",
+    );
+    let parties: Vec<Owned<Party>> = q.all(tx).await?;
+    let mut q = Sql::new(
+        "select agreement_id, id, position, name, description from agreement_area where agreement_id in ",
+    );
+    q.bind_list(ids.iter().copied()).push(" order by position");
+    let areas: Vec<Owned<Area>> = q.all(tx).await?;
+    let files = file::list(tx, "agreement", &ids).await?;
+    for a in &mut items {
+        a.settle_status(today);
+        a.parties = parties
+            .iter()
+            .filter(|p| p.agreement_id == a.id.0)
+            .map(|p| p.item.clone())
+            .collect();
+        a.areas = areas
+            .iter()
+            .filter(|p| p.agreement_id == a.id.0)
+            .map(|p| p.item.clone())
+            .collect();
+        a.attachments = files
+            .iter()
+            .filter(|(owner, _)| *owner == a.id.0)
+            .map(|(_, f)| f.clone())
+            .collect();
+    }
+    Ok(items)
+}
+
+/// A row of a side table with the agreement it belongs to.
+#[derive(sqlx::FromRow)]
+struct Owned<T> {
+    agreement_id: i64,
+    #[sqlx(flatten)]
+    item: T,
 }
 
 /// One agreement, if the actor may see it (otherwise `NotFound`, so its existence does not leak).
@@ -430,22 +453,16 @@ pub async fn get(db: &Db, actor: &Actor, id: AgreementId) -> Result<Agreement> {
     get_in(&mut db.read().await?, actor, id).await
 }
 
+/// The list's rule filtered by id.
 pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: AgreementId) -> Result<Agreement> {
-    let a = load(tx, id, crate::settings::today())
+    let mut q = Sql::new(&format!("select {COLUMNS} from agreement a where a.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let found = q.all(tx).await?;
+    complete(tx, found, crate::settings::today())
         .await?
-        .ok_or(Error::NotFound)?;
-    if !actor.sees(a.party_paths()) {
-        return Err(Error::NotFound);
-    }
-    Ok(a)
+        .pop()
+        .ok_or(Error::NotFound)
 }
-
-/// Who may see an agreement, as SQL over `a` with `$1` the reader's subtree pattern
-/// (`%` for those who see everything): its parties and the organizations above them,
-/// as [`Actor::sees`] judges one agreement.
-pub(crate) const VISIBLE: &str =
-    "exists (select 1 from agreement_party vp join org vo on vo.id = vp.org_id
-    where vp.agreement_id = a.id and vo.path like $1)";
 
 /// Filters of the agreement list.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
@@ -484,60 +501,34 @@ pub async fn list(
         ),
         None => None,
     };
-    let visible = if actor.sees_all {
-        "%".to_owned()
-    } else {
-        format!("{}%", actor.org_path)
-    };
-    let q = filter
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(|q| {
-            format!(
+    let mut w = READ.sql(actor);
+    if let Some(p) = party_path {
+        w.push(" and exists (select 1 from agreement_party p join org o on o.id = p.org_id where p.agreement_id = a.id and o.path like ")
+            .bind(format!("{p}%"))
+            .push(")");
+    }
+    if let Some(k) = kind {
+        w.push(" and a.kind = ").bind(k.as_str());
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        w.push(" and a.title like ")
+            .bind(format!(
                 "%{}%",
                 crate::org::escape_like(&q.chars().take(100).collect::<String>())
-            )
-        });
-    let from = format!(
-        "from agreement a where {VISIBLE}
-                and ($2 is null or exists (select 1 from agreement_party p join org o on o.id = p.org_id
-                  where p.agreement_id = a.id and o.path like $2))
-                and ($3 is null or a.kind = $3)
-                and ($4 is null or a.title like $4 escape '\\')"
-    );
-    let party_like = party_path.map(|p| format!("{p}%"));
-    let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) {from}")))
-            .bind(&visible)
-            .bind(&party_like)
-            .bind(kind.map(AgreementKind::as_str))
-            .bind(&q)
-            .fetch_one(c)
-            .await?
-    });
-    let ids: Vec<AgreementId> = on!(&mut tx, |c| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select a.id {from} order by a.signed_on desc, a.id desc limit $5 offset $6"
-        )))
-        .bind(&visible)
-        .bind(&party_like)
-        .bind(kind.map(AgreementKind::as_str))
-        .bind(&q)
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
-    let today = crate::settings::today();
-    let mut items = Vec::new();
-    for id in ids {
-        if let Some(a) = load(&mut tx, id, today).await? {
-            items.push(a);
-        }
+            ))
+            .push(" escape '\\'");
     }
-    Ok(page.of(items, total))
+    let found: Page<Agreement> = w
+        .page(
+            &mut tx,
+            &format!("select {COLUMNS} from agreement a"),
+            "from agreement a",
+            "a.signed_on desc, a.id desc",
+            page,
+        )
+        .await?;
+    let items = complete(&mut tx, found.items, crate::settings::today()).await?;
+    Ok(Page { items, ..found })
 }
 
 /// Attaches a scan or other file to an agreement: whoever may record an agreement for

@@ -4,13 +4,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::event::EventId;
 use crate::org::{OrgId, OrgKind};
 use crate::outcome::{Bound, Scope};
 use crate::page::{Page, PageRequest};
+use crate::sql::Sql;
 use crate::{bind_scope, on, settings, text};
 
 id_type!(ArticleId);
@@ -135,6 +136,14 @@ async fn check_input(tx: &mut Tx, input: &ArticleInput, check: &mut Check) -> Re
     Ok(())
 }
 
+/// Who may read an article: judged against the outlet of an article (an outcome of events) (`POLICY`),
+/// written over `a`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Event,
+    orgs: &[OrgOf::Column("a.outlet_id")],
+    also: None,
+};
+
 /// Records an article. An article about an event is recorded by those who ran it;
 /// others by anyone who may record events for their own organization.
 pub async fn create(db: &Db, actor: &Actor, input: &ArticleInput) -> Result<Article> {
@@ -161,7 +170,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ArticleInput) -> Result<Arti
     }
     let id = insert(&mut tx, actor, input).await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, actor, id).await
 }
 
 async fn insert(tx: &mut Tx, actor: &Actor, input: &ArticleInput) -> Result<ArticleId> {
@@ -228,15 +237,13 @@ const SELECT: &str = "select a.id, a.title, a.outlet_id, u.name as outlet_name, 
     from article a join org u on u.id = a.outlet_id left join country k on k.alpha2 = u.country_code
     left join event e on e.id = a.event_id";
 
-pub async fn get(db: &Db, id: ArticleId) -> Result<Article> {
-    let mut tx = db.read().await?;
-    on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where a.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    })
-    .ok_or(Error::NotFound)
+/// One article, if the actor may read it: the list's rule filtered by id.
+pub async fn get(db: &Db, actor: &Actor, id: ArticleId) -> Result<Article> {
+    let mut q = Sql::new(&format!("{SELECT} where a.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    q.optional(&mut db.read().await?)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]

@@ -108,7 +108,7 @@ pub async fn add_session(
 ) -> Result<Session> {
     let mut tx = db.write().await?;
     may_update(&mut tx, actor, id).await?;
-    let e = event::get_in(&mut tx, id).await?;
+    let e = event::get_in(&mut tx, actor, id).await?;
     let mut check = Check::default();
     let title = check.take("title", text::required(&input.title, 200));
     let place = check

@@ -6,13 +6,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Reach, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
 use crate::money::Fen;
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
 use crate::person::{self, PersonId};
+use crate::sql::Sql;
 use crate::{on, reference, settings, text};
 
 id_type!(DonationId);
@@ -541,15 +542,12 @@ const SELECT: &str = "select d.id, d.donor_name, d.donor_org_id, d.donor_country
     left join country k on k.alpha2 = d.donor_country
     left join donation_campaign c on c.id = d.campaign_id";
 
-/// The `like` pattern of the recipients whose donations the actor may read.
-fn visible(actor: &Actor) -> Result<String> {
-    match access::reach(actor.role, Resource::Donation, Action::Read) {
-        Reach::All => Ok("%".to_owned()),
-        Reach::Subtree | Reach::Below => Ok(format!("{}%", actor.org_path)),
-        Reach::Own => Ok(actor.org_path.clone()),
-        Reach::Nothing => Err(Error::Forbidden),
-    }
-}
+/// Who may read a donation: its recipient and those above it.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Donation,
+    orgs: &[OrgOf::Column("d.recipient_org_id")],
+    also: None,
+};
 
 /// One donation with its history and allocations, if the actor may read it
 /// (otherwise `NotFound`, so its existence does not leak).
@@ -558,20 +556,9 @@ pub async fn get(db: &Db, actor: &Actor, id: DonationId) -> Result<Donation> {
 }
 
 pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: DonationId) -> Result<Donation> {
-    let mut d: Donation = on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where d.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    })
-    .ok_or(Error::NotFound)?;
-    if !actor.may(
-        Resource::Donation,
-        Action::Read,
-        Some(&d.recipient_org_path),
-    ) {
-        return Err(Error::NotFound);
-    }
+    let mut q = Sql::new(&format!("{SELECT} where d.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let mut d: Donation = q.optional(tx).await?.ok_or(Error::NotFound)?;
     d.steps = on!(tx, |c| {
         sqlx::query_as(
             "select status, happened_on, note from donation_step where donation_id = $1 order by id",
@@ -627,44 +614,12 @@ pub struct DonationFilter {
     pub form: Option<String>,
 }
 
-/// The filters once checked, in the order `WHERE` binds them.
-struct Where {
-    visible: String,
-    campaign: Option<i64>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    org_like: Option<String>,
-    side: Option<i64>,
-    status: Option<DonationStatus>,
-    form: Option<DonationForm>,
-}
-
-/// The visibility rule and every filter of `DonationFilter`, as `$1`–`$8`, over
-/// `donation d join org r on r.id = d.recipient_org_id`.
-const WHERE: &str = "r.path like $1 and ($2 is null or d.campaign_id = $2)
-    and ($3 is null or d.given_on >= $3) and ($4 is null or d.given_on <= $4)
-    and ($5 is null or r.path like $5) and ($6 is null or r.side_id = $6)
-    and ($7 is null or d.status = $7) and ($8 is null or d.form = $8)";
-
-macro_rules! bind_where {
-    ($q:expr, $w:expr) => {
-        $q.bind(&$w.visible)
-            .bind($w.campaign)
-            .bind($w.from)
-            .bind($w.to)
-            .bind(&$w.org_like)
-            .bind($w.side)
-            .bind($w.status.map(DonationStatus::as_str))
-            .bind($w.form.map(DonationForm::as_str))
-    };
-}
-
 fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-async fn checked(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Result<Where> {
-    let visible = visible(actor)?;
+/// The read rule and every filter of `DonationFilter`, checked, as one condition over `d`.
+async fn condition(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Result<Sql> {
     let mut check = Check::default();
     let status = blank(&filter.status).and_then(|s| check.take("status", DonationStatus::parse(s)));
     let form = blank(&filter.form).and_then(|s| check.take("form", DonationForm::parse(s)));
@@ -690,16 +645,37 @@ async fn checked(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Result<
         None => None,
     };
     check.finish()?;
-    Ok(Where {
-        visible,
-        campaign: filter.campaign,
-        from,
-        to,
-        org_like,
-        side,
-        status,
-        form,
-    })
+    let mut w = READ.sql(actor);
+    if let Some(v) = filter.campaign {
+        w.push(" and d.campaign_id = ").bind(v);
+    }
+    if let Some(v) = from {
+        w.push(" and d.given_on >= ").bind(v);
+    }
+    if let Some(v) = to {
+        w.push(" and d.given_on <= ").bind(v);
+    }
+    if let Some(v) = org_like {
+        w.push(
+            " and exists (select 1 from org fo where fo.id = d.recipient_org_id and fo.path like ",
+        )
+        .bind(v)
+        .push(")");
+    }
+    if let Some(v) = side {
+        w.push(
+            " and exists (select 1 from org fo where fo.id = d.recipient_org_id and fo.side_id = ",
+        )
+        .bind(v)
+        .push(")");
+    }
+    if let Some(v) = status {
+        w.push(" and d.status = ").bind(v.as_str());
+    }
+    if let Some(v) = form {
+        w.push(" and d.form = ").bind(v.as_str());
+    }
+    Ok(w)
 }
 
 /// The donations the actor may read, newest gift first.
@@ -709,32 +685,17 @@ pub async fn list(
     filter: &DonationFilter,
     page: PageRequest,
 ) -> Result<Page<Donation>> {
-    let page = page.clamped();
     let mut tx = db.read().await?;
-    let w = checked(&mut tx, actor, filter).await?;
-    let total: i64 = on!(&mut tx, |c| {
-        bind_where!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select count(*) from donation d join org r on r.id = d.recipient_org_id where {WHERE}"
-            ))),
-            w
-        )
-        .fetch_one(c)
+    condition(&mut tx, actor, filter)
         .await?
-    });
-    let items = on!(&mut tx, |c| {
-        bind_where!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT} where {WHERE} order by d.given_on desc, d.id desc limit $9 offset $10"
-            ))),
-            w
+        .page(
+            &mut tx,
+            SELECT,
+            "from donation d",
+            "d.given_on desc, d.id desc",
+            page,
         )
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
-    Ok(page.of(items, total))
+        .await
 }
 
 /// Counts and amounts of a set of donations.
@@ -768,17 +729,9 @@ const ALLOCATED: &str =
 /// The figures of exactly the donations `list` shows for this filter, all pages.
 pub async fn totals(db: &Db, actor: &Actor, filter: &DonationFilter) -> Result<Totals> {
     let mut tx = db.read().await?;
-    let w = checked(&mut tx, actor, filter).await?;
-    Ok(on!(&mut tx, |c| {
-        bind_where!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select {SUMS} from donation d join org r on r.id = d.recipient_org_id {ALLOCATED} where {WHERE}"
-            ))),
-            w
-        )
-        .fetch_one(c)
-        .await?
-    }))
+    let mut q = Sql::new(&format!("select {SUMS} from donation d {ALLOCATED} where "));
+    q.append(&condition(&mut tx, actor, filter).await?);
+    q.optional(&mut tx).await?.ok_or(Error::NotFound)
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -795,22 +748,14 @@ pub struct CampaignTotals {
 /// Every campaign with the figures of the donations the actor may read, newest first;
 /// one grouped query.
 pub async fn campaign_totals(db: &Db, actor: &Actor) -> Result<Vec<CampaignTotals>> {
-    let visible = visible(actor)?;
-    let mut tx = db.read().await?;
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select k.id as campaign_id, k.name, k.year, k.description, {SUMS}
-             from donation_campaign k
-             left join donation d on d.campaign_id = k.id
-               and exists (select 1 from org r where r.id = d.recipient_org_id and r.path like $1)
-             {ALLOCATED}
-             group by k.id, k.name, k.year, k.description
-             order by k.year desc, k.name"
-        )))
-        .bind(&visible)
-        .fetch_all(c)
-        .await?
-    }))
+    let mut q = Sql::new(&format!(
+        "select k.id as campaign_id, k.name, k.year, k.description, {SUMS}
+         from donation_campaign k left join donation d on d.campaign_id = k.id and ("
+    ));
+    q.append(&READ.sql(actor)).push(&format!(
+        ") {ALLOCATED} group by k.id, k.name, k.year, k.description order by k.year desc, k.name"
+    ));
+    q.all(&mut db.read().await?).await
 }
 
 #[cfg(test)]

@@ -5,12 +5,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
 use crate::outcome::{EVENT_SCOPE, Scope};
 use crate::page::{Page, PageRequest};
+use crate::sql::Sql;
 use crate::{bind_scope, on, reference, text};
 
 id_type!(EventId);
@@ -359,6 +360,16 @@ async fn series_of(tx: &mut Tx, f: &Fields) -> Result<Option<SeriesId>> {
     }
 }
 
+/// Who may read an event: judged against the hosts, co-hosts and supporters of an event (`POLICY`),
+/// written over `e`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Event,
+    orgs: &[OrgOf::Select(
+        "select vo.org_id from event_org vo where vo.event_id = e.id",
+    )],
+    also: None,
+};
+
 /// Records an event; the actor must be able to act for one of its hosts.
 pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event> {
     let mut tx = db.write().await?;
@@ -385,7 +396,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event>
     write_parts(&mut tx, id, &f, true).await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Event, id.0).await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, actor, id).await
 }
 
 /// Writes an event's organizations and, unless counted from its register, its
@@ -433,7 +444,7 @@ async fn write_parts(tx: &mut Tx, id: EventId, f: &Fields, countries: bool) -> R
 /// that ran it, and to record events for the hosts it now names.
 pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> Result<Event> {
     let mut tx = db.write().await?;
-    let old = get_in(&mut tx, id).await?;
+    let old = get_in(&mut tx, actor, id).await?;
     access::authorize_any(actor, Resource::Event, Action::Update, old.org_paths())?;
     crate::db::claim(&mut tx, "event", id.0, input.version.unwrap_or(old.version)).await?;
     let f = parse(&mut tx, actor, input).await?;
@@ -461,7 +472,7 @@ pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> 
     let counted = crate::camp::has_register(&mut tx, id).await?;
     write_parts(&mut tx, id, &f, !counted).await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Event, id.0).await?;
-    let e = get_in(&mut tx, id).await?;
+    let e = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(e)
 }
@@ -499,7 +510,7 @@ pub async fn attach(
     let mut tx = db.write().await?;
     may_attach_in(&mut tx, actor, id).await?;
     crate::file::attach(&mut tx, "event", id.0, upload, actor.account_id).await?;
-    let e = get_in(&mut tx, id).await?;
+    let e = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(e)
 }
@@ -510,7 +521,7 @@ pub async fn may_attach(db: &Db, actor: &Actor, id: EventId) -> Result<()> {
 }
 
 async fn may_attach_in(tx: &mut Tx, actor: &Actor, id: EventId) -> Result<()> {
-    let e = get_in(tx, id).await?;
+    let e = get_in(tx, actor, id).await?;
     access::authorize_any(actor, Resource::Event, Action::Update, e.org_paths())
 }
 
@@ -531,7 +542,7 @@ pub async fn endorse(
     input: &EndorsementInput,
 ) -> Result<Event> {
     let mut tx = db.write().await?;
-    let e = get_in(&mut tx, id).await?;
+    let e = get_in(&mut tx, actor, id).await?;
     access::authorize_any(
         actor,
         Resource::Event,
@@ -558,7 +569,7 @@ pub async fn endorse(
             .execute(c)
             .await?;
     });
-    let e = get_in(&mut tx, id).await?;
+    let e = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(e)
 }
@@ -604,18 +615,15 @@ async fn fill(tx: &mut Tx, e: &mut Event) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(db: &Db, id: EventId) -> Result<Event> {
-    get_in(&mut db.read().await?, id).await
+/// One event, if the actor may read it: the list's rule filtered by id.
+pub async fn get(db: &Db, actor: &Actor, id: EventId) -> Result<Event> {
+    get_in(&mut db.read().await?, actor, id).await
 }
 
-pub(crate) async fn get_in(tx: &mut Tx, id: EventId) -> Result<Event> {
-    let mut e: Event = on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where e.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    })
-    .ok_or(Error::NotFound)?;
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: EventId) -> Result<Event> {
+    let mut q = Sql::new(&format!("{SELECT} where e.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let mut e: Event = q.optional(tx).await?.ok_or(Error::NotFound)?;
     fill(tx, &mut e).await?;
     Ok(e)
 }

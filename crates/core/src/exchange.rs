@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::agreement::AgreementId;
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
@@ -13,6 +13,7 @@ use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
 use crate::pairing::{self, PairingId};
 use crate::person::{self, PersonId};
+use crate::sql::Sql;
 use crate::task::OrgRef;
 use crate::{on, settings, text};
 
@@ -67,6 +68,17 @@ pub struct ExchangeInput {
     pub people: Vec<PersonId>,
 }
 
+/// Who may read an exchange: judged against the organizations on both ends of an exchange (`POLICY`),
+/// written over `e`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Exchange,
+    orgs: &[
+        OrgOf::Column("e.from_org_id"),
+        OrgOf::Select("select vt.org_id from exchange_to vt where vt.exchange_id = e.id"),
+    ],
+    also: None,
+};
+
 pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exchange> {
     let mut tx = db.write().await?;
     let mut check = Check::default();
@@ -102,7 +114,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
         }
     }
     if let Some(p) = input.pairing_id
-        && crate::error::unseen(pairing::get_in(&mut tx, p).await)?
+        && crate::error::unseen(pairing::get_in(&mut tx, actor, p).await)?
     {
         check.add("pairing_id", "unknown_pairing");
     }
@@ -183,7 +195,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
                 .await?;
         });
     }
-    let e = get_in(&mut tx, id).await?;
+    let e = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(e)
 }
@@ -205,18 +217,15 @@ async fn to_orgs(tx: &mut Tx, id: ExchangeId) -> Result<Vec<OrgRef>> {
     }))
 }
 
-pub async fn get(db: &Db, id: ExchangeId) -> Result<Exchange> {
-    get_in(&mut db.read().await?, id).await
+/// One exchange, if the actor may read it: the list's rule filtered by id.
+pub async fn get(db: &Db, actor: &Actor, id: ExchangeId) -> Result<Exchange> {
+    get_in(&mut db.read().await?, actor, id).await
 }
 
-pub(crate) async fn get_in(tx: &mut Tx, id: ExchangeId) -> Result<Exchange> {
-    let mut e: Exchange = on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where e.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    })
-    .ok_or(Error::NotFound)?;
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: ExchangeId) -> Result<Exchange> {
+    let mut q = Sql::new(&format!("{SELECT} where e.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let mut e: Exchange = q.optional(tx).await?.ok_or(Error::NotFound)?;
     e.to_orgs = to_orgs(tx, id).await?;
     Ok(e)
 }

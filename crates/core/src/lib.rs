@@ -111,6 +111,7 @@ pub mod search;
 pub mod settings;
 pub mod setup;
 pub mod side;
+pub mod sql;
 pub mod supervision;
 pub mod talent;
 pub mod task;

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::{self, Org, OrgFilter, OrgId, OrgKind};
@@ -45,6 +45,14 @@ impl Mechanism {
 fn is_mechanism(o: &Org) -> bool {
     matches!(o.kind, OrgKind::Alliance | OrgKind::Mechanism)
 }
+
+/// Who may read a mechanism: judged against the mechanism organization (`POLICY`),
+/// written over `o`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Mechanism,
+    orgs: &[OrgOf::Column("o.id")],
+    also: None,
+};
 
 pub async fn get(db: &Db, actor: &Actor, id: OrgId) -> Result<Mechanism> {
     get_in(&mut db.read().await?, actor, id).await

@@ -5,10 +5,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
+use crate::sql::Sql;
 use crate::supervision::Colour;
 use crate::task::{OrgRef, TaskId, TaskStatus};
 use crate::{on, text};
@@ -110,6 +111,14 @@ pub struct MeetingInput {
     /// Resolutions, numbered 1, 2, 3… in this order.
     pub resolutions: Vec<String>,
 }
+
+/// Who may read a meeting: judged against the host of a joint meeting (`POLICY`),
+/// written over `m`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Meeting,
+    orgs: &[OrgOf::Column("m.host_org_id")],
+    also: None,
+};
 
 pub async fn create(db: &Db, actor: &Actor, input: &MeetingInput) -> Result<Meeting> {
     let mut tx = db.write().await?;
@@ -215,7 +224,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &MeetingInput) -> Result<Meet
     }
     crate::search::refresh(&mut tx, crate::search::Kind::Meeting, id.0).await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, actor, id).await
 }
 
 async fn insert_resolution(tx: &mut Tx, meeting: MeetingId, text: &str) -> Result<ResolutionId> {
@@ -246,7 +255,7 @@ pub async fn add_resolution(
     text_: &str,
 ) -> Result<Meeting> {
     let mut tx = db.write().await?;
-    let m = get_in(&mut tx, meeting).await?;
+    let m = get_in(&mut tx, actor, meeting).await?;
     access::authorize(
         actor,
         Resource::Meeting,
@@ -256,7 +265,7 @@ pub async fn add_resolution(
     let text_ =
         text::required(text_, text::LONG).map_err(|e| Error::Invalid([("text", e)].into()))?;
     insert_resolution(&mut tx, meeting, &text_).await?;
-    let m = get_in(&mut tx, meeting).await?;
+    let m = get_in(&mut tx, actor, meeting).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -302,18 +311,15 @@ async fn fill(tx: &mut Tx, m: &mut Meeting) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(db: &Db, id: MeetingId) -> Result<Meeting> {
-    get_in(&mut db.read().await?, id).await
+/// One meeting, if the actor may read it: the list's rule filtered by id.
+pub async fn get(db: &Db, actor: &Actor, id: MeetingId) -> Result<Meeting> {
+    get_in(&mut db.read().await?, actor, id).await
 }
 
-pub(crate) async fn get_in(tx: &mut Tx, id: MeetingId) -> Result<Meeting> {
-    let mut m: Meeting = on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where m.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    })
-    .ok_or(Error::NotFound)?;
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: MeetingId) -> Result<Meeting> {
+    let mut q = Sql::new(&format!("{SELECT} where m.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let mut m: Meeting = q.optional(tx).await?.ok_or(Error::NotFound)?;
     fill(tx, &mut m).await?;
     Ok(m)
 }
@@ -336,7 +342,11 @@ pub async fn list(db: &Db, mechanism: Option<OrgId>) -> Result<Vec<Meeting>> {
 }
 
 /// The resolution a task came from, for the task page.
-pub async fn resolution_of_task(db: &Db, task: TaskId) -> Result<Option<(Resolution, Meeting)>> {
+pub async fn resolution_of_task(
+    db: &Db,
+    actor: &Actor,
+    task: TaskId,
+) -> Result<Option<(Resolution, Meeting)>> {
     let mut tx = db.read().await?;
     let found: Option<(ResolutionId, MeetingId)> = on!(&mut tx, |c| {
         sqlx::query_as(
@@ -347,11 +357,10 @@ pub async fn resolution_of_task(db: &Db, task: TaskId) -> Result<Option<(Resolut
         .fetch_optional(c)
         .await?
     });
-    drop(tx);
     let Some((rid, mid)) = found else {
         return Ok(None);
     };
-    let m = get(db, mid).await?;
+    let m = get_in(&mut tx, actor, mid).await?;
     let r = m
         .resolutions
         .iter()

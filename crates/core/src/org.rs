@@ -8,7 +8,7 @@ use sea_query::{
 use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{self, Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
 use crate::page::{Page, PageRequest};
@@ -332,6 +332,14 @@ fn duplicate_name(e: Error) -> Error {
     }
 }
 
+/// Who may read an organization: judged against the organization itself (`POLICY`),
+/// written over `o`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Org,
+    orgs: &[OrgOf::Column("o.id")],
+    also: None,
+};
+
 /// Creates an organization under `input.parent_id` (or at the top, for admins).
 pub async fn create(db: &Db, actor: &Actor, input: &OrgInput) -> Result<Org> {
     insert(db, Some(actor), input).await
@@ -352,6 +360,14 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
             Action::Create,
             f.parent.as_ref().map(|p| p.path.as_str()),
         )?;
+        // A new organization is on its parent's side unless an administrator says
+        // otherwise: choosing the side would choose what its people see.
+        if let Some(parent) = &f.parent
+            && parent.side_id != f.side_id
+            && !may_change_side(actor)
+        {
+            return Err(Error::field("side", "side_of_parent"));
+        }
     }
     let now = crate::now();
     let id: OrgId = on!(&mut tx, |c| {
@@ -397,12 +413,11 @@ async fn insert(db: &Db, actor: Option<&Actor>, input: &OrgInput) -> Result<Org>
     Ok(org)
 }
 
-/// The materialized path of an organization's parent (`/1/5/` of `/1/5/23/`); `None` at
-/// the top.
-fn parent_path(path: &str) -> Option<&str> {
-    let trimmed = path.strip_suffix('/')?;
-    let cut = trimmed.rfind('/')?;
-    (cut > 0).then(|| &path[..=cut])
+/// Whether the actor may move an organization to another side. The side decides what
+/// everyone in the organization sees (the national side sees every record), so only
+/// administrators change it, never an organization itself or those above it.
+pub fn may_change_side(actor: &Actor) -> bool {
+    actor.role == crate::account::Role::Admin
 }
 
 /// Saves an edit made on `input.version`; moves the subtree if the parent changed.
@@ -428,10 +443,7 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
             f.parent.as_ref().map(|p| p.path.as_str()),
         )?;
     }
-    if f.side_id != old.side_id && !actor.may(Resource::Org, Action::Update, parent_path(&old.path))
-    {
-        // The side decides what an organization's people see (a national side sees
-        // everything): only those above it may change it, never the organization itself.
+    if f.side_id != old.side_id && !may_change_side(actor) {
         return Err(Error::field("side", "side_change_not_allowed"));
     }
     crate::db::claim(&mut tx, "org", id.0, version).await?;
@@ -465,6 +477,11 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
         "{}{id}/",
         f.parent.as_ref().map_or("/", |p| p.path.as_str())
     );
+    // Reach cannot be widened from inside: the organization stays within what the
+    // actor may edit after the move, as it was before.
+    if !actor.may(Resource::Org, Action::Update, Some(&new_path)) {
+        return Err(Error::field("parent_id", "move_out_of_reach"));
+    }
     if new_path != old.path {
         on!(&mut tx, |c| {
             sqlx::query(
@@ -936,13 +953,6 @@ pub async fn visits(db: &Db, actor: &Actor, id: OrgId) -> Result<Visits> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_parent_path_is_the_path_less_its_last_step() {
-        assert_eq!(parent_path("/1/5/23/"), Some("/1/5/"));
-        assert_eq!(parent_path("/1/"), None);
-        assert_eq!(parent_path(""), None);
-    }
 
     #[test]
     fn the_sql_list_of_association_kinds_is_the_rule() {

@@ -5,12 +5,13 @@
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::agreement::{self, AgreementId};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
+use crate::sql::Sql;
 use crate::{on, settings, text};
 
 id_type!(PairingId);
@@ -79,6 +80,14 @@ pub struct PairingInput {
     pub agreement_id: Option<AgreementId>,
     pub notes: Option<String>,
 }
+
+/// Who may read a pairing: judged against the two organizations of a pairing (`POLICY`),
+/// written over `p`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Pairing,
+    orgs: &[OrgOf::Column("p.org_a_id"), OrgOf::Column("p.org_b_id")],
+    also: None,
+};
 
 pub async fn create(db: &Db, actor: &Actor, input: &PairingInput) -> Result<Pairing> {
     let mut tx = db.write().await?;
@@ -166,7 +175,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &PairingInput) -> Result<Pair
         .await?
     });
     tx.commit().await?;
-    get(db, id).await
+    get(db, actor, id).await
 }
 
 const SELECT: &str = "select p.id, p.org_a_id, a.name as org_a_name, a.path as org_a_path, p.org_b_id,
@@ -178,18 +187,15 @@ const SELECT: &str = "select p.id, p.org_a_id, a.name as org_a_name, a.path as o
     p.version, p.created_at
     from pairing p join org a on a.id = p.org_a_id join org b on b.id = p.org_b_id";
 
-pub async fn get(db: &Db, id: PairingId) -> Result<Pairing> {
-    get_in(&mut db.read().await?, id).await
+/// One pairing, if the actor may read it: the list's rule filtered by id.
+pub async fn get(db: &Db, actor: &Actor, id: PairingId) -> Result<Pairing> {
+    get_in(&mut db.read().await?, actor, id).await
 }
 
-pub(crate) async fn get_in(tx: &mut Tx, id: PairingId) -> Result<Pairing> {
-    let p: Pairing = on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where p.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    })
-    .ok_or(Error::NotFound)?;
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: PairingId) -> Result<Pairing> {
+    let mut q = Sql::new(&format!("{SELECT} where p.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let p: Pairing = q.optional(tx).await?.ok_or(Error::NotFound)?;
     Ok(p.settle(dormant_before(settings::today())))
 }
 

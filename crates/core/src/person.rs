@@ -8,12 +8,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::audit::{self, AuditAction};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
 use crate::org::{ASSOCIATION_KINDS, OrgId};
 use crate::page::{Page, PageRequest};
+use crate::sql::Sql;
 use crate::{on, reference, settings, text};
 
 pub use import::{
@@ -667,10 +668,19 @@ async fn duplicates_of(
     except: Option<PersonId>,
 ) -> Result<Vec<Duplicate>> {
     let mut found: Vec<Duplicate> = Vec::new();
-    let select = format!(
-        "select p.id, p.name, p.foreign_name, p.residence_country, $5 as reason from person p join org o on o.id = p.owner_org_id
-         where {VISIBLE} and p.erased_at is null and p.merged_into is null and ($6 is null or p.id <> $6) and "
-    );
+    // Each way of matching is one query: the people the reader may find, other than the
+    // one edited, with the reason they matched and the condition that makes them match.
+    let candidates = |reason: &str, matching: Sql| {
+        let mut q = Sql::new("select p.id, p.name, p.foreign_name, p.residence_country, ");
+        q.bind(reason)
+            .push(" as reason from person p where ")
+            .append(&openable(actor));
+        if let Some(except) = except {
+            q.push(" and p.id <> ").bind(except.0);
+        }
+        q.and(&matching);
+        q
+    };
     let contact_of = |kind: ContactKind| -> Vec<String> {
         f.contacts
             .iter()
@@ -683,39 +693,25 @@ async fn duplicates_of(
         (ContactKind::Email, "same_email"),
     ] {
         for value in contact_of(kind) {
-            let rows: Vec<Duplicate> = on!(&mut *tx, |c| {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "{select} exists (select 1 from person_contact x where x.person_id = p.id and x.kind = $4 and x.normalized = $7)"
-                )))
-                .bind(&actor.org_path)
-                .bind(actor.org_id)
-                .bind(actor.sees_all)
-                .bind(kind.as_str())
-                .bind(reason)
-                .bind(except)
-                .bind(&value)
-                .fetch_all(c)
-                .await?
-            });
-            found.extend(rows);
+            let mut m = Sql::new(
+                "exists (select 1 from person_contact x where x.person_id = p.id and x.kind = ",
+            );
+            m.bind(kind.as_str())
+                .push(" and x.normalized = ")
+                .bind(value)
+                .push(")");
+            found.extend(candidates(reason, m).all::<Duplicate>(tx).await?);
         }
     }
     let sound = pinyin_of(&f.name).replace(' ', "");
-    let rows: Vec<Duplicate> = on!(&mut *tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{select} replace(p.pinyin, ' ', '') = $4 and ($7 is null or p.residence_country is null or p.residence_country = $7)"
-        )))
-        .bind(&actor.org_path)
-        .bind(actor.org_id)
-        .bind(actor.sees_all)
-        .bind(&sound)
-        .bind("same_name")
-        .bind(except)
-        .bind(&f.residence_country)
-        .fetch_all(c)
-        .await?
-    });
-    found.extend(rows);
+    let mut m = Sql::new("replace(p.pinyin, ' ', '') = ");
+    m.bind(sound);
+    if let Some(country) = &f.residence_country {
+        m.push(" and (p.residence_country is null or p.residence_country = ")
+            .bind(country.as_str())
+            .push(")");
+    }
+    found.extend(candidates("same_name", m).all::<Duplicate>(tx).await?);
     // A foreign name written in pinyin, either way round, against the names on file;
     // and the name's pinyin against the foreign names on file.
     let mut spellings = romanizations(&pinyin_of(&f.name));
@@ -728,20 +724,11 @@ async fn duplicates_of(
         spellings.push(foreign);
     }
     for spelling in spellings.iter().filter(|s| s.len() > 3) {
-        let rows: Vec<Duplicate> = on!(&mut *tx, |c| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{select} (replace(p.pinyin, ' ', '') = $4 or lower(replace(replace(coalesce(p.foreign_name, ''), ' ', ''), '-', '')) = $4)"
-            )))
-            .bind(&actor.org_path)
-            .bind(actor.org_id)
-            .bind(actor.sees_all)
-            .bind(spelling)
-            .bind("romanized_name")
-            .bind(except)
-            .fetch_all(c)
-            .await?
-        });
-        found.extend(rows);
+        let mut m = Sql::new("replace(p.pinyin, ' ', '') = ");
+        m.bind(spelling.as_str())
+            .push(" or lower(replace(replace(coalesce(p.foreign_name, ''), ' ', ''), '-', '')) = ")
+            .bind(spelling.as_str());
+        found.extend(candidates("romanized_name", m).all::<Duplicate>(tx).await?);
     }
     let mut seen = std::collections::HashSet::new();
     found.retain(|d| seen.insert(d.id));
@@ -911,26 +898,37 @@ const SELECT: &str = "select p.id, p.name, p.pinyin, p.foreign_name, p.gender, p
     from person p join org o on o.id = p.owner_org_id left join country k on k.alpha2 = p.residence_country
     left join country n on n.alpha2 = p.nationality left join region r on r.code = p.origin_region";
 
-/// Who may find a person, with `$1` the reader's organization path, `$2` their
-/// organization id and `$3` whether they see everything: the owner's subtree and those
-/// above it always; the owner's side when shared with it; everyone when shared with all.
-pub(crate) const VISIBLE: &str =
-    "($3 or p.sharing = 'all' or o.path like $1 || '%' or $1 like o.path || '%'
-    or (p.sharing = 'own_side' and o.side_id = (select side_id from org where id = $2)))";
+/// Who may find a person: the owner, those below and above it and the national level
+/// always (`POLICY`); the owner's side when shared with it; everyone when shared with
+/// all. Written over `p`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Person,
+    orgs: &[OrgOf::Column("p.owner_org_id")],
+    also: Some(shared),
+};
+
+/// The people their sharing level opens to the reader beyond the policy.
+fn shared(actor: &Actor) -> Sql {
+    let mut q = Sql::new(
+        "p.sharing = 'all' or (p.sharing = 'own_side' and exists (select 1 from org so
+         where so.id = p.owner_org_id and so.side_id = (select side_id from org where id = ",
+    );
+    q.bind(actor.org_id.0).push(")))");
+    q
+}
+
+/// The people a record may name to the reader: those they may find, neither erased nor
+/// merged. Written over `p`.
+pub fn openable(actor: &Actor) -> Sql {
+    let mut q = Sql::new("p.erased_at is null and p.merged_into is null");
+    q.and(&READ.sql(actor));
+    q
+}
 
 async fn load(tx: &mut Tx, actor: &Actor, id: PersonId) -> Result<Person> {
-    let mut p: Person = on!(&mut *tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where p.id = $4 and {VISIBLE}"
-        )))
-        .bind(&actor.org_path)
-        .bind(actor.org_id)
-        .bind(actor.sees_all)
-        .bind(id)
-        .fetch_optional(c)
-        .await?
-    })
-    .ok_or(Error::NotFound)?;
+    let mut q = Sql::new(&format!("{SELECT} where p.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let mut p: Person = q.optional(tx).await?.ok_or(Error::NotFound)?;
     let cats: Vec<String> = on!(&mut *tx, |c| {
         sqlx::query_scalar(
             "select category from person_category where person_id = $1 order by category",
@@ -989,18 +987,9 @@ pub async fn linkable(
     id: Option<PersonId>,
 ) -> Result<Option<Linked>> {
     let Some(id) = id else { return Ok(None) };
-    let found: Option<Linked> = on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select p.id, p.name, p.residence_country from person p join org o on o.id = p.owner_org_id
-             where p.id = $4 and p.erased_at is null and p.merged_into is null and {VISIBLE}"
-        )))
-        .bind(&actor.org_path)
-        .bind(actor.org_id)
-        .bind(actor.sees_all)
-        .bind(id)
-        .fetch_optional(c)
-        .await?
-    });
+    let mut q = Sql::new("select p.id, p.name, p.residence_country from person p where p.id = ");
+    q.bind(id.0).and(&openable(actor));
+    let found: Option<Linked> = q.optional(tx).await?;
     if found.is_none() {
         check.add(field, "unknown_person");
     }
@@ -1169,59 +1158,52 @@ pub async fn list(
         blank(&filter.category).and_then(|c| check.take("category", Category::parse(&c)));
     let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
     check.finish()?;
-    let where_ = format!(
-        "where {VISIBLE} and p.merged_into is null and ($4 is null or p.name_key like $8 escape '\\' or lower(coalesce(p.foreign_name, '')) like $4 escape '\\'
-            or p.pinyin like $4 escape '\\' or replace(p.pinyin, ' ', '') like $8 escape '\\')
-         and ($5 is null or p.residence_country = $5)
-         and ($6 is null or exists (select 1 from person_category x where x.person_id = p.id and x.category = $6))
-         and ($7 is null or o.path like $7)"
-    );
-    let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from person p join org o on o.id = p.owner_org_id {where_}"
-        )))
-        .bind(&actor.org_path)
-        .bind(actor.org_id)
-        .bind(actor.sees_all)
-        .bind(&q)
-        .bind(&country)
-        .bind(category.map(Category::as_str))
-        .bind(&org_like)
-        .bind(&folded)
-        .fetch_one(c)
-        .await?
-    });
-    let mut items: Vec<Person> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} {where_} order by p.pinyin, p.id limit $9 offset $10"
-        )))
-        .bind(&actor.org_path)
-        .bind(actor.org_id)
-        .bind(actor.sees_all)
-        .bind(&q)
-        .bind(&country)
-        .bind(category.map(Category::as_str))
-        .bind(&org_like)
-        .bind(&folded)
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
+    let mut w = READ.sql(actor);
+    w.push(" and p.merged_into is null");
+    if let (Some(q), Some(folded)) = (q, folded) {
+        w.push(" and (p.name_key like ")
+            .bind(folded.as_str())
+            .push(" escape '\\' or lower(coalesce(p.foreign_name, '')) like ")
+            .bind(q.as_str())
+            .push(" escape '\\' or p.pinyin like ")
+            .bind(q.as_str())
+            .push(" escape '\\' or replace(p.pinyin, ' ', '') like ")
+            .bind(folded)
+            .push(" escape '\\')");
+    }
+    if let Some(c) = country {
+        w.push(" and p.residence_country = ").bind(c);
+    }
+    if let Some(c) = category {
+        w.push(" and exists (select 1 from person_category x where x.person_id = p.id and x.category = ")
+            .bind(c.as_str())
+            .push(")");
+    }
+    if let Some(o) = org_like {
+        w.push(" and o.path like ").bind(o);
+    }
+    let found: Page<Person> = w
+        .page(
+            &mut tx,
+            SELECT,
+            "from person p join org o on o.id = p.owner_org_id",
+            "p.pinyin, p.id",
+            page,
+        )
+        .await?;
+    let mut items = found.items;
+    let mut q = Sql::new("select person_id, category from person_category where person_id in ");
+    q.bind_list(items.iter().map(|p| p.id.0));
+    let cats: Vec<(i64, String)> = q.all(&mut tx).await?;
     for p in &mut items {
-        let cats: Vec<String> = on!(&mut tx, |c| {
-            sqlx::query_scalar("select category from person_category where person_id = $1")
-                .bind(p.id)
-                .fetch_all(c)
-                .await?
-        });
         p.categories = cats
             .iter()
-            .filter_map(|c| Category::parse(c).ok())
+            .filter(|(id, _)| *id == p.id.0)
+            .filter_map(|(_, c)| Category::parse(c).ok())
             .collect();
         p.masked = true;
     }
-    Ok(page.of(items, total))
+    Ok(Page { items, ..found })
 }
 
 /// Someone who holds or held a position in an organization.
@@ -1238,21 +1220,14 @@ pub struct Member {
 /// People the actor may see who hold or held a position in an organization (an
 /// association's leaders and their terms), current ones first.
 pub async fn members_of(db: &Db, actor: &Actor, org: OrgId) -> Result<Vec<Member>> {
-    let mut tx = db.read().await?;
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select p.id as person_id, p.name, a.position, a.from_on, a.to_on
-             from person_affiliation a join person p on p.id = a.person_id join org o on o.id = p.owner_org_id
-             where a.org_id = $4 and p.erased_at is null and p.merged_into is null and {VISIBLE}
-             order by case when a.to_on is null then 0 else 1 end, a.from_on desc, p.pinyin"
-        )))
-        .bind(&actor.org_path)
-        .bind(actor.org_id)
-        .bind(actor.sees_all)
-        .bind(org)
-        .fetch_all(c)
-        .await?
-    }))
+    let mut q = Sql::new(
+        "select p.id as person_id, p.name, a.position, a.from_on, a.to_on
+         from person_affiliation a join person p on p.id = a.person_id where a.org_id = ",
+    );
+    q.bind(org.0)
+        .and(&openable(actor))
+        .push(" order by case when a.to_on is null then 0 else 1 end, a.from_on desc, p.pinyin");
+    q.all(&mut db.read().await?).await
 }
 
 /// People and associations in one country or region.
@@ -1292,21 +1267,17 @@ impl Coverage {
 /// Country coverage as the reader may see it: people they may find, and associations.
 pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
     let mut tx = db.read().await?;
-    let countries: Vec<CountryCoverage> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select k.alpha2, k.numeric, k.name_zh, k.name_en,
-                (select count(*) from person p join org o on o.id = p.owner_org_id
-                 where p.residence_country = k.alpha2 and p.erased_at is null and p.merged_into is null and {VISIBLE}) as people,
-                (select count(*) from org a where a.kind in {ASSOCIATION_KINDS} and a.country_code = k.alpha2
-                 and a.archived_at is null) as associations
-             from country k where k.alpha2 <> 'CN' order by k.alpha2"
-        )))
-        .bind(&actor.org_path)
-        .bind(actor.org_id)
-        .bind(actor.sees_all)
-        .fetch_all(c)
-        .await?
-    });
+    let mut q = Sql::new(
+        "select k.alpha2, k.numeric, k.name_zh, k.name_en,
+            (select count(*) from person p where p.residence_country = k.alpha2 and ",
+    );
+    q.append(&openable(actor)).push(&format!(
+        ") as people,
+            (select count(*) from org a where a.kind in {ASSOCIATION_KINDS} and a.country_code = k.alpha2
+             and a.archived_at is null) as associations
+         from country k where k.alpha2 <> 'CN' order by k.alpha2"
+    ));
+    let countries: Vec<CountryCoverage> = q.all(&mut tx).await?;
     let total = i64::try_from(countries.len()).unwrap_or(i64::MAX);
     let mut covered: Vec<CountryCoverage> = countries
         .into_iter()

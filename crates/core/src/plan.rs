@@ -6,11 +6,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::agreement::{self, AgreementId};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
+use crate::sql::Sql;
 use crate::supervision::Cadence;
 use crate::{on, text};
 
@@ -135,7 +136,7 @@ async fn parse(actor: &Actor, tx: &mut Tx, input: &PlanInput) -> Result<Fields> 
         check.add("agreement_id", "unknown_agreement");
     }
     if let Some(m) = input.meeting_id
-        && crate::error::unseen(crate::meeting::get_in(tx, m).await)?
+        && crate::error::unseen(crate::meeting::get_in(tx, actor, m).await)?
     {
         check.add("meeting_id", "unknown_meeting");
     }
@@ -271,32 +272,27 @@ pub(crate) async fn load(tx: &mut Tx, id: PlanId) -> Result<Option<Plan>> {
     }))
 }
 
-/// Paths of the organizations a plan involves: its owner and its agreement's parties.
-pub(crate) async fn involved_paths(tx: &mut Tx, plan: &Plan) -> Result<Vec<String>> {
-    let mut paths = vec![plan.owner_org_path.clone()];
-    if let Some(a) = plan.agreement_id {
-        let parties: Vec<String> = on!(tx, |c| {
-            sqlx::query_scalar("select o.path from agreement_party p join org o on o.id = p.org_id where p.agreement_id = $1")
-                .bind(a)
-                .fetch_all(c)
-                .await?
-        });
-        paths.extend(parties);
-    }
-    Ok(paths)
-}
+/// Who may read a plan: its owner, its agreement's parties, those above them and the
+/// national level.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Plan,
+    orgs: &[
+        OrgOf::Column("p.owner_org_id"),
+        OrgOf::Select(
+            "select vp.org_id from agreement_party vp where vp.agreement_id = p.agreement_id",
+        ),
+    ],
+    also: None,
+};
 
 pub async fn get(db: &Db, actor: &Actor, id: PlanId) -> Result<Plan> {
     get_in(&mut db.read().await?, actor, id).await
 }
 
 pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: PlanId) -> Result<Plan> {
-    let plan = load(tx, id).await?.ok_or(Error::NotFound)?;
-    let paths = involved_paths(tx, &plan).await?;
-    if !actor.sees(paths.iter().map(String::as_str)) {
-        return Err(Error::NotFound);
-    }
-    Ok(plan)
+    let mut q = Sql::new(&format!("{SELECT} where p.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    q.optional(tx).await?.ok_or(Error::NotFound)
 }
 
 /// Plans of an agreement, every revision, newest first within a chain.
@@ -362,18 +358,13 @@ pub fn changes(old: &Plan, new: &Plan) -> Vec<(&'static str, String, String)> {
 
 /// Active plans the actor may add tasks to (owned within their reach), newest first.
 pub async fn usable(db: &Db, actor: &Actor) -> Result<Vec<Plan>> {
-    let pattern = match access::reach(actor.role, Resource::Task, Action::Create) {
-        access::Reach::All => "%".to_owned(),
-        access::Reach::Nothing => return Ok(Vec::new()),
-        _ => format!("{}%", actor.org_path),
-    };
-    let mut tx = db.read().await?;
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where p.status = 'active' and o.path like $1 order by p.created_at desc limit 200"
-        )))
-        .bind(&pattern)
-        .fetch_all(c)
-        .await?
-    }))
+    let reach = access::reach(actor.role, Resource::Task, Action::Create);
+    let mut q = Sql::new(&format!("{SELECT} where p.status = 'active' and "));
+    q.append(&access::condition(
+        actor,
+        reach,
+        &[OrgOf::Column("p.owner_org_id")],
+    ))
+    .push(" order by p.created_at desc limit 200");
+    q.all(&mut db.read().await?).await
 }

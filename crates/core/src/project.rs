@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::event::{EventId, SeriesId};
@@ -12,6 +12,7 @@ use crate::money::Fen;
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
 use crate::person::{self, PersonId};
+use crate::sql::Sql;
 use crate::{on, reference, settings, text};
 
 id_type!(ProjectId);
@@ -129,6 +130,14 @@ pub struct ProjectInput {
     pub person_id: Option<PersonId>,
 }
 
+/// Who may read a project: judged against the organization that follows a project up (`POLICY`),
+/// written over `p`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Project,
+    orgs: &[OrgOf::Column("p.owner_org_id")],
+    also: None,
+};
+
 pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Project> {
     let mut tx = db.write().await?;
     let mut check = Check::default();
@@ -165,7 +174,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
         check.add("signed_on", "date_in_future");
     }
     if let Some(e) = input.event_id
-        && crate::error::unseen(crate::event::get_in(&mut tx, e).await)?
+        && crate::error::unseen(crate::event::get_in(&mut tx, actor, e).await)?
     {
         check.add("event_id", "unknown_event");
     }
@@ -227,7 +236,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
     step_row(&mut tx, actor, id, ProjectStatus::Signed, signed_on, None).await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Project, id.0).await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, actor, id).await
 }
 
 async fn step_row(
@@ -270,7 +279,7 @@ pub struct StepInput {
 /// Moves a project along its life, dated; going back needs a reason.
 pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -> Result<Project> {
     let mut tx = db.write().await?;
-    let p = get_in(&mut tx, id).await?;
+    let p = get_in(&mut tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Project,
@@ -314,7 +323,7 @@ pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -
             .await?;
     });
     step_row(&mut tx, actor, id, to, day, note.as_deref()).await?;
-    let p = get_in(&mut tx, id).await?;
+    let p = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -340,18 +349,15 @@ const SELECT: &str = concat!(
     from_projects!()
 );
 
-pub async fn get(db: &Db, id: ProjectId) -> Result<Project> {
-    get_in(&mut db.read().await?, id).await
+/// One project, if the actor may read it: the list's rule filtered by id.
+pub async fn get(db: &Db, actor: &Actor, id: ProjectId) -> Result<Project> {
+    get_in(&mut db.read().await?, actor, id).await
 }
 
-pub(crate) async fn get_in(tx: &mut Tx, id: ProjectId) -> Result<Project> {
-    let mut p: Project = on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where p.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    })
-    .ok_or(Error::NotFound)?;
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: ProjectId) -> Result<Project> {
+    let mut q = Sql::new(&format!("{SELECT} where p.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let mut p: Project = q.optional(tx).await?.ok_or(Error::NotFound)?;
     p.steps = on!(tx, |c| {
         sqlx::query_as(
             "select status, happened_on, note from project_step where project_id = $1 order by id",

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use crate::access::Actor;
 use crate::db::{Db, Engine, Tx};
 use crate::error::{Check, Error, FieldError, Result};
+use crate::sql::Sql;
 use crate::{agreement, on, person, task, text};
 
 text_enum!(
@@ -280,65 +281,33 @@ impl Query {
     }
 }
 
-/// A value bound to a visibility rule's parameters.
-enum Bind {
-    Text(String),
-    Int(i64),
-    Bool(bool),
-}
-
-/// Binds a read rule's parameters, in order, to a query of either engine.
-macro_rules! bind_rule {
-    ($q:expr, $binds:expr) => {
-        $binds.iter().fold($q, |q, b| match b {
-            Bind::Text(s) => q.bind(s.clone()),
-            Bind::Int(i) => q.bind(*i),
-            Bind::Bool(v) => q.bind(*v),
-        })
-    };
-}
-
-/// How a kind joins back to its record and who may read that record, with the
-/// parameters the rule expects, as its own module writes them.
-fn rule(kind: Kind, actor: &Actor) -> (&'static str, String, Vec<Bind>) {
-    let subtree = if actor.sees_all {
-        "%".to_owned()
-    } else {
-        format!("{}%", actor.org_path)
-    };
+/// How a kind joins back to its record, and the record's read rule: the same rule its
+/// own list applies, so search finds nothing the list hides.
+fn rule(kind: Kind, actor: &Actor) -> (&'static str, Sql) {
     match kind {
-        Kind::Org => (
-            "join org o on o.id = d.ref_id",
-            "o.archived_at is null".into(),
-            vec![],
-        ),
-        Kind::Person => (
-            "join person p on p.id = d.ref_id join org o on o.id = p.owner_org_id",
-            format!(
-                "p.erased_at is null and p.merged_into is null and {}",
-                person::VISIBLE
-            ),
-            vec![
-                Bind::Text(actor.org_path.clone()),
-                Bind::Int(actor.org_id.0),
-                Bind::Bool(actor.sees_all),
-            ],
-        ),
+        Kind::Org => ("join org o on o.id = d.ref_id", {
+            let mut q = Sql::new("o.archived_at is null");
+            q.and(&crate::org::READ.sql(actor));
+            q
+        }),
+        Kind::Person => ("join person p on p.id = d.ref_id", person::openable(actor)),
         Kind::Agreement => (
             "join agreement a on a.id = d.ref_id",
-            agreement::VISIBLE.into(),
-            vec![Bind::Text(subtree)],
+            agreement::READ.sql(actor),
         ),
-        Kind::Task => (
-            "join task t on t.id = d.ref_id join plan p on p.id = t.plan_id
-             join org lo on lo.id = t.lead_org_id join org ao on ao.id = t.assigner_org_id",
-            task::VISIBLE.into(),
-            vec![Bind::Int(i64::from(actor.sees_all)), Bind::Text(subtree)],
+        Kind::Task => ("join task t on t.id = d.ref_id", task::READ.sql(actor)),
+        Kind::Meeting => (
+            "join meeting m on m.id = d.ref_id",
+            crate::meeting::READ.sql(actor),
         ),
-        // Read by every signed-in user (access::POLICY).
-        Kind::Meeting => ("join meeting m on m.id = d.ref_id", "1 = 1".into(), vec![]),
-        Kind::Event => ("join event e on e.id = d.ref_id", "1 = 1".into(), vec![]),
-        Kind::Project => ("join project j on j.id = d.ref_id", "1 = 1".into(), vec![]),
+        Kind::Event => (
+            "join event e on e.id = d.ref_id",
+            crate::event::READ.sql(actor),
+        ),
+        Kind::Project => (
+            "join project p on p.id = d.ref_id",
+            crate::project::READ.sql(actor),
+        ),
     }
 }
 
@@ -432,51 +401,37 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput) -> Result<Resul
         if only.is_some_and(|k| k != kind) {
             continue;
         }
-        let (join, visible, binds) = rule(kind, actor);
-        let n = binds.len();
-        let p = |i: usize| format!("${}", n + i);
-        let filter = format!(
-            "from search_doc d {join} where {of_kind} = '{kind}' and {visible} and {matcher}",
-            kind = kind.as_str(),
-            matcher = matcher.replace("$M", &p(1)),
-        );
-        let rank = format!(
-            "case when d.title_key = {k} then 0
-                  when d.title_key like {k} || '%' escape '\\' then 1
-                  when d.title_key like '%' || {k} || '%' escape '\\' then 2
-                  when d.title_pinyin like {py} escape '\\' then 3 else 4 end",
-            k = p(2),
-            py = p(3),
-        );
-        let count_sql = format!(
-            "select count(*) from (select 1 {filter} limit {}) counted",
-            COUNT_UP_TO + 1
-        );
-        let hits_sql = format!(
-            "select d.ref_id, d.title, d.subtitle {filter}
-             order by {rank}, length(d.title_key), d.ref_id desc limit {} offset {}",
-            p(4),
-            p(5)
-        );
-        let total: i64 = on!(&mut tx, |c| {
-            bind_rule!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), binds)
-                .bind(&expression)
-                .fetch_one(c)
-                .await?
-        });
+        let (join, visible) = rule(kind, actor);
+        let mut filter = Sql::new(&format!(
+            "from search_doc d {join} where {of_kind} = '{kind}' and ",
+            kind = kind.as_str()
+        ));
+        filter.append(&visible).push(" and ");
+        let (before, after) = matcher.split_once("$M").unwrap_or((matcher, ""));
+        filter.push(before).bind(expression.as_str()).push(after);
+        let mut count = Sql::new("select count(*) from (select 1 ");
+        count
+            .append(&filter)
+            .push(&format!(" limit {}) counted", COUNT_UP_TO + 1));
+        let total: i64 = count.scalar(&mut tx).await?;
         if total == 0 {
             continue;
         }
-        let hits: Vec<Hit> = on!(&mut tx, |c| {
-            bind_rule!(sqlx::query_as(sqlx::AssertSqlSafe(hits_sql)), binds)
-                .bind(&expression)
-                .bind(&key)
-                .bind(&pinyin)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(c)
-                .await?
-        });
+        let mut hits = Sql::new("select d.ref_id, d.title, d.subtitle ");
+        hits.append(&filter)
+            .push(" order by case when d.title_key = ")
+            .bind(key.as_str())
+            .push(" then 0 when d.title_key like ")
+            .bind(key.as_str())
+            .push(" || '%' escape '\\' then 1 when d.title_key like '%' || ")
+            .bind(key.as_str())
+            .push(" || '%' escape '\\' then 2 when d.title_pinyin like ")
+            .bind(pinyin.clone())
+            .push(" escape '\\' then 3 else 4 end, length(d.title_key), d.ref_id desc limit ")
+            .bind(limit)
+            .push(" offset ")
+            .bind(offset);
+        let hits: Vec<Hit> = hits.all(&mut tx).await?;
         groups.push(Group {
             kind,
             total: total.min(COUNT_UP_TO),

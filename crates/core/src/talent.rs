@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::event::EventId;
@@ -12,6 +12,7 @@ use crate::org::OrgId;
 use crate::outcome::{Bound, Scope};
 use crate::page::{Page, PageRequest};
 use crate::person::{self, PersonId};
+use crate::sql::Sql;
 use crate::{bind_scope, on, reference, settings, text};
 
 id_type!(TalentId);
@@ -72,6 +73,14 @@ pub struct TalentInput {
 /// organization of the subtree or of the side.
 pub const SCOPE: &str = "($1 is null or t.received_on >= $1) and ($2 is null or t.received_on <= $2)
     and ($3 is null or e.series_id = $3) and ($4 is null or o.path like $4) and ($5 is null or o.side_id = $5)";
+
+/// Who may read a talent: judged against the organization that received a talent (an outcome of events) (`POLICY`),
+/// written over `t`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Event,
+    orgs: &[OrgOf::Column("t.org_id")],
+    also: None,
+};
 
 /// Records a talent; the actor must be able to record outcomes for the receiving organization.
 pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talent> {
@@ -161,7 +170,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talen
         .await?
     });
     tx.commit().await?;
-    get(db, id).await
+    get(db, actor, id).await
 }
 
 const SELECT: &str =
@@ -171,15 +180,13 @@ const SELECT: &str =
     from talent t join country k on k.alpha2 = t.country_code join org o on o.id = t.org_id
     left join event e on e.id = t.event_id left join region r on r.code = t.region_code";
 
-pub async fn get(db: &Db, id: TalentId) -> Result<Talent> {
-    let mut tx = db.read().await?;
-    on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where t.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    })
-    .ok_or(Error::NotFound)
+/// One talent, if the actor may read it: the list's rule filtered by id.
+pub async fn get(db: &Db, actor: &Actor, id: TalentId) -> Result<Talent> {
+    let mut q = Sql::new(&format!("{SELECT} where t.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    q.optional(&mut db.read().await?)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]

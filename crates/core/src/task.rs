@@ -9,7 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Action, Actor, Resource};
+use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::agreement::{AgreementId, AreaId};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
@@ -17,6 +17,7 @@ use crate::file::{self, Attachment, Upload};
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
 use crate::plan::{self, PlanId, PlanStatus};
+use crate::sql::Sql;
 use crate::supervision::{self, Assessment, Colour};
 use crate::{on, settings, text};
 
@@ -927,57 +928,66 @@ const SELECT: &str = "select t.id, t.plan_id, p.title as plan_title, p.agreement
     from task t join plan p on p.id = t.plan_id join org lo on lo.id = t.lead_org_id
     join org ao on ao.id = t.assigner_org_id left join agreement_area ar on ar.id = t.area_id";
 
-/// Who may see a task, as SQL over `t` and `p`: `$1` = 1 when the actor sees all,
-/// `$2` the actor's subtree pattern.
-pub(crate) const VISIBLE: &str = "($1 = 1 or lo.path like $2 or ao.path like $2
-    or exists (select 1 from task_support s join org so on so.id = s.org_id where s.task_id = t.id and so.path like $2)
-    or exists (select 1 from agreement_party ap join org po on po.id = ap.org_id
-               where ap.agreement_id = p.agreement_id and po.path like $2))";
+/// Who may read a task: the organizations it involves — its lead, its assigner, its
+/// supporters, its plan's owner and its agreement's parties — those above them and the
+/// national level. Written over `t`.
+pub const READ: ReadRule = ReadRule {
+    resource: Resource::Task,
+    orgs: &[
+        OrgOf::Column("t.lead_org_id"),
+        OrgOf::Column("t.assigner_org_id"),
+        OrgOf::Select("select vs.org_id from task_support vs where vs.task_id = t.id"),
+        OrgOf::Select("select vp.owner_org_id from plan vp where vp.id = t.plan_id"),
+        OrgOf::Select(
+            "select va.org_id from plan vp join agreement_party va on va.agreement_id = vp.agreement_id
+             where vp.id = t.plan_id",
+        ),
+    ],
+    also: None,
+};
 
-async fn load(tx: &mut Tx, id: TaskId) -> Result<Option<Task>> {
-    let found: Option<Task> = on!(&mut *tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where t.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    });
-    let Some(mut task) = found else {
-        return Ok(None);
-    };
-    task.supporters = supporters(tx, id).await?;
-    Ok(Some(task))
-}
-
-async fn supporters(tx: &mut Tx, id: TaskId) -> Result<Vec<OrgRef>> {
-    Ok(on!(tx, |c| {
-        sqlx::query_as(
-            "select o.id as org_id, o.name, o.path from task_support s join org o on o.id = s.org_id
-             where s.task_id = $1 order by o.path",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    }))
-}
-
-/// One task, if the actor may see it: the organizations involved in it or its
-/// agreement, those above them, and the national level.
+/// One task, if the actor may see it: the list's rule filtered by id.
 pub async fn get(db: &Db, actor: &Actor, id: TaskId) -> Result<Task> {
     get_in(&mut db.read().await?, actor, id).await
 }
 
 pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: TaskId) -> Result<Task> {
-    let task = load(tx, id).await?.ok_or(Error::NotFound)?;
-    if actor.sees(task.involved_paths()) {
-        return Ok(task);
+    let mut q = Sql::new(&format!("{SELECT} where t.id = "));
+    q.bind(id.0).and(&READ.sql(actor));
+    let found = q.all(tx).await?;
+    with_supporters(tx, found)
+        .await?
+        .pop()
+        .ok_or(Error::NotFound)
+}
+
+/// Fills in the supporters of a page of tasks in one query.
+async fn with_supporters(tx: &mut Tx, mut tasks: Vec<Task>) -> Result<Vec<Task>> {
+    if tasks.is_empty() {
+        return Ok(tasks);
     }
-    let plan = plan::load(tx, task.plan_id).await?.ok_or(Error::NotFound)?;
-    let paths = plan::involved_paths(tx, &plan).await?;
-    if actor.sees(paths.iter().map(String::as_str)) {
-        Ok(task)
-    } else {
-        Err(Error::NotFound)
+    let mut q = Sql::new(
+        "select s.task_id, o.id as org_id, o.name, o.path from task_support s join org o on o.id = s.org_id
+         where s.task_id in ",
+    );
+    q.bind_list(tasks.iter().map(|t| t.id.0))
+        .push(" order by o.path");
+    let rows: Vec<Supporter> = q.all(tx).await?;
+    for t in &mut tasks {
+        t.supporters = rows
+            .iter()
+            .filter(|r| r.task_id == t.id.0)
+            .map(|r| r.org.clone())
+            .collect();
     }
+    Ok(tasks)
+}
+
+#[derive(sqlx::FromRow)]
+struct Supporter {
+    task_id: i64,
+    #[sqlx(flatten)]
+    org: OrgRef,
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -1058,17 +1068,13 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
         .fetch_all(c)
         .await?
     });
-    let mut children: Vec<Task> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where t.parent_id = $1 order by t.deadline, t.id"
-        )))
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
-    for c in &mut children {
-        c.supporters = supporters(&mut tx, c.id).await?;
-    }
+    // Sub-tasks by the same rule as every list: one led elsewhere may be hidden.
+    let mut q = Sql::new(&format!("{SELECT} where t.parent_id = "));
+    q.bind(id.0)
+        .and(&READ.sql(actor))
+        .push(" order by t.deadline, t.id");
+    let found = q.all(&mut tx).await?;
+    let children = with_supporters(&mut tx, found).await?;
     let sources = on!(&mut tx, |c| {
         sqlx::query_as(
             "select m.id as meeting_id, m.title as meeting_title, r.number, r.text from resolution_task rt
@@ -1135,52 +1141,13 @@ fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The tasks the actor may see, by deadline.
-/// The task filters once checked, in the order `FILTERS` binds them.
-struct Where {
-    sees_all: i64,
-    visible: String,
-    plan: Option<i64>,
-    agreement: Option<i64>,
-    area: Option<i64>,
-    lead_like: Option<String>,
-    status: Option<TaskStatus>,
-    colour: Option<Colour>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    q: Option<String>,
-    top: i64,
-}
-
-/// The visibility rule and every filter of `TaskFilter`, as `$1`–`$12`.
-const FILTERS: &str = "and ($3 is null or t.plan_id = $3) and ($4 is null or p.agreement_id = $4)
-    and ($5 is null or t.area_id = $5) and ($6 is null or lo.path like $6) and ($7 is null or t.status = $7)
-    and ($8 is null or t.colour = $8) and ($9 is null or t.deadline >= $9) and ($10 is null or t.deadline <= $10)
-    and ($11 is null or t.title like $11 escape '\\') and ($12 = 0 or t.parent_id is null)";
-
 const FROM: &str =
     "from task t join plan p on p.id = t.plan_id join org lo on lo.id = t.lead_org_id
     join org ao on ao.id = t.assigner_org_id";
 
-/// Binds a `Where` to a query written with `VISIBLE` and `FILTERS`.
-macro_rules! bind_where {
-    ($q:expr, $w:expr) => {
-        $q.bind($w.sees_all)
-            .bind(&$w.visible)
-            .bind($w.plan)
-            .bind($w.agreement)
-            .bind($w.area)
-            .bind(&$w.lead_like)
-            .bind($w.status.map(TaskStatus::as_str))
-            .bind($w.colour.map(Colour::as_str))
-            .bind($w.from)
-            .bind($w.to)
-            .bind(&$w.q)
-            .bind($w.top)
-    };
-}
-
-async fn checked(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Where> {
+/// The read rule and every filter of `TaskFilter`, checked, as one condition over the
+/// tables of `FROM`.
+async fn condition(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Sql> {
     let mut check = Check::default();
     let status = blank(&filter.status).and_then(|s| check.take("status", TaskStatus::parse(s)));
     let colour = blank(&filter.colour).and_then(|s| check.take("colour", Colour::parse(s)));
@@ -1196,36 +1163,54 @@ async fn checked(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Wher
             text::date(blank(&filter.deadline_to).unwrap_or("")),
         )
         .flatten();
-    let lead_like = match filter.lead {
-        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
-            Some(p) => Some(format!("{p}%")),
-            None => {
+    let lead = match filter.lead {
+        Some(id) => {
+            let path = crate::org::path_of(tx, OrgId(id)).await?;
+            if path.is_none() {
                 check.add("lead", "unknown_org");
-                None
             }
-        },
+            path
+        }
         None => None,
     };
     check.finish()?;
-    Ok(Where {
-        sees_all: i64::from(actor.sees_all),
-        visible: format!("{}%", actor.org_path),
-        plan: filter.plan,
-        agreement: filter.agreement,
-        area: filter.area,
-        lead_like,
-        status,
-        colour,
-        from,
-        to,
-        q: blank(&filter.q).map(|q| {
-            format!(
+    let mut w = READ.sql(actor);
+    if let Some(v) = filter.plan {
+        w.push(" and t.plan_id = ").bind(v);
+    }
+    if let Some(v) = filter.agreement {
+        w.push(" and p.agreement_id = ").bind(v);
+    }
+    if let Some(v) = filter.area {
+        w.push(" and t.area_id = ").bind(v);
+    }
+    if let Some(p) = lead {
+        w.push(" and lo.path like ").bind(format!("{p}%"));
+    }
+    if let Some(v) = status {
+        w.push(" and t.status = ").bind(v.as_str());
+    }
+    if let Some(v) = colour {
+        w.push(" and t.colour = ").bind(v.as_str());
+    }
+    if let Some(v) = from {
+        w.push(" and t.deadline >= ").bind(v);
+    }
+    if let Some(v) = to {
+        w.push(" and t.deadline <= ").bind(v);
+    }
+    if let Some(q) = blank(&filter.q) {
+        w.push(" and t.title like ")
+            .bind(format!(
                 "%{}%",
                 crate::org::escape_like(&q.chars().take(100).collect::<String>())
-            )
-        }),
-        top: i64::from(filter.top == Some(true)),
-    })
+            ))
+            .push(" escape '\\'");
+    }
+    if filter.top == Some(true) {
+        w.push(" and t.parent_id is null");
+    }
+    Ok(w)
 }
 
 /// The tasks the actor may see: open ones first, most urgent on top.
@@ -1235,34 +1220,19 @@ pub async fn list(
     filter: &TaskFilter,
     page: PageRequest,
 ) -> Result<Page<Task>> {
-    let page = page.clamped();
     let mut tx = db.read().await?;
-    let w = checked(&mut tx, actor, filter).await?;
-    let total: i64 = on!(&mut tx, |c| {
-        bind_where!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select count(*) {FROM} where {VISIBLE} {FILTERS}"
-            ))),
-            w
-        )
-        .fetch_one(c)
+    let found: Page<Task> = condition(&mut tx, actor, filter)
         .await?
-    });
-    let list_sql = format!(
-        "{SELECT} where {VISIBLE} {FILTERS}
-         order by case when t.status in ('closed', 'cancelled') then 1 else 0 end, t.deadline, t.id limit $13 offset $14"
-    );
-    let mut items: Vec<Task> = on!(&mut tx, |c| {
-        bind_where!(sqlx::query_as(sqlx::AssertSqlSafe(list_sql)), w)
-            .bind(i64::from(page.per_page))
-            .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-            .fetch_all(c)
-            .await?
-    });
-    for t in &mut items {
-        t.supporters = supporters(&mut tx, t.id).await?;
-    }
-    Ok(page.of(items, total))
+        .page(
+            &mut tx,
+            SELECT,
+            FROM,
+            "case when t.status in ('closed', 'cancelled') then 1 else 0 end, t.deadline, t.id",
+            page,
+        )
+        .await?;
+    let items = with_supporters(&mut tx, found.items).await?;
+    Ok(Page { items, ..found })
 }
 
 /// An organization's inbox: what waits for it.
@@ -1331,17 +1301,10 @@ pub async fn colour_counts(
         colour: None,
         ..filter.clone()
     };
-    let w = checked(&mut tx, actor, &all).await?;
-    let rows: Vec<(String, i64)> = on!(&mut tx, |c| {
-        bind_where!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select t.colour, count(*) {FROM} where {VISIBLE} {FILTERS} group by t.colour"
-            ))),
-            w
-        )
-        .fetch_all(c)
-        .await?
-    });
+    let mut q = Sql::new(&format!("select t.colour, count(*) {FROM} where "));
+    q.append(&condition(&mut tx, actor, &all).await?)
+        .push(" group by t.colour");
+    let rows: Vec<(String, i64)> = q.all(&mut tx).await?;
     Ok(Colour::ALL
         .iter()
         .map(|c| {

@@ -5,10 +5,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{PersonId, load};
-use crate::access::{Action, Actor, Resource};
+use crate::access::Actor;
 use crate::db::Db;
 use crate::error::Result;
-use crate::on;
+use crate::sql::Sql;
 
 text_enum!(
     TimelineKind {
@@ -48,50 +48,44 @@ pub struct TimelineItem {
 pub async fn timeline(db: &Db, actor: &Actor, id: PersonId) -> Result<Vec<TimelineItem>> {
     let mut tx = db.read().await?;
     load(&mut tx, actor, id).await?;
-    let open = |r: Resource| actor.may(r, Action::Read, None);
-    // Donations are read by recipient: this pattern is the reader's reach.
-    let donations = match crate::access::reach(actor.role, Resource::Donation, Action::Read) {
-        crate::access::Reach::All => Some("%".to_owned()),
-        crate::access::Reach::Subtree | crate::access::Reach::Below => {
-            Some(format!("{}%", actor.org_path))
-        }
-        crate::access::Reach::Own => Some(actor.org_path.clone()),
-        crate::access::Reach::Nothing => None,
-    };
-    let mut items: Vec<TimelineItem> = on!(&mut tx, |c| {
-        sqlx::query_as(
-            "select 'event' as kind, e.id, e.starts_on as happened_on, e.title, null as detail, o.id as org_id,
-                o.name as org_name
-             from event_participant x join event e on e.id = x.event_id
-             join org o on o.id = (select h.org_id from event_org h where h.event_id = e.id
-                order by case when h.role = 'host' then 0 else 1 end, h.org_id limit 1)
-             where x.person_id = $1 and $2
-             union all
-             select 'exchange', e.id, e.happened_on, e.summary, e.kind, o.id, o.name
-             from exchange_person x join exchange e on e.id = x.exchange_id join org o on o.id = e.from_org_id
-             where x.person_id = $1 and $3
-             union all
-             select 'donation', d.id, d.given_on, coalesce(g.name, d.purpose, d.receipt_no), cast(d.amount_fen as text), o.id, o.name
-             from donation d join org o on o.id = d.recipient_org_id left join donation_campaign g on g.id = d.campaign_id
-             where d.person_id = $1 and $4 is not null and o.path like $4
-             union all
-             select 'project', p.id, p.signed_on, p.title, p.status, o.id, o.name
-             from project p join org o on o.id = p.owner_org_id
-             where p.person_id = $1 and $5
-             union all
-             select 'talent', t.id, t.received_on, t.field, t.level, o.id, o.name
-             from talent t join org o on o.id = t.org_id
-             where t.person_id = $1 and $2
-             order by 3 desc, 1, 2 desc",
-        )
-        .bind(id)
-        .bind(open(Resource::Event))
-        .bind(open(Resource::Exchange))
-        .bind(&donations)
-        .bind(open(Resource::Project))
-        .fetch_all(c)
-        .await?
-    });
+    // Each branch carries its kind's read rule, so the timeline shows what the kind's
+    // own list would.
+    let mut q = Sql::new(
+        "select 'event' as kind, e.id, e.starts_on as happened_on, e.title, null as detail, o.id as org_id,
+            o.name as org_name
+         from event_participant x join event e on e.id = x.event_id
+         join org o on o.id = (select h.org_id from event_org h where h.event_id = e.id
+            order by case when h.role = 'host' then 0 else 1 end, h.org_id limit 1)
+         where x.person_id = ",
+    );
+    q.bind(id.0).and(&crate::event::READ.sql(actor)).push(
+        " union all
+         select 'exchange', e.id, e.happened_on, e.summary, e.kind, o.id, o.name
+         from exchange_person x join exchange e on e.id = x.exchange_id join org o on o.id = e.from_org_id
+         where x.person_id = ",
+    );
+    q.bind(id.0).and(&crate::exchange::READ.sql(actor)).push(
+        " union all
+         select 'donation', d.id, d.given_on, coalesce(g.name, d.purpose, d.receipt_no), cast(d.amount_fen as text), o.id, o.name
+         from donation d join org o on o.id = d.recipient_org_id left join donation_campaign g on g.id = d.campaign_id
+         where d.person_id = ",
+    );
+    q.bind(id.0).and(&crate::donation::READ.sql(actor)).push(
+        " union all
+         select 'project', p.id, p.signed_on, p.title, p.status, o.id, o.name
+         from project p join org o on o.id = p.owner_org_id
+         where p.person_id = ",
+    );
+    q.bind(id.0).and(&crate::project::READ.sql(actor)).push(
+        " union all
+         select 'talent', t.id, t.received_on, t.field, t.level, o.id, o.name
+         from talent t join org o on o.id = t.org_id
+         where t.person_id = ",
+    );
+    q.bind(id.0)
+        .and(&crate::talent::READ.sql(actor))
+        .push(" order by 3 desc, 1, 2 desc");
+    let mut items: Vec<TimelineItem> = q.all(&mut tx).await?;
     for i in &mut items {
         i.href = match i.kind {
             TimelineKind::Event => format!("/events/{}", i.id),

@@ -153,9 +153,9 @@ pub async fn file_response(db: &Db, actor: &Actor, id: AttachmentId) -> Result<R
     match d.owner_kind.as_str() {
         "agreement" => drop(agreement::get(db, actor, AgreementId(d.owner_id)).await?),
         // Events are open to every signed-in reader, so their files are too.
-        "event" => {
-            drop(qiaolian_core::event::get(db, qiaolian_core::event::EventId(d.owner_id)).await?)
-        }
+        "event" => drop(
+            qiaolian_core::event::get(db, actor, qiaolian_core::event::EventId(d.owner_id)).await?,
+        ),
         "progress" => {
             let t = task::task_of_report(db, d.owner_id)
                 .await?

@@ -47,11 +47,11 @@ pub struct EventDetail {
 #[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = EventDetail), (status = 404, body = ErrorBody)))]
 pub async fn get(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<EventDetail>, ApiError> {
-    let event = event::get(&state.db, EventId(id)).await?;
+    let event = event::get(&state.db, &user.actor(), EventId(id)).await?;
     let projects = project::of_event(&state.db, event.id).await?;
     let totals = project::totals(&projects);
     Ok(ApiJson(EventDetail {

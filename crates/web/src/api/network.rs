@@ -41,11 +41,13 @@ pub async fn create_pairing(
 #[utoipa::path(get, path = "/api/v1/pairings/{id}", tag = "network", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Pairing), (status = 404, body = ErrorBody)))]
 pub async fn get_pairing(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<Pairing>, ApiError> {
-    Ok(ApiJson(pairing::get(&state.db, PairingId(id)).await?))
+    Ok(ApiJson(
+        pairing::get(&state.db, &user.actor(), PairingId(id)).await?,
+    ))
 }
 
 /// Mechanisms with members and convenor history.
@@ -132,11 +134,13 @@ pub async fn create_meeting(
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "network", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Meeting), (status = 404, body = ErrorBody)))]
 pub async fn get_meeting(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<Meeting>, ApiError> {
-    Ok(ApiJson(meeting::get(&state.db, MeetingId(id)).await?))
+    Ok(ApiJson(
+        meeting::get(&state.db, &user.actor(), MeetingId(id)).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -33,11 +33,11 @@ pub async fn update_event(
 #[utoipa::path(get, path = "/api/v1/events/{id}/sessions", tag = "events", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<Session>), (status = 404, body = ErrorBody)))]
 pub async fn sessions(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<Vec<Session>>, ApiError> {
-    let e = event::get(&state.db, EventId(id)).await?;
+    let e = event::get(&state.db, &user.actor(), EventId(id)).await?;
     Ok(ApiJson(camp::sessions(&state.db, e.id).await?))
 }
 
@@ -60,11 +60,11 @@ pub async fn add_session(
 #[utoipa::path(get, path = "/api/v1/events/{id}/participants", tag = "events", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<Participant>), (status = 404, body = ErrorBody)))]
 pub async fn participants(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<Vec<Participant>>, ApiError> {
-    let e = event::get(&state.db, EventId(id)).await?;
+    let e = event::get(&state.db, &user.actor(), EventId(id)).await?;
     Ok(ApiJson(camp::participants(&state.db, e.id).await?))
 }
 

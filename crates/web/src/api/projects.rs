@@ -85,11 +85,13 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Project), (status = 404, body = ErrorBody)))]
 pub async fn get(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<Project>, ApiError> {
-    Ok(ApiJson(project::get(&state.db, ProjectId(id)).await?))
+    Ok(ApiJson(
+        project::get(&state.db, &user.actor(), ProjectId(id)).await?,
+    ))
 }
 
 /// Move a project to another status, dated (a step back needs a note).

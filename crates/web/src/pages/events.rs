@@ -123,7 +123,11 @@ async fn refused(
     open: &'static str,
     sent: SubForm,
 ) -> PageResult {
-    let e = event::get(db, id).await?;
+    let actor = ctx
+        .user()
+        .map(qiaolian_core::account::Account::actor)
+        .ok_or(qiaolian_core::Error::Unauthorized)?;
+    let e = event::get(db, &actor, id).await?;
     let projects = project::of_event(db, id).await?;
     let totals = project::totals(&projects);
     let by_event = |event| TalentFilter {
@@ -138,7 +142,7 @@ async fn refused(
         kind: Some("media_outlet".into()),
         ..Default::default()
     };
-    let actor = ctx.user().map(qiaolian_core::account::Account::actor);
+    let actor = Some(actor);
     let media = match &actor {
         Some(a) => {
             qiaolian_core::org::list(
@@ -168,7 +172,7 @@ async fn refused(
             links.push((format!("/mechanisms/{id}"), "event.link_mechanism", x.name));
         }
         if let Some(id) = e.pairing_id
-            && let Ok(x) = qiaolian_core::pairing::get(db, id).await
+            && let Ok(x) = qiaolian_core::pairing::get(db, a, id).await
         {
             let name = format!("{} — {}", x.org_a_name, x.org_b_name);
             links.push((format!("/pairings/{id}"), "event.link_pairing", name));
@@ -246,7 +250,7 @@ pub async fn add_project(
     Form(mut f): Form<ProjectForm>,
 ) -> PageResult {
     f.person_name = super::people::picked_name(&state.db, &user, &f.person_id).await;
-    let e = event::get(&state.db, EventId(id)).await?;
+    let e = event::get(&state.db, &user.actor(), EventId(id)).await?;
     let owner = e.orgs.first().map(|o| o.org_id);
     let some = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
     let input = ProjectInput {
@@ -553,7 +557,7 @@ pub async fn edit(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let e = event::get(&state.db, EventId(id)).await?;
+    let e = event::get(&state.db, &user.actor(), EventId(id)).await?;
     if !user
         .actor()
         .may_any(Resource::Event, Action::Update, e.org_paths())
@@ -684,7 +688,7 @@ pub async fn add_talent(
     Form(mut f): Form<SubForm>,
 ) -> PageResult {
     f.person_name = super::people::picked_name(&state.db, &user, &f.person_id).await;
-    let e = event::get(&state.db, EventId(id)).await?;
+    let e = event::get(&state.db, &user.actor(), EventId(id)).await?;
     let host = e.orgs.first().map(|o| o.org_id);
     let input = TalentInput {
         name: f.name.clone(),

@@ -306,7 +306,7 @@ impl Ctx {
     pub fn may_manage_users(&self) -> bool {
         self.user().is_some_and(|a| {
             qiaolian_core::access::reach(a.role, Resource::Account, Action::Read)
-                != qiaolian_core::access::Reach::Nothing
+                != qiaolian_core::access::Reach::NOTHING
         })
     }
 

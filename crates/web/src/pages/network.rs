@@ -149,7 +149,7 @@ pub async fn pairing_show(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let p = pairing::get(&state.db, PairingId(id)).await?;
+    let p = pairing::get(&state.db, &user.actor(), PairingId(id)).await?;
     let filter = ExchangeFilter {
         org: Some(p.org_a_id.0),
         ..ExchangeFilter::default()
@@ -311,7 +311,7 @@ async fn meeting_page(
     id: MeetingId,
     errors: FormErrors,
 ) -> PageResult {
-    let m = meeting::get(db, id).await?;
+    let m = meeting::get(db, &user.actor(), id).await?;
     let actor = user.actor();
     let may_edit = actor.may(Resource::Meeting, Action::Update, Some(&m.host_org_path));
     let plans = plan::usable(db, &actor).await?;

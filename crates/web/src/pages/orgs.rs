@@ -382,6 +382,8 @@ struct FormPage {
     conflict: bool,
     parent: Option<Org>,
     sides: Vec<Side>,
+    /// The side is shown but not offered: only administrators change it.
+    side_locked: bool,
     countries: Vec<Country>,
     picker: RegionPicker,
 }
@@ -416,6 +418,14 @@ async fn form_page(
         Err(_) => None,
     };
     let picker = RegionPicker::build(db, &form.region_code, errors.has("region_code")).await?;
+    let side_locked = !org::may_change_side(&user.actor()) && (org.is_some() || parent.is_some());
+    let mut form = form;
+    if side_locked
+        && org.is_none()
+        && let Some(p) = &parent
+    {
+        form.side = p.side_code.clone();
+    }
     let status = errors.status(conflict);
     Ok(render_with(
         status,
@@ -427,6 +437,7 @@ async fn form_page(
             conflict,
             parent,
             sides: side::list(db).await?,
+            side_locked,
             countries: reference::countries(db).await?,
             picker,
         },

@@ -359,7 +359,7 @@ async fn show_page(
     errors: FormErrors,
     conflict: bool,
 ) -> PageResult {
-    let p = project::get(db, id).await?;
+    let p = project::get(db, &user.actor(), id).await?;
     let may_update = user
         .actor()
         .may(Resource::Project, Action::Update, Some(&p.owner_org_path));
