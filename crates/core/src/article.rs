@@ -12,7 +12,7 @@ use crate::org::{OrgId, OrgKind};
 use crate::outcome::{Bound, Scope};
 use crate::page::{Page, PageRequest};
 use crate::sql::Sql;
-use crate::{bind_scope, on, settings, text};
+use crate::{on, settings, text};
 
 id_type!(ArticleId);
 
@@ -78,13 +78,16 @@ pub struct ArticleFigures {
     pub countries: i64,
 }
 
-/// The filter a [`Scope`] means for articles, `$1`…`$5` as bound by `bind_scope!`:
-/// published within the year, covering an event of the series, or an event run by an
+/// The filter a [`Scope`] means for articles, over `a` and its event `e`: published
+/// within the year, covering an event of the series, or an event run by an
 /// organization of the subtree or of the side.
-pub const SCOPE: &str = "($1 is null or a.published_on >= $1) and ($2 is null or a.published_on <= $2)
-    and ($3 is null or e.series_id = $3)
-    and ($4 is null or exists (select 1 from event_org x join org xo on xo.id = x.org_id where x.event_id = a.event_id and xo.path like $4))
-    and ($5 is null or exists (select 1 from event_org x join org xo on xo.id = x.org_id where x.event_id = a.event_id and xo.side_id = $5))";
+pub fn scope(b: &Bound) -> Sql {
+    b.sql(
+        "a.published_on",
+        "e.series_id",
+        "select x.org_id from event_org x where x.event_id = a.event_id",
+    )
+}
 
 /// A web address worth linking to: only http(s), so no `javascript:` ever reaches a page.
 fn parse_url(s: &str) -> std::result::Result<Option<String>, crate::FieldError> {
@@ -280,8 +283,6 @@ impl ArticleFilter {
     }
 }
 
-const WHERE: &str = "($6 is null or a.event_id = $6) and ($7 is null or a.outlet_id = $7) and ($8 is null or a.language = $8)";
-
 async fn bound(tx: &mut Tx, filter: &ArticleFilter) -> Result<(Bound, Option<Language>)> {
     let mut check = Check::default();
     let b = filter.scope().bind(tx, &mut check).await?;
@@ -295,75 +296,75 @@ async fn bound(tx: &mut Tx, filter: &ArticleFilter) -> Result<(Bound, Option<Lan
     Ok((b, language))
 }
 
-/// Articles in a scope, newest first.
-pub async fn list(db: &Db, filter: &ArticleFilter, page: PageRequest) -> Result<Page<Article>> {
-    let page = page.clamped();
-    let mut tx = db.read().await?;
-    let (b, language) = bound(&mut tx, filter).await?;
-    let total: i64 = on!(&mut tx, |c| {
-        bind_scope!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select count(*) from article a left join event e on e.id = a.event_id where {SCOPE} and {WHERE}"
-            ))),
-            b
-        )
-        .bind(filter.event)
-        .bind(filter.outlet)
-        .bind(language.map(Language::as_str))
-        .fetch_one(c)
-        .await?
-    });
-    let items = on!(&mut tx, |c| {
-        bind_scope!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT} where {SCOPE} and {WHERE} order by a.published_on desc, a.id desc limit $9 offset $10"
-            ))),
-            b
-        )
-        .bind(filter.event)
-        .bind(filter.outlet)
-        .bind(language.map(Language::as_str))
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
-    Ok(page.of(items, total))
-}
-
-/// Coverage figures of a filter: the same rows `list` returns.
-pub async fn filtered_figures(db: &Db, filter: &ArticleFilter) -> Result<ArticleFigures> {
-    let mut tx = db.read().await?;
-    let (b, language) = bound(&mut tx, filter).await?;
-    figures_where(&mut tx, &b, filter.event, filter.outlet, language).await
-}
-
-/// Coverage figures of a scope.
-pub async fn figures(tx: &mut Tx, b: &Bound) -> Result<ArticleFigures> {
-    figures_where(tx, b, None, None, None).await
-}
-
-async fn figures_where(
-    tx: &mut Tx,
+/// The scope, the read rule and the article filters as one condition over `a` and `e`.
+fn condition(
+    actor: &Actor,
     b: &Bound,
     event: Option<i64>,
     outlet: Option<i64>,
     language: Option<Language>,
-) -> Result<ArticleFigures> {
-    Ok(on!(tx, |c| {
-        bind_scope!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select count(*) as articles, count(distinct a.outlet_id) as outlets, count(distinct u.country_code) as countries
-                 from article a join org u on u.id = a.outlet_id left join event e on e.id = a.event_id where {SCOPE} and {WHERE}"
-            ))),
-            b
+) -> Sql {
+    let mut w = scope(b);
+    w.and(&READ.sql(actor));
+    if let Some(v) = event {
+        w.push(" and a.event_id = ").bind(v);
+    }
+    if let Some(v) = outlet {
+        w.push(" and a.outlet_id = ").bind(v);
+    }
+    if let Some(v) = language {
+        w.push(" and a.language = ").bind(v.as_str());
+    }
+    w
+}
+
+/// Articles in a scope, newest first.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &ArticleFilter,
+    page: PageRequest,
+) -> Result<Page<Article>> {
+    let mut tx = db.read().await?;
+    let (b, language) = bound(&mut tx, filter).await?;
+    condition(actor, &b, filter.event, filter.outlet, language)
+        .page(
+            &mut tx,
+            SELECT,
+            "from article a left join event e on e.id = a.event_id",
+            "a.published_on desc, a.id desc",
+            page,
         )
-        .bind(event)
-        .bind(outlet)
-        .bind(language.map(Language::as_str))
-        .fetch_one(c)
-        .await?
-    }))
+        .await
+}
+
+/// Coverage figures of a filter: the same rows `list` returns.
+pub async fn filtered_figures(
+    db: &Db,
+    actor: &Actor,
+    filter: &ArticleFilter,
+) -> Result<ArticleFigures> {
+    let mut tx = db.read().await?;
+    let (b, language) = bound(&mut tx, filter).await?;
+    figures_of(
+        &mut tx,
+        &condition(actor, &b, filter.event, filter.outlet, language),
+    )
+    .await
+}
+
+/// Coverage figures of a scope.
+pub async fn figures(tx: &mut Tx, actor: &Actor, b: &Bound) -> Result<ArticleFigures> {
+    figures_of(tx, &condition(actor, b, None, None, None)).await
+}
+
+async fn figures_of(tx: &mut Tx, condition: &Sql) -> Result<ArticleFigures> {
+    let mut q = Sql::new(
+        "select count(*) as articles, count(distinct a.outlet_id) as outlets, count(distinct u.country_code) as countries
+         from article a join org u on u.id = a.outlet_id left join event e on e.id = a.event_id where ",
+    );
+    q.append(condition);
+    q.optional(tx).await?.ok_or(Error::NotFound)
 }
 
 /// Articles per outlet for an event, most prolific first.

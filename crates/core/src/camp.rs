@@ -9,7 +9,8 @@ use crate::access::{self, Action, Actor, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::event::{self, EventId, EventKind};
-use crate::person::{self, PersonId};
+use crate::person::{self, NamesPerson, PersonId};
+use crate::sql::Sql;
 use crate::{on, reference, text};
 
 id_type!(SessionId);
@@ -58,10 +59,27 @@ pub struct Participant {
     pub session_title: Option<String>,
     /// The person of the directory this register line is, when matched.
     pub person_id: Option<PersonId>,
+    /// The record names a person this reader may not open: their id and name are left
+    /// out (`person_id` is null, the name empty).
+    #[sqlx(skip)]
+    pub withheld: bool,
     pub created_at: DateTime<Utc>,
     /// 一人多营: other youth camps of the same year with this person registered.
     #[sqlx(skip)]
     pub other_camps: Vec<OtherCamp>,
+}
+
+impl crate::person::NamesPerson for Participant {
+    fn person(&self) -> Option<PersonId> {
+        self.person_id
+    }
+
+    fn withhold(&mut self) {
+        self.person_id = None;
+        self.name = String::new();
+        self.born_on = None;
+        self.withheld = true;
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -259,7 +277,7 @@ pub async fn register(
     });
     recount(&mut tx, id).await?;
     tx.commit().await?;
-    participants(db, id)
+    participants(db, actor, id)
         .await?
         .into_iter()
         .find(|p| p.id == pid)
@@ -300,11 +318,17 @@ pub async fn has_register(tx: &mut Tx, id: EventId) -> Result<bool> {
 
 const CAMPS: &str = "('youth_camp_online', 'youth_camp_offline')";
 
-/// An event's named participants; for youth camps each carries the other camps of the
-/// same year where the same person (same folded name and country, and birthday when
-/// both are known) is registered.
-pub async fn participants(db: &Db, id: EventId) -> Result<Vec<Participant>> {
+/// An event's named participants, as far as the reader may see them; for youth camps
+/// each carries the other camps of the same year where the same person (same folded
+/// name and country, and birthday when both are known) is registered.
+///
+/// Registers hold minors' data. Birth dates and names typed into the register are for
+/// those who may edit it (the event's hosts); anyone else sees a line only by its
+/// country, unless it is a person of the directory they may open.
+pub async fn participants(db: &Db, actor: &Actor, id: EventId) -> Result<Vec<Participant>> {
     let mut tx = db.read().await?;
+    let event = crate::event::get_in(&mut tx, actor, id).await?;
+    let editor = actor.may_any(Resource::Event, Action::Update, event.org_paths());
     let mut list: Vec<Participant> = on!(&mut tx, |c| {
         sqlx::query_as(
             "select p.id, p.name, p.country_code, k.name_zh as country_name_zh, k.name_en as country_name_en, p.born_on,
@@ -317,6 +341,30 @@ pub async fn participants(db: &Db, id: EventId) -> Result<Vec<Participant>> {
         .fetch_all(c)
         .await?
     });
+    if editor {
+        // Editors keep the names they typed; only the link to a person they may not
+        // open goes.
+        let hidden: Vec<usize> = {
+            let mut copy = list.clone();
+            person::withhold(&mut tx, actor, &mut copy).await?;
+            copy.iter()
+                .enumerate()
+                .filter(|(_, p)| p.withheld)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        for i in hidden {
+            list[i].person_id = None;
+        }
+    } else {
+        for p in &mut list {
+            p.born_on = None;
+            if p.person_id.is_none() {
+                p.withhold();
+            }
+        }
+        person::withhold(&mut tx, actor, &mut list).await?;
+    }
     let others: Vec<OtherCamp> = on!(&mut tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select p.id as participant_id, e2.id as event_id, e2.title
@@ -345,16 +393,28 @@ pub async fn participants(db: &Db, id: EventId) -> Result<Vec<Participant>> {
 /// One person registered in two or more youth camps of a year.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MultiCamp {
+    /// Empty when `withheld`: the reader may edit none of these camps' registers.
     pub name: String,
+    pub withheld: bool,
     pub country_code: String,
     pub country_name_zh: String,
     pub country_name_en: String,
     pub camps: Vec<OtherCamp>,
 }
 
-/// Everyone registered in more than one youth camp of `year` (一人多营).
-pub async fn multi_camp(db: &Db, year: i32) -> Result<Vec<MultiCamp>> {
+/// Everyone registered in more than one youth camp of `year` (一人多营); names only
+/// where the reader may edit one of the camps' registers.
+pub async fn multi_camp(db: &Db, actor: &Actor, year: i32) -> Result<Vec<MultiCamp>> {
     let mut tx = db.read().await?;
+    let mut q = Sql::new(&format!(
+        "select e.id from event e where e.kind in {CAMPS} and substr(cast(e.starts_on as text), 1, 4) = "
+    ));
+    q.bind(format!("{year:04}")).and(&access::condition(
+        actor,
+        access::reach(actor.role, Resource::Event, Action::Update),
+        event::READ.orgs,
+    ));
+    let editable: Vec<i64> = q.column(&mut tx).await?;
     #[derive(sqlx::FromRow)]
     struct Row {
         participant_id: ParticipantId,
@@ -395,6 +455,7 @@ pub async fn multi_camp(db: &Db, year: i32) -> Result<Vec<MultiCamp>> {
             Some(m) if last.as_ref() == Some(&key) => m.camps.push(camp),
             _ => out.push(MultiCamp {
                 name: r.name,
+                withheld: false,
                 country_code: r.country_code,
                 country_name_zh: r.country_name_zh,
                 country_name_en: r.country_name_en,
@@ -402,6 +463,12 @@ pub async fn multi_camp(db: &Db, year: i32) -> Result<Vec<MultiCamp>> {
             }),
         }
         last = Some(key);
+    }
+    for m in &mut out {
+        if !m.camps.iter().any(|c| editable.contains(&c.event_id.0)) {
+            m.name = String::new();
+            m.withheld = true;
+        }
     }
     Ok(out)
 }

@@ -64,6 +64,7 @@ pub struct Allocation {
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Donation {
     pub id: DonationId,
+    /// The donor's name; empty when `withheld`.
     pub donor_name: String,
     pub donor_org_id: Option<OrgId>,
     pub donor_country: Option<String>,
@@ -89,12 +90,28 @@ pub struct Donation {
     pub status: DonationStatus,
     /// The donor, when a person of the directory.
     pub person_id: Option<PersonId>,
+    /// The record names a person this reader may not open: their id and name are left
+    /// out (`person_id` is null, the name empty).
+    #[sqlx(skip)]
+    pub withheld: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     #[sqlx(skip)]
     pub steps: Vec<DonationStep>,
     #[sqlx(skip)]
     pub allocations: Vec<Allocation>,
+}
+
+impl crate::person::NamesPerson for Donation {
+    fn person(&self) -> Option<PersonId> {
+        self.person_id
+    }
+
+    fn withhold(&mut self) {
+        self.person_id = None;
+        self.donor_name = String::new();
+        self.withheld = true;
+    }
 }
 
 impl Donation {
@@ -559,6 +576,7 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: DonationId) -> Result
     let mut q = Sql::new(&format!("{SELECT} where d.id = "));
     q.bind(id.0).and(&READ.sql(actor));
     let mut d: Donation = q.optional(tx).await?.ok_or(Error::NotFound)?;
+    person::withhold(tx, actor, std::slice::from_mut(&mut d)).await?;
     d.steps = on!(tx, |c| {
         sqlx::query_as(
             "select status, happened_on, note from donation_step where donation_id = $1 order by id",

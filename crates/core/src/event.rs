@@ -9,10 +9,10 @@ use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
-use crate::outcome::{EVENT_SCOPE, Scope};
+use crate::outcome::Scope;
 use crate::page::{Page, PageRequest};
 use crate::sql::Sql;
-use crate::{bind_scope, on, reference, text};
+use crate::{on, reference, text};
 
 id_type!(EventId);
 id_type!(SeriesId);
@@ -660,8 +660,12 @@ impl EventFilter {
 }
 
 /// Events, newest first.
-pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Page<Event>> {
-    let page = page.clamped();
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &EventFilter,
+    page: PageRequest,
+) -> Result<Page<Event>> {
     let mut check = Check::default();
     let blank = |s: &Option<String>| {
         s.as_deref()
@@ -674,59 +678,45 @@ pub async fn list(db: &Db, filter: &EventFilter, page: PageRequest) -> Result<Pa
     let mut tx = db.read().await?;
     let b = filter.scope().bind(&mut tx, &mut check).await?;
     check.finish()?;
-    let where_ = format!(
-        "where {EVENT_SCOPE} and ($6 is null or e.kind = $6) and ($7 is null or e.status = $7)"
-    );
-    let total: i64 = on!(&mut tx, |c| {
-        bind_scope!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select count(*) from event e {where_}"
-            ))),
-            b
+    let mut w = b.events();
+    w.and(&READ.sql(actor));
+    if let Some(k) = kind {
+        w.push(" and e.kind = ").bind(k.as_str());
+    }
+    if let Some(v) = status {
+        w.push(" and e.status = ").bind(v.as_str());
+    }
+    let mut found: Page<Event> = w
+        .page(
+            &mut tx,
+            SELECT,
+            "from event e",
+            "e.starts_on desc, e.id desc",
+            page,
         )
-        .bind(kind.map(EventKind::as_str))
-        .bind(status.map(EventStatus::as_str))
-        .fetch_one(c)
-        .await?
-    });
-    let mut items: Vec<Event> = on!(&mut tx, |c| {
-        bind_scope!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT} {where_} order by e.starts_on desc, e.id desc limit $8 offset $9"
-            ))),
-            b
-        )
-        .bind(kind.map(EventKind::as_str))
-        .bind(status.map(EventStatus::as_str))
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
-    for e in &mut items {
+        .await?;
+    for e in &mut found.items {
         fill(&mut tx, e).await?;
     }
-    Ok(page.of(items, total))
+    Ok(found)
 }
 
 /// The latest `limit` events an organization itself hosted, co-hosted or supported,
 /// newest first, as far as the reader may read them.
 pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result<Vec<Event>> {
     let mut tx = db.read().await?;
-    let mut items: Vec<Event> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where e.id in (select x.event_id from event_org x where x.org_id = $1)
-             order by e.starts_on desc, e.id desc limit $2"
-        )))
-        .bind(org)
-        .bind(limit)
-        .fetch_all(c)
-        .await?
-    });
+    let mut q = Sql::new(&format!(
+        "{SELECT} where e.id in (select x.event_id from event_org x where x.org_id = "
+    ));
+    q.bind(org.0)
+        .push(")")
+        .and(&READ.sql(actor))
+        .push(" order by e.starts_on desc, e.id desc limit ")
+        .bind(limit);
+    let mut items: Vec<Event> = q.all(&mut tx).await?;
     for e in &mut items {
         fill(&mut tx, e).await?;
     }
-    items.retain(|e| actor.may_any(Resource::Event, Action::Read, e.org_paths()));
     Ok(items)
 }
 
@@ -741,15 +731,12 @@ pub async fn all_series(db: &Db) -> Result<Vec<(i64, String)>> {
 }
 
 /// Events on any day from `from` to `to`, for the calendar; without their parts.
-pub async fn between(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<Event>> {
-    let mut tx = db.read().await?;
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where e.starts_on <= $2 and e.ends_on >= $1 order by e.starts_on, e.ends_on desc, e.id"
-        )))
+pub async fn between(db: &Db, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Vec<Event>> {
+    let mut q = Sql::new(&format!("{SELECT} where e.starts_on <= "));
+    q.bind(to)
+        .push(" and e.ends_on >= ")
         .bind(from)
-        .bind(to)
-        .fetch_all(c)
-        .await?
-    }))
+        .and(&READ.sql(actor))
+        .push(" order by e.starts_on, e.ends_on desc, e.id");
+    q.all(&mut db.read().await?).await
 }

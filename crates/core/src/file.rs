@@ -7,7 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::account::AccountId;
-use crate::db::{Db, Tx};
+use crate::db::Tx;
 use crate::error::{Error, FieldError, Result};
 use crate::on;
 
@@ -147,7 +147,8 @@ struct AttachmentRow {
     attachment: Attachment,
 }
 
-/// A stored file with what it belongs to, for download after an access check.
+/// A stored file with what it belongs to; read through `kinds::download`, which
+/// checks the owner first.
 #[derive(sqlx::FromRow)]
 pub struct Download {
     pub owner_kind: String,
@@ -155,17 +156,4 @@ pub struct Download {
     #[sqlx(flatten)]
     pub attachment: Attachment,
     pub content: Vec<u8>,
-}
-
-pub async fn content(db: &Db, id: AttachmentId) -> Result<Option<Download>> {
-    let mut tx = db.read().await?;
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_as(
-            "select a.owner_kind, a.owner_id, a.id, a.sha256, a.file_name, a.mime, f.size, a.created_at, f.content
-             from attachment a join file f on f.sha256 = a.sha256 where a.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(c)
-        .await?
-    }))
 }

@@ -96,6 +96,7 @@ pub mod error;
 pub mod event;
 pub mod exchange;
 pub mod file;
+pub mod kinds;
 pub mod mechanism;
 pub mod meeting;
 pub mod money;

@@ -5,8 +5,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::access::Actor;
 use crate::db::{Db, Tx};
 use crate::error::{Check, Result};
+use crate::sql::Sql;
 use crate::{on, side};
 
 /// Which outcomes to count: the same four parameters on every outcome list.
@@ -132,24 +134,47 @@ fn urlencoding(s: &str) -> String {
         .collect()
 }
 
-/// The filter on events that a scope means, with `$1`…`$5` bound by [`bind_scope!`]:
-/// started within the year, of the series, run by an organization of the subtree, and
-/// by an organization of the side.
-pub const EVENT_SCOPE: &str = "($1 is null or e.starts_on >= $1) and ($2 is null or e.starts_on <= $2)
-    and ($3 is null or e.series_id = $3)
-    and ($4 is null or exists (select 1 from event_org x join org o on o.id = x.org_id where x.event_id = e.id and o.path like $4))
-    and ($5 is null or exists (select 1 from event_org x join org o on o.id = x.org_id where x.event_id = e.id and o.side_id = $5))";
+impl Bound {
+    /// The scope as a condition on one kind of record: `day` is the date it happened,
+    /// `series` the series of its event, and `orgs` the ids of the organizations it
+    /// belongs to (a column or a subquery), read as "in the subtree" and "of the side".
+    pub fn sql(&self, day: &str, series: &str, orgs: &str) -> Sql {
+        let mut w = Sql::truth(true);
+        if let Some(v) = self.from {
+            w.push(&format!(" and {day} >= ")).bind(v);
+        }
+        if let Some(v) = self.to {
+            w.push(&format!(" and {day} <= ")).bind(v);
+        }
+        if let Some(v) = self.series {
+            w.push(&format!(" and {series} = ")).bind(v);
+        }
+        if let Some(v) = &self.org_like {
+            w.push(&format!(
+                " and exists (select 1 from org so where so.id in ({orgs}) and so.path like "
+            ))
+            .bind(v.as_str())
+            .push(")");
+        }
+        if let Some(v) = self.side {
+            w.push(&format!(
+                " and exists (select 1 from org so where so.id in ({orgs}) and so.side_id = "
+            ))
+            .bind(v)
+            .push(")");
+        }
+        w
+    }
 
-/// Binds a [`Bound`] as `$1`…`$5` in the order every scope filter uses.
-#[macro_export]
-macro_rules! bind_scope {
-    ($q:expr, $b:expr) => {
-        $q.bind($b.from)
-            .bind($b.to)
-            .bind($b.series)
-            .bind(&$b.org_like)
-            .bind($b.side)
-    };
+    /// Events started within the year, of the series, run by an organization of the
+    /// subtree and of the side.
+    pub fn events(&self) -> Sql {
+        self.sql(
+            "e.starts_on",
+            "e.series_id",
+            "select x.org_id from event_org x where x.event_id = e.id",
+        )
+    }
 }
 
 /// Figures for the events held in a scope.
@@ -161,13 +186,6 @@ pub struct EventFigures {
     /// Distinct countries and regions participants came from.
     pub countries: i64,
 }
-
-/// The filter on projects that a scope means, for listing the years anything happened:
-/// signed within the year, at an event of the series, followed up by an organization
-/// of the subtree or side. The figures themselves come from `project::totals_for`, the
-/// same function the project list uses.
-pub const PROJECT_SCOPE: &str = "($1 is null or p.signed_on >= $1) and ($2 is null or p.signed_on <= $2)
-    and ($3 is null or e.series_id = $3) and ($4 is null or o.path like $4) and ($5 is null or o.side_id = $5)";
 
 /// A scope read as the project list reads it.
 fn project_filter(scope: &Scope) -> crate::project::ProjectFilter {
@@ -191,25 +209,21 @@ pub struct CountryFigures {
 }
 
 /// Where the participants of a scope's events came from, most first.
-pub async fn countries(db: &Db, scope: &Scope) -> Result<Vec<CountryFigures>> {
+pub async fn countries(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<CountryFigures>> {
     let mut tx = db.read().await?;
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
-    Ok(on!(&mut tx, |c| {
-        bind_scope!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select x.country_code, k.name_zh, k.name_en, cast(sum(x.participants) as bigint) as participants,
-                    count(distinct x.event_id) as events
-                 from event_country x join event e on e.id = x.event_id join country k on k.alpha2 = x.country_code
-                 where e.status = 'held' and {EVENT_SCOPE}
-                 group by x.country_code, k.name_zh, k.name_en order by sum(x.participants) desc, x.country_code"
-            ))),
-            b
-        )
-        .fetch_all(c)
-        .await?
-    }))
+    let mut q = Sql::new(
+        "select x.country_code, k.name_zh, k.name_en, cast(sum(x.participants) as bigint) as participants,
+            count(distinct x.event_id) as events
+         from event_country x join event e on e.id = x.event_id join country k on k.alpha2 = x.country_code
+         where e.status = 'held' and ",
+    );
+    q.append(&b.events()).and(&crate::event::READ.sql(actor)).push(
+        " group by x.country_code, k.name_zh, k.name_en order by sum(x.participants) desc, x.country_code",
+    );
+    q.all(&mut tx).await
 }
 
 /// One year of a roll-up.
@@ -229,80 +243,75 @@ pub struct Rollup {
     pub years: Vec<YearFigures>,
 }
 
-pub async fn event_figures(tx: &mut Tx, b: &Bound) -> Result<EventFigures> {
-    Ok(on!(tx, |c| {
-        bind_scope!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select count(*) as events,
-                    cast(coalesce((select sum(x.participants) from event_country x join event e on e.id = x.event_id where e.status = 'held' and {EVENT_SCOPE}), 0) as bigint) as participants,
-                    (select count(distinct x.country_code) from event_country x join event e on e.id = x.event_id where e.status = 'held' and {EVENT_SCOPE}) as countries
-                 from event e where e.status = 'held' and {EVENT_SCOPE}"
-            ))),
-            b
-        )
-        .fetch_one(c)
-        .await?
-    }))
+pub async fn event_figures(tx: &mut Tx, actor: &Actor, b: &Bound) -> Result<EventFigures> {
+    let mut held = Sql::new("e.status = 'held' and ");
+    held.append(&b.events()).and(&crate::event::READ.sql(actor));
+    let mut q = Sql::new("select count(*) as events,
+        cast(coalesce((select sum(x.participants) from event_country x join event e on e.id = x.event_id where ");
+    q.append(&held).push(
+        "), 0) as bigint) as participants,
+        (select count(distinct x.country_code) from event_country x join event e on e.id = x.event_id where ",
+    );
+    q.append(&held)
+        .push(") as countries from event e where ")
+        .append(&held);
+    q.optional(tx).await?.ok_or(crate::Error::NotFound)
 }
 
 /// Years in which anything in the scope happened, newest first.
-async fn years(tx: &mut Tx, b: &Bound) -> Result<Vec<i32>> {
-    let raw: Vec<String> = on!(tx, |c| {
-        bind_scope!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select distinct substr(cast(e.starts_on as text), 1, 4) from event e where {EVENT_SCOPE}
-                 union select distinct substr(cast(t.received_on as text), 1, 4) from talent t join org o on o.id = t.org_id
-                    left join event e on e.id = t.event_id where {}
-                 union select distinct substr(cast(a.published_on as text), 1, 4) from article a
-                    left join event e on e.id = a.event_id where {}
-                 union select distinct substr(cast(p.signed_on as text), 1, 4) from project p join org o on o.id = p.owner_org_id
-                    left join event e on e.id = p.event_id where {PROJECT_SCOPE}",
-                crate::talent::SCOPE,
-                crate::article::SCOPE
-            ))),
-            b
-        )
-        .fetch_all(c)
-        .await?
-    });
+async fn years(tx: &mut Tx, actor: &Actor, b: &Bound) -> Result<Vec<i32>> {
+    let mut q =
+        Sql::new("select distinct substr(cast(e.starts_on as text), 1, 4) from event e where ");
+    q.append(&b.events())
+        .and(&crate::event::READ.sql(actor))
+        .push(" union select distinct substr(cast(t.received_on as text), 1, 4) from talent t left join event e on e.id = t.event_id where ")
+        .append(&crate::talent::scope(b))
+        .and(&crate::talent::READ.sql(actor))
+        .push(" union select distinct substr(cast(a.published_on as text), 1, 4) from article a left join event e on e.id = a.event_id where ")
+        .append(&crate::article::scope(b))
+        .and(&crate::article::READ.sql(actor))
+        .push(" union select distinct substr(cast(p.signed_on as text), 1, 4) from project p left join event e on e.id = p.event_id where ")
+        .append(&b.sql("p.signed_on", "e.series_id", "p.owner_org_id"))
+        .and(&crate::project::READ.sql(actor));
+    let raw: Vec<String> = q.column(tx).await?;
     let mut years: Vec<i32> = raw.iter().filter_map(|y| y.parse().ok()).collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
     Ok(years)
 }
 
-async fn figures(tx: &mut Tx, b: &Bound, year: i32) -> Result<YearFigures> {
+async fn figures(tx: &mut Tx, actor: &Actor, b: &Bound, year: i32) -> Result<YearFigures> {
     Ok(YearFigures {
         year,
-        events: event_figures(tx, b).await?,
+        events: event_figures(tx, actor, b).await?,
         projects: crate::project::Totals::default(),
-        talents: crate::talent::count(tx, b).await?,
-        articles: crate::article::figures(tx, b).await?,
+        talents: crate::talent::count(tx, actor, b).await?,
+        articles: crate::article::figures(tx, actor, b).await?,
     })
 }
 
 /// The roll-up of a scope: totals and a row per year, each counted from the records.
-pub async fn rollup(db: &Db, scope: &Scope) -> Result<Rollup> {
+pub async fn rollup(db: &Db, actor: &Actor, scope: &Scope) -> Result<Rollup> {
     let mut tx = db.read().await?;
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
-    let mut total = figures(&mut tx, &b, scope.year.unwrap_or(0)).await?;
+    let mut total = figures(&mut tx, actor, &b, scope.year.unwrap_or(0)).await?;
     let mut rows = Vec::new();
-    for y in years(&mut tx, &b).await? {
+    for y in years(&mut tx, actor, &b).await? {
         let yb = scope
             .with_year(y)
             .bind(&mut tx, &mut Check::default())
             .await?;
-        rows.push((scope.with_year(y), figures(&mut tx, &yb, y).await?));
+        rows.push((scope.with_year(y), figures(&mut tx, actor, &yb, y).await?));
     }
     drop(tx);
     // Projects are counted by the project list's own function, so the figures and the
     // list they link to cannot drift apart.
-    total.projects = crate::project::totals_for(db, &project_filter(scope)).await?;
+    total.projects = crate::project::totals_for(db, actor, &project_filter(scope)).await?;
     let mut years = Vec::new();
     for (s, mut row) in rows {
-        row.projects = crate::project::totals_for(db, &project_filter(&s)).await?;
+        row.projects = crate::project::totals_for(db, actor, &project_filter(&s)).await?;
         years.push(row);
     }
     Ok(Rollup { total, years })

@@ -967,6 +967,91 @@ async fn load(tx: &mut Tx, actor: &Actor, id: PersonId) -> Result<Person> {
     Ok(p)
 }
 
+/// A table that links records to people of the directory, and what it copied from
+/// them. The one list that merging (relinks), erasure (blanks the copies) and the
+/// timeline (reads the history) go by; a new kind that names people is added here.
+pub struct PersonLink {
+    pub table: &'static str,
+    /// Columns holding a copy of the person's name.
+    pub name: Option<&'static str>,
+    /// A column holding a copy of their birth date.
+    pub born_on: Option<&'static str>,
+    /// The search documents that show the copied name.
+    pub search: Option<crate::search::Kind>,
+    /// Whether a record has one person (`person_id` on the record itself), or is a
+    /// pure link table keyed by (record, person), where a merge must not double rows.
+    pub one_per_record: bool,
+}
+
+pub const PERSON_LINKS: &[PersonLink] = &[
+    PersonLink {
+        table: "event_participant",
+        name: Some("name"),
+        born_on: Some("born_on"),
+        search: None,
+        one_per_record: true,
+    },
+    PersonLink {
+        table: "talent",
+        name: Some("name"),
+        born_on: None,
+        search: None,
+        one_per_record: true,
+    },
+    PersonLink {
+        table: "donation",
+        name: Some("donor_name"),
+        born_on: None,
+        search: None,
+        one_per_record: true,
+    },
+    PersonLink {
+        table: "project",
+        name: Some("investor_name"),
+        born_on: None,
+        search: Some(crate::search::Kind::Project),
+        one_per_record: true,
+    },
+    PersonLink {
+        table: "exchange_person",
+        name: None,
+        born_on: None,
+        search: None,
+        one_per_record: false,
+    },
+];
+
+/// A record that may name a person of the directory and keep a copy of their name
+/// (a talent, a project's investor, a donor, a register line).
+pub trait NamesPerson {
+    fn person(&self) -> Option<PersonId>;
+    /// Removes the person from the record as shown: their id, the copy of their name,
+    /// and anything else copied from them; marks the record withheld.
+    fn withhold(&mut self);
+}
+
+/// Shows the people records name only to a reader who may open them; every other
+/// record is shown without its person. One query for the whole page.
+pub async fn withhold<T: NamesPerson>(tx: &mut Tx, actor: &Actor, items: &mut [T]) -> Result<()> {
+    let ids: Vec<i64> = items
+        .iter()
+        .filter_map(|i| i.person())
+        .map(|p| p.0)
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut q = Sql::new("select p.id from person p where p.id in ");
+    q.bind_list(ids).and(&openable(actor));
+    let open: std::collections::HashSet<i64> = q.column::<i64>(tx).await?.into_iter().collect();
+    for item in items {
+        if item.person().is_some_and(|p| !open.contains(&p.0)) {
+            item.withhold();
+        }
+    }
+    Ok(())
+}
+
 /// A person a record may be linked to (a participant, a talent, a donor, an investor,
 /// someone on an exchange), with what the record may take from them.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -1104,6 +1189,40 @@ pub async fn erase(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
         .execute(c)
         .await?;
     });
+    // Records that copied the person's name or birth date keep the record but not
+    // the person: the copy becomes the erased label, the birth date goes.
+    for link in PERSON_LINKS {
+        let mut sets = Vec::new();
+        if let Some(name) = link.name {
+            sets.push(format!("{name} = $1"));
+            if link.table == "event_participant" {
+                sets.push("name_key = $3".to_owned());
+            }
+        }
+        if let Some(born) = link.born_on {
+            sets.push(format!("{born} = null"));
+        }
+        if sets.is_empty() {
+            continue;
+        }
+        let changed: Vec<i64> = on!(&mut tx, |c| {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "update {} set {} where person_id = $2 returning id",
+                link.table,
+                sets.join(", ")
+            )))
+            .bind(&label)
+            .bind(id)
+            .bind(crate::camp::fold_name(&label))
+            .fetch_all(c)
+            .await?
+        });
+        if let Some(kind) = link.search {
+            for record in changed {
+                crate::search::refresh(&mut tx, kind, record).await?;
+            }
+        }
+    }
     audit::record(&mut tx, actor, AuditAction::Erase, "person", id.0, "").await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Person, id.0).await?;
     tx.commit().await?;

@@ -80,6 +80,7 @@ pub struct Project {
     pub sector: Option<String>,
     /// In fen.
     pub amount_fen: Fen,
+    /// The investor's name; empty when `withheld`.
     pub investor_name: String,
     pub investor_org_id: Option<OrgId>,
     pub investor_country: Option<String>,
@@ -103,10 +104,26 @@ pub struct Project {
     pub owner_org_path: String,
     /// The investor, when a person of the directory.
     pub person_id: Option<PersonId>,
+    /// The record names a person this reader may not open: their id and name are left
+    /// out (`person_id` is null, the name empty).
+    #[sqlx(skip)]
+    pub withheld: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     #[sqlx(skip)]
     pub steps: Vec<ProjectStep>,
+}
+
+impl crate::person::NamesPerson for Project {
+    fn person(&self) -> Option<PersonId> {
+        self.person_id
+    }
+
+    fn withhold(&mut self) {
+        self.person_id = None;
+        self.investor_name = String::new();
+        self.withheld = true;
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -358,6 +375,7 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: ProjectId) -> Result<
     let mut q = Sql::new(&format!("{SELECT} where p.id = "));
     q.bind(id.0).and(&READ.sql(actor));
     let mut p: Project = q.optional(tx).await?.ok_or(Error::NotFound)?;
+    person::withhold(tx, actor, std::slice::from_mut(&mut p)).await?;
     p.steps = on!(tx, |c| {
         sqlx::query_as(
             "select status, happened_on, note from project_step where project_id = $1 order by id",
@@ -370,16 +388,15 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: ProjectId) -> Result<
 }
 
 /// Projects signed at an event, in signing order.
-pub async fn of_event(db: &Db, event: EventId) -> Result<Vec<Project>> {
+pub async fn of_event(db: &Db, actor: &Actor, event: EventId) -> Result<Vec<Project>> {
     let mut tx = db.read().await?;
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where p.event_id = $1 order by p.signed_on, p.id"
-        )))
-        .bind(event)
-        .fetch_all(c)
-        .await?
-    }))
+    let mut q = Sql::new(&format!("{SELECT} where p.event_id = "));
+    q.bind(event.0)
+        .and(&READ.sql(actor))
+        .push(" order by p.signed_on, p.id");
+    let mut items: Vec<Project> = q.all(&mut tx).await?;
+    person::withhold(&mut tx, actor, &mut items).await?;
+    Ok(items)
 }
 
 /// Counts and amounts of a set of projects: signed, and landed.
@@ -436,7 +453,7 @@ pub struct ProjectFilter {
 pub const LANDED: &str = "landed";
 pub const NOT_CANCELLED: &str = "not_cancelled";
 
-/// The project filters once checked, in the order `FILTERS` binds them.
+/// The project filters once checked.
 struct Where {
     status: Option<String>,
     from: Option<NaiveDate>,
@@ -448,25 +465,45 @@ struct Where {
     region_like: Option<String>,
 }
 
-/// Every filter of `ProjectFilter`, as `$1`–`$8`.
-const FILTERS: &str = "($1 is null or p.status = $1 or ($1 = 'landed' and p.status in ('started', 'in_operation'))
-        or ($1 = 'not_cancelled' and p.status <> 'cancelled'))
-    and ($2 is null or p.signed_on >= $2) and ($3 is null or p.signed_on <= $3)
-    and ($4 is null or e.series_id = $4) and ($5 is null or p.event_id = $5)
-    and ($6 is null or o.path like $6) and ($7 is null or sd.code = $7) and ($8 is null or p.region_code like $8)";
-
-/// Binds a `Where` to a query written with `FILTERS`.
-macro_rules! bind_where {
-    ($q:expr, $w:expr) => {
-        $q.bind(&$w.status)
-            .bind($w.from)
-            .bind($w.to)
-            .bind($w.series)
-            .bind($w.event)
-            .bind(&$w.org_like)
-            .bind(&$w.side)
-            .bind(&$w.region_like)
-    };
+impl Where {
+    /// The read rule and every filter, as one condition over the tables of `FROM`.
+    fn sql(&self, actor: &Actor) -> Sql {
+        let mut w = READ.sql(actor);
+        match self.status.as_deref() {
+            Some("landed") => {
+                w.push(" and p.status in ('started', 'in_operation')");
+            }
+            Some("not_cancelled") => {
+                w.push(" and p.status <> 'cancelled'");
+            }
+            Some(s) => {
+                w.push(" and p.status = ").bind(s);
+            }
+            None => {}
+        }
+        if let Some(v) = self.from {
+            w.push(" and p.signed_on >= ").bind(v);
+        }
+        if let Some(v) = self.to {
+            w.push(" and p.signed_on <= ").bind(v);
+        }
+        if let Some(v) = self.series {
+            w.push(" and e.series_id = ").bind(v);
+        }
+        if let Some(v) = self.event {
+            w.push(" and p.event_id = ").bind(v);
+        }
+        if let Some(v) = &self.org_like {
+            w.push(" and o.path like ").bind(v.as_str());
+        }
+        if let Some(v) = &self.side {
+            w.push(" and sd.code = ").bind(v.as_str());
+        }
+        if let Some(v) = &self.region_like {
+            w.push(" and p.region_code like ").bind(v.as_str());
+        }
+        w
+    }
 }
 
 fn blank(s: &Option<String>) -> Option<&str> {
@@ -585,33 +622,20 @@ async fn checked(tx: &mut Tx, filter: &ProjectFilter) -> Result<Where> {
 }
 
 /// Projects that match the filter, newest signing first.
-pub async fn list(db: &Db, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
-    let page = page.clamped();
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &ProjectFilter,
+    page: PageRequest,
+) -> Result<Page<Project>> {
     let mut tx = db.read().await?;
     let w = checked(&mut tx, filter).await?;
-    let total: i64 = on!(&mut tx, |c| {
-        bind_where!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select count(*) {FROM} where {FILTERS}"
-            ))),
-            w
-        )
-        .fetch_one(c)
-        .await?
-    });
-    let items: Vec<Project> = on!(&mut tx, |c| {
-        bind_where!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT} where {FILTERS} order by p.signed_on desc, p.id desc limit $9 offset $10"
-            ))),
-            w
-        )
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
-    Ok(page.of(items, total))
+    let mut found: Page<Project> = w
+        .sql(actor)
+        .page(&mut tx, SELECT, FROM, "p.signed_on desc, p.id desc", page)
+        .await?;
+    person::withhold(&mut tx, actor, &mut found.items).await?;
+    Ok(found)
 }
 
 /// How many projects are at one status, and for how much.
@@ -623,21 +647,15 @@ pub struct StatusFigure {
 }
 
 /// Projects by status, every status present, in the order of their life.
-pub async fn pipeline(db: &Db, filter: &ProjectFilter) -> Result<Vec<StatusFigure>> {
+pub async fn pipeline(db: &Db, actor: &Actor, filter: &ProjectFilter) -> Result<Vec<StatusFigure>> {
     let mut tx = db.read().await?;
     let w = checked(&mut tx, filter).await?;
     // PostgreSQL sums bigints as numeric; the casts keep one integer type on both engines.
-    let rows: Vec<(String, i64, i64)> = on!(&mut tx, |c| {
-        bind_where!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select p.status, count(*), cast(coalesce(sum(p.amount_fen), 0) as bigint) {FROM}
-                 where {FILTERS} group by p.status"
-            ))),
-            w
-        )
-        .fetch_all(c)
-        .await?
-    });
+    let mut q = Sql::new(&format!(
+        "select p.status, count(*), cast(coalesce(sum(p.amount_fen), 0) as bigint) {FROM} where "
+    ));
+    q.append(&w.sql(actor)).push(" group by p.status");
+    let rows: Vec<(String, i64, i64)> = q.all(&mut tx).await?;
     Ok(ProjectStatus::ALL
         .iter()
         .map(|s| {
@@ -671,8 +689,8 @@ pub fn totals_of(pipeline: &[StatusFigure]) -> Totals {
 }
 
 /// Signed and landed totals of the projects that match the filter.
-pub async fn totals_for(db: &Db, filter: &ProjectFilter) -> Result<Totals> {
-    Ok(totals_of(&pipeline(db, filter).await?))
+pub async fn totals_for(db: &Db, actor: &Actor, filter: &ProjectFilter) -> Result<Totals> {
+    Ok(totals_of(&pipeline(db, actor, filter).await?))
 }
 
 text_enum!(
@@ -754,7 +772,12 @@ impl LandingRow {
 
 /// Signed and landed figures by year, quarter, side, region or series, for the
 /// projects that match the filter: one grouped query.
-pub async fn landing(db: &Db, filter: &ProjectFilter, by: LandingBy) -> Result<Vec<LandingRow>> {
+pub async fn landing(
+    db: &Db,
+    actor: &Actor,
+    filter: &ProjectFilter,
+    by: LandingBy,
+) -> Result<Vec<LandingRow>> {
     let mut tx = db.read().await?;
     let w = checked(&mut tx, filter).await?;
     let year = "substr(cast(p.signed_on as text), 1, 4)";
@@ -792,19 +815,17 @@ pub async fn landing(db: &Db, filter: &ProjectFilter, by: LandingBy) -> Result<V
             "case when max(s.name) is null then 1 else 0 end, 2",
         ),
     };
-    let sql = format!(
+    let mut q = Sql::new(&format!(
         "select {key} as k, {label} as l, {label_en} as le,
             cast(sum(case when p.status <> 'cancelled' then 1 else 0 end) as bigint),
             cast(coalesce(sum(case when p.status <> 'cancelled' then p.amount_fen else 0 end), 0) as bigint),
             cast(sum(case when p.status in ('started', 'in_operation') then 1 else 0 end) as bigint),
             cast(coalesce(sum(case when p.status in ('started', 'in_operation') then p.amount_fen else 0 end), 0) as bigint)
-         {FROM} {extra_from} where {FILTERS} group by 1, 2, 3 order by {order}"
-    );
-    let rows: Vec<(String, String, String, i64, i64, i64, i64)> = on!(&mut tx, |c| {
-        bind_where!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), w)
-            .fetch_all(c)
-            .await?
-    });
+         {FROM} {extra_from} where "
+    ));
+    q.append(&w.sql(actor))
+        .push(&format!(" group by 1, 2, 3 order by {order}"));
+    let rows: Vec<(String, String, String, i64, i64, i64, i64)> = q.all(&mut tx).await?;
     Ok(rows
         .into_iter()
         .map(|(k, l, le, signed, signed_fen, landed, landed_fen)| {

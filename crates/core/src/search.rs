@@ -48,7 +48,7 @@ pub const COUNT_UP_TO: i64 = 1000;
 /// Hits per group when all kinds are shown together.
 pub const PER_GROUP: i64 = 5;
 /// Raise when documents are built differently, so start-up rebuilds every index.
-const FORMAT: &str = "1";
+const FORMAT: &str = "2";
 
 const WORDS: &str = include_str!("../data/search_words.txt");
 
@@ -480,8 +480,11 @@ fn source(kind: Kind) -> &'static str {
              from event {where}"
         }
         Kind::Project => {
-            "select id, title, investor_name as subtitle,
-                coalesce(sector, '') || ' ' || investor_name as body
+            // An investor who is a person of the directory is named only to readers
+            // who may open them (person::withhold); a document is the same for every
+            // reader, so it leaves their name out.
+            "select id, title, case when person_id is null then investor_name end as subtitle,
+                coalesce(sector, '') || ' ' || case when person_id is null then investor_name else '' end as body
              from project {where}"
         }
     }
@@ -624,7 +627,7 @@ pub async fn sync(db: &Db) -> Result<()> {
         "{FORMAT}:{:x}",
         Sha256::digest([WORDS, crate::reference::REGIONS_TSV].concat())
     );
-    let mut tx = db.write().await?;
+    let mut tx = db.read().await?;
     let stored: Option<String> = on!(&mut tx, |c| {
         sqlx::query_scalar("select value from meta where key = 'search_format'")
             .fetch_optional(c)

@@ -13,7 +13,7 @@ use crate::outcome::{Bound, Scope};
 use crate::page::{Page, PageRequest};
 use crate::person::{self, PersonId};
 use crate::sql::Sql;
-use crate::{bind_scope, on, reference, settings, text};
+use crate::{on, reference, settings, text};
 
 id_type!(TalentId);
 
@@ -45,7 +45,23 @@ pub struct Talent {
     pub received_on: NaiveDate,
     /// The person of the directory, when linked.
     pub person_id: Option<PersonId>,
+    /// The record names a person this reader may not open: their id and name are left
+    /// out (`person_id` is null, the name empty).
+    #[sqlx(skip)]
+    pub withheld: bool,
     pub created_at: DateTime<Utc>,
+}
+
+impl crate::person::NamesPerson for Talent {
+    fn person(&self) -> Option<PersonId> {
+        self.person_id
+    }
+
+    fn withhold(&mut self) {
+        self.person_id = None;
+        self.name = String::new();
+        self.withheld = true;
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -68,11 +84,12 @@ pub struct TalentInput {
     pub person_id: Option<PersonId>,
 }
 
-/// The filter a [`Scope`] means for talents, `$1`…`$5` as bound by `bind_scope!`:
-/// received within the year, brought in at an event of the series, received by an
-/// organization of the subtree or of the side.
-pub const SCOPE: &str = "($1 is null or t.received_on >= $1) and ($2 is null or t.received_on <= $2)
-    and ($3 is null or e.series_id = $3) and ($4 is null or o.path like $4) and ($5 is null or o.side_id = $5)";
+/// The filter a [`Scope`] means for talents, over `t` and its event `e`: received
+/// within the year, brought in at an event of the series, received by an organization
+/// of the subtree or of the side.
+pub fn scope(b: &Bound) -> Sql {
+    b.sql("t.received_on", "e.series_id", "t.org_id")
+}
 
 /// Who may read a talent: judged against the organization that received a talent (an outcome of events) (`POLICY`),
 /// written over `t`.
@@ -182,11 +199,12 @@ const SELECT: &str =
 
 /// One talent, if the actor may read it: the list's rule filtered by id.
 pub async fn get(db: &Db, actor: &Actor, id: TalentId) -> Result<Talent> {
+    let mut tx = db.read().await?;
     let mut q = Sql::new(&format!("{SELECT} where t.id = "));
     q.bind(id.0).and(&READ.sql(actor));
-    q.optional(&mut db.read().await?)
-        .await?
-        .ok_or(Error::NotFound)
+    let mut t: Talent = q.optional(&mut tx).await?.ok_or(Error::NotFound)?;
+    crate::person::withhold(&mut tx, actor, std::slice::from_mut(&mut t)).await?;
+    Ok(t)
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
@@ -221,8 +239,12 @@ impl TalentFilter {
 }
 
 /// Talents in a scope, most recently received first.
-pub async fn list(db: &Db, filter: &TalentFilter, page: PageRequest) -> Result<Page<Talent>> {
-    let page = page.clamped();
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &TalentFilter,
+    page: PageRequest,
+) -> Result<Page<Talent>> {
     let mut tx = db.read().await?;
     let mut check = Check::default();
     let b = filter.scope().bind(&mut tx, &mut check).await?;
@@ -233,48 +255,31 @@ pub async fn list(db: &Db, filter: &TalentFilter, page: PageRequest) -> Result<P
         .filter(|s| !s.is_empty())
         .and_then(|l| check.take("level", TalentLevel::parse(l)));
     check.finish()?;
-    let where_ = format!(
-        "where {SCOPE} and ($6 is null or t.event_id = $6) and ($7 is null or t.level = $7)"
-    );
-    let total: i64 = on!(&mut tx, |c| {
-        bind_scope!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select count(*) from talent t join org o on o.id = t.org_id left join event e on e.id = t.event_id {where_}"
-            ))),
-            b
+    let mut w = scope(&b);
+    w.and(&READ.sql(actor));
+    if let Some(e) = filter.event {
+        w.push(" and t.event_id = ").bind(e);
+    }
+    if let Some(l) = level {
+        w.push(" and t.level = ").bind(l.as_str());
+    }
+    let mut found: Page<Talent> = w
+        .page(
+            &mut tx,
+            SELECT,
+            "from talent t left join event e on e.id = t.event_id",
+            "t.received_on desc, t.id desc",
+            page,
         )
-        .bind(filter.event)
-        .bind(level.map(TalentLevel::as_str))
-        .fetch_one(c)
-        .await?
-    });
-    let items = on!(&mut tx, |c| {
-        bind_scope!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT} {where_} order by t.received_on desc, t.id desc limit $8 offset $9"
-            ))),
-            b
-        )
-        .bind(filter.event)
-        .bind(level.map(TalentLevel::as_str))
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
-    Ok(page.of(items, total))
+        .await?;
+    crate::person::withhold(&mut tx, actor, &mut found.items).await?;
+    Ok(found)
 }
 
 /// How many talents a scope holds; the same rows `list` returns.
-pub async fn count(tx: &mut Tx, b: &Bound) -> Result<i64> {
-    Ok(on!(tx, |c| {
-        bind_scope!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select count(*) from talent t join org o on o.id = t.org_id left join event e on e.id = t.event_id where {SCOPE}"
-            ))),
-            b
-        )
-        .fetch_one(c)
-        .await?
-    }))
+pub async fn count(tx: &mut Tx, actor: &Actor, b: &Bound) -> Result<i64> {
+    let mut q =
+        Sql::new("select count(*) from talent t left join event e on e.id = t.event_id where ");
+    q.append(&scope(b)).and(&READ.sql(actor));
+    q.scalar(tx).await
 }

@@ -1317,14 +1317,3 @@ pub async fn colour_counts(
         })
         .collect())
 }
-
-/// A progress report's evidence may be read by whoever may read its task.
-pub async fn task_of_report(db: &Db, report: i64) -> Result<Option<TaskId>> {
-    let mut tx = db.read().await?;
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_scalar("select task_id from progress_report where id = $1")
-            .bind(report)
-            .fetch_optional(c)
-            .await?
-    }))
-}

@@ -35,8 +35,14 @@ pub const MERGE_FIELDS: &[&str] = &[
     "notes",
 ];
 
-/// Records whose `person_id` moves to the survivor.
-const LINKED: &[&str] = &["event_participant", "talent", "donation", "project"];
+/// Records whose `person_id` moves to the survivor: every link of `PERSON_LINKS` that
+/// has one person per record (the exchange link table is merged on its own below).
+fn linked() -> impl Iterator<Item = &'static str> {
+    super::PERSON_LINKS
+        .iter()
+        .filter(|l| l.one_per_record)
+        .map(|l| l.table)
+}
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -234,7 +240,7 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
     });
     write_parts(&mut tx, id, &f).await?;
     let mut links = Links::default();
-    for table in LINKED {
+    for table in linked() {
         let rows: Vec<i64> = on!(&mut tx, |c| {
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "select id from {table} where person_id = $1 order by id"
@@ -252,7 +258,7 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
             .execute(c)
             .await?;
         });
-        links.rows.insert((*table).to_owned(), rows);
+        links.rows.insert(table.to_owned(), rows);
     }
     let exchanges: Vec<(i64, bool)> = on!(&mut tx, |c| {
         sqlx::query_as(
@@ -404,7 +410,7 @@ pub async fn undo_merge(db: &Db, actor: &Actor, id: PersonId, merge_id: i64) -> 
         .await?;
     });
     for (table, rows) in &links.rows {
-        let Some(table) = LINKED.iter().find(|t| **t == table.as_str()) else {
+        let Some(table) = linked().find(|t| *t == table.as_str()) else {
             continue;
         };
         for row in rows {

@@ -5,7 +5,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qiaolian_core::access::Actor;
 use qiaolian_core::agreement::{self, Agreement, AgreementFilter, AgreementId, AgreementInput};
-use qiaolian_core::file::{self, AttachmentId, Upload};
+use qiaolian_core::file::{AttachmentId, Upload};
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::plan::{self, Plan, PlanId, PlanInput};
 use qiaolian_core::task::{
@@ -147,23 +147,9 @@ pub async fn download(
     Ok(file_response(&state.db, &user.actor(), AttachmentId(id)).await?)
 }
 
-/// A stored file as a download, after checking the reader may see its owner.
+/// A stored file as a download, if the reader may read what it belongs to.
 pub async fn file_response(db: &Db, actor: &Actor, id: AttachmentId) -> Result<Response, Error> {
-    let d = file::content(db, id).await?.ok_or(Error::NotFound)?;
-    match d.owner_kind.as_str() {
-        "agreement" => drop(agreement::get(db, actor, AgreementId(d.owner_id)).await?),
-        // Events are open to every signed-in reader, so their files are too.
-        "event" => drop(
-            qiaolian_core::event::get(db, actor, qiaolian_core::event::EventId(d.owner_id)).await?,
-        ),
-        "progress" => {
-            let t = task::task_of_report(db, d.owner_id)
-                .await?
-                .ok_or(Error::NotFound)?;
-            drop(task::get(db, actor, t).await?);
-        }
-        _ => return Err(Error::NotFound),
-    }
+    let d = qiaolian_core::kinds::download(db, actor, id).await?;
     let name: String = form_urlencoded::byte_serialize(d.attachment.file_name.as_bytes()).collect();
     Ok((
         StatusCode::OK,

@@ -14,12 +14,14 @@ use crate::error::{ApiError, ErrorBody};
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventFilter, PageRequest), security(("bearer" = [])),
     responses((status = 200, body = Page<Event>), (status = 422, body = ErrorBody)))]
 pub async fn list(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<EventFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<Page<Event>>, ApiError> {
-    Ok(ApiJson(event::list(&state.db, &f, page).await?))
+    Ok(ApiJson(
+        event::list(&state.db, &user.actor(), &f, page).await?,
+    ))
 }
 
 /// Record an event with its hosts and participants by country.
@@ -52,7 +54,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<ApiJson<EventDetail>, ApiError> {
     let event = event::get(&state.db, &user.actor(), EventId(id)).await?;
-    let projects = project::of_event(&state.db, event.id).await?;
+    let projects = project::of_event(&state.db, &user.actor(), event.id).await?;
     let totals = project::totals(&projects);
     Ok(ApiJson(EventDetail {
         event,

@@ -65,7 +65,9 @@ pub async fn participants(
     Path(id): Path<i64>,
 ) -> Result<ApiJson<Vec<Participant>>, ApiError> {
     let e = event::get(&state.db, &user.actor(), EventId(id)).await?;
-    Ok(ApiJson(camp::participants(&state.db, e.id).await?))
+    Ok(ApiJson(
+        camp::participants(&state.db, &user.actor(), e.id).await?,
+    ))
 }
 
 /// Register a named participant; the event's participants by country follow.
@@ -92,22 +94,26 @@ pub struct YearQuery {
 #[utoipa::path(get, path = "/api/v1/camps/multi", tag = "events", params(YearQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<MultiCamp>)))]
 pub async fn multi_camp(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<ApiJson<Vec<MultiCamp>>, ApiError> {
-    Ok(ApiJson(camp::multi_camp(&state.db, q.year).await?))
+    Ok(ApiJson(
+        camp::multi_camp(&state.db, &user.actor(), q.year).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/talents", tag = "events", params(TalentFilter, PageRequest), security(("bearer" = [])),
     responses((status = 200, body = Page<Talent>), (status = 422, body = ErrorBody)))]
 pub async fn list_talents(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<TalentFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<Page<Talent>>, ApiError> {
-    Ok(ApiJson(talent::list(&state.db, &f, page).await?))
+    Ok(ApiJson(
+        talent::list(&state.db, &user.actor(), &f, page).await?,
+    ))
 }
 
 /// Record a talent brought in.
@@ -126,12 +132,14 @@ pub async fn create_talent(
 #[utoipa::path(get, path = "/api/v1/articles", tag = "events", params(ArticleFilter, PageRequest), security(("bearer" = [])),
     responses((status = 200, body = Page<Article>), (status = 422, body = ErrorBody)))]
 pub async fn list_articles(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<ArticleFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<Page<Article>>, ApiError> {
-    Ok(ApiJson(article::list(&state.db, &f, page).await?))
+    Ok(ApiJson(
+        article::list(&state.db, &user.actor(), &f, page).await?,
+    ))
 }
 
 /// Record an article published by a media outlet.
@@ -152,9 +160,11 @@ pub async fn create_article(
 #[utoipa::path(get, path = "/api/v1/outcomes", tag = "events", params(Scope), security(("bearer" = [])),
     responses((status = 200, body = Rollup), (status = 422, body = ErrorBody)))]
 pub async fn rollup(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(scope): ApiQuery<Scope>,
 ) -> Result<ApiJson<Rollup>, ApiError> {
-    Ok(ApiJson(outcome::rollup(&state.db, &scope).await?))
+    Ok(ApiJson(
+        outcome::rollup(&state.db, &user.actor(), &scope).await?,
+    ))
 }

@@ -18,12 +18,14 @@ use crate::error::{ApiError, ErrorBody};
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ProjectFilter, PageRequest), security(("bearer" = [])),
     responses((status = 200, body = Page<Project>), (status = 422, body = ErrorBody)))]
 pub async fn list(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<ProjectFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<Page<Project>>, ApiError> {
-    Ok(ApiJson(project::list(&state.db, &f, page).await?))
+    Ok(ApiJson(
+        project::list(&state.db, &user.actor(), &f, page).await?,
+    ))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -38,11 +40,11 @@ pub struct Pipeline {
 #[utoipa::path(get, path = "/api/v1/projects/pipeline", tag = "projects", params(ProjectFilter), security(("bearer" = [])),
     responses((status = 200, body = Pipeline), (status = 422, body = ErrorBody)))]
 pub async fn pipeline(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<ProjectFilter>,
 ) -> Result<ApiJson<Pipeline>, ApiError> {
-    let statuses = project::pipeline(&state.db, &f).await?;
+    let statuses = project::pipeline(&state.db, &user.actor(), &f).await?;
     let totals = project::totals_of(&statuses);
     Ok(ApiJson(Pipeline { statuses, totals }))
 }
@@ -59,13 +61,15 @@ pub struct LandingQuery {
 #[utoipa::path(get, path = "/api/v1/projects/landing", tag = "projects", params(LandingQuery, ProjectFilter), security(("bearer" = [])),
     responses((status = 200, body = Vec<LandingRow>), (status = 422, body = ErrorBody)))]
 pub async fn landing(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<LandingQuery>,
     ApiQuery(f): ApiQuery<ProjectFilter>,
 ) -> Result<ApiJson<Vec<LandingRow>>, ApiError> {
     let by = LandingBy::from_query(q.by.as_deref())?;
-    Ok(ApiJson(project::landing(&state.db, &f, by).await?))
+    Ok(ApiJson(
+        project::landing(&state.db, &user.actor(), &f, by).await?,
+    ))
 }
 
 /// Record a signed project (amount in yuan as typed).

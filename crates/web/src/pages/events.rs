@@ -40,7 +40,7 @@ struct ListPage {
 
 pub async fn list(
     ctx: Ctx,
-    _: User,
+    user: User,
     State(state): State<AppState>,
     filter: Result<Query<EventFilter>, QueryRejection>,
     page: Result<Query<PageRequest>, QueryRejection>,
@@ -48,11 +48,11 @@ pub async fn list(
     let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
-    let (filter, result) = match event::list(&state.db, &filter, page).await {
+    let (filter, result) = match event::list(&state.db, &user.actor(), &filter, page).await {
         Ok(p) => (filter, p),
         Err(Error::Invalid(_)) => (
             EventFilter::default(),
-            event::list(&state.db, &EventFilter::default(), page).await?,
+            event::list(&state.db, &user.actor(), &EventFilter::default(), page).await?,
         ),
         Err(e) => return Err(e.into()),
     };
@@ -87,7 +87,10 @@ struct ShowPage {
 struct More {
     may_update: bool,
     sessions: Vec<Session>,
+    /// Register lines the reader may see by name.
     participants: Vec<Participant>,
+    /// The other lines, counted by country: (Chinese name, English name, how many).
+    withheld: Vec<(String, String, usize)>,
     has_sessions: bool,
     /// Camps and tours sign no projects; their page leaves the project form out.
     shows_projects: bool,
@@ -102,6 +105,12 @@ struct More {
     /// Linked agreement, mechanism and pairing: (address, label key, name), only those
     /// the reader may see.
     links: Vec<(String, &'static str, String)>,
+}
+
+impl More {
+    fn withheld_count(&self) -> usize {
+        self.withheld.iter().map(|(_, _, n)| n).sum()
+    }
 }
 
 async fn show_page(
@@ -128,7 +137,7 @@ async fn refused(
         .map(qiaolian_core::account::Account::actor)
         .ok_or(qiaolian_core::Error::Unauthorized)?;
     let e = event::get(db, &actor, id).await?;
-    let projects = project::of_event(db, id).await?;
+    let projects = project::of_event(db, &actor, id).await?;
     let totals = project::totals(&projects);
     let by_event = |event| TalentFilter {
         event: Some(event),
@@ -142,55 +151,48 @@ async fn refused(
         kind: Some("media_outlet".into()),
         ..Default::default()
     };
-    let actor = Some(actor);
-    let media = match &actor {
-        Some(a) => {
-            qiaolian_core::org::list(
-                db,
-                a,
-                &media_filter,
-                PageRequest {
-                    page: 1,
-                    per_page: 500,
-                },
-            )
-            .await?
-            .items
-        }
-        None => Vec::new(),
-    };
+    let media = qiaolian_core::org::list(
+        db,
+        &actor,
+        &media_filter,
+        PageRequest {
+            page: 1,
+            per_page: 500,
+        },
+    )
+    .await?
+    .items;
     let mut links = Vec::new();
-    if let Some(a) = &actor {
-        if let Some(id) = e.agreement_id
-            && let Ok(x) = qiaolian_core::agreement::get(db, a, id).await
-        {
-            links.push((format!("/agreements/{id}"), "event.link_agreement", x.title));
-        }
-        if let Some(id) = e.mechanism_id
-            && let Ok(x) = qiaolian_core::org::get(db, a, id).await
-        {
-            links.push((format!("/mechanisms/{id}"), "event.link_mechanism", x.name));
-        }
-        if let Some(id) = e.pairing_id
-            && let Ok(x) = qiaolian_core::pairing::get(db, a, id).await
-        {
-            let name = format!("{} — {}", x.org_a_name, x.org_b_name);
-            links.push((format!("/pairings/{id}"), "event.link_pairing", name));
-        }
+    if let Some(id) = e.agreement_id
+        && let Ok(x) = qiaolian_core::agreement::get(db, &actor, id).await
+    {
+        links.push((format!("/agreements/{id}"), "event.link_agreement", x.title));
     }
+    if let Some(id) = e.mechanism_id
+        && let Ok(x) = qiaolian_core::org::get(db, &actor, id).await
+    {
+        links.push((format!("/mechanisms/{id}"), "event.link_mechanism", x.name));
+    }
+    if let Some(id) = e.pairing_id
+        && let Ok(x) = qiaolian_core::pairing::get(db, &actor, id).await
+    {
+        let name = format!("{} — {}", x.org_a_name, x.org_b_name);
+        links.push((format!("/pairings/{id}"), "event.link_pairing", name));
+    }
+    let register = camp::participants(db, &actor, id).await?;
     let more = More {
         links,
-        may_update: actor
-            .as_ref()
-            .is_some_and(|a| a.may_any(Resource::Event, Action::Update, e.org_paths())),
+        may_update: actor.may_any(Resource::Event, Action::Update, e.org_paths()),
         sessions: camp::sessions(db, id).await?,
-        participants: camp::participants(db, id).await?,
+        participants: register.iter().filter(|p| !p.withheld).cloned().collect(),
+        withheld: withheld_by_country(&register),
         has_sessions: camp::has_sessions(e.kind),
         shows_projects: !camp::has_sessions(e.kind)
             && e.kind != qiaolian_core::event::EventKind::MediaTour,
-        talents: talent::list(db, &by_event(id.0), per_page).await?,
+        talents: talent::list(db, &actor, &by_event(id.0), per_page).await?,
         coverage: article::filtered_figures(
             db,
+            &actor,
             &ArticleFilter {
                 event: Some(id.0),
                 ..ArticleFilter::default()
@@ -771,7 +773,7 @@ pub struct MonthQuery {
 
 pub async fn calendar(
     ctx: Ctx,
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Query(q): Query<MonthQuery>,
 ) -> PageResult {
@@ -783,7 +785,7 @@ pub async fn calendar(
         .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
     let next_month = month.checked_add_months(Months::new(1)).unwrap_or(month);
     let last = next_month.pred_opt().unwrap_or(month);
-    let events = event::between(&state.db, month, last).await?;
+    let events = event::between(&state.db, &user.actor(), month, last).await?;
     let lead = month.weekday().num_days_from_monday();
     let mut days: Vec<Day> = (0..lead).map(|_| None).collect();
     for d in month.iter_days().take_while(|d| *d <= last) {
@@ -807,4 +809,16 @@ pub async fn calendar(
         weeks,
         events,
     }))
+}
+
+/// Register lines without a name, counted by country in the register's order.
+fn withheld_by_country(register: &[Participant]) -> Vec<(String, String, usize)> {
+    let mut out: Vec<(String, String, usize)> = Vec::new();
+    for p in register.iter().filter(|p| p.withheld) {
+        match out.iter_mut().find(|(zh, _, _)| *zh == p.country_name_zh) {
+            Some(row) => row.2 += 1,
+            None => out.push((p.country_name_zh.clone(), p.country_name_en.clone(), 1)),
+        }
+    }
+    out
 }

@@ -76,13 +76,13 @@ pub async fn index(
     let Ok(Query(scope)) = scope else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
-    let (scope, refused) = match outcome::rollup(&state.db, &scope).await {
+    let (scope, refused) = match outcome::rollup(&state.db, &user.actor(), &scope).await {
         Ok(_) => (scope, false),
         Err(Error::Invalid(_)) => (Scope::default(), true),
         Err(e) => return Err(e.into()),
     };
-    let rollup = outcome::rollup(&state.db, &scope).await?;
-    let countries = outcome::countries(&state.db, &scope).await?;
+    let rollup = outcome::rollup(&state.db, &user.actor(), &scope).await?;
+    let countries = outcome::countries(&state.db, &user.actor(), &scope).await?;
     let choices = choices(&state.db, &user, &scope).await?;
     let by_recipient = qiaolian_core::donation::DonationFilter {
         year: scope.year,
@@ -130,11 +130,11 @@ pub async fn talents(
     let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
-    let (filter, result) = match talent::list(&state.db, &filter, page).await {
+    let (filter, result) = match talent::list(&state.db, &user.actor(), &filter, page).await {
         Ok(p) => (filter, p),
         Err(Error::Invalid(_)) => (
             TalentFilter::default(),
-            talent::list(&state.db, &TalentFilter::default(), page).await?,
+            talent::list(&state.db, &user.actor(), &TalentFilter::default(), page).await?,
         ),
         Err(e) => return Err(e.into()),
     };
@@ -173,15 +173,15 @@ pub async fn articles(
     let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
-    let (filter, result) = match article::list(&state.db, &filter, page).await {
+    let (filter, result) = match article::list(&state.db, &user.actor(), &filter, page).await {
         Ok(p) => (filter, p),
         Err(Error::Invalid(_)) => (
             ArticleFilter::default(),
-            article::list(&state.db, &ArticleFilter::default(), page).await?,
+            article::list(&state.db, &user.actor(), &ArticleFilter::default(), page).await?,
         ),
         Err(e) => return Err(e.into()),
     };
-    let figures = article::filtered_figures(&state.db, &filter).await?;
+    let figures = article::filtered_figures(&state.db, &user.actor(), &filter).await?;
     let choices = choices(&state.db, &user, &filter.scope()).await?;
     let pager_href = format!(
         "/articles?{}&",
@@ -213,7 +213,7 @@ pub struct YearQuery {
 
 pub async fn multi_camp(
     ctx: Ctx,
-    _: User,
+    user: User,
     State(state): State<AppState>,
     Query(q): Query<YearQuery>,
 ) -> PageResult {
@@ -222,6 +222,6 @@ pub async fn multi_camp(
         .year
         .filter(|y| (1900..=2200).contains(y))
         .unwrap_or_else(|| qiaolian_core::settings::today().year());
-    let people = camp::multi_camp(&state.db, year).await?;
+    let people = camp::multi_camp(&state.db, &user.actor(), year).await?;
     Ok(render(&MultiCampPage { ctx, year, people }))
 }

@@ -240,12 +240,12 @@ pub async fn list(
         LandingBy::Year
     });
     // A bad filter is shown on its field; the page then shows every project.
-    let (filter, result) = match project::list(db, &filter, page).await {
+    let (filter, result) = match project::list(db, &user.actor(), &filter, page).await {
         Ok(p) => (filter, p),
         Err(Error::Invalid(f)) => {
             fields.extend(f);
             let all = ProjectFilter::default();
-            let p = project::list(db, &all, page).await?;
+            let p = project::list(db, &user.actor(), &all, page).await?;
             (all, p)
         }
         Err(e) => return Err(e.into()),
@@ -254,14 +254,15 @@ pub async fn list(
     // The strip shows every status, whichever one the list is narrowed to.
     let pipeline = project::pipeline(
         db,
+        &user.actor(),
         &ProjectFilter {
             status: None,
             ..filter.clone()
         },
     )
     .await?;
-    let totals = project::totals_for(db, &filter).await?;
-    let rows = project::landing(db, &filter, by).await?;
+    let totals = project::totals_for(db, &user.actor(), &filter).await?;
+    let rows = project::landing(db, &user.actor(), &filter, by).await?;
     let org_name = match filter.org.as_deref().and_then(|o| o.trim().parse().ok()) {
         Some(id) => qiaolian_core::org::get(db, &user.actor(), OrgId(id))
             .await
