@@ -476,6 +476,57 @@ pub fn condition(actor: &Actor, reach: Reach, orgs: &[OrgOf]) -> Sql {
     out
 }
 
+/// The policy as docs/SECURITY.md prints it: for each kind of record, who (role) may do
+/// what (action) to a record according to how its organization stands to theirs.
+pub fn matrix() -> String {
+    use std::fmt::Write;
+    let letter = |a: Action| match a {
+        Action::Read => "R",
+        Action::Create => "C",
+        Action::Update => "U",
+        Action::Archive => "X",
+        Action::Assign => "S",
+        Action::Report => "P",
+        Action::Comment => "M",
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Letters: R read, C create, U update, X archive (for people: erase), S assign \
+         (assign, verify, close, refuse, cancel), P report, M comment; — nothing.\n"
+    );
+    for resource in Resource::ALL {
+        let _ = writeln!(out, "#### {resource}\n");
+        let _ = write!(out, "| the record's organization is… |");
+        for role in Role::ALL {
+            let _ = write!(out, " {role} |");
+        }
+        let _ = write!(out, "\n|---|");
+        for _ in Role::ALL {
+            let _ = write!(out, "---|");
+        }
+        out.push('\n');
+        for relation in Relation::ALL {
+            let _ = write!(out, "| {relation} |");
+            for role in Role::ALL {
+                let letters: String = Action::ALL
+                    .iter()
+                    .filter(|a| reach(*role, *resource, **a).contains(*relation))
+                    .map(|a| letter(*a))
+                    .collect();
+                let _ = write!(
+                    out,
+                    " {} |",
+                    if letters.is_empty() { "—" } else { &letters }
+                );
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,6 +540,45 @@ mod tests {
             org_id: OrgId(5),
             org_path: path.into(),
             national: false,
+        }
+    }
+
+    #[test]
+    fn docs_security_prints_the_policy_table() {
+        // Regenerate with QIAOLIAN_WRITE_POLICY=1 after changing POLICY.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/SECURITY.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        let (begin, end) = ("<!-- policy:begin -->\n", "<!-- policy:end -->");
+        let (Some(a), Some(b)) = (doc.find(begin), doc.find(end)) else {
+            panic!("docs/SECURITY.md has no policy markers");
+        };
+        let current = &doc[a + begin.len()..b];
+        let wanted = matrix();
+        if current != wanted && std::env::var("QIAOLIAN_WRITE_POLICY").is_ok() {
+            let updated = format!("{}{wanted}{}", &doc[..a + begin.len()], &doc[b..]);
+            std::fs::write(path, updated).unwrap_or_default();
+            return;
+        }
+        assert!(
+            current == wanted,
+            "docs/SECURITY.md is behind POLICY: run with QIAOLIAN_WRITE_POLICY=1"
+        );
+    }
+
+    #[test]
+    fn a_reach_names_relations_that_make_sense() {
+        // `elsewhere` only as part of everything, `national` only over the subtree:
+        // the SQL in `condition` relies on both.
+        for (_, _, reaches) in POLICY {
+            for r in reaches {
+                assert!(!r.contains(Relation::Elsewhere) || *r == ALL, "{r:?}");
+                assert!(
+                    !r.contains(Relation::National)
+                        || (r.contains(Relation::Own) && r.contains(Relation::Below)),
+                    "{r:?}"
+                );
+                assert_ne!(r.name(), "mixed");
+            }
         }
     }
 

@@ -292,14 +292,3 @@ pub(crate) async fn claim(tx: &mut Tx, table: &'static str, id: i64, version: i6
         None => Err(Error::NotFound),
     }
 }
-
-/// Builds a sea-query statement for this transaction's engine.
-pub fn build<S: sea_query_sqlx::SqlxBinder>(
-    engine: Engine,
-    stmt: &S,
-) -> (String, sea_query_sqlx::SqlxValues) {
-    match engine {
-        Engine::Sqlite => stmt.build_sqlx(sea_query::SqliteQueryBuilder),
-        Engine::Postgres => stmt.build_sqlx(sea_query::PostgresQueryBuilder),
-    }
-}

@@ -704,7 +704,7 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<Donation>> {
     let mut tx = db.read().await?;
-    condition(&mut tx, actor, filter)
+    let mut found: Page<Donation> = condition(&mut tx, actor, filter)
         .await?
         .page(
             &mut tx,
@@ -713,7 +713,9 @@ pub async fn list(
             "d.given_on desc, d.id desc",
             page,
         )
-        .await
+        .await?;
+    person::withhold(&mut tx, actor, &mut found.items).await?;
+    Ok(found)
 }
 
 /// Counts and amounts of a set of donations.

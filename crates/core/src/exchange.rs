@@ -238,26 +238,49 @@ impl Exchange {
     }
 }
 
+/// Fills in the receiving organizations of a page of exchanges in one query.
+async fn with_to_orgs(tx: &mut Tx, mut items: Vec<Exchange>) -> Result<Vec<Exchange>> {
+    if items.is_empty() {
+        return Ok(items);
+    }
+    let mut q = Sql::new(
+        "select t.exchange_id, o.id as org_id, o.name, o.path from exchange_to t join org o on o.id = t.org_id
+         where t.exchange_id in ",
+    );
+    q.bind_list(items.iter().map(|e| e.id.0))
+        .push(" order by o.path");
+    let rows: Vec<ToOrg> = q.all(tx).await?;
+    for e in &mut items {
+        e.to_orgs = rows
+            .iter()
+            .filter(|r| r.exchange_id == e.id.0)
+            .map(|r| r.org.clone())
+            .collect();
+    }
+    Ok(items)
+}
+
+#[derive(sqlx::FromRow)]
+struct ToOrg {
+    exchange_id: i64,
+    #[sqlx(flatten)]
+    org: OrgRef,
+}
+
 /// The latest `limit` exchanges an organization itself took part in, on either end,
 /// newest first, as far as the reader may read them.
 pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result<Vec<Exchange>> {
     let mut tx = db.read().await?;
-    let mut items: Vec<Exchange> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where e.from_org_id = $1
-                or e.id in (select t.exchange_id from exchange_to t where t.org_id = $1)
-             order by e.happened_on desc, e.id desc limit $2"
-        )))
-        .bind(org)
-        .bind(limit)
-        .fetch_all(c)
-        .await?
-    });
-    for e in &mut items {
-        e.to_orgs = to_orgs(&mut tx, e.id).await?;
-    }
-    items.retain(|e| actor.may_any(Resource::Exchange, Action::Read, e.org_paths()));
-    Ok(items)
+    let mut q = Sql::new(&format!("{SELECT} where (e.from_org_id = "));
+    q.bind(org.0)
+        .push(" or e.id in (select t.exchange_id from exchange_to t where t.org_id = ")
+        .bind(org.0)
+        .push("))")
+        .and(&READ.sql(actor))
+        .push(" order by e.happened_on desc, e.id desc limit ")
+        .bind(limit);
+    let items = q.all(&mut tx).await?;
+    with_to_orgs(&mut tx, items).await
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
@@ -274,24 +297,16 @@ pub struct ExchangeFilter {
     pub mechanism: Option<i64>,
 }
 
-struct Where {
-    sql: String,
-    org_like: Option<String>,
-    kind: Option<&'static str>,
-    side: Option<String>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-}
-
-async fn condition(tx: &mut Tx, f: &ExchangeFilter) -> Result<Where> {
+/// The read rule and every filter of `ExchangeFilter`, checked, as one condition over
+/// `exchange e join org o on o.id = e.from_org_id`.
+async fn condition(tx: &mut Tx, actor: &Actor, f: &ExchangeFilter) -> Result<Sql> {
     let mut check = Check::default();
     let kind = f
         .kind
         .as_deref()
         .map(str::trim)
         .filter(|k| !k.is_empty())
-        .and_then(|k| check.take("kind", ExchangeKind::parse(k)))
-        .map(ExchangeKind::as_str);
+        .and_then(|k| check.take("kind", ExchangeKind::parse(k)));
     let org_like = crate::org::subtree_like(tx, &mut check, f.org).await?;
     let (from, to) = match f.year {
         Some(y) => (
@@ -304,114 +319,89 @@ async fn condition(tx: &mut Tx, f: &ExchangeFilter) -> Result<Where> {
         check.add("year", "unknown_value");
     }
     check.finish()?;
-    let sql = format!(
-        "where ($1 is null or o.path like $1 or exists (select 1 from exchange_to t join org x on x.id = t.org_id
-            where t.exchange_id = e.id and x.path like $1))
-         and ($2 is null or e.kind = $2)
-         and ($3 is null or exists (select 1 from side s where s.id = o.side_id and s.code = $3))
-         and ($4 is null or e.happened_on >= $4) and ($5 is null or e.happened_on <= $5)
-         and ({} is null or e.pairing_id = {}) and ({} is null or e.mechanism_id = {})",
-        f.pairing.map_or("null".into(), |p| p.to_string()),
-        f.pairing.map_or("null".into(), |p| p.to_string()),
-        f.mechanism.map_or("null".into(), |m| m.to_string()),
-        f.mechanism.map_or("null".into(), |m| m.to_string()),
-    );
-    let side = f
-        .side
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    Ok(Where {
-        sql,
-        org_like,
-        kind,
-        side,
-        from,
-        to,
-    })
+    let mut w = READ.sql(actor);
+    if let Some(like) = org_like {
+        w.push(" and (o.path like ")
+            .bind(like.as_str())
+            .push(
+                " or exists (select 1 from exchange_to t join org x on x.id = t.org_id
+                 where t.exchange_id = e.id and x.path like ",
+            )
+            .bind(like)
+            .push("))");
+    }
+    if let Some(k) = kind {
+        w.push(" and e.kind = ").bind(k.as_str());
+    }
+    if let Some(side) = f.side.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        w.push(" and exists (select 1 from side s where s.id = o.side_id and s.code = ")
+            .bind(side)
+            .push(")");
+    }
+    if let Some(v) = from {
+        w.push(" and e.happened_on >= ").bind(v);
+    }
+    if let Some(v) = to {
+        w.push(" and e.happened_on <= ").bind(v);
+    }
+    if let Some(v) = f.pairing {
+        w.push(" and e.pairing_id = ").bind(v);
+    }
+    if let Some(v) = f.mechanism {
+        w.push(" and e.mechanism_id = ").bind(v);
+    }
+    Ok(w)
 }
 
+const FROM: &str = "from exchange e join org o on o.id = e.from_org_id";
+
 /// The exchange log, newest first.
-pub async fn list(db: &Db, filter: &ExchangeFilter, page: PageRequest) -> Result<Page<Exchange>> {
-    let page = page.clamped();
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &ExchangeFilter,
+    page: PageRequest,
+) -> Result<Page<Exchange>> {
     let mut tx = db.read().await?;
-    let w = condition(&mut tx, filter).await?;
-    let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from exchange e join org o on o.id = e.from_org_id {}",
-            w.sql
-        )))
-        .bind(&w.org_like)
-        .bind(w.kind)
-        .bind(&w.side)
-        .bind(w.from)
-        .bind(w.to)
-        .fetch_one(c)
+    let found: Page<Exchange> = condition(&mut tx, actor, filter)
         .await?
-    });
-    let mut items: Vec<Exchange> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} {} order by e.happened_on desc, e.id desc limit $6 offset $7",
-            w.sql
-        )))
-        .bind(&w.org_like)
-        .bind(w.kind)
-        .bind(&w.side)
-        .bind(w.from)
-        .bind(w.to)
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
-    for e in &mut items {
-        e.to_orgs = to_orgs(&mut tx, e.id).await?;
-    }
-    Ok(page.of(items, total))
+        .page(&mut tx, SELECT, FROM, "e.happened_on desc, e.id desc", page)
+        .await?;
+    let items = with_to_orgs(&mut tx, found.items).await?;
+    Ok(Page { items, ..found })
 }
 
 /// Counts of exchanges matching the filter per year (ignoring its year), oldest first.
-pub async fn per_year(db: &Db, filter: &ExchangeFilter) -> Result<Vec<(String, i64)>> {
+pub async fn per_year(
+    db: &Db,
+    actor: &Actor,
+    filter: &ExchangeFilter,
+) -> Result<Vec<(String, i64)>> {
     let mut tx = db.read().await?;
     let f = ExchangeFilter {
         year: None,
         ..filter.clone()
     };
-    let w = condition(&mut tx, &f).await?;
     // Dates print as YYYY-MM-DD on both engines, so the year is the first four characters.
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select substr(cast(e.happened_on as text), 1, 4) as year, count(*) from exchange e
-             join org o on o.id = e.from_org_id {} group by substr(cast(e.happened_on as text), 1, 4) order by 1",
-            w.sql
-        )))
-        .bind(&w.org_like)
-        .bind(w.kind)
-        .bind(&w.side)
-        .bind(w.from)
-        .bind(w.to)
-        .fetch_all(c)
-        .await?
-    }))
+    let mut q = Sql::new(&format!(
+        "select substr(cast(e.happened_on as text), 1, 4) as year, count(*) {FROM} where "
+    ));
+    q.append(&condition(&mut tx, actor, &f).await?)
+        .push(" group by substr(cast(e.happened_on as text), 1, 4) order by 1");
+    q.all(&mut tx).await
 }
 
 /// Counts per side of the organization exchanges came from, in the sides' order.
-pub async fn per_side(db: &Db, filter: &ExchangeFilter) -> Result<Vec<(String, String, i64)>> {
+pub async fn per_side(
+    db: &Db,
+    actor: &Actor,
+    filter: &ExchangeFilter,
+) -> Result<Vec<(String, String, i64)>> {
     let mut tx = db.read().await?;
-    let w = condition(&mut tx, filter).await?;
-    Ok(on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select s.code, s.name_zh, count(*) from exchange e join org o on o.id = e.from_org_id
-             join side s on s.id = o.side_id {} group by s.code, s.name_zh, s.sort_order order by s.sort_order",
-            w.sql
-        )))
-        .bind(&w.org_like)
-        .bind(w.kind)
-        .bind(&w.side)
-        .bind(w.from)
-        .bind(w.to)
-        .fetch_all(c)
-        .await?
-    }))
+    let mut q = Sql::new(&format!(
+        "select s.code, s.name_zh, count(*) {FROM} join side s on s.id = o.side_id where "
+    ));
+    q.append(&condition(&mut tx, actor, filter).await?)
+        .push(" group by s.code, s.name_zh, s.sort_order order by s.sort_order");
+    q.all(&mut tx).await
 }

@@ -325,16 +325,17 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: MeetingId) -> Result<
 }
 
 /// Meetings, newest first; only those of one mechanism when given.
-pub async fn list(db: &Db, mechanism: Option<OrgId>) -> Result<Vec<Meeting>> {
+pub async fn list(db: &Db, actor: &Actor, mechanism: Option<OrgId>) -> Result<Vec<Meeting>> {
     let mut tx = db.read().await?;
-    let mut items: Vec<Meeting> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} where ($1 is null or m.mechanism_id = $1) order by m.held_on desc, m.id desc limit 500"
-        )))
-        .bind(mechanism)
-        .fetch_all(c)
-        .await?
-    });
+    let mut q = READ.sql(actor);
+    if let Some(m) = mechanism {
+        q.push(" and m.mechanism_id = ").bind(m.0);
+    }
+    let mut items: Vec<Meeting> = Sql::new(&format!("{SELECT} where "))
+        .append(&q)
+        .push(" order by m.held_on desc, m.id desc limit 500")
+        .all(&mut tx)
+        .await?;
     for m in &mut items {
         fill(&mut tx, m).await?;
     }

@@ -2,17 +2,14 @@
 //! committees, overseas associations… in one tree with a materialized path.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_query::{
-    Alias, Condition, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
-};
 use serde::{Deserialize, Serialize};
-use sqlx::AssertSqlSafe;
 
 use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
-use crate::db::{self, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
 use crate::page::{Page, PageRequest};
 use crate::side::{self, SideKind};
+use crate::sql::Sql;
 use crate::{on, reference, text};
 
 id_type!(OrgId);
@@ -584,65 +581,34 @@ async fn set_archived(db: &Db, actor: &Actor, id: OrgId, archive: bool) -> Resul
     Ok(org)
 }
 
-fn select() -> SelectStatement {
-    Query::select()
-        .expr(Expr::cust(
-            "o.id, o.name, o.short_name, o.kind, o.level, o.side_id, s.code as side_code,
-             s.name_zh as side_name_zh, s.name_en as side_name_en, o.region_code,
-             r.name as region_name, o.country_code, c.name_zh as country_name_zh,
-             c.name_en as country_name_en, o.parent_id, p.name as parent_name, o.path,
-             o.address, o.phone, o.notes, o.city, o.founded_on, o.members_count, o.archived_at, o.version, o.created_at, o.updated_at",
-        ))
-        .from_as("org", "o")
-        .join_as(
-            JoinType::InnerJoin,
-            "side",
-            "s",
-            Expr::col(("s", "id")).equals(("o", "side_id")),
-        )
-        .join_as(
-            JoinType::LeftJoin,
-            "region",
-            "r",
-            Expr::col(("r", "code")).equals(("o", "region_code")),
-        )
-        .join_as(
-            JoinType::LeftJoin,
-            "country",
-            "c",
-            Expr::col(("c", "alpha2")).equals(("o", "country_code")),
-        )
-        .join_as(
-            JoinType::LeftJoin,
-            "org",
-            "p",
-            Expr::col(("p", "id")).equals(("o", "parent_id")),
-        )
-        .to_owned()
-}
+const SELECT: &str = "select o.id, o.name, o.short_name, o.kind, o.level, o.side_id, s.code as side_code,
+    s.name_zh as side_name_zh, s.name_en as side_name_en, o.region_code,
+    r.name as region_name, o.country_code, c.name_zh as country_name_zh,
+    c.name_en as country_name_en, o.parent_id, p.name as parent_name, o.path,
+    o.address, o.phone, o.notes, o.city, o.founded_on, o.members_count, o.archived_at, o.version, o.created_at, o.updated_at";
 
-async fn fetch_all(tx: &mut Tx, stmt: &SelectStatement) -> Result<Vec<Org>> {
-    let (sql, values) = db::build(tx.engine(), stmt);
-    Ok(on!(tx, |c| {
-        sqlx::query_as_with(AssertSqlSafe(sql), values)
-            .fetch_all(c)
-            .await?
-    }))
+const FROM: &str = "from org o join side s on s.id = o.side_id
+    left join region r on r.code = o.region_code left join country c on c.alpha2 = o.country_code
+    left join org p on p.id = o.parent_id";
+
+/// `select … from …` of every organization query; a `where` follows.
+fn select() -> Sql {
+    Sql::new(&format!("{SELECT} {FROM} where "))
 }
 
 pub(crate) async fn get_in(tx: &mut Tx, id: OrgId) -> Result<Option<Org>> {
-    let stmt = select()
-        .and_where(Expr::col(("o", "id")).eq(id.0))
-        .to_owned();
-    Ok(fetch_all(tx, &stmt).await?.pop())
+    let mut q = select();
+    q.push("o.id = ").bind(id.0);
+    q.optional(tx).await
 }
 
 /// One organization; every signed-in user may read the directory of organizations.
 pub async fn get(db: &Db, actor: &Actor, id: OrgId) -> Result<Org> {
-    let mut tx = db.read().await?;
-    let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
-    access::authorize(actor, Resource::Org, Action::Read, Some(&org.path))?;
-    Ok(org)
+    let mut q = select();
+    q.push("o.id = ").bind(id.0).and(&READ.sql(actor));
+    q.optional(&mut db.read().await?)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// Filters of the organization list; all optional.
@@ -675,60 +641,63 @@ fn blank(s: &Option<String>) -> Option<&str> {
 }
 
 impl OrgFilter {
-    async fn condition(&self, tx: &mut Tx) -> Result<Condition> {
+    /// The read rule and every filter, checked, as one condition over `o` and `s`.
+    async fn condition(&self, tx: &mut Tx, actor: &Actor) -> Result<Sql> {
         let mut check = Check::default();
-        let mut cond = Condition::all();
+        let mut w = READ.sql(actor);
         if let Some(k) = blank(&self.kind)
             && let Some(k) = check.take("kind", OrgKind::parse(k))
         {
-            cond = cond.add(Expr::col(("o", "kind")).eq(k.as_str()));
+            w.push(" and o.kind = ").bind(k.as_str());
         }
         if let Some(l) = blank(&self.level)
             && let Some(l) = check.take("level", OrgLevel::parse(l))
         {
-            cond = cond.add(Expr::col(("o", "level")).eq(l.as_str()));
+            w.push(" and o.level = ").bind(l.as_str());
         }
         if let Some(s) = blank(&self.side) {
-            cond = cond.add(Expr::col(("s", "code")).eq(s));
+            w.push(" and s.code = ").bind(s);
         }
         if let Some(c) = blank(&self.country)
             && let Some(c) = check
                 .take("country", reference::parse_country_code(c))
                 .flatten()
         {
-            cond = cond.add(Expr::col(("o", "country_code")).eq(c));
+            w.push(" and o.country_code = ").bind(c);
         }
         if let Some(under) = self.under {
-            match get_in(tx, OrgId(under)).await? {
-                Some(o) => cond = cond.add(Expr::col(("o", "path")).like(format!("{}%", o.path))),
+            match path_of(tx, OrgId(under)).await? {
+                Some(path) => {
+                    w.push(" and o.path like ").bind(format!("{path}%"));
+                }
                 None => check.add("under", "unknown_org"),
             }
         }
         if let Some(parent) = self.parent {
-            cond = cond.add(Expr::col(("o", "parent_id")).eq(parent));
+            w.push(" and o.parent_id = ").bind(parent);
         }
         if self.top == Some(true) {
-            cond = cond.add(Expr::col(("o", "parent_id")).is_null());
+            w.push(" and o.parent_id is null");
         }
         if let Some(q) = blank(&self.q) {
             let q: String = q.chars().take(100).collect();
             let pattern = format!("%{}%", escape_like(&q));
-            let like = |col: &'static str| {
-                Expr::col(("o", col)).like(LikeExpr::new(pattern.clone()).escape('\\'))
-            };
-            cond = cond.add(
-                Condition::any()
-                    .add(like("name"))
-                    .add(like("short_name"))
-                    .add(like("address"))
-                    .add(like("city")),
-            );
+            w.push(" and (");
+            for (i, col) in ["name", "short_name", "address", "city"].iter().enumerate() {
+                if i > 0 {
+                    w.push(" or ");
+                }
+                w.push(&format!("o.{col} like "))
+                    .bind(pattern.as_str())
+                    .push(" escape '\\'");
+            }
+            w.push(")");
         }
         if self.archived != Some(true) {
-            cond = cond.add(Expr::col(("o", "archived_at")).is_null());
+            w.push(" and o.archived_at is null");
         }
         check.finish()?;
-        Ok(cond)
+        Ok(w)
     }
 }
 
@@ -746,80 +715,38 @@ pub async fn list(
     filter: &OrgFilter,
     page: PageRequest,
 ) -> Result<Page<Org>> {
-    // Reading organizations is open to every role; this keeps the rule in the policy.
-    access::authorize(actor, Resource::Org, Action::Read, None)?;
-    let page = page.clamped();
     let mut tx = db.read().await?;
-    let cond = filter.condition(&mut tx).await?;
-    let count = Query::select()
-        .expr(Expr::cust("count(*)"))
-        .from_as("org", "o")
-        .join_as(
-            JoinType::InnerJoin,
-            "side",
-            "s",
-            Expr::col(("s", "id")).equals(("o", "side_id")),
+    filter
+        .condition(&mut tx, actor)
+        .await?
+        .page(
+            &mut tx,
+            &format!("{SELECT} {FROM}"),
+            "from org o join side s on s.id = o.side_id",
+            ORDER,
+            page,
         )
-        .cond_where(cond.clone())
-        .to_owned();
-    let (sql, values) = db::build(tx.engine(), &count);
-    let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar_with(AssertSqlSafe(sql), values)
-            .fetch_one(c)
-            .await?
-    });
-    let stmt = select()
-        .cond_where(cond)
-        .order_by_expr(Expr::col(("s", "sort_order")), Order::Asc)
-        .order_by_expr(Expr::cust(LEVEL_RANK), Order::Asc)
-        .order_by_expr(
-            Expr::cust("coalesce(o.region_code, o.country_code, '')"),
-            Order::Asc,
-        )
-        .order_by_expr(Expr::col(("o", "name")), Order::Asc)
-        .limit(u64::from(page.per_page))
-        .offset(page.offset())
-        .to_owned();
-    let items = fetch_all(&mut tx, &stmt).await?;
-    Ok(page.of(items, total))
+        .await
 }
 
-const LEVEL_RANK: &str = "case o.level when 'national' then 0 when 'province' then 1
+/// Side, then level, then region or country, then name: how federations list a tree.
+const ORDER: &str = "s.sort_order, case o.level when 'national' then 0 when 'province' then 1
     when 'prefecture' then 2 when 'county' then 3 when 'township' then 4
-    when 'community' then 5 else 6 end";
+    when 'community' then 5 else 6 end, coalesce(o.region_code, o.country_code, ''), o.name";
 
 /// Children of `parent` (or the top level) with how many active children each has,
 /// for the tree view, which opens one level at a time so it stays fast on big trees.
 pub async fn children(db: &Db, actor: &Actor, parent: Option<OrgId>) -> Result<Vec<(Org, i64)>> {
-    access::authorize(actor, Resource::Org, Action::Read, None)?;
-    let mut tx = db.read().await?;
-    let cond = match parent {
-        Some(p) => Expr::col(("o", "parent_id")).eq(p.0),
-        None => Expr::col(("o", "parent_id")).is_null(),
+    let mut q = Sql::new(&format!(
+        "{SELECT}, (select count(*) from org k where k.parent_id = o.id and k.archived_at is null) as child_count
+         {FROM} where o.archived_at is null and "
+    ));
+    match parent {
+        Some(p) => q.push("o.parent_id = ").bind(p.0),
+        None => q.push("o.parent_id is null"),
     };
-    let stmt = select()
-        .expr_as(
-            Expr::cust(
-                "(select count(*) from org k where k.parent_id = o.id and k.archived_at is null)",
-            ),
-            Alias::new("child_count"),
-        )
-        .and_where(cond)
-        .and_where(Expr::col(("o", "archived_at")).is_null())
-        .order_by_expr(Expr::col(("s", "sort_order")), Order::Asc)
-        .order_by_expr(Expr::cust(LEVEL_RANK), Order::Asc)
-        .order_by_expr(
-            Expr::cust("coalesce(o.region_code, o.country_code, '')"),
-            Order::Asc,
-        )
-        .order_by_expr(Expr::col(("o", "name")), Order::Asc)
-        .to_owned();
-    let (sql, values) = db::build(tx.engine(), &stmt);
-    let rows: Vec<OrgWithCount> = on!(&mut tx, |c| {
-        sqlx::query_as_with(AssertSqlSafe(sql), values)
-            .fetch_all(c)
-            .await?
-    });
+    q.and(&READ.sql(actor)).push(&format!(" order by {ORDER}"));
+    let rows: Vec<OrgWithCount> = q.all(&mut db.read().await?).await?;
     Ok(rows.into_iter().map(|r| (r.org, r.child_count)).collect())
 }
 
@@ -841,24 +768,20 @@ pub async fn ancestors(db: &Db, org: &Org) -> Result<Vec<Org>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut tx = db.read().await?;
-    let stmt = select()
-        .and_where(Expr::col(("o", "id")).is_in(ids))
-        .order_by_expr(Expr::cust("length(o.path)"), Order::Asc)
-        .to_owned();
-    fetch_all(&mut tx, &stmt).await
+    let mut q = select();
+    q.push("o.id in ")
+        .bind_list(ids)
+        .push(" order by length(o.path)");
+    q.all(&mut db.read().await?).await
 }
 
 /// Organization id by exact name (and parent), for the CLI and demo data.
 pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<Org>> {
-    let mut tx = db.read().await?;
-    let stmt = select()
-        .and_where(Expr::col(("o", "name")).eq(name))
-        .and_where(Expr::col(("o", "archived_at")).is_null())
-        .order_by_expr(Expr::cust("length(o.path)"), Order::Asc)
-        .limit(1)
-        .to_owned();
-    Ok(fetch_all(&mut tx, &stmt).await?.pop())
+    let mut q = select();
+    q.push("o.name = ")
+        .bind(name)
+        .push(" and o.archived_at is null order by length(o.path) limit 1");
+    q.optional(&mut db.read().await?).await
 }
 
 /// Path of an organization, for access checks of records that belong to it.

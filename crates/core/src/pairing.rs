@@ -211,8 +211,12 @@ pub struct PairingFilter {
     pub level: Option<String>,
 }
 
-pub async fn list(db: &Db, filter: &PairingFilter, page: PageRequest) -> Result<Page<Pairing>> {
-    let page = page.clamped();
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &PairingFilter,
+    page: PageRequest,
+) -> Result<Page<Pairing>> {
     let mut check = Check::default();
     let blank = |s: &Option<String>| {
         s.as_deref()
@@ -228,44 +232,38 @@ pub async fn list(db: &Db, filter: &PairingFilter, page: PageRequest) -> Result<
     let cutoff = dormant_before(settings::today());
     // Last contact: the latest exchange, or the start if none came after it.
     let last = "case when p.last_exchange_on > p.since then p.last_exchange_on else p.since end";
-    let where_ = format!(
-        "where ($1 is null or a.path like $1 or b.path like $1) and ($2 is null or p.level = $2)
-         and ($3 = 0 or ($3 = 1 and {last} >= $4) or ($3 = 2 and {last} < $4))"
-    );
-    let status_code: i64 = match status {
-        None => 0,
-        Some(PairingStatus::Active) => 1,
-        Some(PairingStatus::Dormant) => 2,
-    };
-    let total: i64 = on!(&mut tx, |c| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from pairing p join org a on a.id = p.org_a_id join org b on b.id = p.org_b_id {where_}"
-        )))
-        .bind(&org_like)
-        .bind(level.map(PairingLevel::as_str))
-        .bind(status_code)
-        .bind(cutoff)
-        .fetch_one(c)
-        .await?
-    });
-    let items: Vec<Pairing> = on!(&mut tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} {where_} order by a.path, b.path limit $5 offset $6"
-        )))
-        .bind(&org_like)
-        .bind(level.map(PairingLevel::as_str))
-        .bind(status_code)
-        .bind(cutoff)
-        .bind(i64::from(page.per_page))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(c)
-        .await?
-    });
+    let mut w = READ.sql(actor);
+    if let Some(like) = org_like {
+        w.push(" and (a.path like ")
+            .bind(like.as_str())
+            .push(" or b.path like ")
+            .bind(like)
+            .push(")");
+    }
+    if let Some(l) = level {
+        w.push(" and p.level = ").bind(l.as_str());
+    }
+    match status {
+        Some(PairingStatus::Active) => {
+            w.push(&format!(" and {last} >= ")).bind(cutoff);
+        }
+        Some(PairingStatus::Dormant) => {
+            w.push(&format!(" and {last} < ")).bind(cutoff);
+        }
+        None => {}
+    }
+    let found: Page<Pairing> = w
+        .page(
+            &mut tx,
+            SELECT,
+            "from pairing p join org a on a.id = p.org_a_id join org b on b.id = p.org_b_id",
+            "a.path, b.path",
+            page,
+        )
+        .await?;
     Ok(Page {
-        items: items.into_iter().map(|p| p.settle(cutoff)).collect(),
-        total,
-        page: page.page,
-        per_page: page.per_page,
+        items: found.items.into_iter().map(|p| p.settle(cutoff)).collect(),
+        ..found
     })
 }
 

@@ -4,14 +4,13 @@
 //! The tables are (re)loaded at start-up whenever the embedded files change, so an
 //! upgrade that brings a newer vintage needs no migration.
 
-use sea_query::{OnConflict, Query};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::AssertSqlSafe;
 
 use crate::db::{Db, Tx};
 use crate::error::{FieldError, Result};
 use crate::on;
+use crate::sql::Sql;
 
 pub(crate) const REGIONS_TSV: &str = include_str!("../data/regions.tsv");
 const COUNTRIES_TSV: &str = include_str!("../data/countries.tsv");
@@ -89,57 +88,66 @@ fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
         .map(|l| l.split('\t').collect())
 }
 
+/// One multi-row insert that updates rows already there: reference data is replaced
+/// in place, so codes that records point at never go missing.
+fn upsert(table: &str, columns: &[&str], key: &str, rows: &[Vec<Option<&str>>]) -> Sql {
+    let mut q = Sql::new(&format!(
+        "insert into {table} ({}) values ",
+        columns.join(", ")
+    ));
+    for (i, row) in rows.iter().enumerate() {
+        q.push(if i == 0 { "" } else { ", " });
+        q.bind_list(row.iter().map(|v| v.map(str::to_owned)));
+    }
+    let updates: Vec<String> = columns
+        .iter()
+        .filter(|c| **c != key)
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    q.push(&format!(
+        " on conflict ({key}) do update set {}",
+        updates.join(", ")
+    ));
+    q
+}
+
 async fn load_regions(tx: &mut Tx) -> Result<()> {
     // Sorted by code, so every parent is inserted before its children.
-    let all: Vec<_> = rows(REGIONS_TSV).collect();
+    let all: Vec<Vec<Option<&str>>> = rows(REGIONS_TSV)
+        .map(|r| {
+            vec![
+                Some(r[0]),
+                Some(r[1]),
+                r.get(2).copied().filter(|p| !p.is_empty()),
+                Some(r[3]),
+            ]
+        })
+        .collect();
     for chunk in all.chunks(500) {
-        let mut insert = Query::insert();
-        insert
-            .into_table("region")
-            .columns(["code", "name", "parent_code", "level"])
-            .on_conflict(
-                OnConflict::column("code")
-                    .update_columns(["name", "parent_code", "level"])
-                    .to_owned(),
-            );
-        for r in chunk {
-            let parent = r.get(2).filter(|p| !p.is_empty()).map(|p| p.to_string());
-            insert.values_panic([r[0].into(), r[1].into(), parent.into(), r[3].into()]);
-        }
-        execute(tx, &insert).await?;
+        upsert(
+            "region",
+            &["code", "name", "parent_code", "level"],
+            "code",
+            chunk,
+        )
+        .execute(tx)
+        .await?;
     }
     Ok(())
 }
 
 async fn load_countries(tx: &mut Tx) -> Result<()> {
-    let mut insert = Query::insert();
-    insert
-        .into_table("country")
-        .columns(["alpha2", "alpha3", "numeric", "name_zh", "name_en"])
-        .on_conflict(
-            OnConflict::column("alpha2")
-                .update_columns(["alpha3", "numeric", "name_zh", "name_en"])
-                .to_owned(),
-        );
-    for r in rows(COUNTRIES_TSV) {
-        insert.values_panic([
-            r[0].into(),
-            r[1].into(),
-            r[2].into(),
-            r[3].into(),
-            r[4].into(),
-        ]);
-    }
-    execute(tx, &insert).await
-}
-
-async fn execute(tx: &mut Tx, stmt: &sea_query::InsertStatement) -> Result<()> {
-    let (sql, values) = crate::db::build(tx.engine(), stmt);
-    on!(tx, |c| {
-        sqlx::query_with(AssertSqlSafe(sql), values)
-            .execute(c)
-            .await?;
-    });
+    let all: Vec<Vec<Option<&str>>> = rows(COUNTRIES_TSV)
+        .map(|r| r.iter().take(5).map(|v| Some(*v)).collect())
+        .collect();
+    upsert(
+        "country",
+        &["alpha2", "alpha3", "numeric", "name_zh", "name_en"],
+        "alpha2",
+        &all,
+    )
+    .execute(tx)
+    .await?;
     Ok(())
 }
 

@@ -25,5 +25,6 @@ mod people;
 mod people_import;
 mod people_links;
 mod projects;
+mod reading;
 mod search;
 mod writes;

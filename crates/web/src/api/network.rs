@@ -18,12 +18,14 @@ use crate::error::{ApiError, ErrorBody};
 #[utoipa::path(get, path = "/api/v1/pairings", tag = "network", params(PairingFilter, PageRequest), security(("bearer" = [])),
     responses((status = 200, body = Page<Pairing>), (status = 422, body = ErrorBody)))]
 pub async fn list_pairings(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<PairingFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<Page<Pairing>>, ApiError> {
-    Ok(ApiJson(pairing::list(&state.db, &filter, page).await?))
+    Ok(ApiJson(
+        pairing::list(&state.db, &user.actor(), &filter, page).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/pairings", tag = "network", request_body = PairingInput, security(("bearer" = [])),
@@ -109,12 +111,12 @@ pub struct MeetingQuery {
 /// Joint meetings, newest first, with resolutions and how many are done.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "network", params(MeetingQuery), security(("bearer" = [])), responses((status = 200, body = Vec<Meeting>)))]
 pub async fn list_meetings(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<MeetingQuery>,
 ) -> Result<ApiJson<Vec<Meeting>>, ApiError> {
     Ok(ApiJson(
-        meeting::list(&state.db, q.mechanism.map(OrgId)).await?,
+        meeting::list(&state.db, &user.actor(), q.mechanism.map(OrgId)).await?,
     ))
 }
 
@@ -166,12 +168,14 @@ pub async fn add_resolution(
 #[utoipa::path(get, path = "/api/v1/exchanges", tag = "network", params(ExchangeFilter, PageRequest), security(("bearer" = [])),
     responses((status = 200, body = Page<Exchange>), (status = 422, body = ErrorBody)))]
 pub async fn list_exchanges(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<ExchangeFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<Page<Exchange>>, ApiError> {
-    Ok(ApiJson(exchange::list(&state.db, &filter, page).await?))
+    Ok(ApiJson(
+        exchange::list(&state.db, &user.actor(), &filter, page).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/exchanges", tag = "network", request_body = ExchangeInput, security(("bearer" = [])),
@@ -211,12 +215,12 @@ pub struct SideCount {
 #[utoipa::path(get, path = "/api/v1/exchanges/stats", tag = "network", params(ExchangeFilter), security(("bearer" = [])),
     responses((status = 200, body = ExchangeStats)))]
 pub async fn exchange_stats(
-    _: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<ExchangeFilter>,
 ) -> Result<ApiJson<ExchangeStats>, ApiError> {
-    let per_year = exchange::per_year(&state.db, &filter).await?;
-    let per_side = exchange::per_side(&state.db, &filter).await?;
+    let per_year = exchange::per_year(&state.db, &user.actor(), &filter).await?;
+    let per_side = exchange::per_side(&state.db, &user.actor(), &filter).await?;
     Ok(ApiJson(ExchangeStats {
         per_year: per_year
             .into_iter()

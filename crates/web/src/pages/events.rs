@@ -482,7 +482,7 @@ async fn form_page(ctx: Ctx, db: &Db, form: EventForm, errors: FormErrors) -> Pa
             .map(|m| (m.org.id.0, m.org.name))
             .collect();
         let filter = qiaolian_core::pairing::PairingFilter::default();
-        pairings = qiaolian_core::pairing::list(db, &filter, all)
+        pairings = qiaolian_core::pairing::list(db, &actor, &filter, all)
             .await?
             .items
             .into_iter()

@@ -62,9 +62,15 @@ async fn pairings_page(
     form: PairingForm,
     errors: FormErrors,
 ) -> PageResult {
-    let result = match pairing::list(db, &filter, page).await {
+    let actor = ctx
+        .user()
+        .map(qiaolian_core::account::Account::actor)
+        .ok_or(Error::Unauthorized)?;
+    let result = match pairing::list(db, &actor, &filter, page).await {
         Ok(p) => p,
-        Err(Error::Invalid(_)) => pairing::list(db, &PairingFilter::default(), page).await?,
+        Err(Error::Invalid(_)) => {
+            pairing::list(db, &actor, &PairingFilter::default(), page).await?
+        }
         Err(e) => return Err(e.into()),
     };
     let pager_href = format!(
@@ -156,6 +162,7 @@ pub async fn pairing_show(
     };
     let exchanges = exchange::list(
         &state.db,
+        &user.actor(),
         &filter,
         PageRequest {
             page: 1,
@@ -228,7 +235,7 @@ async fn mechanism_page(
     errors: FormErrors,
 ) -> PageResult {
     let m = mechanism::get(db, &user.actor(), id).await?;
-    let meetings = meeting::list(db, Some(id)).await?;
+    let meetings = meeting::list(db, &user.actor(), Some(id)).await?;
     let may_edit = user
         .actor()
         .may(Resource::Mechanism, Action::Update, Some(&m.org.path));
@@ -288,8 +295,8 @@ struct MeetingsPage {
     items: Vec<Meeting>,
 }
 
-pub async fn meetings(ctx: Ctx, _: User, State(state): State<AppState>) -> PageResult {
-    let items = meeting::list(&state.db, None).await?;
+pub async fn meetings(ctx: Ctx, user: User, State(state): State<AppState>) -> PageResult {
+    let items = meeting::list(&state.db, &user.actor(), None).await?;
     Ok(render(&MeetingsPage { ctx, items }))
 }
 
@@ -491,7 +498,7 @@ impl ExchangesPage {
 
 pub async fn exchanges(
     ctx: Ctx,
-    _: User,
+    user: User,
     State(state): State<AppState>,
     filter: Result<Query<ExchangeFilter>, QueryRejection>,
     page: Result<Query<PageRequest>, QueryRejection>,
@@ -500,21 +507,21 @@ pub async fn exchanges(
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
     // A bad filter in a hand-edited URL shows the whole log rather than an error.
-    let (filter, result) = match exchange::list(&state.db, &filter, page).await {
+    let (filter, result) = match exchange::list(&state.db, &user.actor(), &filter, page).await {
         Ok(r) => (filter, r),
         Err(Error::Invalid(_)) => (
             ExchangeFilter::default(),
-            exchange::list(&state.db, &ExchangeFilter::default(), page).await?,
+            exchange::list(&state.db, &user.actor(), &ExchangeFilter::default(), page).await?,
         ),
         Err(e) => return Err(e.into()),
     };
-    let years = fill_years(exchange::per_year(&state.db, &filter).await?);
+    let years = fill_years(exchange::per_year(&state.db, &user.actor(), &filter).await?);
     let trend = serde_json::json!({
         "years": years.iter().map(|(y, _)| y).collect::<Vec<_>>(),
         "counts": years.iter().map(|(_, n)| n).collect::<Vec<_>>(),
     })
     .to_string();
-    let per_side = exchange::per_side(&state.db, &filter).await?;
+    let per_side = exchange::per_side(&state.db, &user.actor(), &filter).await?;
     let pager_href = format!(
         "/exchanges?{}&",
         serde_urlencoded::to_string(&filter).unwrap_or_default()
