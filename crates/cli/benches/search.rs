@@ -485,13 +485,13 @@ async fn measure(db: &Db, actor: &Actor, q: &str) -> anyhow::Result<Measured> {
         q: q.into(),
         ..SearchInput::default()
     };
-    let warm = search::search(db, actor, &input)
+    let warm = qiaolian_core::kinds::search(db, actor, &input)
         .await
         .with_context(|| format!("search {q}"))?;
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let started = Instant::now();
-        search::search(db, actor, &input)
+        qiaolian_core::kinds::search(db, actor, &input)
             .await
             .with_context(|| format!("search {q}"))?;
         times.push(started.elapsed());

@@ -147,6 +147,41 @@ pub fn kind(name: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|k| k.name == name)
 }
 
+/// How each searched kind joins back to its record, and its read rule (`search::Rule`).
+pub fn search_rule(kind: search::Kind, actor: &Actor) -> (&'static str, Sql) {
+    match kind {
+        search::Kind::Org => ("join org o on o.id = d.ref_id", {
+            let mut q = Sql::new("o.archived_at is null");
+            q.and(&org::READ.sql(actor));
+            q
+        }),
+        search::Kind::Person => ("join person p on p.id = d.ref_id", person::openable(actor)),
+        search::Kind::Agreement => (
+            "join agreement a on a.id = d.ref_id",
+            agreement::READ.sql(actor),
+        ),
+        search::Kind::Task => ("join task t on t.id = d.ref_id", task::READ.sql(actor)),
+        search::Kind::Meeting => (
+            "join meeting m on m.id = d.ref_id",
+            meeting::READ.sql(actor),
+        ),
+        search::Kind::Event => ("join event e on e.id = d.ref_id", event::READ.sql(actor)),
+        search::Kind::Project => (
+            "join project p on p.id = d.ref_id",
+            project::READ.sql(actor),
+        ),
+    }
+}
+
+/// Searches what the actor may read (`search::search` with every kind's rule).
+pub async fn search(
+    db: &Db,
+    actor: &Actor,
+    input: &search::SearchInput,
+) -> Result<search::Results> {
+    search::search(db, actor, input, search_rule).await
+}
+
 /// What stored files may belong to, and whose read rule decides who reads them.
 pub struct FileOwner {
     /// `attachment.owner_kind`.

@@ -81,42 +81,26 @@ macro_rules! id_type {
     };
 }
 
-// Declared after the macros, which they use.
-pub mod access;
-pub mod account;
-pub mod agreement;
-pub mod article;
-pub mod audit;
-pub mod auth;
-pub mod camp;
-pub mod db;
+// Declared after the macros, which they use. Areas depend on the kernel and on the
+// areas listed before them, never back; the modules at the end see everything.
+pub mod kernel;
+pub use kernel::{
+    access, account, audit, auth, db, error, file, money, org, page, reference, search, settings,
+    side, sql, text,
+};
+pub mod cooperation;
+pub use cooperation::{agreement, meeting, plan, supervision, task};
+pub mod directory;
+pub use directory::person;
+pub mod network;
+pub use network::{exchange, mechanism, pairing};
+pub mod outcomes;
+pub use outcomes::{article, camp, donation, event, outcome, project, talent};
+
 pub mod demo;
-pub mod donation;
-pub mod error;
-pub mod event;
-pub mod exchange;
-pub mod file;
 pub mod kinds;
-pub mod mechanism;
-pub mod meeting;
-pub mod money;
-pub mod org;
-pub mod outcome;
-pub mod page;
-pub mod pairing;
-pub mod person;
-pub mod plan;
-pub mod project;
-pub mod reference;
-pub mod search;
-pub mod settings;
 pub mod setup;
-pub mod side;
-pub mod sql;
-pub mod supervision;
-pub mod talent;
-pub mod task;
-pub mod text;
+pub mod timeline;
 pub mod upkeep;
 
 pub use db::{Db, Engine, Tx};

@@ -176,7 +176,7 @@ pub async fn link_histories(db: &Db) -> Result<()> {
 /// and two exchanges. Each person takes the next free rows, so no row is shared.
 async fn link(db: &Db, id: PersonId, name: &str, i: usize) -> Result<()> {
     let mut tx = db.write().await?;
-    let key = crate::camp::fold_name(name);
+    let key = crate::text::fold_name(name);
     for table in ["event_participant", "talent"] {
         on!(&mut tx, |c| {
             sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -2,7 +2,8 @@
 
 use axum::extract::{Path, State};
 use qiaolian_core::Error;
-use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput, Visits};
+use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput};
+use qiaolian_core::outcome::Visits;
 use qiaolian_core::page::{Page, PageRequest};
 
 use super::{ApiJson, ApiQuery};
@@ -47,7 +48,7 @@ pub async fn visits(
     Path(id): Path<i64>,
 ) -> Result<ApiJson<Visits>, ApiError> {
     Ok(ApiJson(
-        org::visits(&state.db, &user.actor(), OrgId(id)).await?,
+        qiaolian_core::outcome::visits(&state.db, &user.actor(), OrgId(id)).await?,
     ))
 }
 

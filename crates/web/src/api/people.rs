@@ -8,7 +8,7 @@ use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::person::{
     self, Coverage, Duplicate, ImportBasis, ImportReport, ImportRow, MergeInput, MergeRecord,
-    Person, PersonFilter, PersonId, PersonInput, Pick, TimelineItem,
+    Person, PersonFilter, PersonId, PersonInput, Pick,
 };
 
 use super::{ApiJson, ApiQuery, read_multipart};
@@ -148,14 +148,14 @@ pub async fn coverage(
 /// The records linked to the person (events attended, exchanges, donations, projects,
 /// talents), each as the caller may read it, newest first.
 #[utoipa::path(get, path = "/api/v1/people/{id}/timeline", tag = "people", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Vec<TimelineItem>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<qiaolian_core::timeline::TimelineItem>), (status = 404, body = ErrorBody)))]
 pub async fn timeline(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<ApiJson<Vec<TimelineItem>>, ApiError> {
+) -> Result<ApiJson<Vec<qiaolian_core::timeline::TimelineItem>>, ApiError> {
     Ok(ApiJson(
-        person::timeline(&state.db, &user.actor(), PersonId(id)).await?,
+        qiaolian_core::timeline::timeline(&state.db, &user.actor(), PersonId(id)).await?,
     ))
 }
 

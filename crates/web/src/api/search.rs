@@ -1,7 +1,7 @@
 //! Search across everything the caller may read.
 
 use axum::extract::State;
-use qiaolian_core::search::{self, Results, SearchInput};
+use qiaolian_core::search::{Results, SearchInput};
 
 use super::{ApiJson, ApiQuery};
 use crate::AppState;
@@ -19,7 +19,7 @@ pub async fn get(
     ApiQuery(input): ApiQuery<SearchInput>,
 ) -> Result<ApiJson<Results>, ApiError> {
     Ok(ApiJson(
-        search::search(&state.db, &user.actor(), &input).await?,
+        qiaolian_core::kinds::search(&state.db, &user.actor(), &input).await?,
     ))
 }
 
@@ -32,6 +32,6 @@ pub async fn post(
     ApiJson(input): ApiJson<SearchInput>,
 ) -> Result<ApiJson<Results>, ApiError> {
     Ok(ApiJson(
-        search::search(&state.db, &user.actor(), &input).await?,
+        qiaolian_core::kinds::search(&state.db, &user.actor(), &input).await?,
     ))
 }

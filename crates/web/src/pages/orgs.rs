@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::event::{Event, EventRole};
-use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput, OrgKind, OrgLevel, Visits};
+use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput, OrgKind, OrgLevel};
+use qiaolian_core::outcome::Visits;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::reference::{self, Country, Region};
 use qiaolian_core::side::{self, Side};
@@ -278,7 +279,7 @@ async fn show_page(ctx: Ctx, user: &User, db: &Db, id: OrgId, error: Option<Stri
             place,
             children,
             members: qiaolian_core::person::members_of(db, &actor, id).await?,
-            visits: org::visits(db, &actor, id).await?,
+            visits: qiaolian_core::outcome::visits(db, &actor, id).await?,
             error,
         },
     ))

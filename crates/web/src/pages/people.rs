@@ -15,9 +15,9 @@ use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::person::{
     self, AffiliationInput, Category, ContactInput, ContactKind, Duplicate, LegalBasis,
     MERGE_FIELDS, MergeInput, MergeRecord, Person, PersonFilter, PersonId, PersonInput, Sharing,
-    TimelineItem, TimelineKind,
 };
 use qiaolian_core::reference::{self, Country};
+use qiaolian_core::timeline::{TimelineItem, TimelineKind};
 use qiaolian_core::{Db, Error};
 
 use super::{FormErrors, PageResult, form_errors, render, render_with};
@@ -93,6 +93,17 @@ struct ShowPage {
 }
 
 impl ShowPage {
+    /// Where a record of the history is shown.
+    fn href(&self, i: &TimelineItem) -> String {
+        match i.kind {
+            TimelineKind::Event => format!("/events/{}", i.id),
+            TimelineKind::Exchange => format!("/exchanges?org={}", i.org_id),
+            TimelineKind::Donation => format!("/donations/{}", i.id),
+            TimelineKind::Project => format!("/projects/{}", i.id),
+            TimelineKind::Talent => format!("/talents?org={}", i.org_id),
+        }
+    }
+
     fn detail(&self, i: &TimelineItem) -> String {
         let d = i.detail.clone().unwrap_or_default();
         match i.kind {
@@ -144,7 +155,7 @@ async fn show_page_with(
         &ShowPage {
             may_export: actor.may(Resource::Contact, Action::Report, owner),
             may_erase: actor.may(Resource::Person, Action::Archive, owner) && p.erased_at.is_none(),
-            timeline: person::timeline(db, &actor, p.id).await?,
+            timeline: qiaolian_core::timeline::timeline(db, &actor, p.id).await?,
             merges: person::merges(db, &actor, p.id).await?,
             duplicates,
             may_edit,

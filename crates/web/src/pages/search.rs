@@ -96,7 +96,7 @@ pub async fn results(
     if input.q.trim().is_empty() {
         return Ok(render_with(StatusCode::OK, &page));
     }
-    match search::search(&state.db, &user.actor(), &input).await {
+    match qiaolian_core::kinds::search(&state.db, &user.actor(), &input).await {
         Ok(r) => {
             page.searched = r.searched;
             page.groups = r.groups;

@@ -5,7 +5,6 @@
 //! every change and erasure go to the audit trail.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
@@ -24,7 +23,6 @@ pub use import::{
 pub use merge::{
     Choice, MERGE_FIELDS, MergeInput, MergeRecord, compare, merge, merges, undo_merge,
 };
-pub use timeline::{TimelineItem, TimelineKind, timeline};
 
 id_type!(PersonId);
 
@@ -203,31 +201,7 @@ pub struct PersonInput {
     pub confirm_new: bool,
 }
 
-/// Pinyin of a name, syllables apart, lowercase; other characters kept as they are.
-pub fn pinyin_of(name: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut word = String::new();
-    for (c, p) in name.chars().zip(name.to_pinyin()) {
-        match p {
-            Some(p) => {
-                if !word.is_empty() {
-                    out.push(std::mem::take(&mut word));
-                }
-                out.push(p.plain().to_owned());
-            }
-            None if c.is_alphanumeric() => word.extend(c.to_lowercase()),
-            None => {
-                if !word.is_empty() {
-                    out.push(std::mem::take(&mut word));
-                }
-            }
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out.join(" ")
-}
+pub use crate::text::pinyin_of;
 
 /// An e-mail address: one `@`, a dot in the domain, no spaces.
 pub fn email(s: &str) -> std::result::Result<String, FieldError> {
@@ -524,7 +498,7 @@ async fn parse(tx: &mut Tx, input: &PersonInput) -> Result<Fields> {
 macro_rules! bind_person {
     ($f:expr, $q:expr) => {
         $q.bind(&$f.name)
-            .bind(crate::camp::fold_name(&$f.name))
+            .bind(crate::text::fold_name(&$f.name))
             .bind(crate::person::pinyin_of(&$f.name))
             .bind(&$f.foreign_name)
             .bind($f.gender.as_str())
@@ -925,7 +899,7 @@ pub fn openable(actor: &Actor) -> Sql {
     q
 }
 
-async fn load(tx: &mut Tx, actor: &Actor, id: PersonId) -> Result<Person> {
+pub(crate) async fn load(tx: &mut Tx, actor: &Actor, id: PersonId) -> Result<Person> {
     let mut q = Sql::new(&format!("{SELECT} where p.id = "));
     q.bind(id.0).and(&READ.sql(actor));
     let mut p: Person = q.optional(tx).await?.ok_or(Error::NotFound)?;
@@ -1164,7 +1138,7 @@ pub async fn erase(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
              where id = $4",
         )
         .bind(&label)
-        .bind(crate::camp::fold_name(&label))
+        .bind(crate::text::fold_name(&label))
         .bind(crate::now())
         .bind(id)
         .execute(c)
@@ -1213,7 +1187,7 @@ pub async fn erase(db: &Db, actor: &Actor, id: PersonId) -> Result<Person> {
             )))
             .bind(&label)
             .bind(id)
-            .bind(crate::camp::fold_name(&label))
+            .bind(crate::text::fold_name(&label))
             .fetch_all(c)
             .await?
         });
@@ -1270,7 +1244,7 @@ pub async fn list(
     // The name key has no spaces and simplified characters; pinyin and foreign names
     // are matched as typed, and run together.
     let like = |s: &str| format!("%{}%", crate::org::escape_like(s));
-    let folded = q.as_deref().map(|q| like(&crate::camp::fold_name(q)));
+    let folded = q.as_deref().map(|q| like(&crate::text::fold_name(q)));
     let q = q.map(|q| like(&crate::text::fold(&q)));
     let country = blank(&filter.country).map(|c| c.to_uppercase());
     let category =
@@ -1417,7 +1391,6 @@ pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
 // After the macros above, which they use.
 mod import;
 mod merge;
-mod timeline;
 
 #[cfg(test)]
 mod tests {

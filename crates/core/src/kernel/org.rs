@@ -850,27 +850,13 @@ pub async fn child_level(db: &Db, parent: &Org) -> Result<OrgLevel> {
     Ok(parent.level.below())
 }
 
-/// What an organization took part in itself: its latest exchanges and events.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Visits {
-    /// Newest first, at most [`VISITS_SHOWN`].
-    pub exchanges: Vec<crate::exchange::Exchange>,
-    /// Newest first, at most [`VISITS_SHOWN`].
-    pub events: Vec<crate::event::Event>,
-}
-
-/// How many exchanges and events [`visits`] returns; the exchange and event lists,
-/// filtered by the organization, hold the rest.
-pub const VISITS_SHOWN: i64 = 10;
-
-/// An organization's visits and exchanges (an association's record with the
-/// federations), each as far as the reader may read it.
-pub async fn visits(db: &Db, actor: &Actor, id: OrgId) -> Result<Visits> {
-    let org = get(db, actor, id).await?;
-    Ok(Visits {
-        exchanges: crate::exchange::involving(db, actor, org.id, VISITS_SHOWN).await?,
-        events: crate::event::involving(db, actor, org.id, VISITS_SHOWN).await?,
-    })
+/// An organization as a record names it: id and name (and its path, for checks).
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OrgRef {
+    pub org_id: OrgId,
+    pub name: String,
+    #[serde(skip)]
+    pub path: String,
 }
 
 #[cfg(test)]

@@ -316,3 +316,26 @@ pub async fn rollup(db: &Db, actor: &Actor, scope: &Scope) -> Result<Rollup> {
     }
     Ok(Rollup { total, years })
 }
+
+/// What an organization took part in itself: its latest exchanges and events.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Visits {
+    /// Newest first, at most [`VISITS_SHOWN`].
+    pub exchanges: Vec<crate::exchange::Exchange>,
+    /// Newest first, at most [`VISITS_SHOWN`].
+    pub events: Vec<crate::event::Event>,
+}
+
+/// How many exchanges and events [`visits`] returns; the exchange and event lists,
+/// filtered by the organization, hold the rest.
+pub const VISITS_SHOWN: i64 = 10;
+
+/// An organization's visits and exchanges (an association's record with the
+/// federations), each as far as the reader may read it.
+pub async fn visits(db: &Db, actor: &Actor, id: crate::org::OrgId) -> Result<Visits> {
+    let org = crate::org::get(db, actor, id).await?;
+    Ok(Visits {
+        exchanges: crate::exchange::involving(db, actor, org.id, VISITS_SHOWN).await?,
+        events: crate::event::involving(db, actor, org.id, VISITS_SHOWN).await?,
+    })
+}

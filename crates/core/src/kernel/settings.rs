@@ -3,9 +3,7 @@
 
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
-
-use crate::supervision::{self, Thresholds};
+use chrono::{Duration, NaiveDate};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Settings {
@@ -39,5 +37,28 @@ pub fn get() -> Settings {
 
 /// Today where the deployment is.
 pub fn today() -> NaiveDate {
-    supervision::today(get().utc_offset_minutes)
+    today_at(get().utc_offset_minutes)
+}
+
+/// Today in the deployment's time zone, given as minutes east of UTC (China: +480).
+pub fn today_at(utc_offset_minutes: i32) -> NaiveDate {
+    (chrono::Utc::now() + Duration::minutes(i64::from(utc_offset_minutes))).date_naive()
+}
+
+/// When a task turns blue or yellow. Configured per deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Thresholds {
+    /// Blue when the deadline is this many days away or fewer (default 7).
+    pub near_days: i64,
+    /// Yellow when progress lags the expected progress by this many points (default 10).
+    pub behind_points: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            near_days: 7,
+            behind_points: 10,
+        }
+    }
 }

@@ -131,7 +131,7 @@ fn merged_fields(own: &Person, other: &Person, take: &[&str]) -> Fields {
     for a in o.affiliations {
         let same = |b: &super::Affiliation| {
             b.org_id == a.org_id
-                && crate::camp::fold_name(&b.org_name) == crate::camp::fold_name(&a.org_name)
+                && crate::text::fold_name(&b.org_name) == crate::text::fold_name(&a.org_name)
                 && b.position == a.position
                 && b.from_on == a.from_on
                 && b.to_on == a.to_on

@@ -10,11 +10,11 @@ use crate::agreement::AgreementId;
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
+use crate::org::OrgRef;
 use crate::page::{Page, PageRequest};
 use crate::pairing::{self, PairingId};
 use crate::person::{self, PersonId};
 use crate::sql::Sql;
-use crate::task::OrgRef;
 use crate::{on, settings, text};
 
 id_type!(ExchangeId);

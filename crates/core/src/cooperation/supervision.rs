@@ -7,23 +7,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-/// When a task turns blue or yellow. Configured per deployment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Thresholds {
-    /// Blue when the deadline is this many days away or fewer (default 7).
-    pub near_days: i64,
-    /// Yellow when progress lags the expected progress by this many points (default 10).
-    pub behind_points: i64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            near_days: 7,
-            behind_points: 10,
-        }
-    }
-}
+pub use crate::settings::Thresholds;
 
 text_enum!(
     /// Red: overdue; yellow: behind schedule; blue: deadline near; green: on track;
@@ -186,10 +170,7 @@ pub fn report_missing(
     start < last_due && last_report.is_none_or(|r| r <= prev_due)
 }
 
-/// Today in the deployment's time zone, given as minutes east of UTC (China: +480).
-pub fn today(utc_offset_minutes: i32) -> NaiveDate {
-    (chrono::Utc::now() + Duration::minutes(i64::from(utc_offset_minutes))).date_naive()
-}
+pub use crate::settings::today_at as today;
 
 #[cfg(test)]
 mod tests {

@@ -12,8 +12,8 @@ use crate::error::{FieldError, Result};
 use crate::on;
 use crate::sql::Sql;
 
-pub(crate) const REGIONS_TSV: &str = include_str!("../data/regions.tsv");
-const COUNTRIES_TSV: &str = include_str!("../data/countries.tsv");
+pub(crate) const REGIONS_TSV: &str = include_str!("../../data/regions.tsv");
+const COUNTRIES_TSV: &str = include_str!("../../data/countries.tsv");
 
 text_enum!(
     RegionLevel {

@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{PersonId, load};
 use crate::access::Actor;
 use crate::db::Db;
 use crate::error::Result;
+use crate::person::{PersonId, load};
 use crate::sql::Sql;
 
 text_enum!(
@@ -37,9 +37,6 @@ pub struct TimelineItem {
     /// The organization that ran, received or followed the record up.
     pub org_id: i64,
     pub org_name: String,
-    /// Where the record is shown.
-    #[sqlx(skip)]
-    pub href: String,
 }
 
 /// The records linked to a person the actor may see, each filtered by its own read
@@ -85,15 +82,5 @@ pub async fn timeline(db: &Db, actor: &Actor, id: PersonId) -> Result<Vec<Timeli
     q.bind(id.0)
         .and(&crate::talent::READ.sql(actor))
         .push(" order by 3 desc, 1, 2 desc");
-    let mut items: Vec<TimelineItem> = q.all(&mut tx).await?;
-    for i in &mut items {
-        i.href = match i.kind {
-            TimelineKind::Event => format!("/events/{}", i.id),
-            TimelineKind::Exchange => format!("/exchanges?org={}", i.org_id),
-            TimelineKind::Donation => format!("/donations/{}", i.id),
-            TimelineKind::Project => format!("/projects/{}", i.id),
-            TimelineKind::Talent => format!("/talents?org={}", i.org_id),
-        };
-    }
-    Ok(items)
+    q.all(&mut tx).await
 }

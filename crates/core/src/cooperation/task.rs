@@ -77,13 +77,7 @@ impl Step {
     }
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct OrgRef {
-    pub org_id: OrgId,
-    pub name: String,
-    #[serde(skip)]
-    pub path: String,
-}
+pub use crate::org::OrgRef;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Task {

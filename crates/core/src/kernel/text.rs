@@ -1,5 +1,7 @@
 //! Parsing of free text from forms and JSON: trimmed, bounded, never empty when required.
 
+use pinyin::ToPinyin;
+
 use crate::error::FieldError;
 
 /// Short texts: names, titles, phones.
@@ -99,7 +101,7 @@ where
 /// Traditional → simplified, one character at a time (OpenCC's character table).
 static T2S: std::sync::LazyLock<std::collections::HashMap<char, char>> =
     std::sync::LazyLock::new(|| {
-        include_str!("../data/t2s.tsv")
+        include_str!("../../data/t2s.tsv")
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| {
@@ -120,6 +122,41 @@ pub fn fold(s: &str) -> String {
         })
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// A name folded for matching: no spaces or dots, lowercase, half-width, simplified,
+/// so `Li Ming`, `LI MING` and `ＬＩ　Ｍｉｎｇ` are one key, and 陳志明 and 陈志明.
+pub fn fold_name(name: &str) -> String {
+    fold(name)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '.' | '•' | '・'))
+        .collect()
+}
+
+/// Pinyin of a name, syllables apart, lowercase; other characters kept as they are.
+pub fn pinyin_of(name: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for (c, p) in name.chars().zip(name.to_pinyin()) {
+        match p {
+            Some(p) => {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                out.push(p.plain().to_owned());
+            }
+            None if c.is_alphanumeric() => word.extend(c.to_lowercase()),
+            None => {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+            }
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out.join(" ")
 }
 
 #[cfg(test)]

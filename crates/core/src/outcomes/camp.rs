@@ -95,15 +95,6 @@ pub struct ParticipantInput {
     pub person_id: Option<PersonId>,
 }
 
-/// A name folded for matching: no spaces or dots, lowercase, half-width, simplified,
-/// so `Li Ming`, `LI MING` and `ＬＩ　Ｍｉｎｇ` are one key, and 陳志明 and 陈志明.
-pub fn fold_name(name: &str) -> String {
-    crate::text::fold(name)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '.' | '•' | '・'))
-        .collect()
-}
-
 async fn may_update(tx: &mut Tx, actor: &Actor, id: EventId) -> Result<()> {
     let paths = event::org_paths(tx, id).await?;
     if paths.is_empty() {
@@ -242,7 +233,7 @@ pub async fn register(
                  and ($4 is null or born_on is null or born_on = $4)",
             )
             .bind(id)
-            .bind(fold_name(n))
+            .bind(text::fold_name(n))
             .bind(c)
             .bind(born)
             .fetch_one(conn)
@@ -266,7 +257,7 @@ pub async fn register(
         .bind(id)
         .bind(input.session_id)
         .bind(&name)
-        .bind(fold_name(&name))
+        .bind(text::fold_name(&name))
         .bind(&country)
         .bind(born)
         .bind(actor.account_id)
