@@ -17,4 +17,5 @@ pub mod search;
 pub mod settings;
 pub mod side;
 pub mod sql;
+pub mod step;
 pub mod text;

@@ -86,7 +86,7 @@ macro_rules! id_type {
 pub mod kernel;
 pub use kernel::{
     access, account, audit, auth, db, error, file, money, org, page, reference, search, settings,
-    side, sql, text,
+    side, sql, step, text,
 };
 pub mod cooperation;
 pub use cooperation::{agreement, meeting, plan, supervision, task};

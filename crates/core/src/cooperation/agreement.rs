@@ -12,7 +12,7 @@ use crate::error::{Check, Error, FieldError, Result};
 use crate::file::{self, Attachment, Upload};
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
-use crate::sql::Sql;
+use crate::sql::{self, Sql};
 use crate::{on, text};
 
 id_type!(AgreementId);
@@ -77,7 +77,23 @@ pub struct Agreement {
     pub attachments: Vec<Attachment>,
 }
 
+/// What the actor may do with an agreement.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = AgreementAllowed)]
+pub struct Allowed {
+    pub edit: bool,
+    /// Add scans: whoever may record an agreement for a party.
+    pub attach: bool,
+}
+
 impl Agreement {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        Allowed {
+            edit: actor.may_any(Resource::Agreement, Action::Update, self.party_paths()),
+            attach: actor.may_any(Resource::Agreement, Action::Create, self.party_paths()),
+        }
+    }
+
     fn settle_status(&mut self, today: NaiveDate) {
         if self.status == AgreementStatus::InForce && self.valid_until.is_some_and(|d| d < today) {
             self.status = AgreementStatus::Expired;
@@ -405,32 +421,29 @@ async fn complete(
     today: NaiveDate,
 ) -> Result<Vec<Agreement>> {
     let ids: Vec<i64> = items.iter().map(|a| a.id.0).collect();
-    let mut q = Sql::new(
-        "select p.agreement_id, p.org_id, o.name as org_name, o.path as org_path, p.role from agreement_party p
-         join org o on o.id = p.org_id where p.agreement_id in ",
-    );
-    q.bind_list(ids.iter().copied()).push(
-        " order by case p.role when 'lead' then 0 when 'signatory' then 1 else 2 end, o.path",
-    );
-    let parties: Vec<Owned<Party>> = q.all(tx).await?;
-    let mut q = Sql::new(
-        "select agreement_id, id, position, name, description from agreement_area where agreement_id in ",
-    );
-    q.bind_list(ids.iter().copied()).push(" order by position");
-    let areas: Vec<Owned<Area>> = q.all(tx).await?;
+    let mut parties = sql::by_owner(
+        tx,
+        "select p.agreement_id as owner, p.org_id, o.name as org_name, o.path as org_path, p.role
+         from agreement_party p join org o on o.id = p.org_id where p.agreement_id in ",
+        &ids,
+        &Sql::new(
+            " order by case p.role when 'lead' then 0 when 'signatory' then 1 else 2 end, o.path",
+        ),
+    )
+    .await?;
+    let mut areas = sql::by_owner(
+        tx,
+        "select agreement_id as owner, id, position, name, description from agreement_area
+         where agreement_id in ",
+        &ids,
+        &Sql::new(" order by position"),
+    )
+    .await?;
     let files = file::list(tx, "agreement", &ids).await?;
     for a in &mut items {
         a.settle_status(today);
-        a.parties = parties
-            .iter()
-            .filter(|p| p.agreement_id == a.id.0)
-            .map(|p| p.item.clone())
-            .collect();
-        a.areas = areas
-            .iter()
-            .filter(|p| p.agreement_id == a.id.0)
-            .map(|p| p.item.clone())
-            .collect();
+        a.parties = parties.remove(&a.id.0).unwrap_or_default();
+        a.areas = areas.remove(&a.id.0).unwrap_or_default();
         a.attachments = files
             .iter()
             .filter(|(owner, _)| *owner == a.id.0)
@@ -438,14 +451,6 @@ async fn complete(
             .collect();
     }
     Ok(items)
-}
-
-/// A row of a side table with the agreement it belongs to.
-#[derive(sqlx::FromRow)]
-struct Owned<T> {
-    agreement_id: i64,
-    #[sqlx(flatten)]
-    item: T,
 }
 
 /// One agreement, if the actor may see it (otherwise `NotFound`, so its existence does not leak).

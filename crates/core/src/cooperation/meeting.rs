@@ -9,7 +9,7 @@ use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
-use crate::sql::Sql;
+use crate::sql::{self, Sql};
 use crate::supervision::Colour;
 use crate::task::{OrgRef, TaskId, TaskStatus};
 use crate::{on, text};
@@ -274,39 +274,50 @@ const SELECT: &str = "select m.id, m.seq, m.title, m.held_on, m.place, m.host_or
     h.path as host_org_path, m.mechanism_id, k.name as mechanism_name, m.agenda, m.minutes, m.version, m.created_at
     from meeting m join org h on h.id = m.host_org_id left join org k on k.id = m.mechanism_id";
 
-async fn fill(tx: &mut Tx, m: &mut Meeting) -> Result<()> {
-    m.participants = on!(&mut *tx, |c| {
-        sqlx::query_as(
-            "select o.id as org_id, o.name, o.path from meeting_participant p join org o on o.id = p.org_id
-             where p.meeting_id = $1 order by o.path",
-        )
-        .bind(m.id)
-        .fetch_all(c)
-        .await?
-    });
-    m.resolutions = on!(&mut *tx, |c| {
-        sqlx::query_as("select id, meeting_id, number, text from resolution where meeting_id = $1 order by number")
-            .bind(m.id)
-            .fetch_all(c)
-            .await?
-    });
-    let tasks: Vec<ResolutionTask> = on!(&mut *tx, |c| {
-        sqlx::query_as(
-            "select rt.resolution_id, t.id, t.title, t.status, t.colour, t.progress from resolution_task rt
-             join task t on t.id = rt.task_id join resolution r on r.id = rt.resolution_id
-             where r.meeting_id = $1 order by t.id",
-        )
-        .bind(m.id)
-        .fetch_all(c)
-        .await?
-    });
-    for r in &mut m.resolutions {
-        r.tasks = tasks
-            .iter()
-            .filter(|t| t.resolution_id == r.id)
-            .cloned()
-            .collect();
-        r.settle();
+/// Fills in the participants and resolutions of a page of meetings, one query each.
+/// A resolution lists the tasks it became that the reader may read, by the task rule.
+async fn fill(tx: &mut Tx, actor: &Actor, meetings: &mut [Meeting]) -> Result<()> {
+    let ids: Vec<i64> = meetings.iter().map(|m| m.id.0).collect();
+    let mut participants = sql::by_owner(
+        tx,
+        "select p.meeting_id as owner, o.id as org_id, o.name, o.path from meeting_participant p
+         join org o on o.id = p.org_id where p.meeting_id in ",
+        &ids,
+        &Sql::new(" order by o.path"),
+    )
+    .await?;
+    let mut resolutions = sql::by_owner::<Resolution>(
+        tx,
+        "select meeting_id as owner, id, meeting_id, number, text from resolution where meeting_id in ",
+        &ids,
+        &Sql::new(" order by number"),
+    )
+    .await?;
+    let mut readable = Sql::new(" and ");
+    readable
+        .append(&crate::task::READ.sql(actor))
+        .push(" order by t.id");
+    let mut tasks = sql::by_owner::<ResolutionTask>(
+        tx,
+        "select r.meeting_id as owner, rt.resolution_id, t.id, t.title, t.status, t.colour, t.progress
+         from resolution_task rt join task t on t.id = rt.task_id join resolution r on r.id = rt.resolution_id
+         where r.meeting_id in ",
+        &ids,
+        &readable,
+    )
+    .await?;
+    for m in meetings {
+        m.participants = participants.remove(&m.id.0).unwrap_or_default();
+        m.resolutions = resolutions.remove(&m.id.0).unwrap_or_default();
+        let tasks = tasks.remove(&m.id.0).unwrap_or_default();
+        for r in &mut m.resolutions {
+            r.tasks = tasks
+                .iter()
+                .filter(|t| t.resolution_id == r.id)
+                .cloned()
+                .collect();
+            r.settle();
+        }
     }
     Ok(())
 }
@@ -320,7 +331,7 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: MeetingId) -> Result<
     let mut q = Sql::new(&format!("{SELECT} where m.id = "));
     q.bind(id.0).and(&READ.sql(actor));
     let mut m: Meeting = q.optional(tx).await?.ok_or(Error::NotFound)?;
-    fill(tx, &mut m).await?;
+    fill(tx, actor, std::slice::from_mut(&mut m)).await?;
     Ok(m)
 }
 
@@ -336,9 +347,7 @@ pub async fn list(db: &Db, actor: &Actor, mechanism: Option<OrgId>) -> Result<Ve
         .push(" order by m.held_on desc, m.id desc limit 500")
         .all(&mut tx)
         .await?;
-    for m in &mut items {
-        fill(&mut tx, m).await?;
-    }
+    fill(&mut tx, actor, &mut items).await?;
     Ok(items)
 }
 

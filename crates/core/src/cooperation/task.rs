@@ -17,7 +17,7 @@ use crate::file::{self, Attachment, Upload};
 use crate::org::OrgId;
 use crate::page::{Page, PageRequest};
 use crate::plan::{self, PlanId, PlanStatus};
-use crate::sql::Sql;
+use crate::sql::{self, Sql};
 use crate::supervision::{self, Assessment, Colour};
 use crate::{on, settings, text};
 
@@ -957,31 +957,19 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: TaskId) -> Result<Tas
 
 /// Fills in the supporters of a page of tasks in one query.
 async fn with_supporters(tx: &mut Tx, mut tasks: Vec<Task>) -> Result<Vec<Task>> {
-    if tasks.is_empty() {
-        return Ok(tasks);
-    }
-    let mut q = Sql::new(
-        "select s.task_id, o.id as org_id, o.name, o.path from task_support s join org o on o.id = s.org_id
-         where s.task_id in ",
-    );
-    q.bind_list(tasks.iter().map(|t| t.id.0))
-        .push(" order by o.path");
-    let rows: Vec<Supporter> = q.all(tx).await?;
+    let ids: Vec<i64> = tasks.iter().map(|t| t.id.0).collect();
+    let mut supporters = sql::by_owner(
+        tx,
+        "select s.task_id as owner, o.id as org_id, o.name, o.path from task_support s
+         join org o on o.id = s.org_id where s.task_id in ",
+        &ids,
+        &Sql::new(" order by o.path"),
+    )
+    .await?;
     for t in &mut tasks {
-        t.supporters = rows
-            .iter()
-            .filter(|r| r.task_id == t.id.0)
-            .map(|r| r.org.clone())
-            .collect();
+        t.supporters = supporters.remove(&t.id.0).unwrap_or_default();
     }
     Ok(tasks)
-}
-
-#[derive(sqlx::FromRow)]
-struct Supporter {
-    task_id: i64,
-    #[sqlx(flatten)]
-    org: OrgRef,
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]

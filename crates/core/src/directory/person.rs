@@ -125,6 +125,34 @@ pub struct Person {
     pub affiliations: Vec<Affiliation>,
 }
 
+/// What the actor may do with a person's record, for showing only what works.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = PersonAllowed)]
+pub struct Allowed {
+    /// See contact details unmasked (audited), and the record's audit trail.
+    pub reveal: bool,
+    /// Edit the record and merge duplicates into it.
+    pub edit: bool,
+    /// Export the whole record (a data request; audited).
+    pub export: bool,
+    /// Erase the person on request.
+    pub erase: bool,
+}
+
+impl Person {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        let owner = Some(self.owner_org_path.as_str());
+        let live = self.erased_at.is_none() && self.merged_into.is_none();
+        let reveal = live && actor.may(Resource::Contact, Action::Read, owner);
+        Allowed {
+            reveal,
+            edit: reveal && actor.may(Resource::Person, Action::Update, owner),
+            export: actor.may(Resource::Contact, Action::Report, owner),
+            erase: live && actor.may(Resource::Person, Action::Archive, owner),
+        }
+    }
+}
+
 impl Person {
     /// The country of residence in the reader's language.
     pub fn residence_country_name(&self, en: bool) -> Option<&str> {

@@ -109,22 +109,36 @@ impl Fen {
         let s = format!("{value:.2}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
         // Below a million the figure is written out, grouped by thousands: 200,000 yuan.
-        let (int, frac) = s.split_once('.').map_or((s, ""), |(i, f)| (i, f));
-        let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        let frac = if frac.is_empty() {
-            String::new()
-        } else {
-            format!(".{frac}")
-        };
-        format!("{sign}{grouped}{frac}{unit}")
+        format!("{}{unit}", group_thousands(s))
     }
+
+    /// Yuan with two decimals grouped by thousands, e.g. `1,234,567.50`: the figure
+    /// receipts and ledgers print beside the words.
+    pub fn figures(self) -> String {
+        group_thousands(&self.yuan())
+    }
+}
+
+/// A decimal number with its whole part grouped by thousands: `-1234567.5` →
+/// `-1,234,567.5`.
+pub fn group_thousands(number: &str) -> String {
+    let (int, frac) = number
+        .split_once('.')
+        .map_or((number, None), |(i, f)| (i, Some(f)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::with_capacity(number.len() + digits.len() / 3);
+    grouped.push_str(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if let Some(f) = frac {
+        grouped.push('.');
+        grouped.push_str(f);
+    }
+    grouped
 }
 
 /// Chinese numerals as written on receipts and cheques (大写).
@@ -215,6 +229,15 @@ impl std::iter::Sum for Fen {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn figures_group_thousands() {
+        assert_eq!(Fen(1_234_560).figures(), "12,345.60");
+        assert_eq!(Fen(2_247_000_000).figures(), "22,470,000.00");
+        assert_eq!(Fen(5).figures(), "0.05");
+        assert_eq!(Fen(-100_000).figures(), "-1,000.00");
+        assert_eq!(group_thousands("1234567"), "1,234,567");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -329,6 +329,27 @@ fn duplicate_name(e: Error) -> Error {
     }
 }
 
+/// What the actor may do with an organization.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = OrgAllowed)]
+pub struct Allowed {
+    pub edit: bool,
+    /// Create an organization below it (not below an archived one).
+    pub add_child: bool,
+    pub archive: bool,
+}
+
+impl Org {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        let path = Some(self.path.as_str());
+        Allowed {
+            edit: actor.may(Resource::Org, Action::Update, path),
+            add_child: self.archived_at.is_none() && actor.may(Resource::Org, Action::Create, path),
+            archive: actor.may(Resource::Org, Action::Archive, path),
+        }
+    }
+}
+
 /// Who may read an organization: judged against the organization itself (`POLICY`),
 /// written over `o`.
 pub const READ: ReadRule = ReadRule {

@@ -4,7 +4,7 @@
 //! The text stays ordinary SQL that both engines accept; only the placeholders are
 //! numbered here, when the statement is run.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
@@ -20,7 +20,14 @@ pub enum Arg {
     Int(Option<i64>),
     Text(Option<String>),
     Date(Option<NaiveDate>),
+    Time(Option<DateTime<Utc>>),
     Bool(bool),
+}
+
+impl From<DateTime<Utc>> for Arg {
+    fn from(v: DateTime<Utc>) -> Arg {
+        Arg::Time(Some(v))
+    }
 }
 
 impl From<i64> for Arg {
@@ -69,6 +76,38 @@ impl From<bool> for Arg {
     }
 }
 
+/// A row of a side table with the record it belongs to (selected `as owner`).
+#[derive(sqlx::FromRow)]
+struct Owned<T> {
+    owner: i64,
+    #[sqlx(flatten)]
+    item: T,
+}
+
+/// Rows of a side table for a whole page of records in one query, by the record they
+/// belong to. `head` selects the owner `as owner` and ends with `… in `; the owners'
+/// ids follow, then `tail` (more conditions, the order).
+pub async fn by_owner<T>(
+    tx: &mut Tx,
+    head: &str,
+    owners: &[i64],
+    tail: &Sql,
+) -> Result<std::collections::HashMap<i64, Vec<T>>>
+where
+    T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
+{
+    let mut out: std::collections::HashMap<i64, Vec<T>> = std::collections::HashMap::new();
+    if owners.is_empty() {
+        return Ok(out);
+    }
+    let mut q = Sql::new(head);
+    q.bind_list(owners.iter().copied()).append(tail);
+    for row in q.all::<Owned<T>>(tx).await? {
+        out.entry(row.owner).or_default().push(row.item);
+    }
+    Ok(out)
+}
+
 /// Binds arguments in order to a query of either engine.
 macro_rules! bind {
     ($q:expr, $args:expr) => {
@@ -76,6 +115,7 @@ macro_rules! bind {
             Arg::Int(v) => q.bind(*v),
             Arg::Text(v) => q.bind(v.clone()),
             Arg::Date(v) => q.bind(*v),
+            Arg::Time(v) => q.bind(*v),
             Arg::Bool(v) => q.bind(*v),
         })
     };

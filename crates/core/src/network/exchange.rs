@@ -14,7 +14,7 @@ use crate::org::OrgRef;
 use crate::page::{Page, PageRequest};
 use crate::pairing::{self, PairingId};
 use crate::person::{self, PersonId};
-use crate::sql::Sql;
+use crate::sql::{self, Sql};
 use crate::{on, settings, text};
 
 id_type!(ExchangeId);
@@ -205,18 +205,6 @@ const SELECT: &str =
     e.participants, e.pairing_id, e.mechanism_id, e.agreement_id, e.created_at
     from exchange e join org o on o.id = e.from_org_id";
 
-async fn to_orgs(tx: &mut Tx, id: ExchangeId) -> Result<Vec<OrgRef>> {
-    Ok(on!(tx, |c| {
-        sqlx::query_as(
-            "select o.id as org_id, o.name, o.path from exchange_to t join org o on o.id = t.org_id
-             where t.exchange_id = $1 order by o.path",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    }))
-}
-
 /// One exchange, if the actor may read it: the list's rule filtered by id.
 pub async fn get(db: &Db, actor: &Actor, id: ExchangeId) -> Result<Exchange> {
     get_in(&mut db.read().await?, actor, id).await
@@ -225,9 +213,8 @@ pub async fn get(db: &Db, actor: &Actor, id: ExchangeId) -> Result<Exchange> {
 pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: ExchangeId) -> Result<Exchange> {
     let mut q = Sql::new(&format!("{SELECT} where e.id = "));
     q.bind(id.0).and(&READ.sql(actor));
-    let mut e: Exchange = q.optional(tx).await?.ok_or(Error::NotFound)?;
-    e.to_orgs = to_orgs(tx, id).await?;
-    Ok(e)
+    let found = q.all(tx).await?;
+    with_to_orgs(tx, found).await?.pop().ok_or(Error::NotFound)
 }
 
 impl Exchange {
@@ -240,31 +227,19 @@ impl Exchange {
 
 /// Fills in the receiving organizations of a page of exchanges in one query.
 async fn with_to_orgs(tx: &mut Tx, mut items: Vec<Exchange>) -> Result<Vec<Exchange>> {
-    if items.is_empty() {
-        return Ok(items);
-    }
-    let mut q = Sql::new(
-        "select t.exchange_id, o.id as org_id, o.name, o.path from exchange_to t join org o on o.id = t.org_id
-         where t.exchange_id in ",
-    );
-    q.bind_list(items.iter().map(|e| e.id.0))
-        .push(" order by o.path");
-    let rows: Vec<ToOrg> = q.all(tx).await?;
+    let ids: Vec<i64> = items.iter().map(|e| e.id.0).collect();
+    let mut to = sql::by_owner(
+        tx,
+        "select t.exchange_id as owner, o.id as org_id, o.name, o.path from exchange_to t
+         join org o on o.id = t.org_id where t.exchange_id in ",
+        &ids,
+        &Sql::new(" order by o.path"),
+    )
+    .await?;
     for e in &mut items {
-        e.to_orgs = rows
-            .iter()
-            .filter(|r| r.exchange_id == e.id.0)
-            .map(|r| r.org.clone())
-            .collect();
+        e.to_orgs = to.remove(&e.id.0).unwrap_or_default();
     }
     Ok(items)
-}
-
-#[derive(sqlx::FromRow)]
-struct ToOrg {
-    exchange_id: i64,
-    #[sqlx(flatten)]
-    org: OrgRef,
 }
 
 /// The latest `limit` exchanges an organization itself took part in, on either end,

@@ -114,7 +114,43 @@ impl crate::person::NamesPerson for Donation {
     }
 }
 
+/// What the actor may do with a donation, for showing only the forms that work.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = DonationAllowed)]
+pub struct Allowed {
+    /// Record a step (received, allocated…) or an allocation.
+    pub update: bool,
+    /// The statuses a step may move to now: any other than the current one, and
+    /// `allocated` only once nothing is left to allocate.
+    pub next: Vec<DonationStatus>,
+    /// Allocate part of what arrived.
+    pub allocate: bool,
+}
+
 impl Donation {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        let update = actor.may(
+            Resource::Donation,
+            Action::Update,
+            Some(&self.recipient_org_path),
+        );
+        let left = self.unallocated_fen().0;
+        Allowed {
+            update,
+            next: if update {
+                DonationStatus::ALL
+                    .iter()
+                    .copied()
+                    .filter(|s| *s != self.status)
+                    .filter(|s| *s != DonationStatus::Allocated || left == 0)
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            allocate: update && self.status.arrived() && left > 0,
+        }
+    }
+
     /// What is left to allocate.
     pub fn unallocated_fen(&self) -> Fen {
         Fen(self.amount_fen.0 - self.allocated_fen.0)
@@ -353,6 +389,12 @@ pub async fn create(db: &Db, actor: &Actor, input: &DonationInput) -> Result<Don
     get(db, actor, id).await
 }
 
+/// The dated steps of a donation's life.
+const STEPS: crate::step::Steps = crate::step::Steps {
+    table: "donation_step",
+    owner: "donation_id",
+};
+
 async fn step_row(
     tx: &mut Tx,
     actor: &Actor,
@@ -361,20 +403,9 @@ async fn step_row(
     on_: NaiveDate,
     note: Option<&str>,
 ) -> Result<()> {
-    on!(tx, |c| {
-        sqlx::query(
-            "insert into donation_step (donation_id, status, happened_on, note, account_id, created_at) values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(status.as_str())
-        .bind(on_)
-        .bind(note)
-        .bind(actor.account_id)
-        .bind(crate::now())
-        .execute(c)
-        .await?;
-    });
-    Ok(())
+    STEPS
+        .record(tx, actor, id.0, status.as_str(), on_, note)
+        .await
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -577,14 +608,7 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: DonationId) -> Result
     q.bind(id.0).and(&READ.sql(actor));
     let mut d: Donation = q.optional(tx).await?.ok_or(Error::NotFound)?;
     person::withhold(tx, actor, std::slice::from_mut(&mut d)).await?;
-    d.steps = on!(tx, |c| {
-        sqlx::query_as(
-            "select status, happened_on, note from donation_step where donation_id = $1 order by id",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
+    d.steps = STEPS.of(tx, id.0).await?;
     d.allocations = on!(tx, |c| {
         sqlx::query_as(
             "select use, amount_fen, allocated_on from donation_allocation where donation_id = $1 order by id",

@@ -11,7 +11,7 @@ use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
 use crate::outcome::Scope;
 use crate::page::{Page, PageRequest};
-use crate::sql::Sql;
+use crate::sql::{self, Sql};
 use crate::{on, reference, text};
 
 id_type!(EventId);
@@ -360,6 +360,22 @@ async fn series_of(tx: &mut Tx, f: &Fields) -> Result<Option<SeriesId>> {
     }
 }
 
+/// What the actor may do with an event: record its outcomes (sessions, register,
+/// talents, articles, projects, files, endorsements) and edit it.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = EventAllowed)]
+pub struct Allowed {
+    pub update: bool,
+}
+
+impl Event {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        Allowed {
+            update: actor.may_any(Resource::Event, Action::Update, self.org_paths()),
+        }
+    }
+}
+
 /// Who may read an event: judged against the hosts, co-hosts and supporters of an event (`POLICY`),
 /// written over `e`.
 pub const READ: ReadRule = ReadRule {
@@ -582,36 +598,44 @@ const SELECT: &str = "select e.id, e.kind, e.series_id, s.name as series_name, e
     e.version, e.created_at
     from event e left join event_series s on s.id = e.series_id";
 
-async fn fill(tx: &mut Tx, e: &mut Event) -> Result<()> {
-    e.orgs = on!(&mut *tx, |c| {
-        sqlx::query_as(
-            "select x.org_id, o.name, o.path, x.role from event_org x join org o on o.id = x.org_id
-             where x.event_id = $1 order by case x.role when 'host' then 0 when 'co_host' then 1 else 2 end, o.path",
-        )
-        .bind(e.id)
-        .fetch_all(c)
-        .await?
-    });
-    e.countries = on!(&mut *tx, |c| {
-        sqlx::query_as(
-            "select x.country_code, k.name_zh, k.name_en, x.participants from event_country x
-             join country k on k.alpha2 = x.country_code where x.event_id = $1 order by x.participants desc, x.country_code",
-        )
-        .bind(e.id)
-        .fetch_all(c)
-        .await?
-    });
-    e.endorsements = on!(&mut *tx, |c| {
-        sqlx::query_as("select by_whom, given_on, text from endorsement where event_id = $1 order by given_on, id")
-            .bind(e.id)
-            .fetch_all(c)
-            .await?
-    });
-    e.attachments = crate::file::list(tx, "event", &[e.id.0])
-        .await?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect();
+/// Fills in the organizations, countries, endorsements and files of a page of events,
+/// one query each.
+async fn fill(tx: &mut Tx, events: &mut [Event]) -> Result<()> {
+    let ids: Vec<i64> = events.iter().map(|e| e.id.0).collect();
+    let mut orgs = sql::by_owner(
+        tx,
+        "select x.event_id as owner, x.org_id, o.name, o.path, x.role from event_org x join org o on o.id = x.org_id
+         where x.event_id in ",
+        &ids,
+        &Sql::new(" order by case x.role when 'host' then 0 when 'co_host' then 1 else 2 end, o.path"),
+    )
+    .await?;
+    let mut countries = sql::by_owner(
+        tx,
+        "select x.event_id as owner, x.country_code, k.name_zh, k.name_en, x.participants from event_country x
+         join country k on k.alpha2 = x.country_code where x.event_id in ",
+        &ids,
+        &Sql::new(" order by x.participants desc, x.country_code"),
+    )
+    .await?;
+    let mut endorsements = sql::by_owner(
+        tx,
+        "select event_id as owner, by_whom, given_on, text from endorsement where event_id in ",
+        &ids,
+        &Sql::new(" order by given_on, id"),
+    )
+    .await?;
+    let files = crate::file::list(tx, "event", &ids).await?;
+    for e in events {
+        e.orgs = orgs.remove(&e.id.0).unwrap_or_default();
+        e.countries = countries.remove(&e.id.0).unwrap_or_default();
+        e.endorsements = endorsements.remove(&e.id.0).unwrap_or_default();
+        e.attachments = files
+            .iter()
+            .filter(|(owner, _)| *owner == e.id.0)
+            .map(|(_, a)| a.clone())
+            .collect();
+    }
     Ok(())
 }
 
@@ -624,7 +648,7 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: EventId) -> Result<Ev
     let mut q = Sql::new(&format!("{SELECT} where e.id = "));
     q.bind(id.0).and(&READ.sql(actor));
     let mut e: Event = q.optional(tx).await?.ok_or(Error::NotFound)?;
-    fill(tx, &mut e).await?;
+    fill(tx, std::slice::from_mut(&mut e)).await?;
     Ok(e)
 }
 
@@ -695,9 +719,7 @@ pub async fn list(
             page,
         )
         .await?;
-    for e in &mut found.items {
-        fill(&mut tx, e).await?;
-    }
+    fill(&mut tx, &mut found.items).await?;
     Ok(found)
 }
 
@@ -714,9 +736,7 @@ pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result
         .push(" order by e.starts_on desc, e.id desc limit ")
         .bind(limit);
     let mut items: Vec<Event> = q.all(&mut tx).await?;
-    for e in &mut items {
-        fill(&mut tx, e).await?;
-    }
+    fill(&mut tx, &mut items).await?;
     Ok(items)
 }
 

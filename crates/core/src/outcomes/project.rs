@@ -256,6 +256,12 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
     get(db, actor, id).await
 }
 
+/// The dated steps of a project's life.
+const STEPS: crate::step::Steps = crate::step::Steps {
+    table: "project_step",
+    owner: "project_id",
+};
+
 async fn step_row(
     tx: &mut Tx,
     actor: &Actor,
@@ -264,20 +270,9 @@ async fn step_row(
     on_: NaiveDate,
     note: Option<&str>,
 ) -> Result<()> {
-    on!(tx, |c| {
-        sqlx::query(
-            "insert into project_step (project_id, status, happened_on, note, account_id, created_at) values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(status.as_str())
-        .bind(on_)
-        .bind(note)
-        .bind(actor.account_id)
-        .bind(crate::now())
-        .execute(c)
-        .await?;
-    });
-    Ok(())
+    STEPS
+        .record(tx, actor, id.0, status.as_str(), on_, note)
+        .await
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -376,14 +371,7 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: ProjectId) -> Result<
     q.bind(id.0).and(&READ.sql(actor));
     let mut p: Project = q.optional(tx).await?.ok_or(Error::NotFound)?;
     person::withhold(tx, actor, std::slice::from_mut(&mut p)).await?;
-    p.steps = on!(tx, |c| {
-        sqlx::query_as(
-            "select status, happened_on, note from project_step where project_id = $1 order by id",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
+    p.steps = STEPS.of(tx, id.0).await?;
     Ok(p)
 }
 

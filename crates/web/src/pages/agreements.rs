@@ -77,8 +77,7 @@ struct ShowPage {
     plans: Vec<Plan>,
     areas: Vec<AreaBlock>,
     unfiled: Vec<Task>,
-    may_edit: bool,
-    may_attach: bool,
+    allowed: qiaolian_core::agreement::Allowed,
     error: Option<String>,
 }
 
@@ -132,8 +131,7 @@ async fn show_page(
     Ok(render_with(
         status,
         &ShowPage {
-            may_edit: actor.may_any(Resource::Agreement, Action::Update, a.party_paths()),
-            may_attach: actor.may_any(Resource::Agreement, Action::Create, a.party_paths()),
+            allowed: a.allowed(&actor),
             ctx,
             a,
             plans,

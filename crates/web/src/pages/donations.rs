@@ -247,7 +247,7 @@ struct ShowPage {
     ctx: Ctx,
     d: Donation,
     unallocated: Fen,
-    may_update: bool,
+    allowed: qiaolian_core::donation::Allowed,
     errors: FormErrors,
     step: StepForm,
     allocation: AllocationForm,
@@ -256,39 +256,16 @@ struct ShowPage {
 impl ShowPage {
     /// The statuses a clerk may move to: not the current one, and "allocated" only
     /// once allocations have used the donation up.
-    fn next_statuses(&self) -> Vec<DonationStatus> {
-        DonationStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| *s != self.d.status)
-            .filter(|s| *s != DonationStatus::Allocated || self.unallocated.0 == 0)
-            .collect()
-    }
-
     fn today(&self) -> String {
         qiaolian_core::settings::today().to_string()
     }
 
     fn figures(&self, f: &Fen) -> String {
-        figures(*f)
+        f.figures()
     }
 }
 
 /// Yuan in figures as receipts write them: thousands separated, two decimals.
-fn figures(f: Fen) -> String {
-    let plain = f.yuan();
-    let (whole, frac) = plain.split_once('.').unwrap_or((&plain, "00"));
-    let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{frac}")
-}
-
 async fn show_page(
     ctx: Ctx,
     db: &Db,
@@ -300,18 +277,13 @@ async fn show_page(
 ) -> PageResult {
     let actor = user.actor();
     let d = donation::get(db, &actor, id).await?;
-    let may_update = actor.may(
-        Resource::Donation,
-        Action::Update,
-        Some(&d.recipient_org_path),
-    );
     Ok(render_with(
         errors.status(false),
         &ShowPage {
             ctx,
             unallocated: d.unallocated_fen(),
+            allowed: d.allowed(&actor),
             d,
-            may_update,
             errors,
             step,
             allocation,
@@ -392,7 +364,7 @@ struct ReceiptPage {
 
 impl ReceiptPage {
     fn figures(&self, f: &Fen) -> String {
-        figures(*f)
+        f.figures()
     }
 }
 
@@ -405,17 +377,4 @@ pub async fn receipt(
 ) -> PageResult {
     let d = donation::get(&state.db, &user.actor(), DonationId(id)).await?;
     Ok(render(&ReceiptPage { ctx, d }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn figures_group_thousands() {
-        assert_eq!(figures(Fen(1_234_560)), "12,345.60");
-        assert_eq!(figures(Fen(2_247_000_000)), "22,470,000.00");
-        assert_eq!(figures(Fen(5)), "0.05");
-        assert_eq!(figures(Fen(100_000)), "1,000.00");
-    }
 }

@@ -8,7 +8,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::article::{self, ArticleFigures, ArticleFilter, ArticleInput, OutletCount};
 use qiaolian_core::camp::{self, Participant, ParticipantInput, Session, SessionId, SessionInput};
 use qiaolian_core::event::{
@@ -182,7 +181,7 @@ async fn refused(
     let register = camp::participants(db, &actor, id).await?;
     let more = More {
         links,
-        may_update: actor.may_any(Resource::Event, Action::Update, e.org_paths()),
+        may_update: e.allowed(&actor).update,
         sessions: camp::sessions(db, id).await?,
         participants: register.iter().filter(|p| !p.withheld).cloned().collect(),
         withheld: withheld_by_country(&register),
@@ -560,10 +559,7 @@ pub async fn edit(
     Path(id): Path<i64>,
 ) -> PageResult {
     let e = event::get(&state.db, &user.actor(), EventId(id)).await?;
-    if !user
-        .actor()
-        .may_any(Resource::Event, Action::Update, e.org_paths())
-    {
+    if !e.allowed(&user.actor()).update {
         return Err(Error::Forbidden.into());
     }
     let mut tx = state.db.read().await?;

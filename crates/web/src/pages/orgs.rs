@@ -236,9 +236,7 @@ struct ShowPage {
     members: Vec<qiaolian_core::person::Member>,
     /// Its latest exchanges and events, as far as the reader may see them.
     visits: Visits,
-    may_edit: bool,
-    may_create_child: bool,
-    may_archive: bool,
+    allowed: qiaolian_core::org::Allowed,
     error: Option<String>,
 }
 
@@ -269,10 +267,7 @@ async fn show_page(ctx: Ctx, user: &User, db: &Db, id: OrgId, error: Option<Stri
     Ok(render_with(
         status,
         &ShowPage {
-            may_edit: actor.may(Resource::Org, Action::Update, Some(&org.path)),
-            may_create_child: org.archived_at.is_none()
-                && actor.may(Resource::Org, Action::Create, Some(&org.path)),
-            may_archive: actor.may(Resource::Org, Action::Archive, Some(&org.path)),
+            allowed: org.allowed(&actor),
             ctx,
             org,
             ancestors,

@@ -78,10 +78,7 @@ pub async fn list(
 struct ShowPage {
     ctx: Ctx,
     p: Person,
-    may_reveal: bool,
-    may_edit: bool,
-    may_export: bool,
-    may_erase: bool,
+    allowed: qiaolian_core::person::Allowed,
     trail: Vec<Entry>,
     timeline: Vec<TimelineItem>,
     merges: Vec<MergeRecord>,
@@ -132,15 +129,13 @@ async fn show_page_with(
     refused: Option<String>,
 ) -> PageResult {
     let actor = user.actor();
-    let owner = Some(p.owner_org_path.as_str());
-    let may_reveal = actor.may(Resource::Contact, Action::Read, owner) && p.erased_at.is_none();
-    let trail = if may_reveal {
+    let allowed = p.allowed(&actor);
+    let trail = if allowed.reveal {
         audit::of(db, "person", p.id.0).await?
     } else {
         Vec::new()
     };
-    let may_edit = may_reveal && actor.may(Resource::Person, Action::Update, owner);
-    let duplicates = if may_edit {
+    let duplicates = if allowed.edit {
         person::duplicates_of_person(db, &actor, p.id).await?
     } else {
         Vec::new()
@@ -153,15 +148,12 @@ async fn show_page_with(
     Ok(render_with(
         status,
         &ShowPage {
-            may_export: actor.may(Resource::Contact, Action::Report, owner),
-            may_erase: actor.may(Resource::Person, Action::Archive, owner) && p.erased_at.is_none(),
+            allowed,
             timeline: qiaolian_core::timeline::timeline(db, &actor, p.id).await?,
             merges: person::merges(db, &actor, p.id).await?,
             duplicates,
-            may_edit,
             ctx,
             p,
-            may_reveal,
             trail,
             notice,
             refused,
@@ -553,11 +545,7 @@ pub async fn edit(
     if let Some(survivor) = shown.merged_into {
         return Ok(Redirect::to(&format!("/people/{survivor}?merged={id}")).into_response());
     }
-    if !actor.may(
-        Resource::Person,
-        Action::Update,
-        Some(&shown.owner_org_path),
-    ) {
+    if !shown.allowed(&actor).edit {
         return Err(Error::Forbidden.into());
     }
     let p = person::reveal(&state.db, &actor, PersonId(id)).await?;
