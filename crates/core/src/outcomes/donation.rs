@@ -384,7 +384,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &DonationInput) -> Result<Don
         .await
         .map_err(|e| duplicate_receipt(e.into()))?
     });
-    step_row(&mut tx, actor, id, f.status, f.given_on, None).await?;
+    STEPS
+        .record(&mut tx, actor, id.0, f.status.as_str(), f.given_on, None)
+        .await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -394,19 +396,6 @@ const STEPS: crate::step::Steps = crate::step::Steps {
     table: "donation_step",
     owner: "donation_id",
 };
-
-async fn step_row(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: DonationId,
-    status: DonationStatus,
-    on_: NaiveDate,
-    note: Option<&str>,
-) -> Result<()> {
-    STEPS
-        .record(tx, actor, id.0, status.as_str(), on_, note)
-        .await
-}
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = DonationStepInput)]
@@ -497,7 +486,9 @@ pub async fn advance(
         ));
     };
     bump(&mut tx, &d, to).await?;
-    step_row(&mut tx, actor, id, to, day, note.as_deref()).await?;
+    STEPS
+        .record(&mut tx, actor, id.0, to.as_str(), day, note.as_deref())
+        .await?;
     let d = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(d)
@@ -573,7 +564,16 @@ pub async fn allocate(
         .await?;
     });
     if full && d.status != DonationStatus::Allocated {
-        step_row(&mut tx, actor, id, DonationStatus::Allocated, day, None).await?;
+        STEPS
+            .record(
+                &mut tx,
+                actor,
+                id.0,
+                DonationStatus::Allocated.as_str(),
+                day,
+                None,
+            )
+            .await?;
     }
     let d = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;

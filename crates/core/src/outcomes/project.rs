@@ -250,7 +250,16 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
         .fetch_one(c)
         .await?
     });
-    step_row(&mut tx, actor, id, ProjectStatus::Signed, signed_on, None).await?;
+    STEPS
+        .record(
+            &mut tx,
+            actor,
+            id.0,
+            ProjectStatus::Signed.as_str(),
+            signed_on,
+            None,
+        )
+        .await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Project, id.0).await?;
     tx.commit().await?;
     get(db, actor, id).await
@@ -261,19 +270,6 @@ const STEPS: crate::step::Steps = crate::step::Steps {
     table: "project_step",
     owner: "project_id",
 };
-
-async fn step_row(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: ProjectId,
-    status: ProjectStatus,
-    on_: NaiveDate,
-    note: Option<&str>,
-) -> Result<()> {
-    STEPS
-        .record(tx, actor, id.0, status.as_str(), on_, note)
-        .await
-}
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = ProjectStepInput)]
@@ -334,7 +330,9 @@ pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -
             .execute(c)
             .await?;
     });
-    step_row(&mut tx, actor, id, to, day, note.as_deref()).await?;
+    STEPS
+        .record(&mut tx, actor, id.0, to.as_str(), day, note.as_deref())
+        .await?;
     let p = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(p)

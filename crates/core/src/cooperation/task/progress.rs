@@ -1,0 +1,355 @@
+//! The progress ledger: reports, comments, the history of events, colours brought
+//! up to date, sub-tasks rolled up, and tasks carried to a plan's next revision.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+/// A progress report as submitted.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReportInput {
+    /// `YYYY-MM-DD`; today if left out.
+    pub reported_on: String,
+    /// 0–100.
+    pub percent: Option<i64>,
+    pub done: String,
+    pub next_step: Option<String>,
+    pub problems: Option<String>,
+    /// Required when the percent is lower than the last one.
+    pub backwards_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Report {
+    pub id: ReportId,
+    pub reported_on: NaiveDate,
+    pub percent: i64,
+    pub done: String,
+    pub next_step: Option<String>,
+    pub problems: Option<String>,
+    pub backwards_reason: Option<String>,
+    pub author_name: String,
+    pub created_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub evidence: Vec<Attachment>,
+}
+
+/// Adds a report to the ledger (append-only); the latest sets the task's progress.
+pub async fn report(
+    db: &Db,
+    actor: &Actor,
+    id: TaskId,
+    input: &ReportInput,
+    evidence: &[Upload],
+) -> Result<Task> {
+    let mut tx = db.write().await?;
+    let task = get_in(&mut tx, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Task,
+        Action::Report,
+        Some(&task.lead_org_path),
+    )?;
+    match task.status {
+        TaskStatus::Accepted | TaskStatus::InProgress => {}
+        TaskStatus::Closed | TaskStatus::Cancelled => {
+            return Err(Error::field("status", "task_closed"));
+        }
+        _ => return Err(Error::field("status", "not_reportable")),
+    }
+    if task.child_count > 0 {
+        return Err(Error::field("percent", "has_subtasks"));
+    }
+    let mut check = Check::default();
+    let today = settings::today();
+    let reported_on = check
+        .take("reported_on", text::date(&input.reported_on))
+        .map(|d| d.unwrap_or(today));
+    if reported_on.is_some_and(|d| d > today) {
+        check.add("reported_on", "date_in_future");
+    }
+    let percent = match input.percent {
+        None => {
+            check.add("percent", "required");
+            None
+        }
+        Some(p) if !(0..=100).contains(&p) => {
+            check.add("percent", "percent_range");
+            None
+        }
+        Some(p) => Some(p),
+    };
+    let done = check.take("done", text::required(&input.done, text::LONG));
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let next_step = check
+        .take(
+            "next_step",
+            text::optional(&opt(&input.next_step), text::LONG),
+        )
+        .flatten();
+    let problems = check
+        .take(
+            "problems",
+            text::optional(&opt(&input.problems), text::LONG),
+        )
+        .flatten();
+    let backwards = check
+        .take(
+            "backwards_reason",
+            text::optional(&opt(&input.backwards_reason), text::LONG),
+        )
+        .flatten();
+    if percent.is_some_and(|p| p < task.progress) && backwards.is_none() {
+        check.add("backwards_reason", "backwards_without_reason");
+    }
+    for u in evidence {
+        if let Err(e) = u.check() {
+            check.take::<()>("evidence", Err(e));
+        }
+    }
+    check.finish()?;
+    let (Some(reported_on), Some(percent), Some(done)) = (reported_on, percent, done) else {
+        return Err(Error::Other(
+            "report parsed without errors yet incomplete".into(),
+        ));
+    };
+    crate::db::claim(&mut tx, "task", id.0, task.version).await?;
+    let report_id: ReportId = on!(&mut tx, |c| {
+        sqlx::query_scalar(
+            "insert into progress_report (task_id, reported_on, percent, done, next_step, problems, backwards_reason,
+                author_id, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+        )
+        .bind(id)
+        .bind(reported_on)
+        .bind(percent)
+        .bind(&done)
+        .bind(&next_step)
+        .bind(&problems)
+        .bind(&backwards)
+        .bind(actor.account_id)
+        .bind(crate::now())
+        .fetch_one(c)
+        .await?
+    });
+    for u in evidence {
+        file::attach(&mut tx, "progress", report_id.0, u, actor.account_id).await?;
+    }
+    let to = if task.status == TaskStatus::Accepted {
+        TaskStatus::InProgress
+    } else {
+        task.status
+    };
+    on!(&mut tx, |c| {
+        sqlx::query(
+            "update task set progress = $1, last_report_on = $2, status = $3 where id = $4",
+        )
+        .bind(percent)
+        .bind(
+            task.last_report_on
+                .map_or(reported_on, |d| d.max(reported_on)),
+        )
+        .bind(to.as_str())
+        .bind(id)
+        .execute(c)
+        .await?;
+    });
+    event(
+        &mut tx,
+        actor,
+        id,
+        "report",
+        Some(task.status),
+        Some(to),
+        Some(&format!("{percent}%")),
+    )
+    .await?;
+    settle(actor, tx, id, &[task.parent_id]).await
+}
+
+/// Whether the actor may report on a task: asked before evidence files are read.
+pub async fn may_report(db: &Db, actor: &Actor, id: TaskId) -> Result<()> {
+    let task = get(db, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Task,
+        Action::Report,
+        Some(&task.lead_org_path),
+    )
+}
+
+/// A comment from any organization involved in the task.
+pub async fn comment(db: &Db, actor: &Actor, id: TaskId, body: &str) -> Result<()> {
+    let mut tx = db.write().await?;
+    let task = get_in(&mut tx, actor, id).await?;
+    access::authorize_any(
+        actor,
+        Resource::Task,
+        Action::Comment,
+        task.involved_paths(),
+    )?;
+    let body =
+        text::required(body, text::LONG).map_err(|e| Error::Invalid([("comment", e)].into()))?;
+    event(&mut tx, actor, id, "comment", None, None, Some(&body)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn event(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: TaskId,
+    kind: &str,
+    from: Option<TaskStatus>,
+    to: Option<TaskStatus>,
+    note: Option<&str>,
+) -> Result<()> {
+    on!(tx, |c| {
+        sqlx::query(
+            "insert into task_event (task_id, kind, from_status, to_status, note, account_id, org_id, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(kind)
+        .bind(from.map(TaskStatus::as_str))
+        .bind(to.map(TaskStatus::as_str))
+        .bind(note)
+        .bind(actor.account_id)
+        .bind(actor.org_id)
+        .bind(crate::now())
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Recomputes the stored colour of one task and when it next changes.
+pub(super) async fn refresh(tx: &mut Tx, id: TaskId) -> Result<()> {
+    let (start, deadline, progress, status): (NaiveDate, NaiveDate, i64, String) =
+        on!(&mut *tx, |c| {
+            sqlx::query_as("select start_on, deadline, progress, status from task where id = $1")
+                .bind(id)
+                .fetch_one(c)
+                .await?
+        });
+    let open = TaskStatus::parse(&status)
+        .map(TaskStatus::is_open)
+        .unwrap_or(true);
+    let (today, t) = (settings::today(), settings::get().thresholds);
+    let colour = supervision::assess(today, start, deadline, progress, open, t).colour;
+    let until = supervision::colour_until(today, start, deadline, progress, open, t);
+    on!(tx, |c| {
+        sqlx::query("update task set colour = $1, colour_until = $2 where id = $3")
+            .bind(colour.as_str())
+            .bind(until)
+            .bind(id)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Brings stored colours up to date with the calendar: only tasks whose colour was
+/// due to change by today are touched (an indexed range), a few hundred per write so
+/// no request waits long behind it. Run by the server's upkeep, never by a read.
+pub async fn refresh_stale(db: &Db) -> Result<u64> {
+    let mut done = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let ids: Vec<TaskId> = on!(&mut tx, |c| {
+            // No order: each batch moves its tasks' days on, so the next finds the rest,
+            // and the range alone stays on `task_colour_until_idx`.
+            sqlx::query_scalar("select id from task where colour_until <= $1 limit 200")
+                .bind(settings::today())
+                .fetch_all(c)
+                .await?
+        });
+        for id in &ids {
+            refresh(&mut tx, *id).await?;
+        }
+        tx.commit().await?;
+        done += ids.len() as u64;
+        if ids.len() < 200 {
+            return Ok(done);
+        }
+    }
+}
+
+/// Sets a parent's progress to the weighted roll-up of its live sub-tasks, up the tree.
+pub(super) async fn roll_up(tx: &mut Tx, parent: TaskId) -> Result<()> {
+    let mut next = Some(parent);
+    // Bounded: parents are checked against cycles, and old data cannot loop this.
+    for _ in 0..MAX_DEPTH {
+        let Some(id) = next else { break };
+        let children: Vec<(i64, i64)> = on!(&mut *tx, |c| {
+            sqlx::query_as(
+                "select weight, progress from task where parent_id = $1 and status <> 'cancelled'",
+            )
+            .bind(id)
+            .fetch_all(c)
+            .await?
+        });
+        let progress = supervision::roll_up(&children);
+        next = on!(&mut *tx, |c| {
+            sqlx::query_scalar("update task set progress = $1 where id = $2 returning parent_id")
+                .bind(progress)
+                .bind(id)
+                .fetch_one(c)
+                .await?
+        });
+        refresh(tx, id).await?;
+    }
+    Ok(())
+}
+
+/// Moves a superseded plan's open tasks to its new revision, cancelling those in `close`.
+pub(crate) async fn carry_forward(
+    tx: &mut Tx,
+    actor: &Actor,
+    from: PlanId,
+    to: PlanId,
+    close: &[TaskId],
+    note: &str,
+) -> Result<()> {
+    let open: Vec<(TaskId, String)> = on!(&mut *tx, |c| {
+        sqlx::query_as("select id, status from task where plan_id = $1 and status not in ('closed', 'cancelled')")
+            .bind(from)
+            .fetch_all(c)
+            .await?
+    });
+    for (id, status) in open {
+        let status = TaskStatus::parse(&status).ok();
+        if close.contains(&id) {
+            on!(&mut *tx, |c| {
+                sqlx::query("update task set status = 'cancelled', updated_at = $1, version = version + 1 where id = $2")
+                    .bind(crate::now())
+                    .bind(id)
+                    .execute(c)
+                    .await?;
+            });
+            event(
+                tx,
+                actor,
+                id,
+                "closed_by_revision",
+                status,
+                Some(TaskStatus::Cancelled),
+                Some(note),
+            )
+            .await?;
+            refresh(tx, id).await?;
+        } else {
+            on!(&mut *tx, |c| {
+                sqlx::query("update task set plan_id = $1, updated_at = $2, version = version + 1 where id = $3")
+                    .bind(to)
+                    .bind(crate::now())
+                    .bind(id)
+                    .execute(c)
+                    .await?;
+            });
+            event(tx, actor, id, "carried_forward", None, None, Some(note)).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! What readers see of tasks: a task with its ledger and what they may do, the list
+//! with its filters, an organization's inbox and the colour counts.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = TaskEvent)]
+pub struct Event {
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub note: Option<String>,
+    pub account_name: String,
+    pub org_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the actor may do with a task, for showing only the buttons that work.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Allowed {
+    pub edit: bool,
+    pub assign: bool,
+    pub accept: bool,
+    pub report: bool,
+    pub report_done: bool,
+    pub verify: bool,
+    pub cancel: bool,
+    pub comment: bool,
+}
+
+/// The joint-meeting resolution a task implements.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Source {
+    pub meeting_id: crate::meeting::MeetingId,
+    pub meeting_title: String,
+    pub number: i64,
+    pub text: String,
+}
+
+/// A task with its ledger, history, sub-tasks and what the actor may do.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskDetail {
+    pub task: Task,
+    /// The resolutions this task implements.
+    pub sources: Vec<Source>,
+    pub assessment: Assessment,
+    pub reports: Vec<Report>,
+    pub events: Vec<Event>,
+    pub children: Vec<Task>,
+    pub allowed: Allowed,
+}
+
+pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
+    let task = get(db, actor, id).await?;
+    let mut tx = db.read().await?;
+    let mut reports: Vec<Report> = on!(&mut tx, |c| {
+        sqlx::query_as(
+            "select r.id, r.reported_on, r.percent, r.done, r.next_step, r.problems, r.backwards_reason,
+                a.display_name as author_name, r.created_at
+             from progress_report r join account a on a.id = r.author_id
+             where r.task_id = $1 order by r.reported_on desc, r.id desc",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    let ids: Vec<i64> = reports.iter().map(|r| r.id.0).collect();
+    for (owner, f) in file::list(&mut tx, "progress", &ids).await? {
+        if let Some(r) = reports.iter_mut().find(|r| r.id.0 == owner) {
+            r.evidence.push(f);
+        }
+    }
+    let events = on!(&mut tx, |c| {
+        sqlx::query_as(
+            "select e.kind, e.from_status, e.to_status, e.note, a.display_name as account_name, o.name as org_name,
+                e.created_at
+             from task_event e join account a on a.id = e.account_id join org o on o.id = e.org_id
+             where e.task_id = $1 order by e.id desc",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    // Sub-tasks by the same rule as every list: one led elsewhere may be hidden.
+    let mut q = Sql::new(&format!("{SELECT} where t.parent_id = "));
+    q.bind(id.0)
+        .and(&READ.sql(actor))
+        .push(" order by t.deadline, t.id");
+    let found = q.all(&mut tx).await?;
+    let children = with_supporters(&mut tx, found).await?;
+    let sources = on!(&mut tx, |c| {
+        sqlx::query_as(
+            "select m.id as meeting_id, m.title as meeting_title, r.number, r.text from resolution_task rt
+             join resolution r on r.id = rt.resolution_id join meeting m on m.id = r.meeting_id
+             where rt.task_id = $1 order by m.held_on, r.number",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    let open = task.status.is_open();
+    let assigner = |action| actor.may(Resource::Task, action, Some(&task.assigner_org_path));
+    let lead = actor.may(Resource::Task, Action::Report, Some(&task.lead_org_path));
+    let allowed = Allowed {
+        edit: open && assigner(Action::Update),
+        assign: task.status == TaskStatus::Draft && assigner(Action::Assign),
+        accept: task.status == TaskStatus::Assigned && lead,
+        report: matches!(task.status, TaskStatus::Accepted | TaskStatus::InProgress)
+            && lead
+            && task.child_count == 0,
+        report_done: matches!(task.status, TaskStatus::Accepted | TaskStatus::InProgress)
+            && lead
+            && task.progress >= 100,
+        verify: task.status == TaskStatus::ReportedDone && assigner(Action::Assign),
+        cancel: open && assigner(Action::Assign),
+        comment: actor.may_any(Resource::Task, Action::Comment, task.involved_paths()),
+    };
+    Ok(TaskDetail {
+        assessment: task.assessment(),
+        task,
+        sources,
+        reports,
+        events,
+        children,
+        allowed,
+    })
+}
+
+/// Filters of the task list; all optional.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct TaskFilter {
+    pub plan: Option<i64>,
+    pub agreement: Option<i64>,
+    pub area: Option<i64>,
+    /// Lead organization and everything below it.
+    pub lead: Option<i64>,
+    /// e.g. `in_progress`
+    pub status: Option<String>,
+    /// `red`, `yellow`, `blue`, `green` or `grey`
+    pub colour: Option<String>,
+    /// Deadline on or after, `YYYY-MM-DD`.
+    pub deadline_from: Option<String>,
+    /// Deadline on or before, `YYYY-MM-DD`.
+    pub deadline_to: Option<String>,
+    /// Text in the title.
+    pub q: Option<String>,
+    /// Only top-level tasks (not sub-tasks).
+    pub top: Option<bool>,
+}
+
+pub(super) fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub(super) const FROM: &str =
+    "from task t join plan p on p.id = t.plan_id join org lo on lo.id = t.lead_org_id
+    join org ao on ao.id = t.assigner_org_id";
+
+/// The read rule and every filter of `TaskFilter`, checked, as one condition over the
+/// tables of `FROM`.
+pub(super) async fn condition(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Sql> {
+    let mut check = Check::default();
+    let status = blank(&filter.status).and_then(|s| check.take("status", TaskStatus::parse(s)));
+    let colour = blank(&filter.colour).and_then(|s| check.take("colour", Colour::parse(s)));
+    let from = check
+        .take(
+            "deadline_from",
+            text::date(blank(&filter.deadline_from).unwrap_or("")),
+        )
+        .flatten();
+    let to = check
+        .take(
+            "deadline_to",
+            text::date(blank(&filter.deadline_to).unwrap_or("")),
+        )
+        .flatten();
+    let lead = match filter.lead {
+        Some(id) => {
+            let path = crate::org::path_of(tx, OrgId(id)).await?;
+            if path.is_none() {
+                check.add("lead", "unknown_org");
+            }
+            path
+        }
+        None => None,
+    };
+    check.finish()?;
+    let mut w = READ.sql(actor);
+    if let Some(v) = filter.plan {
+        w.push(" and t.plan_id = ").bind(v);
+    }
+    if let Some(v) = filter.agreement {
+        w.push(" and p.agreement_id = ").bind(v);
+    }
+    if let Some(v) = filter.area {
+        w.push(" and t.area_id = ").bind(v);
+    }
+    if let Some(p) = lead {
+        w.push(" and lo.path like ").bind(format!("{p}%"));
+    }
+    if let Some(v) = status {
+        w.push(" and t.status = ").bind(v.as_str());
+    }
+    if let Some(v) = colour {
+        w.push(" and t.colour = ").bind(v.as_str());
+    }
+    if let Some(v) = from {
+        w.push(" and t.deadline >= ").bind(v);
+    }
+    if let Some(v) = to {
+        w.push(" and t.deadline <= ").bind(v);
+    }
+    if let Some(q) = blank(&filter.q) {
+        w.push(" and t.title like ")
+            .bind(format!(
+                "%{}%",
+                crate::org::escape_like(&q.chars().take(100).collect::<String>())
+            ))
+            .push(" escape '\\'");
+    }
+    if filter.top == Some(true) {
+        w.push(" and t.parent_id is null");
+    }
+    Ok(w)
+}
+
+/// The tasks the actor may see: open ones first, most urgent on top.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+    page: PageRequest,
+) -> Result<Page<Task>> {
+    let mut tx = db.read().await?;
+    let found: Page<Task> = condition(&mut tx, actor, filter)
+        .await?
+        .page(
+            &mut tx,
+            SELECT,
+            FROM,
+            "case when t.status in ('closed', 'cancelled') then 1 else 0 end, t.deadline, t.id",
+            page,
+        )
+        .await?;
+    let items = with_supporters(&mut tx, found.items).await?;
+    Ok(Page { items, ..found })
+}
+
+/// An organization's inbox: what waits for it.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    /// Assigned to us, not yet accepted.
+    pub to_accept: Vec<Task>,
+    /// Ours to report on: the plan's cadence says a report is missing.
+    pub to_report: Vec<Task>,
+    /// Overdue tasks we lead or assigned.
+    pub overdue: Vec<Task>,
+    /// Reported done to us, waiting for verification.
+    pub to_verify: Vec<Task>,
+    /// Drafts we have not assigned yet.
+    pub to_assign: Vec<Task>,
+}
+
+/// The inbox of the actor's own organization.
+pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox> {
+    let mut tx = db.read().await?;
+    let org = actor.org_id;
+    let fetch =
+        |cond: &'static str| format!("{SELECT} where {cond} order by t.deadline, t.id limit 200");
+    let mut by = async |cond: &'static str| -> Result<Vec<Task>> {
+        Ok(on!(&mut tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(fetch(cond)))
+                .bind(org)
+                .fetch_all(c)
+                .await?
+        }))
+    };
+    let to_accept = by("t.lead_org_id = $1 and t.status = 'assigned'").await?;
+    let reporting = by("t.lead_org_id = $1 and t.status in ('accepted', 'in_progress') and (select count(*) from task k where k.parent_id = t.id) = 0").await?;
+    let overdue = by("(t.lead_org_id = $1 or t.assigner_org_id = $1) and t.colour = 'red'").await?;
+    let to_verify = by("t.assigner_org_id = $1 and t.status = 'reported_done'").await?;
+    let to_assign = by("t.assigner_org_id = $1 and t.status = 'draft'").await?;
+    let today = settings::today();
+    let mut to_report = Vec::new();
+    for t in reporting {
+        let plan = plan::load(&mut tx, t.plan_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let day = u32::try_from(plan.due_day.unwrap_or(28)).unwrap_or(28);
+        if supervision::report_missing(today, plan.cadence, day, t.start_on, t.last_report_on) {
+            to_report.push(t);
+        }
+    }
+    Ok(Inbox {
+        to_accept,
+        to_report,
+        overdue,
+        to_verify,
+        to_assign,
+    })
+}
+
+/// Counts of tasks by colour among those the actor may see (the filter's own colour is
+/// ignored), for the battle map: one grouped query over the stored colours.
+pub async fn colour_counts(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+) -> Result<Vec<(Colour, i64)>> {
+    let mut tx = db.read().await?;
+    let all = TaskFilter {
+        colour: None,
+        ..filter.clone()
+    };
+    let mut q = Sql::new(&format!("select t.colour, count(*) {FROM} where "));
+    q.append(&condition(&mut tx, actor, &all).await?)
+        .push(" group by t.colour");
+    let rows: Vec<(String, i64)> = q.all(&mut tx).await?;
+    Ok(Colour::ALL
+        .iter()
+        .map(|c| {
+            (
+                *c,
+                rows.iter()
+                    .find(|(k, _)| k == c.as_str())
+                    .map_or(0, |(_, n)| *n),
+            )
+        })
+        .collect())
+}

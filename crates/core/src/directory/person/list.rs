@@ -1,0 +1,192 @@
+//! The directory as readers browse it: the list and its filters, an organization's
+//! position holders, and the countries people live in.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct PersonFilter {
+    /// Text in the name, foreign name or pinyin.
+    pub q: Option<String>,
+    /// Country of residence.
+    pub country: Option<String>,
+    pub category: Option<String>,
+    /// People owned by this organization or one below it.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
+    pub org: Option<i64>,
+}
+
+/// People the reader may find, by name; contact details are not part of the list.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &PersonFilter,
+    page: PageRequest,
+) -> Result<Page<Person>> {
+    let page = page.clamped();
+    let mut tx = db.read().await?;
+    let mut check = Check::default();
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let q = match blank(&filter.q) {
+        Some(q) if q.chars().count() > 100 => {
+            check.add("q", "too_long");
+            None
+        }
+        q => q,
+    };
+    // The name key has no spaces and simplified characters; pinyin and foreign names
+    // are matched as typed, and run together.
+    let like = |s: &str| format!("%{}%", crate::org::escape_like(s));
+    let folded = q.as_deref().map(|q| like(&crate::text::fold_name(q)));
+    let q = q.map(|q| like(&crate::text::fold(&q)));
+    let country = blank(&filter.country).map(|c| c.to_uppercase());
+    let category =
+        blank(&filter.category).and_then(|c| check.take("category", Category::parse(&c)));
+    let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
+    check.finish()?;
+    let mut w = READ.sql(actor);
+    w.push(" and p.merged_into is null");
+    if let (Some(q), Some(folded)) = (q, folded) {
+        w.push(" and (p.name_key like ")
+            .bind(folded.as_str())
+            .push(" escape '\\' or lower(coalesce(p.foreign_name, '')) like ")
+            .bind(q.as_str())
+            .push(" escape '\\' or p.pinyin like ")
+            .bind(q.as_str())
+            .push(" escape '\\' or replace(p.pinyin, ' ', '') like ")
+            .bind(folded)
+            .push(" escape '\\')");
+    }
+    if let Some(c) = country {
+        w.push(" and p.residence_country = ").bind(c);
+    }
+    if let Some(c) = category {
+        w.push(" and exists (select 1 from person_category x where x.person_id = p.id and x.category = ")
+            .bind(c.as_str())
+            .push(")");
+    }
+    if let Some(o) = org_like {
+        w.push(" and o.path like ").bind(o);
+    }
+    let found: Page<Person> = w
+        .page(
+            &mut tx,
+            SELECT,
+            "from person p join org o on o.id = p.owner_org_id",
+            "p.pinyin, p.id",
+            page,
+        )
+        .await?;
+    let mut items = found.items;
+    let mut q = Sql::new("select person_id, category from person_category where person_id in ");
+    q.bind_list(items.iter().map(|p| p.id.0));
+    let cats: Vec<(i64, String)> = q.all(&mut tx).await?;
+    for p in &mut items {
+        p.categories = cats
+            .iter()
+            .filter(|(id, _)| *id == p.id.0)
+            .filter_map(|(_, c)| Category::parse(c).ok())
+            .collect();
+        p.masked = true;
+    }
+    Ok(Page { items, ..found })
+}
+
+/// Someone who holds or held a position in an organization.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = PositionHolder)]
+pub struct Member {
+    pub person_id: PersonId,
+    pub name: String,
+    pub position: Option<String>,
+    pub from_on: Option<NaiveDate>,
+    pub to_on: Option<NaiveDate>,
+}
+
+/// People the actor may see who hold or held a position in an organization (an
+/// association's leaders and their terms), current ones first.
+pub async fn members_of(db: &Db, actor: &Actor, org: OrgId) -> Result<Vec<Member>> {
+    let mut q = Sql::new(
+        "select p.id as person_id, p.name, a.position, a.from_on, a.to_on
+         from person_affiliation a join person p on p.id = a.person_id where a.org_id = ",
+    );
+    q.bind(org.0)
+        .and(&openable(actor))
+        .push(" order by case when a.to_on is null then 0 else 1 end, a.from_on desc, p.pinyin");
+    q.all(&mut db.read().await?).await
+}
+
+/// People and associations in one country or region.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CountryCoverage {
+    pub alpha2: String,
+    /// ISO 3166-1 numeric, the key of the map's shapes.
+    pub numeric: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// People the reader may see who live there (erased ones not counted).
+    pub people: i64,
+    /// Associations there (any association kind; archived ones not counted).
+    pub associations: i64,
+}
+
+/// Where the federations have at least one person or association.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Coverage {
+    pub countries: Vec<CountryCoverage>,
+    /// Countries and regions with anyone, and all of them but China.
+    pub covered: i64,
+    pub total: i64,
+}
+
+impl Coverage {
+    /// The share covered, in tenths of a per cent (823 = 82.3%).
+    pub fn permille(&self) -> i64 {
+        if self.total == 0 {
+            0
+        } else {
+            self.covered * 1000 / self.total
+        }
+    }
+}
+
+/// Country coverage as the reader may see it: people they may find, and associations.
+pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
+    let mut tx = db.read().await?;
+    let mut q = Sql::new(
+        "select k.alpha2, k.numeric, k.name_zh, k.name_en,
+            (select count(*) from person p where p.residence_country = k.alpha2 and ",
+    );
+    q.append(&openable(actor)).push(&format!(
+        ") as people,
+            (select count(*) from org a where a.kind in {ASSOCIATION_KINDS} and a.country_code = k.alpha2
+             and a.archived_at is null) as associations
+         from country k where k.alpha2 <> 'CN' order by k.alpha2"
+    ));
+    let countries: Vec<CountryCoverage> = q.all(&mut tx).await?;
+    let total = i64::try_from(countries.len()).unwrap_or(i64::MAX);
+    let mut covered: Vec<CountryCoverage> = countries
+        .into_iter()
+        .filter(|c| c.people + c.associations > 0)
+        .collect();
+    covered.sort_by(|a, b| {
+        (b.people + b.associations)
+            .cmp(&(a.people + a.associations))
+            .then(a.alpha2.cmp(&b.alpha2))
+    });
+    Ok(Coverage {
+        covered: i64::try_from(covered.len()).unwrap_or(i64::MAX),
+        total,
+        countries: covered,
+    })
+}
