@@ -76,3 +76,18 @@ pub async fn endorse(
         event::endorse(&state.db, &user.actor(), EventId(id), &input).await?,
     ))
 }
+
+/// Edit an event; send the `version` read. Participants by country are ignored while
+/// the event has named participants.
+#[utoipa::path(put, path = "/api/v1/events/{id}", tag = "events", params(("id" = i64, Path)), request_body = EventInput,
+    security(("bearer" = [])), responses((status = 200, body = Event), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_event(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<EventInput>,
+) -> Result<ApiJson<Event>, ApiError> {
+    Ok(ApiJson(
+        event::update(&state.db, &user.actor(), EventId(id), &input).await?,
+    ))
+}

@@ -1,21 +1,31 @@
 //! The JSON API under `/api/v1`, described by OpenAPI at `/api/v1/openapi.json`.
 
+mod agreements;
+mod articles;
 mod audit;
-mod cooperation;
+mod camps;
 mod donations;
 mod events;
-mod outcomes;
-mod people;
-pub use cooperation::{file_response, read_multipart};
-pub(crate) use people::uploaded_rows;
+mod exchanges;
+mod files;
 mod me;
-mod network;
+mod mechanisms;
+mod meetings;
 mod orgs;
+mod outcomes;
+mod pairings;
+mod people;
+mod plans;
 mod projects;
 mod reference;
 mod search;
 mod session;
+mod talents;
+mod tasks;
 mod users;
+
+pub use files::{file_response, read_multipart};
+pub(crate) use people::uploaded_rows;
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
@@ -54,90 +64,87 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/{id}", axum::routing::patch(users::update))
         .route(
             "/api/v1/agreements",
-            get(cooperation::list_agreements).post(cooperation::create_agreement),
+            get(agreements::list_agreements).post(agreements::create_agreement),
         )
         .route(
             "/api/v1/agreements/{id}",
-            get(cooperation::get_agreement).put(cooperation::update_agreement),
+            get(agreements::get_agreement).put(agreements::update_agreement),
         )
         .route(
             "/api/v1/agreements/{id}/files",
-            post(cooperation::attach_to_agreement),
+            post(agreements::attach_to_agreement),
         )
         .route(
             "/api/v1/agreements/{id}/plans",
-            get(cooperation::agreement_plans),
+            get(agreements::agreement_plans),
         )
-        .route("/api/v1/files/{id}", get(cooperation::download))
-        .route("/api/v1/plans", post(cooperation::create_plan))
-        .route("/api/v1/plans/{id}", get(cooperation::get_plan))
-        .route("/api/v1/plans/{id}/history", get(cooperation::plan_history))
-        .route(
-            "/api/v1/plans/{id}/revisions",
-            post(cooperation::revise_plan),
-        )
+        .route("/api/v1/files/{id}", get(files::download))
+        .route("/api/v1/plans", post(plans::create_plan))
+        .route("/api/v1/plans/{id}", get(plans::get_plan))
+        .route("/api/v1/plans/{id}/history", get(plans::plan_history))
+        .route("/api/v1/plans/{id}/revisions", post(plans::revise_plan))
         .route(
             "/api/v1/tasks",
-            get(cooperation::list_tasks).post(cooperation::create_task),
+            get(tasks::list_tasks).post(tasks::create_task),
         )
         .route(
             "/api/v1/tasks/{id}",
-            get(cooperation::get_task).put(cooperation::update_task),
+            get(tasks::get_task).put(tasks::update_task),
         )
-        .route("/api/v1/tasks/{id}/steps", post(cooperation::task_step))
-        .route("/api/v1/tasks/{id}/reports", post(cooperation::task_report))
-        .route(
-            "/api/v1/tasks/{id}/comments",
-            post(cooperation::task_comment),
-        )
-        .route("/api/v1/inbox", get(cooperation::inbox))
+        .route("/api/v1/tasks/{id}/steps", post(tasks::task_step))
+        .route("/api/v1/tasks/{id}/reports", post(tasks::task_report))
+        .route("/api/v1/tasks/{id}/comments", post(tasks::task_comment))
+        .route("/api/v1/inbox", get(tasks::inbox))
         .route(
             "/api/v1/pairings",
-            get(network::list_pairings).post(network::create_pairing),
+            get(pairings::list_pairings).post(pairings::create_pairing),
         )
-        .route("/api/v1/pairings/{id}", get(network::get_pairing))
-        .route("/api/v1/mechanisms", get(network::list_mechanisms))
-        .route("/api/v1/mechanisms/{id}", get(network::get_mechanism))
-        .route("/api/v1/mechanisms/{id}/members", put(network::set_members))
+        .route("/api/v1/pairings/{id}", get(pairings::get_pairing))
+        .route("/api/v1/mechanisms", get(mechanisms::list_mechanisms))
+        .route("/api/v1/mechanisms/{id}", get(mechanisms::get_mechanism))
+        .route(
+            "/api/v1/mechanisms/{id}/members",
+            put(mechanisms::set_members),
+        )
         .route(
             "/api/v1/mechanisms/{id}/convenors",
-            post(network::rotate_convenor),
+            post(mechanisms::rotate_convenor),
         )
         .route(
             "/api/v1/meetings",
-            get(network::list_meetings).post(network::create_meeting),
+            get(meetings::list_meetings).post(meetings::create_meeting),
         )
-        .route("/api/v1/meetings/{id}", get(network::get_meeting))
+        .route("/api/v1/meetings/{id}", get(meetings::get_meeting))
         .route(
             "/api/v1/meetings/{id}/resolutions",
-            post(network::add_resolution),
+            post(meetings::add_resolution),
         )
         .route(
             "/api/v1/exchanges",
-            get(network::list_exchanges).post(network::create_exchange),
+            get(exchanges::list_exchanges).post(exchanges::create_exchange),
         )
-        .route("/api/v1/exchanges/stats", get(network::exchange_stats))
+        .route("/api/v1/exchanges/stats", get(exchanges::exchange_stats))
         .route("/api/v1/events", get(events::list).post(events::create))
         .route(
             "/api/v1/events/{id}",
-            get(events::get).put(outcomes::update_event),
+            get(events::get).put(events::update_event),
         )
         .route(
             "/api/v1/events/{id}/sessions",
-            get(outcomes::sessions).post(outcomes::add_session),
+            get(camps::sessions).post(camps::add_session),
         )
         .route(
             "/api/v1/events/{id}/participants",
-            get(outcomes::participants).post(outcomes::register),
+            get(camps::participants).post(camps::register),
         )
-        .route("/api/v1/camps/multi", get(outcomes::multi_camp))
+        .route("/api/v1/camps/multi", get(camps::multi_camp))
         .route(
             "/api/v1/talents",
-            get(outcomes::list_talents).post(outcomes::create_talent),
+            get(talents::list_talents).post(talents::create_talent),
         )
         .route(
             "/api/v1/articles",
-            get(outcomes::list_articles).post(outcomes::create_article),
+            get(articles::list_articles).post(articles::create_article),
         )
         .route("/api/v1/outcomes", get(outcomes::rollup))
         .route("/api/v1/events/{id}/endorsements", post(events::endorse))
@@ -197,21 +204,21 @@ pub fn routes() -> Router<AppState> {
         orgs::list, orgs::get, orgs::create, orgs::update, orgs::archive, orgs::restore, orgs::visits,
         reference::sides, reference::regions, reference::countries,
         users::list, users::create, users::update,
-        cooperation::list_agreements, cooperation::create_agreement, cooperation::get_agreement,
-        cooperation::update_agreement, cooperation::attach_to_agreement, cooperation::download,
-        cooperation::agreement_plans, cooperation::create_plan, cooperation::get_plan, cooperation::plan_history,
-        cooperation::revise_plan, cooperation::list_tasks, cooperation::create_task, cooperation::get_task,
-        cooperation::update_task, cooperation::task_step, cooperation::task_report, cooperation::task_comment,
-        cooperation::inbox,
-        network::list_pairings, network::create_pairing, network::get_pairing, network::list_mechanisms,
-        network::get_mechanism, network::set_members, network::rotate_convenor, network::list_meetings,
-        network::create_meeting, network::get_meeting, network::add_resolution, network::list_exchanges,
-        network::create_exchange, network::exchange_stats,
+        agreements::list_agreements, agreements::create_agreement, agreements::get_agreement,
+        agreements::update_agreement, agreements::attach_to_agreement, files::download,
+        agreements::agreement_plans, plans::create_plan, plans::get_plan, plans::plan_history,
+        plans::revise_plan, tasks::list_tasks, tasks::create_task, tasks::get_task,
+        tasks::update_task, tasks::task_step, tasks::task_report, tasks::task_comment,
+        tasks::inbox,
+        pairings::list_pairings, pairings::create_pairing, pairings::get_pairing, mechanisms::list_mechanisms,
+        mechanisms::get_mechanism, mechanisms::set_members, mechanisms::rotate_convenor, meetings::list_meetings,
+        meetings::create_meeting, meetings::get_meeting, meetings::add_resolution, exchanges::list_exchanges,
+        exchanges::create_exchange, exchanges::exchange_stats,
         events::list, events::create, events::get, events::endorse,
         projects::list, projects::pipeline, projects::landing, projects::create, projects::get, projects::step,
-        outcomes::update_event, outcomes::sessions, outcomes::add_session, outcomes::participants, outcomes::register,
-        outcomes::multi_camp, outcomes::list_talents, outcomes::create_talent, outcomes::list_articles,
-        outcomes::create_article, outcomes::rollup,
+        events::update_event, camps::sessions, camps::add_session, camps::participants, camps::register,
+        camps::multi_camp, talents::list_talents, talents::create_talent, articles::list_articles,
+        articles::create_article, outcomes::rollup,
         people::list, people::create, people::get, people::update, people::reveal, people::export, people::erase,
         people::audit_trail, people::duplicates, people::import, people::coverage, people::timeline, people::merge,
         people::merges, people::undo_merge,

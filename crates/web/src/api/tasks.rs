@@ -1,0 +1,140 @@
+//! Tasks, their steps, the progress ledger, comments and the inbox.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use qiaolian_core::Error;
+use qiaolian_core::page::{Page, PageRequest};
+use qiaolian_core::task::{
+    self, Inbox, ReportInput, Step, Task, TaskDetail, TaskFilter, TaskId, TaskInput,
+};
+use serde::Deserialize;
+
+use super::{ApiJson, ApiQuery};
+use crate::AppState;
+use crate::ctx::User;
+use crate::error::{ApiError, ErrorBody};
+
+/// Tasks the caller may see, filtered (colour, status, lead subtree, agreement, area, deadline range).
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskFilter, PageRequest), security(("bearer" = [])),
+    responses((status = 200, body = Page<Task>), (status = 422, body = ErrorBody)))]
+pub async fn list_tasks(
+    user: User,
+    State(state): State<AppState>,
+    ApiQuery(filter): ApiQuery<TaskFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> Result<ApiJson<Page<Task>>, ApiError> {
+    Ok(ApiJson(
+        task::list(&state.db, &user.actor(), &filter, page).await?,
+    ))
+}
+
+/// Draft a task with the four fixes.
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = TaskInput, security(("bearer" = [])),
+    responses((status = 200, body = Task), (status = 422, body = ErrorBody)))]
+pub async fn create_task(
+    user: User,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<TaskInput>,
+) -> Result<ApiJson<Task>, ApiError> {
+    Ok(ApiJson(
+        task::create(&state.db, &user.actor(), &input).await?,
+    ))
+}
+
+/// A task with its ledger, history, sub-tasks, colour reasons and allowed actions.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TaskDetail), (status = 404, body = ErrorBody)))]
+pub async fn get_task(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<TaskDetail>, ApiError> {
+    Ok(ApiJson(
+        task::detail(&state.db, &user.actor(), TaskId(id)).await?,
+    ))
+}
+
+/// Replace a task's fields (send `version`).
+#[utoipa::path(put, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), request_body = TaskInput,
+    security(("bearer" = [])), responses((status = 200, body = Task), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_task(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<TaskInput>,
+) -> Result<ApiJson<Task>, ApiError> {
+    Ok(ApiJson(
+        task::update(&state.db, &user.actor(), TaskId(id), &input).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = TaskStepInput)]
+pub struct StepInput {
+    /// `assign`, `accept`, `report_done`, `close`, `refuse` or `cancel`.
+    pub step: String,
+    /// Required to refuse or cancel.
+    pub reason: Option<String>,
+    pub version: Option<i64>,
+}
+
+/// Take a lifecycle step.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/steps", tag = "tasks", params(("id" = i64, Path)), request_body = StepInput,
+    security(("bearer" = [])), responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn task_step(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<StepInput>,
+) -> Result<ApiJson<Task>, ApiError> {
+    let step = Step::parse(&input.step).map_err(|e| Error::Invalid([("step", e)].into()))?;
+    Ok(ApiJson(
+        task::step(
+            &state.db,
+            &user.actor(),
+            TaskId(id),
+            step,
+            input.reason.as_deref(),
+            input.version,
+        )
+        .await?,
+    ))
+}
+
+/// Report progress (the lead organization only). JSON, or multipart with `file` evidence.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/reports", tag = "tasks", params(("id" = i64, Path)), request_body = ReportInput,
+    security(("bearer" = [])), responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn task_report(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ReportInput>,
+) -> Result<ApiJson<Task>, ApiError> {
+    Ok(ApiJson(
+        task::report(&state.db, &user.actor(), TaskId(id), &input, &[]).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CommentInput {
+    pub body: String,
+}
+
+/// Comment on a task (any involved organization).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/comments", tag = "tasks", params(("id" = i64, Path)), request_body = CommentInput,
+    security(("bearer" = [])), responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn task_comment(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<CommentInput>,
+) -> Result<StatusCode, ApiError> {
+    task::comment(&state.db, &user.actor(), TaskId(id), &input.body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What waits for the caller's organization.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "tasks", security(("bearer" = [])), responses((status = 200, body = Inbox)))]
+pub async fn inbox(user: User, State(state): State<AppState>) -> Result<ApiJson<Inbox>, ApiError> {
+    Ok(ApiJson(task::inbox(&state.db, &user.actor()).await?))
+}
