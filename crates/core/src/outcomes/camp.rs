@@ -335,17 +335,10 @@ pub async fn participants(db: &Db, actor: &Actor, id: EventId) -> Result<Vec<Par
     if editor {
         // Editors keep the names they typed; only the link to a person they may not
         // open goes.
-        let hidden: Vec<usize> = {
-            let mut copy = list.clone();
-            person::withhold(&mut tx, actor, &mut copy).await?;
-            copy.iter()
-                .enumerate()
-                .filter(|(_, p)| p.withheld)
-                .map(|(i, _)| i)
-                .collect()
-        };
-        for i in hidden {
-            list[i].person_id = None;
+        let open =
+            person::openable_among(&mut tx, actor, list.iter().filter_map(|p| p.person_id)).await?;
+        for p in &mut list {
+            p.person_id = p.person_id.filter(|id| open.contains(id));
         }
     } else {
         for p in &mut list {

@@ -69,23 +69,32 @@ pub trait NamesPerson {
 /// Shows the people records name only to a reader who may open them; every other
 /// record is shown without its person. One query for the whole page.
 pub async fn withhold<T: NamesPerson>(tx: &mut Tx, actor: &Actor, items: &mut [T]) -> Result<()> {
-    let ids: Vec<i64> = items
-        .iter()
-        .filter_map(|i| i.person())
-        .map(|p| p.0)
-        .collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let mut q = Sql::new("select p.id from person p where p.id in ");
-    q.bind_list(ids).and(&openable(actor));
-    let open: std::collections::HashSet<i64> = q.column::<i64>(tx).await?.into_iter().collect();
+    let open = openable_among(tx, actor, items.iter().filter_map(|i| i.person())).await?;
     for item in items {
-        if item.person().is_some_and(|p| !open.contains(&p.0)) {
+        if item.person().is_some_and(|p| !open.contains(&p)) {
             item.withhold();
         }
     }
     Ok(())
+}
+
+/// Of these people, the ones the actor may open; one query.
+pub async fn openable_among(
+    tx: &mut Tx,
+    actor: &Actor,
+    people: impl IntoIterator<Item = PersonId>,
+) -> Result<std::collections::HashSet<PersonId>> {
+    let ids: Vec<i64> = people.into_iter().map(|p| p.0).collect();
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let mut q = Sql::new("select p.id from person p where p.id in ");
+    q.bind_list(ids).and(&openable(actor));
+    Ok(q.column::<i64>(tx)
+        .await?
+        .into_iter()
+        .map(PersonId)
+        .collect())
 }
 
 /// A person a record may be linked to (a participant, a talent, a donor, an investor,
