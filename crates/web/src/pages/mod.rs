@@ -3,20 +3,25 @@
 
 mod account;
 mod agreements;
+mod articles;
 mod audit;
 mod auth;
+mod camps;
 mod donations;
 mod events;
+mod exchanges;
 mod home;
-mod network;
+mod mechanisms;
+mod meetings;
 mod orgs;
 mod outcomes;
+mod pairings;
 mod people;
-mod people_import;
 mod plans;
 mod projects;
 mod regions;
 mod search;
+mod talents;
 mod tasks;
 mod users;
 
@@ -95,24 +100,24 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox", get(tasks::inbox))
         .route(
             "/pairings",
-            get(network::pairings).post(network::create_pairing),
+            get(pairings::pairings).post(pairings::create_pairing),
         )
-        .route("/pairings/{id}", get(network::pairing_show))
-        .route("/mechanisms", get(network::mechanisms))
-        .route("/mechanisms/{id}", get(network::mechanism_show))
-        .route("/mechanisms/{id}/convenors", post(network::rotate))
+        .route("/pairings/{id}", get(pairings::pairing_show))
+        .route("/mechanisms", get(mechanisms::mechanisms))
+        .route("/mechanisms/{id}", get(mechanisms::mechanism_show))
+        .route("/mechanisms/{id}/convenors", post(mechanisms::rotate))
         .route(
             "/meetings",
-            get(network::meetings).post(network::create_meeting),
+            get(meetings::meetings).post(meetings::create_meeting),
         )
-        .route("/meetings/new", get(network::new_meeting))
-        .route("/meetings/{id}", get(network::meeting_show))
-        .route("/meetings/{id}/resolutions", post(network::add_resolution))
+        .route("/meetings/new", get(meetings::new_meeting))
+        .route("/meetings/{id}", get(meetings::meeting_show))
+        .route("/meetings/{id}/resolutions", post(meetings::add_resolution))
         .route(
             "/exchanges",
-            get(network::exchanges).post(network::create_exchange),
+            get(exchanges::exchanges).post(exchanges::create_exchange),
         )
-        .route("/exchanges/new", get(network::new_exchange))
+        .route("/exchanges/new", get(exchanges::new_exchange))
         .route("/events", get(events::list).post(events::create))
         .route("/events/new", get(events::new))
         .route("/events/calendar", get(events::calendar))
@@ -131,16 +136,16 @@ pub fn routes() -> Router<AppState> {
         .route("/people/new", get(people::new))
         .route(
             "/people/import",
-            get(people_import::form)
-                .post(people_import::upload)
+            get(people::import::form)
+                .post(people::import::upload)
                 .layer(DefaultBodyLimit::max(crate::IMPORT_BODY_LIMIT)),
         )
         .route(
             "/people/import/confirm",
-            post(people_import::confirm)
+            post(people::import::confirm)
                 .layer(DefaultBodyLimit::max(crate::IMPORT_CONFIRM_BODY_LIMIT)),
         )
-        .route("/people/import/template.csv", get(people_import::template))
+        .route("/people/import/template.csv", get(people::import::template))
         .route("/people/coverage", get(people::coverage))
         .route("/people/{id}", get(people::show).post(people::update))
         .route("/people/{id}/edit", get(people::edit))
@@ -156,9 +161,9 @@ pub fn routes() -> Router<AppState> {
             post(people::undo_merge),
         )
         .route("/outcomes", get(outcomes::index))
-        .route("/talents", get(outcomes::talents))
-        .route("/articles", get(outcomes::articles))
-        .route("/camps/multi", get(outcomes::multi_camp))
+        .route("/talents", get(talents::talents))
+        .route("/articles", get(articles::articles))
+        .route("/camps/multi", get(camps::multi_camp))
         .route("/events/{id}/projects", post(events::add_project))
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(projects::show))
@@ -177,6 +182,12 @@ fn upload_limit() -> axum::extract::DefaultBodyLimit {
 }
 
 /// Renders a template as the response, or the error page if rendering fails.
+/// A typed number from a form field; blank or not a number is none, which core then
+/// names as a missing or unknown value.
+fn num(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
 pub fn render(t: &impl Template) -> Response {
     render_with(StatusCode::OK, t)
 }

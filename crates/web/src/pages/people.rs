@@ -303,6 +303,7 @@ pub async fn coverage(ctx: Ctx, user: User, State(state): State<AppState>) -> Pa
 }
 
 mod form;
+pub mod import;
 mod merge;
 
 pub use form::*;

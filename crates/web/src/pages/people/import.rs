@@ -245,7 +245,7 @@ pub async fn upload(
         }
     };
     let mut form = BasisForm::from_pairs(&fields);
-    form.owner_org_name = super::people::owner_name(&state.db, &user, &form.owner_org_id).await;
+    form.owner_org_name = super::owner_name(&state.db, &user, &form.owner_org_id).await;
     match uploaded_rows(files).await {
         Ok((rows, ignored)) => {
             checked_page(ctx, &state.db, &user, form, &rows, ignored, None).await
@@ -293,7 +293,7 @@ pub async fn confirm(
         }
     };
     let mut form = BasisForm::from_pairs(&pairs);
-    form.owner_org_name = super::people::owner_name(&state.db, &user, &form.owner_org_id).await;
+    form.owner_org_name = super::owner_name(&state.db, &user, &form.owner_org_id).await;
     let basis = form.basis();
     let rows: Vec<ImportRow> = pairs
         .iter()

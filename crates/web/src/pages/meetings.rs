@@ -1,0 +1,207 @@
+//! Joint meeting pages: the list, a meeting with its resolutions and the tasks they became,
+//! and the form that records a new meeting.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use qiaolian_core::Db;
+use qiaolian_core::access::{Action, Resource};
+use qiaolian_core::meeting::{self, Meeting, MeetingId, MeetingInput};
+use qiaolian_core::org::OrgId;
+use qiaolian_core::plan::{self, Plan};
+use serde::Deserialize;
+
+use super::{FormErrors, PageResult, form_errors, num, render, render_with};
+use crate::AppState;
+use crate::ctx::{Ctx, User};
+
+#[derive(Template)]
+#[template(path = "network/meetings.html")]
+struct MeetingsPage {
+    ctx: Ctx,
+    items: Vec<Meeting>,
+}
+
+pub async fn meetings(ctx: Ctx, user: User, State(state): State<AppState>) -> PageResult {
+    let items = meeting::list(&state.db, &user.actor(), None).await?;
+    Ok(render(&MeetingsPage { ctx, items }))
+}
+
+#[derive(Template)]
+#[template(path = "network/meeting.html")]
+struct MeetingPage {
+    ctx: Ctx,
+    m: Meeting,
+    may_edit: bool,
+    /// Active plans the user may add tasks to, for turning a resolution into a task.
+    plans: Vec<Plan>,
+    errors: FormErrors,
+}
+
+async fn meeting_page(
+    ctx: Ctx,
+    user: &User,
+    db: &Db,
+    id: MeetingId,
+    errors: FormErrors,
+) -> PageResult {
+    let m = meeting::get(db, &user.actor(), id).await?;
+    let actor = user.actor();
+    let may_edit = actor.may(Resource::Meeting, Action::Update, Some(&m.host_org_path));
+    let plans = plan::usable(db, &actor).await?;
+    let status = errors.status(false);
+    Ok(render_with(
+        status,
+        &MeetingPage {
+            ctx,
+            m,
+            may_edit,
+            plans,
+            errors,
+        },
+    ))
+}
+
+pub async fn meeting_show(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    meeting_page(ctx, &user, &state.db, MeetingId(id), FormErrors::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResolutionForm {
+    text: String,
+}
+
+pub async fn add_resolution(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<ResolutionForm>,
+) -> PageResult {
+    match meeting::add_resolution(&state.db, &user.actor(), MeetingId(id), &f.text).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#resolutions")).into_response()),
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            meeting_page(ctx, &user, &state.db, MeetingId(id), errors).await
+        }
+    }
+}
+
+/// The meeting form as typed; participants and resolutions are repeated fields.
+#[derive(Clone, Debug, Default)]
+pub struct MeetingForm {
+    title: String,
+    held_on: String,
+    place: String,
+    host_org_id: String,
+    host_org_name: String,
+    mechanism_id: String,
+    agenda: String,
+    minutes: String,
+    participants: Vec<String>,
+    resolutions: Vec<String>,
+}
+
+impl MeetingForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> MeetingForm {
+        let mut f = MeetingForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "title" => f.title = v,
+                "held_on" => f.held_on = v,
+                "place" => f.place = v,
+                "host_org_id" => f.host_org_id = v,
+                "mechanism_id" => f.mechanism_id = v,
+                "agenda" => f.agenda = v,
+                "minutes" => f.minutes = v,
+                "participant_org_ids" if !v.trim().is_empty() => f.participants.push(v),
+                "resolution" if !v.trim().is_empty() => f.resolutions.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn input(&self) -> MeetingInput {
+        let some = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
+        MeetingInput {
+            seq: None,
+            title: self.title.clone(),
+            held_on: self.held_on.clone(),
+            place: some(&self.place),
+            host_org_id: num(&self.host_org_id).map(OrgId),
+            mechanism_id: num(&self.mechanism_id).map(OrgId),
+            participant_org_ids: self
+                .participants
+                .iter()
+                .filter_map(|p| num(p))
+                .map(OrgId)
+                .collect(),
+            agenda: some(&self.agenda),
+            minutes: some(&self.minutes),
+            resolutions: self.resolutions.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "network/meeting_form.html")]
+struct MeetingFormPage {
+    ctx: Ctx,
+    form: MeetingForm,
+    errors: FormErrors,
+    spare: usize,
+}
+
+fn meeting_form(ctx: Ctx, form: MeetingForm, errors: FormErrors) -> axum::response::Response {
+    let status = errors.status(false);
+    let spare = 6usize.saturating_sub(form.resolutions.len()).max(2);
+    render_with(
+        status,
+        &MeetingFormPage {
+            ctx,
+            form,
+            errors,
+            spare,
+        },
+    )
+}
+
+pub async fn new_meeting(ctx: Ctx, user: User) -> PageResult {
+    let form = MeetingForm {
+        held_on: qiaolian_core::settings::today().to_string(),
+        host_org_id: user.0.org_id.to_string(),
+        host_org_name: user.0.org_name.clone(),
+        ..MeetingForm::default()
+    };
+    Ok(meeting_form(ctx, form, FormErrors::new()))
+}
+
+pub async fn create_meeting(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let mut form = MeetingForm::from_pairs(pairs);
+    match meeting::create(&state.db, &user.actor(), &form.input()).await {
+        Ok(m) => Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            if let Some(id) = num(&form.host_org_id) {
+                form.host_org_name = qiaolian_core::org::get(&state.db, &user.actor(), OrgId(id))
+                    .await
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+            }
+            Ok(meeting_form(ctx, form, errors))
+        }
+    }
+}
