@@ -81,7 +81,21 @@ pub struct Meeting {
     pub resolutions: Vec<Resolution>,
 }
 
+/// What the actor may do with a joint meeting.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = MeetingAllowed)]
+pub struct Allowed {
+    /// Add resolutions: whoever may update the host's meetings.
+    pub resolve: bool,
+}
+
 impl Meeting {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        Allowed {
+            resolve: actor.may(Resource::Meeting, Action::Update, Some(&self.host_org_path)),
+        }
+    }
+
     /// How many resolutions are done, of how many.
     pub fn closed_resolutions(&self) -> (usize, usize) {
         let done = self

@@ -49,6 +49,23 @@ pub struct Plan {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What the actor may do with a plan.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = PlanAllowed)]
+pub struct Allowed {
+    /// Revise it: only the active revision, by whoever may update the owner's plans.
+    pub revise: bool,
+}
+
+impl Plan {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        Allowed {
+            revise: self.status == PlanStatus::Active
+                && actor.may(Resource::Plan, Action::Update, Some(&self.owner_org_path)),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PlanInput {

@@ -36,7 +36,22 @@ pub struct Mechanism {
     pub convenors: Vec<Convenor>,
 }
 
+/// What the actor may do with a mechanism.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = MechanismAllowed)]
+pub struct Allowed {
+    /// Hand the convenor's role to a member; there must be members to hand it to.
+    pub rotate: bool,
+}
+
 impl Mechanism {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        Allowed {
+            rotate: !self.members.is_empty()
+                && actor.may(Resource::Mechanism, Action::Update, Some(&self.org.path)),
+        }
+    }
+
     pub fn convenor(&self) -> Option<&Convenor> {
         self.convenors.iter().find(|c| c.to_on.is_none())
     }

@@ -55,6 +55,29 @@ impl ProjectStatus {
     }
 }
 
+/// What the actor may do with a project, for showing only the forms that work.
+#[derive(Clone, Copy, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ProjectAllowed)]
+pub struct Allowed {
+    /// Record a step (contracted, started…), forward or back with a reason.
+    pub step: bool,
+    /// The step proposed first: the next one on the way to operation, else the current.
+    pub proposed: ProjectStatus,
+}
+
+impl Project {
+    pub fn allowed(&self, actor: &Actor) -> Allowed {
+        Allowed {
+            step: actor.may(
+                Resource::Project,
+                Action::Update,
+                Some(&self.owner_org_path),
+            ),
+            proposed: self.status.next().unwrap_or(self.status),
+        }
+    }
+}
+
 /// Whether moving from one status to another needs a reason: any step back, and any
 /// move out of stalled or cancelled.
 pub fn needs_reason(from: ProjectStatus, to: ProjectStatus) -> bool {

@@ -5,6 +5,7 @@ use qiaolian_core::Error;
 use qiaolian_core::agreement::{self, Agreement, AgreementFilter, AgreementId, AgreementInput};
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::plan::{self, Plan};
+use serde::de::IgnoredAny;
 
 use super::{ApiJson, ApiQuery, read_multipart};
 use crate::AppState;
@@ -74,7 +75,7 @@ pub async fn attach_to_agreement(
     form: Multipart,
 ) -> Result<ApiJson<Agreement>, ApiError> {
     agreement::may_attach(&state.db, &user.actor(), AgreementId(id)).await?;
-    let (files, _) = read_multipart(form).await?;
+    let (files, IgnoredAny) = read_multipart(form).await?;
     if files.is_empty() {
         return Err(Error::field("file", "required").into());
     }

@@ -6,15 +6,17 @@ use axum::response::{IntoResponse, Response};
 use qiaolian_core::access::Actor;
 use qiaolian_core::file::{AttachmentId, Upload};
 use qiaolian_core::{Db, Error};
+use serde::de::DeserializeOwned;
 
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
 
-/// Reads the uploaded files of a multipart body (field `file`) and its text fields.
-pub async fn read_multipart(
+/// Reads the uploaded files of a multipart body (field `file`) and its text fields as a
+/// form `T`, repeated keys as lists, as an urlencoded form of the same fields would be.
+pub async fn read_multipart<T: DeserializeOwned>(
     mut form: Multipart,
-) -> Result<(Vec<Upload>, Vec<(String, String)>), Error> {
+) -> Result<(Vec<Upload>, T), Error> {
     let mut files = Vec::new();
     let mut fields = Vec::new();
     while let Some(field) = form
@@ -42,15 +44,21 @@ pub async fn read_multipart(
                     });
                 }
             }
-            None => fields.push((
-                name,
-                field
+            None => {
+                let text = field
                     .text()
                     .await
-                    .map_err(|_| Error::field("file", "bad_upload"))?,
-            )),
+                    .map_err(|_| Error::field("file", "bad_upload"))?;
+                fields.push((name, text));
+            }
         }
     }
+    // Encoded after the loop: the serializer may not be held across an await.
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let fields =
+        serde_html_form::from_str(&encoded).map_err(|_| Error::field("file", "bad_upload"))?;
     Ok((files, fields))
 }
 

@@ -10,6 +10,7 @@ use qiaolian_core::person::{
     self, Coverage, Duplicate, ImportBasis, ImportReport, ImportRow, MergeInput, MergeRecord,
     Person, PersonFilter, PersonId, PersonInput, Pick,
 };
+use serde::Deserialize;
 
 use super::{ApiJson, ApiQuery, read_multipart};
 use crate::AppState;
@@ -247,20 +248,32 @@ pub(crate) async fn uploaded_rows(
 }
 
 /// The choices made once for a whole file, from form fields.
-pub(crate) fn import_basis(fields: &[(String, String)]) -> ImportBasis {
-    let mut b = ImportBasis::default();
-    for (k, v) in fields {
-        match k.as_str() {
-            "owner_org_id" => b.owner_org_id = v.trim().parse().ok().map(OrgId),
-            "sharing" => b.sharing.clone_from(v),
-            "legal_basis" => b.legal_basis.clone_from(v),
-            "basis_on" => b.basis_on.clone_from(v),
-            "basis_scope" => b.basis_scope.clone_from(v),
-            "basis_source" => b.basis_source.clone_from(v),
-            _ => {}
+/// The text fields of an import upload, as typed: a bad id or flag reads as missing, and
+/// the checks of the rows then say what is wrong.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ImportFields {
+    owner_org_id: String,
+    sharing: String,
+    legal_basis: String,
+    basis_on: String,
+    basis_scope: String,
+    basis_source: String,
+    dry_run: String,
+    confirm_duplicates: String,
+}
+
+impl ImportFields {
+    fn basis(self) -> ImportBasis {
+        ImportBasis {
+            owner_org_id: self.owner_org_id.trim().parse().ok().map(OrgId),
+            sharing: self.sharing,
+            legal_basis: self.legal_basis,
+            basis_on: self.basis_on,
+            basis_scope: self.basis_scope,
+            basis_source: self.basis_source,
         }
     }
-    b
 }
 
 /// Import people from a spreadsheet (multipart). Every row is checked as when recording
@@ -277,20 +290,21 @@ pub async fn import(
 ) -> Result<ApiJson<ImportReport>, ApiError> {
     let actor = user.actor();
     person::may_import(&actor)?;
-    let (files, fields) = read_multipart(form).await?;
+    let (files, fields): (_, ImportFields) = read_multipart(form).await?;
     let (rows, _) = uploaded_rows(files).await?;
-    let basis = import_basis(&fields);
-    let flag = |name: &str| fields.iter().any(|(k, v)| k == name && v == "true");
-    if flag("dry_run") {
+    let (dry_run, confirm_duplicates) = (
+        fields.dry_run == "true",
+        fields.confirm_duplicates == "true",
+    );
+    let basis = fields.basis();
+    if dry_run {
         let rows = person::check_import(&state.db, &actor, &basis, &rows).await?;
         return Ok(ApiJson(ImportReport {
             rows,
             imported: Vec::new(),
         }));
     }
-    let pick = Pick::Clean {
-        confirm_duplicates: flag("confirm_duplicates"),
-    };
+    let pick = Pick::Clean { confirm_duplicates };
     Ok(ApiJson(
         person::import(&state.db, &actor, &basis, &rows, &pick).await?,
     ))

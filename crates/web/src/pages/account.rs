@@ -1,9 +1,9 @@
 //! Account settings: profile, interface language, password, API tokens.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum_extra::extract::Form;
 use qiaolian_core::account::{self, Account, Locale};
 use qiaolian_core::auth::{self, NewToken, Token, TokenId};
 use serde::Deserialize;

@@ -2,11 +2,11 @@
 //! plans and tasks (the tree a leader reads from top to bottom).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::agreement::{
     self, Agreement, AgreementFilter, AgreementId, AgreementInput, AgreementKind, AreaId,
@@ -17,8 +17,10 @@ use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::plan::{self, Plan};
 use qiaolian_core::task::{self, Task, TaskFilter};
 use qiaolian_core::{Db, Error};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
-use super::{FormErrors, PageResult, form_errors, render, render_with};
+use super::{FormErrors, PageResult, form_errors, render, render_with, rows};
 use crate::AppState;
 use crate::ctx::{Ctx, User};
 use crate::error::error_page;
@@ -152,7 +154,8 @@ pub async fn show(
 }
 
 /// The agreement form as typed; parties and areas are repeated fields.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct AgreementForm {
     kind: String,
     title: String,
@@ -161,46 +164,37 @@ pub struct AgreementForm {
     summary: String,
     status: String,
     version: String,
+    /// (organization id, role, name) rows, from `party_org_id` and `party_role`.
+    #[serde(skip)]
     parties: Vec<(String, String, String)>,
+    /// (id, name, description) rows.
+    #[serde(skip)]
     areas: Vec<(String, String, String)>,
+    party_org_id: Vec<String>,
+    party_role: Vec<String>,
+    area_id: Vec<String>,
+    area_name: Vec<String>,
+    area_description: Vec<String>,
 }
 
 impl AgreementForm {
-    fn from_pairs(pairs: Vec<(String, String)>) -> AgreementForm {
-        let mut f = AgreementForm::default();
-        let (mut party_orgs, mut party_roles, mut area_ids, mut area_names, mut area_descs) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (k, v) in pairs {
-            match k.as_str() {
-                "kind" => f.kind = v,
-                "title" => f.title = v,
-                "signed_on" => f.signed_on = v,
-                "valid_until" => f.valid_until = v,
-                "summary" => f.summary = v,
-                "status" => f.status = v,
-                "version" => f.version = v,
-                "party_org_id" => party_orgs.push(v),
-                "party_role" => party_roles.push(v),
-                "area_id" => area_ids.push(v),
-                "area_name" => area_names.push(v),
-                "area_description" => area_descs.push(v),
-                _ => {}
-            }
-        }
-        f.parties = party_orgs
+    /// The posted columns as rows; blank rows are dropped.
+    fn rows(mut self) -> AgreementForm {
+        self.parties = rows([&mut self.party_org_id, &mut self.party_role])
             .into_iter()
-            .zip(party_roles)
-            .filter(|(o, _)| !o.trim().is_empty())
-            .map(|(o, r)| (o, r, String::new()))
+            .filter(|[o, _]| !o.trim().is_empty())
+            .map(|[o, r]| (o, r, String::new()))
             .collect();
-        f.areas = area_ids
-            .into_iter()
-            .zip(area_names)
-            .zip(area_descs)
-            .filter(|((_, n), d)| !n.trim().is_empty() || !d.trim().is_empty())
-            .map(|((i, n), d)| (i, n, d))
-            .collect();
-        f
+        self.areas = rows([
+            &mut self.area_id,
+            &mut self.area_name,
+            &mut self.area_description,
+        ])
+        .into_iter()
+        .filter(|[_, n, d]| !n.trim().is_empty() || !d.trim().is_empty())
+        .map(|[i, n, d]| (i, n, d))
+        .collect();
+        self
     }
 
     fn from_agreement(a: &Agreement) -> AgreementForm {
@@ -237,6 +231,7 @@ impl AgreementForm {
                     )
                 })
                 .collect(),
+            ..AgreementForm::default()
         }
     }
 
@@ -350,9 +345,9 @@ pub async fn create(
     ctx: Ctx,
     user: User,
     State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<AgreementForm>,
 ) -> PageResult {
-    let form = AgreementForm::from_pairs(pairs);
+    let form = form.rows();
     match agreement::create(&state.db, &user.actor(), &form.input()).await {
         Ok(a) => Ok(Redirect::to(&format!("/agreements/{}", a.id)).into_response()),
         Err(e) => {
@@ -386,11 +381,11 @@ pub async fn update(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<AgreementForm>,
 ) -> PageResult {
     let id = AgreementId(id);
     let actor = user.actor();
-    let mut form = AgreementForm::from_pairs(pairs);
+    let mut form = form.rows();
     match agreement::update(&state.db, &actor, id, &form.input()).await {
         Ok(a) => Ok(Redirect::to(&format!("/agreements/{}", a.id)).into_response()),
         Err(Error::Conflict { current_version }) => {
@@ -419,7 +414,7 @@ pub async fn attach(
     let id = AgreementId(id);
     let result = async {
         agreement::may_attach(&state.db, &user.actor(), id).await?;
-        let (files, _) = crate::api::read_multipart(form).await?;
+        let (files, IgnoredAny) = crate::api::read_multipart(form).await?;
         if files.is_empty() {
             return Err(Error::field("file", "required"));
         }

@@ -1,10 +1,10 @@
 //! Sign-in and sign-out pages, and the language switch.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
 use qiaolian_core::account::{self, Locale};
 use qiaolian_core::{Error, auth};
 use serde::Deserialize;

@@ -2,11 +2,11 @@
 //! donation with its history and allocations, and its printable receipt (捐赠收据).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::donation::{
     self, AllocationInput, CampaignId, CampaignTotals, Donation, DonationFilter, DonationForm,

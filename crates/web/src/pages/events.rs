@@ -3,11 +3,11 @@
 //! moved along on its own page (`projects.rs`).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::article::{self, ArticleFigures, ArticleFilter, ArticleInput, OutletCount};
 use qiaolian_core::camp::{self, Participant, ParticipantInput, Session, SessionId, SessionInput};
 use qiaolian_core::event::{
@@ -20,8 +20,9 @@ use qiaolian_core::project::{self, Project, ProjectInput, Totals};
 use qiaolian_core::reference::{self, Country};
 use qiaolian_core::talent::{self, Talent, TalentFilter, TalentInput};
 use qiaolian_core::{Db, Error};
+use serde::de::IgnoredAny;
 
-use super::{FormErrors, PageResult, form_errors, render, render_with};
+use super::{FormErrors, PageResult, filled, form_errors, render, render_with, rows};
 use crate::AppState;
 use crate::ctx::{Ctx, User};
 use crate::error::error_page;
@@ -281,7 +282,8 @@ pub async fn add_project(
 }
 
 /// The event form as typed; organizations and countries are repeated fields.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct EventForm {
     kind: String,
     series: String,
@@ -293,56 +295,45 @@ pub struct EventForm {
     status: String,
     summary: String,
     host_org_id: String,
+    #[serde(skip)]
     host_org_name: String,
+    #[serde(rename = "cohost_org_ids")]
     cohosts: Vec<String>,
+    #[serde(rename = "supporter_org_ids")]
     supporters: Vec<String>,
     /// Ids and names of co-hosts and supporters, to show them picked again.
+    #[serde(skip)]
     cohost_names: Vec<(String, String)>,
+    #[serde(skip)]
     supporter_names: Vec<(String, String)>,
+    /// (country code, participants) rows, from the two columns below.
+    #[serde(skip)]
     countries: Vec<(String, String)>,
+    country_code: Vec<String>,
+    participants: Vec<String>,
     agreement_id: String,
     mechanism_id: String,
     pairing_id: String,
     /// Set when editing: the event and the version read.
+    #[serde(skip)]
     id: Option<i64>,
     version: String,
     /// Participants by country come from the register and are not typed.
+    #[serde(skip)]
     counted: bool,
 }
 
 impl EventForm {
-    fn from_pairs(pairs: Vec<(String, String)>) -> EventForm {
-        let mut f = EventForm::default();
-        let (mut codes, mut counts) = (Vec::new(), Vec::new());
-        for (k, v) in pairs {
-            match k.as_str() {
-                "kind" => f.kind = v,
-                "series" => f.series = v,
-                "title" => f.title = v,
-                "starts_on" => f.starts_on = v,
-                "ends_on" => f.ends_on = v,
-                "region_code" => f.region_code = v,
-                "place" => f.place = v,
-                "status" => f.status = v,
-                "summary" => f.summary = v,
-                "host_org_id" => f.host_org_id = v,
-                "version" => f.version = v,
-                "agreement_id" => f.agreement_id = v,
-                "mechanism_id" => f.mechanism_id = v,
-                "pairing_id" => f.pairing_id = v,
-                "supporter_org_ids" if !v.trim().is_empty() => f.supporters.push(v),
-                "cohost_org_ids" if !v.trim().is_empty() => f.cohosts.push(v),
-                "country_code" => codes.push(v),
-                "participants" => counts.push(v),
-                _ => {}
-            }
-        }
-        f.countries = codes
+    /// The posted columns as rows; blank rows are dropped.
+    fn rows(mut self) -> EventForm {
+        filled(&mut self.cohosts);
+        filled(&mut self.supporters);
+        self.countries = rows([&mut self.country_code, &mut self.participants])
             .into_iter()
-            .zip(counts)
-            .filter(|(c, n)| !c.trim().is_empty() || !n.trim().is_empty())
+            .filter(|[c, n]| !c.trim().is_empty() || !n.trim().is_empty())
+            .map(|[c, n]| (c, n))
             .collect();
-        f
+        self
     }
 
     fn input(&self) -> EventInput {
@@ -435,6 +426,7 @@ impl EventForm {
             id: Some(e.id.0),
             version: e.version.to_string(),
             counted,
+            ..EventForm::default()
         }
     }
 }
@@ -519,9 +511,9 @@ pub async fn create(
     ctx: Ctx,
     user: User,
     State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<EventForm>,
 ) -> PageResult {
-    let mut form = EventForm::from_pairs(pairs);
+    let mut form = form.rows();
     match event::create(&state.db, &user.actor(), &form.input()).await {
         Ok(e) => Ok(Redirect::to(&format!("/events/{}", e.id)).into_response()),
         Err(err) => {
@@ -579,9 +571,9 @@ pub async fn update(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<EventForm>,
 ) -> PageResult {
-    let mut form = EventForm::from_pairs(pairs);
+    let mut form = form.rows();
     form.id = Some(id);
     let mut tx = state.db.read().await?;
     form.counted = camp::has_register(&mut tx, EventId(id)).await?;
@@ -732,7 +724,7 @@ pub async fn attach(
     let id = EventId(id);
     let saved = async {
         event::may_attach(&state.db, &user.actor(), id).await?;
-        let (files, _) = crate::api::read_multipart(form).await?;
+        let (files, IgnoredAny) = crate::api::read_multipart(form).await?;
         if files.is_empty() {
             return Err(Error::field("file", "required"));
         }

@@ -2,18 +2,18 @@
 //! that records one.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::Error;
 use qiaolian_core::exchange::{self, Exchange, ExchangeFilter, ExchangeInput, ExchangeKind};
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::person::PersonId;
 
-use super::{FormErrors, PageResult, form_errors, num, render, render_with};
+use super::{FormErrors, PageResult, filled, form_errors, num, render, render_with};
 use crate::AppState;
 use crate::ctx::{Ctx, User};
 use crate::error::error_page;
@@ -76,12 +76,15 @@ pub async fn exchanges(
     }))
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ExchangeForm {
     happened_on: String,
     kind: String,
     from_org_id: String,
+    #[serde(skip)]
     from_org_name: String,
+    #[serde(rename = "to_org_ids")]
     to: Vec<String>,
     summary: String,
     participants: String,
@@ -121,21 +124,10 @@ pub async fn create_exchange(
     ctx: Ctx,
     user: User,
     State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(mut form): Form<ExchangeForm>,
 ) -> PageResult {
-    let mut form = ExchangeForm::default();
-    for (k, v) in pairs {
-        match k.as_str() {
-            "happened_on" => form.happened_on = v,
-            "kind" => form.kind = v,
-            "from_org_id" => form.from_org_id = v,
-            "to_org_ids" if !v.trim().is_empty() => form.to.push(v),
-            "summary" => form.summary = v,
-            "participants" => form.participants = v,
-            "people" if !v.trim().is_empty() => form.people.push(v),
-            _ => {}
-        }
-    }
+    filled(&mut form.to);
+    filled(&mut form.people);
     let participants = match form.participants.trim() {
         "" => None,
         p => Some(p.parse().unwrap_or(-1)),

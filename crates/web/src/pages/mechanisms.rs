@@ -2,11 +2,10 @@
 //! rotation of its convenor.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::Db;
-use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::mechanism::{self, ConvenorInput, Mechanism};
 use qiaolian_core::meeting::{self, Meeting};
 use qiaolian_core::org::OrgId;
@@ -34,7 +33,7 @@ struct MechanismPage {
     ctx: Ctx,
     m: Mechanism,
     meetings: Vec<Meeting>,
-    may_edit: bool,
+    allowed: mechanism::Allowed,
     errors: FormErrors,
 }
 
@@ -47,9 +46,7 @@ async fn mechanism_page(
 ) -> PageResult {
     let m = mechanism::get(db, &user.actor(), id).await?;
     let meetings = meeting::list(db, &user.actor(), Some(id)).await?;
-    let may_edit = user
-        .actor()
-        .may(Resource::Mechanism, Action::Update, Some(&m.org.path));
+    let allowed = m.allowed(&user.actor());
     let status = errors.status(false);
     Ok(render_with(
         status,
@@ -57,7 +54,7 @@ async fn mechanism_page(
             ctx,
             m,
             meetings,
-            may_edit,
+            allowed,
             errors,
         },
     ))

@@ -2,17 +2,16 @@
 //! and the form that records a new meeting.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::Db;
-use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::meeting::{self, Meeting, MeetingId, MeetingInput};
 use qiaolian_core::org::OrgId;
 use qiaolian_core::plan::{self, Plan};
 use serde::Deserialize;
 
-use super::{FormErrors, PageResult, form_errors, num, render, render_with};
+use super::{FormErrors, PageResult, filled, form_errors, num, render, render_with};
 use crate::AppState;
 use crate::ctx::{Ctx, User};
 
@@ -33,7 +32,7 @@ pub async fn meetings(ctx: Ctx, user: User, State(state): State<AppState>) -> Pa
 struct MeetingPage {
     ctx: Ctx,
     m: Meeting,
-    may_edit: bool,
+    allowed: meeting::Allowed,
     /// Active plans the user may add tasks to, for turning a resolution into a task.
     plans: Vec<Plan>,
     errors: FormErrors,
@@ -48,7 +47,7 @@ async fn meeting_page(
 ) -> PageResult {
     let m = meeting::get(db, &user.actor(), id).await?;
     let actor = user.actor();
-    let may_edit = actor.may(Resource::Meeting, Action::Update, Some(&m.host_org_path));
+    let allowed = m.allowed(&actor);
     let plans = plan::usable(db, &actor).await?;
     let status = errors.status(false);
     Ok(render_with(
@@ -56,7 +55,7 @@ async fn meeting_page(
         &MeetingPage {
             ctx,
             m,
-            may_edit,
+            allowed,
             plans,
             errors,
         },
@@ -95,38 +94,30 @@ pub async fn add_resolution(
 }
 
 /// The meeting form as typed; participants and resolutions are repeated fields.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct MeetingForm {
     title: String,
     held_on: String,
     place: String,
     host_org_id: String,
+    #[serde(skip)]
     host_org_name: String,
     mechanism_id: String,
     agenda: String,
     minutes: String,
+    #[serde(rename = "participant_org_ids")]
     participants: Vec<String>,
+    #[serde(rename = "resolution")]
     resolutions: Vec<String>,
 }
 
 impl MeetingForm {
-    fn from_pairs(pairs: Vec<(String, String)>) -> MeetingForm {
-        let mut f = MeetingForm::default();
-        for (k, v) in pairs {
-            match k.as_str() {
-                "title" => f.title = v,
-                "held_on" => f.held_on = v,
-                "place" => f.place = v,
-                "host_org_id" => f.host_org_id = v,
-                "mechanism_id" => f.mechanism_id = v,
-                "agenda" => f.agenda = v,
-                "minutes" => f.minutes = v,
-                "participant_org_ids" if !v.trim().is_empty() => f.participants.push(v),
-                "resolution" if !v.trim().is_empty() => f.resolutions.push(v),
-                _ => {}
-            }
-        }
-        f
+    /// Drops the blank rows of the repeated fields.
+    fn rows(mut self) -> MeetingForm {
+        filled(&mut self.participants);
+        filled(&mut self.resolutions);
+        self
     }
 
     fn input(&self) -> MeetingInput {
@@ -188,9 +179,9 @@ pub async fn create_meeting(
     ctx: Ctx,
     user: User,
     State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<MeetingForm>,
 ) -> PageResult {
-    let mut form = MeetingForm::from_pairs(pairs);
+    let mut form = form.rows();
     match meeting::create(&state.db, &user.actor(), &form.input()).await {
         Ok(m) => Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response()),
         Err(e) => {

@@ -188,6 +188,21 @@ fn num(s: &str) -> Option<i64> {
     s.trim().parse().ok()
 }
 
+/// A form's repeated columns (`party_org_id`, `party_role`, …) as rows, by position; a
+/// short column reads as blank. The columns are emptied, so a form keeps only its rows.
+fn rows<const N: usize>(columns: [&mut Vec<String>; N]) -> Vec<[String; N]> {
+    let n = columns.iter().map(|c| c.len()).max().unwrap_or(0);
+    let mut cells = columns.map(|c| std::mem::take(c).into_iter());
+    (0..n)
+        .map(|_| std::array::from_fn(|i| cells[i].next().unwrap_or_default()))
+        .collect()
+}
+
+/// Drops the blank entries of a repeated field (the empty pickers a form offers).
+fn filled(values: &mut Vec<String>) {
+    values.retain(|v| !v.trim().is_empty());
+}
+
 pub fn render(t: &impl Template) -> Response {
     render_with(StatusCode::OK, t)
 }

@@ -1,11 +1,11 @@
 //! Organization pages: list with filters, tree, detail, create, edit, archive.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::event::{Event, EventRole};
 use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput, OrgKind, OrgLevel};

@@ -2,11 +2,11 @@
 //! form that signs a new one.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::exchange::{self, Exchange, ExchangeFilter};
 use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};

@@ -2,11 +2,11 @@
 //! data, and a person's page with contacts masked until revealed (audited).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::audit::{self, Entry};
 use qiaolian_core::money::Fen;

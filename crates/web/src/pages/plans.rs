@@ -2,15 +2,15 @@
 //! changed.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::Db;
 use qiaolian_core::access::{Action, Resource};
 use qiaolian_core::agreement::{self, AgreementId};
 use qiaolian_core::org::{self, OrgId};
 use qiaolian_core::page::PageRequest;
-use qiaolian_core::plan::{self, Plan, PlanId, PlanInput, PlanStatus};
+use qiaolian_core::plan::{self, Plan, PlanId, PlanInput};
 use qiaolian_core::supervision::Cadence;
 use qiaolian_core::task::{self, Task, TaskFilter, TaskId, TaskStatus};
 use serde::Deserialize;
@@ -33,7 +33,7 @@ struct ShowPage {
     columns: Vec<(TaskStatus, Vec<Task>)>,
     tasks: Vec<Task>,
     history: Vec<Revision>,
-    may_edit: bool,
+    allowed: plan::Allowed,
     board: bool,
 }
 
@@ -90,15 +90,14 @@ pub async fn show(
         });
     }
     history.reverse();
-    let may_edit = plan.status == PlanStatus::Active
-        && actor.may(Resource::Plan, Action::Update, Some(&plan.owner_org_path));
+    let allowed = plan.allowed(&actor);
     Ok(render(&ShowPage {
         ctx,
         plan,
         columns,
         tasks,
         history,
-        may_edit,
+        allowed,
         board: q.view != "list",
     }))
 }
@@ -117,6 +116,8 @@ pub struct PlanForm {
     change_note: String,
     /// The version of the plan revised, as read when the form was opened.
     version: String,
+    /// On revising: the tasks ticked to be closed with the revision.
+    close: Vec<String>,
 }
 
 impl PlanForm {
@@ -301,6 +302,7 @@ pub async fn revise_form(
         due_day: p.due_day.map(|d| d.to_string()).unwrap_or_default(),
         change_note: String::new(),
         version: p.version.to_string(),
+        close: Vec::new(),
     };
     form_page(
         ctx,
@@ -319,23 +321,9 @@ pub async fn revise(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<PlanForm>,
 ) -> PageResult {
-    let closing: Vec<i64> = pairs
-        .iter()
-        .filter(|(k, _)| k == "close")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    let form: PlanForm = serde_urlencoded::from_str(
-        &serde_urlencoded::to_string(
-            pairs
-                .iter()
-                .filter(|(k, _)| k != "close")
-                .collect::<Vec<_>>(),
-        )
-        .unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let closing: Vec<i64> = form.close.iter().filter_map(|v| v.parse().ok()).collect();
     let close: Vec<TaskId> = closing.iter().copied().map(TaskId).collect();
     match plan::revise(&state.db, &user.actor(), PlanId(id), &form.input(), &close).await {
         Ok(p) => Ok(Redirect::to(&format!("/plans/{}", p.id)).into_response()),

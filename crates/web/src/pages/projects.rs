@@ -2,12 +2,11 @@
 //! or series, the filtered list, and each project's page with its dated steps.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use qiaolian_core::access::{Action, Resource};
+use axum_extra::extract::Form;
 use qiaolian_core::event::SeriesId;
 use qiaolian_core::money::Fen;
 use qiaolian_core::org::OrgId;
@@ -300,7 +299,7 @@ pub async fn list(
 struct ShowPage {
     ctx: Ctx,
     p: Project,
-    may_update: bool,
+    allowed: project::Allowed,
     form: StepForm,
     errors: FormErrors,
     conflict: bool,
@@ -361,11 +360,9 @@ async fn show_page(
     conflict: bool,
 ) -> PageResult {
     let p = project::get(db, &user.actor(), id).await?;
-    let may_update = user
-        .actor()
-        .may(Resource::Project, Action::Update, Some(&p.owner_org_path));
+    let allowed = p.allowed(&user.actor());
     let form = form.unwrap_or_else(|| StepForm {
-        status: p.status.next().unwrap_or(p.status).as_str().to_owned(),
+        status: allowed.proposed.as_str().to_owned(),
         version: p.version.to_string(),
         ..StepForm::default()
     });
@@ -374,7 +371,7 @@ async fn show_page(
         &ShowPage {
             ctx,
             p,
-            may_update,
+            allowed,
             form,
             errors,
             conflict,

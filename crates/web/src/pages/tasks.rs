@@ -3,11 +3,11 @@
 //! task form with the four fixes, and the organization's inbox.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::Form;
 use qiaolian_core::agreement::{self, Area, AreaId};
 use qiaolian_core::org::{self, OrgId};
 use qiaolian_core::page::{Page, PageRequest};
@@ -19,7 +19,7 @@ use qiaolian_core::task::{
 use qiaolian_core::{Db, Error};
 use serde::Deserialize;
 
-use super::{FormErrors, PageResult, form_errors, render, render_with};
+use super::{FormErrors, PageResult, filled, form_errors, render, render_with};
 use crate::AppState;
 use crate::ctx::{Ctx, User};
 use crate::error::error_page;
@@ -161,22 +161,6 @@ pub struct ReportForm {
 }
 
 impl ReportForm {
-    fn from_fields(fields: Vec<(String, String)>) -> ReportForm {
-        let mut f = ReportForm::default();
-        for (k, v) in fields {
-            match k.as_str() {
-                "reported_on" => f.reported_on = v,
-                "percent" => f.percent = v,
-                "done" => f.done = v,
-                "next_step" => f.next_step = v,
-                "problems" => f.problems = v,
-                "backwards_reason" => f.backwards_reason = v,
-                _ => {}
-            }
-        }
-        f
-    }
-
     fn input(&self) -> Result<ReportInput, Error> {
         let some = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
         let percent = match self.percent.trim() {
@@ -207,7 +191,7 @@ pub async fn report(
 ) -> PageResult {
     let id = TaskId(id);
     task::may_report(&state.db, &user.actor(), id).await?;
-    let (files, fields) = match crate::api::read_multipart(form).await {
+    let (files, report): (_, ReportForm) = match crate::api::read_multipart(form).await {
         Ok(v) => v,
         Err(e) => {
             return show_page(
@@ -221,7 +205,6 @@ pub async fn report(
             .await;
         }
     };
-    let report = ReportForm::from_fields(fields);
     let result = match report.input() {
         Ok(input) => task::report(&state.db, &user.actor(), id, &input, &files).await,
         Err(e) => Err(e),
@@ -302,7 +285,8 @@ pub async fn comment(
 }
 
 /// The task form as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TaskForm {
     plan_id: String,
     area_id: String,
@@ -314,8 +298,12 @@ pub struct TaskForm {
     start_on: String,
     deadline: String,
     lead_org_id: String,
+    #[serde(skip)]
     lead_org_name: String,
+    /// (id, name) of the supporting organizations, from `supporting_org_ids`.
+    #[serde(skip)]
     supporting: Vec<(String, String)>,
+    supporting_org_ids: Vec<String>,
     responsible: String,
     weight: String,
     version: String,
@@ -323,31 +311,14 @@ pub struct TaskForm {
 }
 
 impl TaskForm {
-    fn from_pairs(pairs: Vec<(String, String)>) -> TaskForm {
-        let mut f = TaskForm::default();
-        for (k, v) in pairs {
-            match k.as_str() {
-                "plan_id" => f.plan_id = v,
-                "area_id" => f.area_id = v,
-                "parent_id" => f.parent_id = v,
-                "title" => f.title = v,
-                "goal" => f.goal = v,
-                "standard" => f.standard = v,
-                "requirement" => f.requirement = v,
-                "start_on" => f.start_on = v,
-                "deadline" => f.deadline = v,
-                "lead_org_id" => f.lead_org_id = v,
-                "supporting_org_ids" if !v.trim().is_empty() => {
-                    f.supporting.push((v, String::new()))
-                }
-                "responsible" => f.responsible = v,
-                "weight" => f.weight = v,
-                "version" => f.version = v,
-                "resolution_id" => f.resolution_id = v,
-                _ => {}
-            }
-        }
-        f
+    /// The posted supporters as rows, their names looked up later.
+    fn rows(mut self) -> TaskForm {
+        filled(&mut self.supporting_org_ids);
+        self.supporting = std::mem::take(&mut self.supporting_org_ids)
+            .into_iter()
+            .map(|id| (id, String::new()))
+            .collect();
+        self
     }
 
     fn from_task(t: &Task) -> TaskForm {
@@ -372,6 +343,7 @@ impl TaskForm {
             weight: t.weight.to_string(),
             version: t.version.to_string(),
             resolution_id: String::new(),
+            ..TaskForm::default()
         }
     }
 
@@ -544,9 +516,9 @@ pub async fn create(
     ctx: Ctx,
     user: User,
     State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<TaskForm>,
 ) -> PageResult {
-    let form = TaskForm::from_pairs(pairs);
+    let form = form.rows();
     match task::create(&state.db, &user.actor(), &form.input()).await {
         Ok(t) => Ok(Redirect::to(&format!("/tasks/{}", t.id)).into_response()),
         Err(e) => {
@@ -584,11 +556,11 @@ pub async fn update(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<TaskForm>,
 ) -> PageResult {
     let id = TaskId(id);
     let actor = user.actor();
-    let mut form = TaskForm::from_pairs(pairs);
+    let mut form = form.rows();
     let current = task::get(&state.db, &actor, id).await?;
     form.plan_id = current.plan_id.to_string();
     match task::update(&state.db, &actor, id, &form.input()).await {

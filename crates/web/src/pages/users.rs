@@ -1,10 +1,10 @@
 //! User administration: the accounts of the organizations one administers.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use axum_extra::extract::Form;
 use qiaolian_core::account::{self, Account, NewAccount, Role};
 use qiaolian_core::org::{self, Org, OrgId};
 use qiaolian_core::page::{Page, PageRequest};

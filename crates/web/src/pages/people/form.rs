@@ -2,6 +2,8 @@
 //! duplicates shown before saving.
 
 use super::*;
+use crate::pages::rows;
+use serde::Deserialize;
 
 /// One affiliation on the form; `org_id` rides along hidden so an edit keeps the link
 /// to an organization in the directory.
@@ -15,7 +17,8 @@ pub struct AffiliationRow {
 }
 
 /// The person form as typed; contacts, categories and affiliations are repeated fields.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PersonForm {
     name: String,
     foreign_name: String,
@@ -25,11 +28,14 @@ pub struct PersonForm {
     origin_region: String,
     categories: Vec<String>,
     tags: String,
-    /// (kind, value) rows.
+    /// (kind, value) rows, from `contact_kind` and `contact_value`.
+    #[serde(skip)]
     contacts: Vec<(String, String)>,
-    /// Affiliation rows as typed.
+    /// Affiliation rows as typed, from the `aff_…` columns.
+    #[serde(skip)]
     affiliations: Vec<AffiliationRow>,
     owner_org_id: String,
+    #[serde(skip)]
     owner_org_name: String,
     sharing: String,
     legal_basis: String,
@@ -37,64 +43,48 @@ pub struct PersonForm {
     basis_scope: String,
     basis_source: String,
     notes: String,
+    /// The checkbox posts `true` when ticked.
     confirm_new: bool,
     /// Set when editing: the person and the version read.
+    #[serde(skip)]
     id: Option<i64>,
     version: String,
+    contact_kind: Vec<String>,
+    contact_value: Vec<String>,
+    aff_org_id: Vec<String>,
+    aff_org: Vec<String>,
+    aff_position: Vec<String>,
+    aff_from: Vec<String>,
+    aff_to: Vec<String>,
 }
 
 impl PersonForm {
-    fn from_pairs(pairs: Vec<(String, String)>) -> PersonForm {
-        let mut f = PersonForm::default();
-        let (mut kinds, mut values) = (Vec::new(), Vec::new());
-        let (mut orgs, mut positions, mut froms, mut tos, mut ids) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (k, v) in pairs {
-            match k.as_str() {
-                "name" => f.name = v,
-                "foreign_name" => f.foreign_name = v,
-                "gender" => f.gender = v,
-                "residence_country" => f.residence_country = v,
-                "nationality" => f.nationality = v,
-                "origin_region" => f.origin_region = v,
-                "categories" => f.categories.push(v),
-                "tags" => f.tags = v,
-                "contact_kind" => kinds.push(v),
-                "contact_value" => values.push(v),
-                "aff_org" => orgs.push(v),
-                "aff_position" => positions.push(v),
-                "aff_from" => froms.push(v),
-                "aff_to" => tos.push(v),
-                "aff_org_id" => ids.push(v),
-                "owner_org_id" => f.owner_org_id = v,
-                "sharing" => f.sharing = v,
-                "legal_basis" => f.legal_basis = v,
-                "basis_on" => f.basis_on = v,
-                "basis_scope" => f.basis_scope = v,
-                "basis_source" => f.basis_source = v,
-                "notes" => f.notes = v,
-                "confirm_new" => f.confirm_new = v == "true",
-                "version" => f.version = v,
-                _ => {}
-            }
-        }
-        f.contacts = kinds
+    /// The posted columns as rows; rows without a contact value or an organization are
+    /// dropped.
+    fn rows(mut self) -> PersonForm {
+        self.contacts = rows([&mut self.contact_kind, &mut self.contact_value])
             .into_iter()
-            .zip(values)
-            .filter(|(_, v)| !v.trim().is_empty())
+            .filter(|[_, v]| !v.trim().is_empty())
+            .map(|[k, v]| (k, v))
             .collect();
-        let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
-        f.affiliations = (0..orgs.len())
-            .map(|i| AffiliationRow {
-                org_id: at(&ids, i),
-                org: at(&orgs, i),
-                position: at(&positions, i),
-                from: at(&froms, i),
-                to: at(&tos, i),
-            })
-            .filter(|a| !a.org.trim().is_empty())
-            .collect();
-        f
+        self.affiliations = rows([
+            &mut self.aff_org_id,
+            &mut self.aff_org,
+            &mut self.aff_position,
+            &mut self.aff_from,
+            &mut self.aff_to,
+        ])
+        .into_iter()
+        .filter(|[_, org, ..]| !org.trim().is_empty())
+        .map(|[org_id, org, position, from, to]| AffiliationRow {
+            org_id,
+            org,
+            position,
+            from,
+            to,
+        })
+        .collect();
+        self
     }
 
     /// The form showing a person as stored, contacts in the clear, for editing.
@@ -136,6 +126,7 @@ impl PersonForm {
             confirm_new: false,
             id: Some(p.id.0),
             version: p.version.to_string(),
+            ..PersonForm::default()
         }
     }
 
@@ -312,9 +303,9 @@ pub async fn update(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<PersonForm>,
 ) -> PageResult {
-    let mut form = PersonForm::from_pairs(pairs);
+    let mut form = form.rows();
     form.id = Some(id);
     match person::update(&state.db, &user.actor(), PersonId(id), &form.input()).await {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
@@ -346,9 +337,9 @@ pub async fn create(
     ctx: Ctx,
     user: User,
     State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<PersonForm>,
 ) -> PageResult {
-    let mut form = PersonForm::from_pairs(pairs);
+    let mut form = form.rows();
     match person::create(&state.db, &user.actor(), &form.input()).await {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
         Err(e) => {

@@ -21,35 +21,23 @@ use crate::ctx::{Ctx, User};
 use crate::i18n;
 
 /// The choices made once for a file, as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct BasisForm {
     owner_org_id: String,
+    #[serde(skip)]
     owner_org_name: String,
     sharing: String,
     legal_basis: String,
     basis_on: String,
     basis_scope: String,
     basis_source: String,
+    /// On confirming: the checked rows as JSON, and the lines ticked.
+    rows: String,
+    pick: Vec<String>,
 }
 
 impl BasisForm {
-    fn from_pairs(pairs: &[(String, String)]) -> BasisForm {
-        let mut f = BasisForm::default();
-        for (k, v) in pairs {
-            let v = v.clone();
-            match k.as_str() {
-                "owner_org_id" => f.owner_org_id = v,
-                "sharing" => f.sharing = v,
-                "legal_basis" => f.legal_basis = v,
-                "basis_on" => f.basis_on = v,
-                "basis_scope" => f.basis_scope = v,
-                "basis_source" => f.basis_source = v,
-                _ => {}
-            }
-        }
-        f
-    }
-
     fn basis(&self) -> ImportBasis {
         ImportBasis {
             owner_org_id: self.owner_org_id.trim().parse().ok().map(OrgId),
@@ -237,14 +225,13 @@ pub async fn upload(
     form: Multipart,
 ) -> PageResult {
     qiaolian_core::person::may_import(&user.actor())?;
-    let (files, fields) = match read_multipart(form).await {
+    let (files, mut form): (_, BasisForm) = match read_multipart(form).await {
         Ok(x) => x,
         Err(e) => {
             let errors = form_errors(ctx.info.locale, e)?;
             return refused_upload(ctx, BasisForm::default(), errors).await;
         }
     };
-    let mut form = BasisForm::from_pairs(&fields);
     form.owner_org_name = super::owner_name(&state.db, &user, &form.owner_org_id).await;
     match uploaded_rows(files).await {
         Ok((rows, ignored)) => {
@@ -285,30 +272,21 @@ pub async fn confirm(
     body: Multipart,
 ) -> PageResult {
     qiaolian_core::person::may_import(&user.actor())?;
-    let pairs = match read_multipart(body).await {
-        Ok((_, pairs)) => pairs,
+    let mut form: BasisForm = match read_multipart(body).await {
+        Ok((_, form)) => form,
         Err(e) => {
             let errors = form_errors(ctx.info.locale, e)?;
             return refused_upload(ctx, BasisForm::default(), errors).await;
         }
     };
-    let mut form = BasisForm::from_pairs(&pairs);
     form.owner_org_name = super::owner_name(&state.db, &user, &form.owner_org_id).await;
     let basis = form.basis();
-    let rows: Vec<ImportRow> = pairs
-        .iter()
-        .find(|(k, _)| k == "rows")
-        .and_then(|(_, v)| serde_json::from_str(v).ok())
-        .unwrap_or_default();
+    let rows: Vec<ImportRow> = serde_json::from_str(&form.rows).unwrap_or_default();
     if rows.is_empty() {
         let errors = form_errors(ctx.info.locale, Error::field("file", "required"))?;
         return refused_upload(ctx, form, errors).await;
     }
-    let picked: Vec<usize> = pairs
-        .iter()
-        .filter(|(k, _)| k == "pick")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let picked: Vec<usize> = form.pick.iter().filter_map(|v| v.parse().ok()).collect();
     let result = if picked.is_empty() {
         Err(Error::field("rows", "none_selected"))
     } else {
