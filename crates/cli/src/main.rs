@@ -74,6 +74,17 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Fill an empty database with a generated data set for the benchmarks: `small`
+    /// (about a hundredth of national), `city` (a tenth) or `national` (a million tasks).
+    /// The administrator and every generated coordinator (`coord<N>`) get the password
+    /// in QIAOLIAN_ADMIN_PASSWORD.
+    BenchData {
+        #[arg(long, default_value = "small")]
+        scale: String,
+        /// Print nothing but the summary.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -137,10 +148,37 @@ enum TokenCommand {
     },
 }
 
+/// Runs the generator on its own connection: the server's pool is not opened, so the
+/// generator may take the SQLite file out of WAL while it loads.
+async fn bench_data(url: &str, scale: &str, quiet: bool) -> Result<()> {
+    let Some(scale) = qiaolian_core::bench_data::Scale::parse(scale) else {
+        bail!("--scale is small, city or national, not {scale}");
+    };
+    let password = std::env::var("QIAOLIAN_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| p.len() >= 12)
+        .context("set QIAOLIAN_ADMIN_PASSWORD (12 characters or more): the administrator and every generated account get it")?;
+    let s = qiaolian_core::bench_data::generate(url, scale, &password, quiet)
+        .await
+        .with_context(|| format!("cannot generate into {}", redact(url)))?;
+    println!(
+        "generated {} rows in {:.1} s ({:.0} rows/s); district coordinator: {} ({})",
+        s.rows,
+        s.seconds,
+        s.rows as f64 / s.seconds.max(1e-6),
+        s.coordinator.0,
+        s.coordinator.1
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logging(&cli.config.log_format);
+    if let Command::BenchData { scale, quiet } = &cli.command {
+        return bench_data(&cli.config.database_url, scale, *quiet).await;
+    }
     let db = Db::connect(&cli.config.database_url)
         .await
         .with_context(|| {
@@ -187,6 +225,8 @@ async fn main() -> Result<()> {
             tracing::info!("stopped");
         }
         Command::Migrate => tracing::info!("database is up to date"),
+        // Run before the pool is opened, above.
+        Command::BenchData { .. } => {}
         Command::Demo => load_demo(&db).await?,
         Command::User(UserCommand::Add {
             login,

@@ -97,6 +97,7 @@ pub use network::{exchange, mechanism, pairing};
 pub mod outcomes;
 pub use outcomes::{article, camp, donation, event, outcome, project, talent};
 
+pub mod bench_data;
 pub mod demo;
 pub mod kinds;
 pub mod setup;

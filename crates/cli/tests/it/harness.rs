@@ -72,6 +72,16 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    run_on(backend, |_| {}, test).await
+}
+
+/// As `run`, with `fill` given the URL of the new, empty database before the server
+/// opens it (to fill it as a command would).
+pub async fn run_on<F, Fut>(backend: Backend, fill: impl FnOnce(&str), test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     // Server logs go to the test's output, shown when it fails.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -100,6 +110,7 @@ where
             (format!("{}/{name}", pg_server()), None)
         }
     };
+    fill(&url);
     let (db, server) = Server::start(&url).await;
     let app = TestApp {
         base: server.base.clone(),

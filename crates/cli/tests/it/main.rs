@@ -10,6 +10,7 @@ mod accounts;
 mod api_orgs;
 mod api_session;
 mod associations;
+mod bench_data;
 mod browser;
 mod cli;
 mod cooperation;

@@ -521,6 +521,57 @@ pub(crate) async fn refresh(tx: &mut Tx, kind: Kind, id: i64) -> Result<()> {
     }
 }
 
+/// A record's document as stored, for loaders that write many at once.
+pub struct Document {
+    pub kind: &'static str,
+    pub ref_id: i64,
+    pub title: String,
+    pub title_key: String,
+    pub title_pinyin: String,
+    pub subtitle: Option<String>,
+    pub tokens: String,
+}
+
+/// The document of one record, from the columns its kind's source reads.
+pub fn document(
+    kind: Kind,
+    ref_id: i64,
+    title: String,
+    subtitle: Option<String>,
+    body: &str,
+) -> Document {
+    let doc = Doc {
+        title,
+        subtitle,
+        body: body.to_owned(),
+    };
+    let built = build(kind, &doc);
+    Document {
+        kind: kind.as_str(),
+        ref_id,
+        title: doc.title,
+        title_key: built.title_key,
+        title_pinyin: built.title_pinyin,
+        subtitle: doc.subtitle,
+        tokens: built.tokens,
+    }
+}
+
+/// A kind's source for loaders: `id, title, subtitle, body` of the records with ids
+/// above `$1`, in id order, `$2` at most.
+pub fn source_after(kind: Kind) -> String {
+    source(kind).replace("{where}", "where id > $1 order by id limit $2")
+}
+
+/// Names the way documents are built now; stored in `meta` when they are written, so
+/// `sync` rebuilds only when it changes.
+pub fn format_digest() -> String {
+    format!(
+        "{FORMAT}:{:x}",
+        Sha256::digest([WORDS, crate::reference::REGIONS_TSV].concat())
+    )
+}
+
 /// Rewrites every document, then drops the documents of records that are gone.
 /// Records are read a hundred at a time and their words cut outside any
 /// transaction; each batch of documents is then written in one short write, so the
@@ -532,7 +583,7 @@ pub async fn rebuild(db: &Db) -> Result<u64> {
     const BATCH: i64 = 100;
     let mut written = 0;
     for &kind in Kind::ALL {
-        let sql = source(kind).replace("{where}", "where id > $1 order by id limit $2");
+        let sql = source_after(kind);
         let mut after = 0_i64;
         loop {
             let mut tx = db.read().await?;
@@ -599,10 +650,7 @@ pub async fn rebuild(db: &Db) -> Result<u64> {
 /// The server runs it in the background once it answers: at a million tasks it takes
 /// minutes (docs/BENCHMARKS.md).
 pub async fn sync(db: &Db) -> Result<()> {
-    let digest = format!(
-        "{FORMAT}:{:x}",
-        Sha256::digest([WORDS, crate::reference::REGIONS_TSV].concat())
-    );
+    let digest = format_digest();
     let mut tx = db.read().await?;
     let stored: Option<String> = on!(&mut tx, |c| {
         sqlx::query_scalar("select value from meta where key = 'search_format'")
