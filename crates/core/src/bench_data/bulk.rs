@@ -225,11 +225,19 @@ impl Bulk {
         rows: impl IntoIterator<Item = Vec<V>>,
     ) -> Result<u64> {
         let began = Instant::now();
+        let quiet = self.quiet;
+        // A long table shows how far it is, on the line its total then replaces.
+        let rows = rows.into_iter().enumerate().map(|(i, r)| {
+            if !quiet && i > 0 && i % 250_000 == 0 {
+                eprint!("\r  {table:<22} {i:>10} rows …");
+            }
+            r
+        });
         let n = self.append(table, columns, rows).await?;
         if !self.quiet {
             let secs = began.elapsed().as_secs_f64().max(1e-6);
             eprintln!(
-                "  {table:<22} {n:>10} rows {secs:>7.1} s {:>9.0} rows/s   (total {} rows, {:.0} s)",
+                "\r  {table:<22} {n:>10} rows {secs:>7.1} s {:>9.0} rows/s   (total {} rows, {:.0} s)",
                 n as f64 / secs,
                 self.rows,
                 self.started.elapsed().as_secs_f64()
