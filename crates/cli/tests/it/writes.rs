@@ -15,6 +15,7 @@ both!(
     sixteen_clerks_saving_one_task_get_one_save_and_fifteen_conflicts,
     sixteen_clerks_saving_one_organization_get_one_save_and_fifteen_conflicts,
     sixteen_clerks_moving_one_donation_get_one_save_and_fifteen_conflicts,
+    sixteen_reports_on_one_task_at_once_are_all_recorded,
     two_revisions_of_one_plan_at_once_carry_its_tasks_once,
     sixty_four_reads_with_one_token_all_answer,
     thirty_sign_ins_at_once_all_answer,
@@ -96,6 +97,44 @@ async fn sixteen_clerks_saving_one_task_get_one_save_and_fifteen_conflicts(app: 
         Some(now["task"]["title"].clone()),
         winner,
         "the one save is what is stored"
+    );
+}
+
+async fn sixteen_reports_on_one_task_at_once_are_all_recorded(app: TestApp) {
+    let (cq, plan, dazhou) = plan(&app).await;
+    let t = new_task(&cq, plan, dazhou, "组织侨企赴达州考察").await;
+    let path = format!("/api/v1/tasks/{}", t["id"]);
+    let (s, b) = cq
+        .post(&format!("{path}/steps"), json!({"step": "assign"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let dz = app.api_of("dz-member").await;
+    let (s, b) = dz
+        .post(&format!("{path}/steps"), json!({"step": "accept"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let clients: Vec<Api> = join_all((0..16).map(|_| app.api_of("dz-member"))).await;
+    let reports = format!("{path}/reports");
+    let results = at_once(|i| {
+        clients[i].post(
+            &reports,
+            json!({"percent": 50, "done": format!("第 {i} 份报告")}),
+        )
+    })
+    .await;
+    assert!(
+        results.iter().all(|(s, _)| *s == StatusCode::OK),
+        "{:?}",
+        results
+            .iter()
+            .map(|(s, b)| (s.as_u16(), b["error"]["code"].clone()))
+            .collect::<Vec<_>>()
+    );
+    let (_, now) = dz.get(&path).await;
+    assert_eq!(
+        now["reports"].as_array().map(Vec::len),
+        Some(16),
+        "every report is in the ledger"
     );
 }
 

@@ -259,6 +259,21 @@ impl Tx {
     }
 }
 
+/// Locks a record for the rest of a write that adds to it without an edited version
+/// (a progress report): concurrent writers then queue on it instead of one claiming the
+/// version the others read. SQLite needs nothing: its write already holds the database.
+pub(crate) async fn lock(tx: &mut Tx, table: &'static str, id: i64) -> Result<()> {
+    if let Conn::Postgres(c) = &mut tx.conn {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select 1 from {table} where id = $1 for update"
+        )))
+        .bind(id)
+        .execute(&mut **c)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Claims a record someone edits on the `version` they read: bumps its version and
 /// `updated_at`, or answers `Conflict` with the version now stored (`NotFound` if the
 /// record is gone). The one optimistic-lock check of every versioned update; inside a

@@ -45,6 +45,8 @@ pub async fn report(
     evidence: &[Upload],
 ) -> Result<Task> {
     let mut tx = db.write().await?;
+    // Reports carry no version: two at once are both recorded, one after the other.
+    crate::db::lock(&mut tx, "task", id.0).await?;
     let task = get_in(&mut tx, actor, id).await?;
     access::authorize(
         actor,
