@@ -126,50 +126,36 @@ async fn report(State(db): State<Db>, Path(id): Path<i64>, Json(r): Json<Report>
         "insert into progress_report (task_id, reported_on, percent, done, author_id, created_at)
         values ($1, $2, $3, $4, 1, $5)";
     let update = "update task set progress = $1, last_report_on = $2 where id = $3";
+    // The same two statements in either engine's transaction.
+    macro_rules! record {
+        ($begin:expr) => {
+            async {
+                let mut tx = $begin.await?;
+                sqlx::query(insert)
+                    .bind(id)
+                    .bind(today)
+                    .bind(r.percent)
+                    .bind(&r.done)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(update)
+                    .bind(r.percent)
+                    .bind(today)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await
+            }
+            .await
+        };
+    }
     let result: Result<(), sqlx::Error> = match &db {
         Db::Sqlite(pool, turn) => {
             let _turn = turn.lock().await;
-            async {
-                let mut tx = pool.begin_with("begin immediate").await?;
-                sqlx::query(insert)
-                    .bind(id)
-                    .bind(today)
-                    .bind(r.percent)
-                    .bind(&r.done)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(update)
-                    .bind(r.percent)
-                    .bind(today)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await
-            }
-            .await
+            record!(pool.begin_with("begin immediate"))
         }
-        Db::Postgres(pool) => {
-            async {
-                let mut tx = pool.begin().await?;
-                sqlx::query(insert)
-                    .bind(id)
-                    .bind(today)
-                    .bind(r.percent)
-                    .bind(&r.done)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(update)
-                    .bind(r.percent)
-                    .bind(today)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await
-            }
-            .await
-        }
+        Db::Postgres(pool) => record!(pool.begin()),
     };
     match result {
         Ok(()) => StatusCode::CREATED.into_response(),

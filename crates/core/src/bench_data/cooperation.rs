@@ -43,8 +43,10 @@ struct Made {
     until: NaiveDate,
     progress: i64,
     status: TaskStatus,
+    /// The lead's account, which writes the reports.
     author: i64,
-    lead: i64,
+    /// The assigner's account and organization, which create and close the task.
+    assigner: (i64, i64),
 }
 
 pub async fn load(bulk: &mut Bulk, w: &mut World) -> Result<()> {
@@ -363,7 +365,6 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             let place = place(world, lead);
             let fill = |s: &str| s.replace("{place}", &place).replace("{n}", &n);
             let area = area_first + rng.random_range(0..area_count);
-            let author = world.orgs.author(assigner, world.admin_id);
             let at = world.at(start - Duration::days(rng.random_range(1..20)), &mut rng);
             if parent.is_none() {
                 parents.push((id, lead, start, deadline));
@@ -385,7 +386,10 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 progress,
                 status,
                 author: world.orgs.author(lead, world.admin_id),
-                lead: world.orgs.id(lead),
+                assigner: (
+                    world.orgs.author(assigner, world.admin_id),
+                    world.orgs.id(assigner),
+                ),
             });
             rows.push(row![
                 id,
@@ -410,7 +414,6 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 at,
                 at,
             ]);
-            let _ = author;
         }
         rows
     });
@@ -557,8 +560,8 @@ async fn history(bulk: &mut Bulk, w: &World, made: &[Made]) -> Result<()> {
             "created",
             None::<i64>,
             created,
-            t.author,
-            t.lead,
+            t.assigner.0,
+            t.assigner.1,
             at
         ]);
         if t.status == TaskStatus::Closed {
@@ -570,8 +573,8 @@ async fn history(bulk: &mut Bulk, w: &World, made: &[Made]) -> Result<()> {
                 "close",
                 "reported_done",
                 "closed",
-                t.author,
-                t.lead,
+                t.assigner.0,
+                t.assigner.1,
                 at
             ]);
         }

@@ -81,29 +81,28 @@ impl Orgs {
 }
 
 struct Region {
-    code: String,
-    name: String,
-    parent: String,
-    level: String,
+    code: &'static str,
+    name: &'static str,
+    parent: &'static str,
+    level: &'static str,
 }
 
 fn regions() -> Vec<Region> {
-    crate::reference::REGIONS_TSV
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut f = l.split('\t');
-            Some(Region {
-                code: f.next()?.to_owned(),
-                name: f.next()?.to_owned(),
-                parent: f.next()?.to_owned(),
-                level: f.next()?.to_owned(),
-            })
+    use crate::reference::{REGIONS_TSV, rows};
+    rows(REGIONS_TSV)
+        .filter_map(|f| match f[..] {
+            [code, name, parent, level, ..] => Some(Region {
+                code,
+                name,
+                parent,
+                level,
+            }),
+            _ => None,
         })
         .collect()
 }
 
-pub async fn load(bulk: &mut Bulk, w: &mut World, _sides: &[(String, i64)]) -> Result<()> {
+pub async fn load(bulk: &mut Bulk, w: &mut World, sides: &[(String, i64)]) -> Result<()> {
     let mut rng = w.rng("org");
     let scale = w.scale;
     let (county_share, townships, overseas, media) = match scale {
@@ -170,8 +169,7 @@ pub async fn load(bulk: &mut Bulk, w: &mut World, _sides: &[(String, i64)]) -> R
         ));
     }
     let all_regions = regions();
-    let by_code: HashMap<&str, usize> = HashMap::new();
-    let mut by_code = by_code;
+    let mut by_code: HashMap<&str, usize> = HashMap::new();
     by_code.insert("500000", cq);
     by_code.insert("510000", sc);
     // Prefectures of Sichuan, then the counties of both: a share of them at the small
@@ -182,16 +180,16 @@ pub async fn load(bulk: &mut Bulk, w: &mut World, _sides: &[(String, i64)]) -> R
             "federation",
             "prefecture",
             "sc",
-            Some(r.code.clone()),
+            Some(r.code.to_owned()),
             Some(sc),
         ));
-        by_code.insert(&r.code, i);
+        by_code.insert(r.code, i);
     }
     for r in all_regions.iter().filter(|r| r.level == "county") {
         if r.code != "500101" && rng.random_bool(1.0 - county_share) {
             continue;
         }
-        let Some(&parent) = by_code.get(r.parent.as_str()) else {
+        let Some(&parent) = by_code.get(r.parent) else {
             continue;
         };
         let side = if r.code.starts_with("50") { "cq" } else { "sc" };
@@ -200,10 +198,10 @@ pub async fn load(bulk: &mut Bulk, w: &mut World, _sides: &[(String, i64)]) -> R
             "federation",
             "county",
             side,
-            Some(r.code.clone()),
+            Some(r.code.to_owned()),
             Some(parent),
         ));
-        by_code.insert(&r.code, i);
+        by_code.insert(r.code, i);
         o.local[usize::from(side == "sc")].push(i);
         let short = r.name.trim_end_matches(['区', '县', '市']);
         let c = o.add(org(
@@ -211,7 +209,7 @@ pub async fn load(bulk: &mut Bulk, w: &mut World, _sides: &[(String, i64)]) -> R
             "chamber",
             "county",
             side,
-            Some(r.code.clone()),
+            Some(r.code.to_owned()),
             Some(i),
         ));
         o.chambers.push(c);
@@ -221,20 +219,20 @@ pub async fn load(bulk: &mut Bulk, w: &mut World, _sides: &[(String, i64)]) -> R
     }
     let mut towns: Vec<&Region> = all_regions
         .iter()
-        .filter(|r| r.level == "township" && by_code.contains_key(r.parent.as_str()))
+        .filter(|r| r.level == "township" && by_code.contains_key(r.parent))
         .collect();
     towns.shuffle(&mut rng);
     towns.truncate(townships);
-    towns.sort_by(|a, b| a.code.cmp(&b.code));
+    towns.sort_by(|a, b| a.code.cmp(b.code));
     for r in towns {
-        let parent = by_code[r.parent.as_str()];
+        let parent = by_code[r.parent];
         let side = o.all[parent].side;
         let i = o.add(org(
             format!("{}侨联", r.name),
             "federation",
             "township",
             side,
-            Some(r.code.clone()),
+            Some(r.code.to_owned()),
             Some(parent),
         ));
         o.local[usize::from(side == "sc")].push(i);
@@ -335,7 +333,7 @@ pub async fn load(bulk: &mut Bulk, w: &mut World, _sides: &[(String, i64)]) -> R
                 g.name.clone(),
                 g.kind,
                 g.level,
-                side_id(_sides, g.side),
+                side_id(sides, g.side),
                 g.region.clone(),
                 g.country,
                 g.parent.map(|p| o.all[p].id),

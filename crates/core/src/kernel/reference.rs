@@ -81,7 +81,8 @@ pub async fn sync(db: &Db) -> Result<()> {
     Ok(())
 }
 
-fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+/// The rows of a bundled table after its header, split at tabs.
+pub(crate) fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
     tsv.lines()
         .skip(1)
         .filter(|l| !l.is_empty())
