@@ -74,6 +74,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Recount every maintained figure (who each task reaches, the colour tallies, the
+    /// stored colours) from the records; exit 0 when all agree, 1 listing the differences.
+    CheckFigures,
     /// Fill an empty database with a generated data set for the benchmarks: `small`
     /// (about a hundredth of national), `city` (a tenth) or `national` (a million tasks).
     /// The administrator and every generated coordinator (`coord<N>`) get the password
@@ -259,6 +262,37 @@ async fn main() -> Result<()> {
                     bail!("user not created");
                 }
                 Err(e) => return Err(e).context("user not created"),
+            }
+        }
+        Command::CheckFigures => {
+            let found = qiaolian_core::task::reach::check(&db)
+                .await
+                .context("cannot recount the figures")?;
+            if found.is_empty() {
+                println!(
+                    "figures agree with the records: {} tasks recounted",
+                    found.tasks_checked
+                );
+            } else {
+                eprintln!(
+                    "figures differ from the records ({} tasks recounted):",
+                    found.tasks_checked
+                );
+                if !found.tasks_reach.is_empty() {
+                    eprintln!("  who these tasks reach: {:?}", found.tasks_reach);
+                }
+                for ((org, lead, status, colour), stored, counted) in &found.tallies {
+                    eprintln!(
+                        "  tally org {org} lead {lead} {status} {colour}: stored {stored}, counted {counted}"
+                    );
+                }
+                if !found.colours.is_empty() {
+                    eprintln!("  stored colour not today's: tasks {:?}", found.colours);
+                }
+                if found.strays > 0 {
+                    eprintln!("  rows of tasks that do not exist: {}", found.strays);
+                }
+                std::process::exit(1);
             }
         }
         Command::Audit(AuditCommand::Verify) => {

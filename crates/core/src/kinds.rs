@@ -241,3 +241,15 @@ pub async fn download(db: &Db, actor: &Actor, id: AttachmentId) -> Result<Downlo
         .await?
         .ok_or(Error::NotFound)
 }
+
+/// Brings what other areas derive from organization paths up to date after `org` moved
+/// in the tree: who each task reaches. Passed to [`org::update`].
+pub fn org_moved<'a>(
+    tx: &'a mut crate::db::Tx,
+    org: org::OrgId,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>> {
+    Box::pin(async move {
+        let tasks = task::reach::tasks_reaching(tx, org).await?;
+        task::reach::sync(tx, &tasks).await
+    })
+}

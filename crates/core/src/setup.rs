@@ -18,6 +18,10 @@ pub async fn prepare(db: &Db, admin_password: Option<&str>) -> Result<Option<Str
     db.migrate().await?;
     reference::sync(db).await?;
     side::seed(db).await?;
+    let built = crate::task::reach::build(db).await?;
+    if built > 0 {
+        tracing::info!(tasks = built, "who each task reaches: built");
+    }
     if account::count(db).await? > 0 {
         return Ok(None);
     }

@@ -16,6 +16,7 @@ mod cli;
 mod cooperation;
 mod donations;
 mod events;
+mod figures;
 mod network;
 mod ops;
 mod outage;

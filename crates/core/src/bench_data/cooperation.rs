@@ -309,6 +309,7 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     let today = w.today;
     let mut made: Vec<Made> = Vec::with_capacity(total);
     let mut supports: Vec<(i64, i64)> = Vec::with_capacity(total);
+    let mut reached: Vec<Involved> = Vec::with_capacity(total);
     let world = &*w;
     let mut id = 0_i64;
     let rows = world.coop.plans.iter().flat_map(|plan| {
@@ -369,6 +370,7 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             if parent.is_none() {
                 parents.push((id, lead, start, deadline));
             }
+            let mut support = None;
             if rng.random_bool(0.6) {
                 let other = local(
                     world,
@@ -377,8 +379,22 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 );
                 if other != lead {
                     supports.push((id, world.orgs.id(other)));
+                    support = Some(other);
                 }
             }
+            reached.push(Involved {
+                id,
+                status,
+                colour,
+                deadline,
+                lead,
+                others: [
+                    Some(assigner),
+                    support,
+                    Some(a.parties[0]),
+                    Some(a.parties[1]),
+                ],
+            });
             made.push(Made {
                 id,
                 start,
@@ -454,8 +470,76 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         supports.into_iter().map(|(t, o)| row![t, o]),
     )
     .await?;
+    reach(bulk, w, &reached).await?;
     reports(bulk, w, &made).await?;
     history(bulk, w, &made).await
+}
+
+/// Who a task involves, for its `task_reach` rows: the lead, then the assigner, the
+/// supporter, the plan's owner and the other party.
+struct Involved {
+    id: i64,
+    status: TaskStatus,
+    colour: supervision::Colour,
+    deadline: NaiveDate,
+    lead: usize,
+    others: [Option<usize>; 4],
+}
+
+/// `task_reach` and `task_tally` by core's own rule (`task::reach::rows`), marked built
+/// so the server starts without rebuilding them.
+async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
+    use crate::task::reach::{self, Facts};
+    let mut tally: std::collections::BTreeMap<(i64, i64, &'static str, &'static str), i64> =
+        std::collections::BTreeMap::new();
+    let orgs = &w.orgs.all;
+    let rows = tasks.iter().flat_map(|t| {
+        let others: Vec<&str> = t
+            .others
+            .iter()
+            .flatten()
+            .map(|i| orgs[*i].path.as_str())
+            .collect();
+        let (status, colour) = (t.status.as_str(), t.colour.as_str());
+        let rows = reach::rows(&Facts {
+            task_id: t.id,
+            status,
+            colour,
+            deadline: t.deadline,
+            lead_path: &orgs[t.lead].path,
+            other_paths: &others,
+        });
+        for r in &rows {
+            *tally.entry((r.org_id, r.lead, status, colour)).or_default() += 1;
+        }
+        rows.into_iter().map(move |r| {
+            row![
+                r.org_id, r.done, r.deadline, r.task_id, r.lead, status, colour
+            ]
+        })
+    });
+    bulk.load(
+        "task_reach",
+        &[
+            "org_id", "done", "deadline", "task_id", "lead", "status", "colour",
+        ],
+        rows,
+    )
+    .await?;
+    bulk.load(
+        "task_tally",
+        &["org_id", "lead", "status", "colour", "n"],
+        tally
+            .into_iter()
+            .map(|((org, lead, status, colour), n)| row![org, lead, status, colour, n]),
+    )
+    .await?;
+    bulk.exec(&format!(
+        "insert into meta (key, value) values ('{}', '1')
+         on conflict (key) do update set value = excluded.value",
+        reach::BUILT
+    ))
+    .await
 }
 
 /// The 20th of the last month a task reported in, if it ran long enough to report.

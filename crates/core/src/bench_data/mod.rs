@@ -246,6 +246,8 @@ const TABLES: &[&str] = &[
     "plan",
     "task",
     "task_support",
+    "task_reach",
+    "task_tally",
     "progress_report",
     "task_event",
     "pairing",

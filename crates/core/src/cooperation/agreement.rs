@@ -397,6 +397,15 @@ pub async fn update(
         .await?;
     });
     write_parties_and_areas(&mut tx, id, &f).await?;
+    let mut before: Vec<OrgId> = current.parties.iter().map(|p| p.org_id).collect();
+    let mut after: Vec<OrgId> = f.parties.iter().map(|p| p.0).collect();
+    before.sort_unstable();
+    after.sort_unstable();
+    if before != after {
+        // The parties are readers of every task of the agreement's plans.
+        let tasks = crate::task::reach::tasks_of_agreement(&mut tx, id).await?;
+        crate::task::reach::sync(&mut tx, &tasks).await?;
+    }
     crate::search::refresh(&mut tx, crate::search::Kind::Agreement, id.0).await?;
     let a = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
@@ -412,6 +421,7 @@ pub const READ: ReadRule = ReadRule {
         "select vp.org_id from agreement_party vp where vp.agreement_id = a.id",
     )],
     also: None,
+    reached: None,
 };
 
 /// Fills in the parties, areas and scans of a page of agreements, one query each.

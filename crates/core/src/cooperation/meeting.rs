@@ -132,6 +132,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Meeting,
     orgs: &[OrgOf::Column("m.host_org_id")],
     also: None,
+    reached: None,
 };
 
 pub async fn create(db: &Db, actor: &Actor, input: &MeetingInput) -> Result<Meeting> {

@@ -300,6 +300,7 @@ pub const READ: ReadRule = ReadRule {
         ),
     ],
     also: None,
+    reached: None,
 };
 
 pub async fn get(db: &Db, actor: &Actor, id: PlanId) -> Result<Plan> {

@@ -171,6 +171,7 @@ pub struct TaskInput {
 }
 
 mod progress;
+pub mod reach;
 mod view;
 mod write;
 
@@ -178,19 +179,31 @@ pub use progress::*;
 pub use view::*;
 pub use write::*;
 
-const SELECT: &str = "select t.id, t.plan_id, p.title as plan_title, p.agreement_id, t.area_id, ar.name as area_name,
+/// The columns of [`Task`], over `t` and the joins of [`SELECT`].
+macro_rules! columns {
+    () => {
+        "t.id, t.plan_id, p.title as plan_title, p.agreement_id, t.area_id, ar.name as area_name,
     t.parent_id, t.title, t.goal, t.standard, t.requirement, t.start_on, t.deadline,
     t.lead_org_id, lo.name as lead_org_name, lo.path as lead_org_path,
     t.assigner_org_id, ao.name as assigner_org_name, ao.path as assigner_org_path,
     t.responsible, t.weight, t.status, t.progress, t.last_report_on, t.colour, t.carried_from_id,
     (select count(*) from task k where k.parent_id = t.id) as child_count,
-    t.version, t.created_at, t.updated_at
-    from task t join plan p on p.id = t.plan_id join org lo on lo.id = t.lead_org_id
-    join org ao on ao.id = t.assigner_org_id left join agreement_area ar on ar.id = t.area_id";
+    t.version, t.created_at, t.updated_at"
+    };
+}
+const COLUMNS: &str = columns!();
+
+const SELECT: &str = concat!(
+    "select ",
+    columns!(),
+    " from task t join plan p on p.id = t.plan_id join org lo on lo.id = t.lead_org_id
+    join org ao on ao.id = t.assigner_org_id left join agreement_area ar on ar.id = t.area_id"
+);
 
 /// Who may read a task: the organizations it involves — its lead, its assigner, its
 /// supporters, its plan's owner and its agreement's parties — those above them and the
-/// national level. Written over `t`.
+/// national level. Written over `t`; readers of their own subtree are matched through
+/// `task_reach` (see [`reach`]), which holds the same organizations.
 pub const READ: ReadRule = ReadRule {
     resource: Resource::Task,
     orgs: &[
@@ -204,6 +217,7 @@ pub const READ: ReadRule = ReadRule {
         ),
     ],
     also: None,
+    reached: Some("exists (select 1 from task_reach rr where rr.task_id = t.id and rr.org_id = "),
 };
 
 /// One task, if the actor may see it: the list's rule filtered by id.

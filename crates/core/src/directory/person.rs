@@ -339,6 +339,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Person,
     orgs: &[OrgOf::Column("p.owner_org_id")],
     also: Some(shared),
+    reached: None,
 };
 
 /// The people their sharing level opens to the reader beyond the policy.

@@ -375,16 +375,50 @@ pub struct ReadRule {
     pub orgs: &'static [OrgOf],
     /// What a record itself opens beyond the policy, e.g. a person shared with all.
     pub also: Option<fn(&Actor) -> Sql>,
+    /// A maintained table of which organizations each record reaches (those in `orgs`
+    /// and every one above them): `exists (select 1 … and x.org_id = ` awaiting the
+    /// reader's key and `)`. Used whenever the reader's reach is their own subtree,
+    /// instead of matching paths row by row.
+    pub reached: Option<&'static str>,
 }
 
+/// The key of readers who see every record in a `reached` table.
+pub const EVERYONE: i64 = 0;
+
 impl ReadRule {
+    /// Which organization's rows of the `reached` table are this reader's records:
+    /// [`EVERYONE`] for those who see all, their own organization for those who see
+    /// their subtree; `None` for other reaches (or no table), which use `orgs`.
+    pub fn reader_key(&self, actor: &Actor) -> Option<i64> {
+        self.reached?;
+        let reach = reach(actor.role, self.resource, Action::Read);
+        if reach == ALL || (actor.national && reach.contains(Relation::National)) {
+            Some(EVERYONE)
+        } else if reach.contains(Relation::Own)
+            && reach.contains(Relation::Below)
+            && !reach.contains(Relation::Above)
+        {
+            Some(actor.org_id.0)
+        } else {
+            None
+        }
+    }
+
     /// The rule as an SQL condition for this reader.
     pub fn sql(&self, actor: &Actor) -> Sql {
-        let policy = condition(
-            actor,
-            reach(actor.role, self.resource, Action::Read),
-            self.orgs,
-        );
+        let policy = match (self.reached, self.reader_key(actor)) {
+            (_, Some(EVERYONE)) => Sql::truth(true),
+            (Some(head), Some(key)) => {
+                let mut q = Sql::new(head);
+                q.bind(key).push(")");
+                q
+            }
+            _ => condition(
+                actor,
+                reach(actor.role, self.resource, Action::Read),
+                self.orgs,
+            ),
+        };
         match self.also {
             Some(also) if policy != Sql::truth(true) => {
                 let mut q = Sql::new("(");

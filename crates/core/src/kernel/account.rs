@@ -261,6 +261,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Account,
     orgs: &[OrgOf::Column("a.org_id")],
     also: None,
+    reached: None,
 };
 
 /// An account the actor administers (others answer `NotFound`).

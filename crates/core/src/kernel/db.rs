@@ -163,7 +163,10 @@ impl Db {
     pub async fn read(&self) -> Result<Tx> {
         let conn = match self {
             Db::Sqlite(pool, _) => Conn::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Conn::Postgres(pool.begin_with("begin read only").await?),
+            Db::Postgres(pool) => Conn::Postgres(
+                pool.begin_with("begin isolation level repeatable read read only")
+                    .await?,
+            ),
         };
         Ok(Tx {
             conn,

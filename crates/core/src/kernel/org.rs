@@ -356,6 +356,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Org,
     orgs: &[OrgOf::Column("o.id")],
     also: None,
+    reached: None,
 };
 
 /// Creates an organization under `input.parent_id` (or at the top, for admins).
@@ -439,7 +440,21 @@ pub fn may_change_side(actor: &Actor) -> bool {
 }
 
 /// Saves an edit made on `input.version`; moves the subtree if the parent changed.
-pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Result<Org> {
+/// What must follow an organization's move in the tree inside the same write: tables
+/// of other areas derived from paths (see `kinds::org_moved`). The kernel knows no area,
+/// so every caller of [`update`] names it.
+pub type Moved = for<'a> fn(
+    &'a mut Tx,
+    OrgId,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: OrgId,
+    input: &OrgInput,
+    moved: Moved,
+) -> Result<Org> {
     let mut tx = db.write().await?;
     let old = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
     access::authorize(actor, Resource::Org, Action::Update, Some(&old.path))?;
@@ -511,6 +526,7 @@ pub async fn update(db: &Db, actor: &Actor, id: OrgId, input: &OrgInput) -> Resu
             .execute(c)
             .await?;
         });
+        moved(&mut tx, id).await?;
     }
     crate::search::refresh(&mut tx, crate::search::Kind::Org, id.0).await?;
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;

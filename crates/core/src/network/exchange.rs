@@ -77,6 +77,7 @@ pub const READ: ReadRule = ReadRule {
         OrgOf::Select("select vt.org_id from exchange_to vt where vt.exchange_id = e.id"),
     ],
     also: None,
+    reached: None,
 };
 
 pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exchange> {

@@ -67,6 +67,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Mechanism,
     orgs: &[OrgOf::Column("o.id")],
     also: None,
+    reached: None,
 };
 
 pub async fn get(db: &Db, actor: &Actor, id: OrgId) -> Result<Mechanism> {

@@ -87,6 +87,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Pairing,
     orgs: &[OrgOf::Column("p.org_a_id"), OrgOf::Column("p.org_b_id")],
     also: None,
+    reached: None,
 };
 
 pub async fn create(db: &Db, actor: &Actor, input: &PairingInput) -> Result<Pairing> {

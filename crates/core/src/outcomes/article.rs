@@ -145,6 +145,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Event,
     orgs: &[OrgOf::Column("a.outlet_id")],
     also: None,
+    reached: None,
 };
 
 /// Records an article. An article about an event is recorded by those who ran it;

@@ -595,6 +595,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Donation,
     orgs: &[OrgOf::Column("d.recipient_org_id")],
     also: None,
+    reached: None,
 };
 
 /// One donation with its history and allocations, if the actor may read it

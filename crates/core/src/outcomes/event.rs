@@ -384,6 +384,7 @@ pub const READ: ReadRule = ReadRule {
         "select vo.org_id from event_org vo where vo.event_id = e.id",
     )],
     also: None,
+    reached: None,
 };
 
 /// Records an event; the actor must be able to act for one of its hosts.

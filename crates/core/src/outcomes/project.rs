@@ -176,6 +176,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Project,
     orgs: &[OrgOf::Column("p.owner_org_id")],
     also: None,
+    reached: None,
 };
 
 pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Project> {

@@ -97,6 +97,7 @@ pub const READ: ReadRule = ReadRule {
     resource: Resource::Event,
     orgs: &[OrgOf::Column("t.org_id")],
     also: None,
+    reached: None,
 };
 
 /// Records a talent; the actor must be able to record outcomes for the receiving organization.

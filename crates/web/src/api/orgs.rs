@@ -116,7 +116,14 @@ pub async fn update(
     let input: OrgInput = serde_json::from_value(serde_json::Value::Object(merged))
         .map_err(|e| Error::Other(format!("merged organization input: {e}")))?;
     Ok(ApiJson(
-        org::update(&state.db, &actor, OrgId(id), &input).await?,
+        org::update(
+            &state.db,
+            &actor,
+            OrgId(id),
+            &input,
+            qiaolian_core::kinds::org_moved,
+        )
+        .await?,
     ))
 }
 

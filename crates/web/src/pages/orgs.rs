@@ -532,7 +532,16 @@ pub async fn update(
     let id = OrgId(id);
     let actor = user.actor();
     let result = match form.input() {
-        Ok(input) => org::update(&state.db, &actor, id, &input).await,
+        Ok(input) => {
+            org::update(
+                &state.db,
+                &actor,
+                id,
+                &input,
+                qiaolian_core::kinds::org_moved,
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     match result {

@@ -168,7 +168,7 @@ pub async fn report(
         Some(&format!("{percent}%")),
     )
     .await?;
-    settle(actor, tx, id, &[task.parent_id]).await
+    settle(actor, tx, id, &[task.parent_id], Changed::State).await
 }
 
 /// Whether the actor may report on a task: asked before evidence files are read.
@@ -270,6 +270,7 @@ pub async fn refresh_stale(db: &Db) -> Result<u64> {
         for id in &ids {
             refresh(&mut tx, *id).await?;
         }
+        reach::sync(&mut tx, &ids).await?;
         tx.commit().await?;
         done += ids.len() as u64;
         if ids.len() < 200 {
@@ -278,8 +279,10 @@ pub async fn refresh_stale(db: &Db) -> Result<u64> {
     }
 }
 
-/// Sets a parent's progress to the weighted roll-up of its live sub-tasks, up the tree.
-pub(super) async fn roll_up(tx: &mut Tx, parent: TaskId) -> Result<()> {
+/// Sets a parent's progress to the weighted roll-up of its live sub-tasks, up the tree;
+/// answers the tasks it changed.
+pub(super) async fn roll_up(tx: &mut Tx, parent: TaskId) -> Result<Vec<TaskId>> {
+    let mut touched = Vec::new();
     let mut next = Some(parent);
     // Bounded: parents are checked against cycles, and old data cannot loop this.
     for _ in 0..MAX_DEPTH {
@@ -301,8 +304,9 @@ pub(super) async fn roll_up(tx: &mut Tx, parent: TaskId) -> Result<()> {
                 .await?
         });
         refresh(tx, id).await?;
+        touched.push(id);
     }
-    Ok(())
+    Ok(touched)
 }
 
 /// Moves a superseded plan's open tasks to its new revision, cancelling those in `close`.
@@ -320,8 +324,8 @@ pub(crate) async fn carry_forward(
             .fetch_all(c)
             .await?
     });
-    for (id, status) in open {
-        let status = TaskStatus::parse(&status).ok();
+    for (id, status) in &open {
+        let (id, status) = (*id, TaskStatus::parse(status).ok());
         if close.contains(&id) {
             on!(&mut *tx, |c| {
                 sqlx::query("update task set status = 'cancelled', updated_at = $1, version = version + 1 where id = $2")
@@ -353,5 +357,7 @@ pub(crate) async fn carry_forward(
             event(tx, actor, id, "carried_forward", None, None, Some(note)).await?;
         }
     }
-    Ok(())
+    // The new revision may have another owner or agreement: who each task reaches too.
+    let moved: Vec<TaskId> = open.iter().map(|(id, _)| *id).collect();
+    reach::sync(tx, &moved).await
 }

@@ -157,13 +157,51 @@ pub(super) fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-pub(super) const FROM: &str =
-    "from task t join plan p on p.id = t.plan_id join org lo on lo.id = t.lead_org_id
-    join org ao on ao.id = t.assigner_org_id";
+/// A list of tasks starts from one organization's `task_reach` rows: the reader's own
+/// (or, with a lead filter, the lead's), so the reach and the order of the ledger are
+/// one walk of the primary key instead of a scan and a sort of every task.
+const LIST_FROM: &str =
+    "from task_reach r join task t on t.id = r.task_id join plan p on p.id = t.plan_id
+    join org lo on lo.id = t.lead_org_id join org ao on ao.id = t.assigner_org_id
+    left join agreement_area ar on ar.id = t.area_id";
 
-/// The read rule and every filter of `TaskFilter`, checked, as one condition over the
-/// tables of `FROM`.
-pub(super) async fn condition(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Sql> {
+/// The list's order: open tasks first, then by deadline, as `task_reach` is keyed.
+const LIST_ORDER: &str = "r.done, r.deadline, r.task_id";
+
+/// A filter checked and turned into SQL over [`LIST_FROM`], with what decides whether
+/// its totals can be read from `task_tally`.
+pub(super) struct Selection {
+    pub condition: Sql,
+    /// The organization whose rows the list walks, and whether only those it leads.
+    org: i64,
+    lead: bool,
+    status: Option<TaskStatus>,
+    colour: Option<Colour>,
+    /// False when another filter (or the reader's rule beside a lead filter) narrows
+    /// the rows: totals are then counted.
+    tallied: bool,
+}
+
+impl Selection {
+    /// `select colour, sum(n)` or `sum(n)` of the tally rows this selection covers.
+    fn tally(&self, select: &str, colour: bool) -> Sql {
+        let mut q = Sql::new(&format!("select {select} from task_tally where org_id = "));
+        q.bind(self.org);
+        if self.lead {
+            q.push(" and lead = 1");
+        }
+        if let Some(s) = self.status {
+            q.push(" and status = ").bind(s.as_str());
+        }
+        if let (true, Some(c)) = (colour, self.colour) {
+            q.push(" and colour = ").bind(c.as_str());
+        }
+        q
+    }
+}
+
+/// The read rule and every filter of `TaskFilter`, checked.
+pub(super) async fn select(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Selection> {
     let mut check = Check::default();
     let status = blank(&filter.status).and_then(|s| check.take("status", TaskStatus::parse(s)));
     let colour = blank(&filter.colour).and_then(|s| check.take("colour", Colour::parse(s)));
@@ -185,35 +223,58 @@ pub(super) async fn condition(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -
             if path.is_none() {
                 check.add("lead", "unknown_org");
             }
-            path
+            path.map(|p| (id, p))
         }
         None => None,
     };
     check.finish()?;
-    let mut w = READ.sql(actor);
+    let key = READ.reader_key(actor);
+    // The reader's rule is implied by the rows walked when they are the reader's own, or
+    // a lead's the reader is at or above.
+    let (org, implied) = match (&lead, key) {
+        (Some((id, _)), Some(reach::EVERYONE)) => (*id, true),
+        (Some((id, path)), Some(k)) => (
+            *id,
+            k == actor.org_id.0 && path.starts_with(&actor.org_path),
+        ),
+        (Some((id, _)), None) => (*id, false),
+        (None, Some(k)) => (k, true),
+        (None, None) => (reach::EVERYONE, false),
+    };
+    let mut w = Sql::new("r.org_id = ");
+    w.bind(org);
+    if lead.is_some() {
+        w.push(" and r.lead = 1");
+    }
+    if !implied {
+        w.and(&READ.sql(actor));
+    }
+    let mut tallied = implied;
     if let Some(v) = filter.plan {
         w.push(" and t.plan_id = ").bind(v);
+        tallied = false;
     }
     if let Some(v) = filter.agreement {
         w.push(" and p.agreement_id = ").bind(v);
+        tallied = false;
     }
     if let Some(v) = filter.area {
         w.push(" and t.area_id = ").bind(v);
-    }
-    if let Some(p) = lead {
-        w.push(" and lo.path like ").bind(format!("{p}%"));
+        tallied = false;
     }
     if let Some(v) = status {
-        w.push(" and t.status = ").bind(v.as_str());
+        w.push(" and r.status = ").bind(v.as_str());
     }
     if let Some(v) = colour {
-        w.push(" and t.colour = ").bind(v.as_str());
+        w.push(" and r.colour = ").bind(v.as_str());
     }
     if let Some(v) = from {
-        w.push(" and t.deadline >= ").bind(v);
+        w.push(" and r.deadline >= ").bind(v);
+        tallied = false;
     }
     if let Some(v) = to {
-        w.push(" and t.deadline <= ").bind(v);
+        w.push(" and r.deadline <= ").bind(v);
+        tallied = false;
     }
     if let Some(q) = blank(&filter.q) {
         w.push(" and t.title like ")
@@ -222,11 +283,20 @@ pub(super) async fn condition(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -
                 crate::org::escape_like(&q.chars().take(100).collect::<String>())
             ))
             .push(" escape '\\'");
+        tallied = false;
     }
     if filter.top == Some(true) {
         w.push(" and t.parent_id is null");
+        tallied = false;
     }
-    Ok(w)
+    Ok(Selection {
+        condition: w,
+        org,
+        lead: lead.is_some(),
+        status,
+        colour,
+        tallied,
+    })
 }
 
 /// The tasks the actor may see: open ones first, most urgent on top.
@@ -237,18 +307,25 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<Task>> {
     let mut tx = db.read().await?;
-    let found: Page<Task> = condition(&mut tx, actor, filter)
-        .await?
-        .page(
-            &mut tx,
-            SELECT,
-            FROM,
-            "case when t.status in ('closed', 'cancelled') then 1 else 0 end, t.deadline, t.id",
-            page,
-        )
-        .await?;
-    let items = with_supporters(&mut tx, found.items).await?;
-    Ok(Page { items, ..found })
+    let page = page.clamped();
+    let sel = select(&mut tx, actor, filter).await?;
+    let total: i64 = if sel.tallied {
+        sel.tally("cast(coalesce(sum(n), 0) as bigint)", true)
+            .scalar::<i64>(&mut tx)
+            .await?
+    } else {
+        let mut q = Sql::new(&format!("select count(*) {LIST_FROM} where "));
+        q.append(&sel.condition).scalar(&mut tx).await?
+    };
+    let mut q = Sql::new(&format!("select {COLUMNS} {LIST_FROM} where "));
+    q.append(&sel.condition)
+        .push(&format!(" order by {LIST_ORDER} limit "))
+        .bind(i64::from(page.per_page))
+        .push(" offset ")
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+    let found: Vec<Task> = q.all(&mut tx).await?;
+    let items = with_supporters(&mut tx, found).await?;
+    Ok(page.of(items, total))
 }
 
 /// An organization's inbox: what waits for it.
@@ -286,11 +363,18 @@ pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox> {
     let to_verify = by("t.assigner_org_id = $1 and t.status = 'reported_done'").await?;
     let to_assign = by("t.assigner_org_id = $1 and t.status = 'draft'").await?;
     let today = settings::today();
+    // The cadence of each plan among them, read once per plan, not once per task.
+    let mut plans = std::collections::HashMap::new();
     let mut to_report = Vec::new();
     for t in reporting {
-        let plan = plan::load(&mut tx, t.plan_id)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let plan = match plans.entry(t.plan_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                plan::load(&mut tx, t.plan_id)
+                    .await?
+                    .ok_or(Error::NotFound)?,
+            ),
+        };
         let day = u32::try_from(plan.due_day.unwrap_or(28)).unwrap_or(28);
         if supervision::report_missing(today, plan.cadence, day, t.start_on, t.last_report_on) {
             to_report.push(t);
@@ -306,7 +390,8 @@ pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox> {
 }
 
 /// Counts of tasks by colour among those the actor may see (the filter's own colour is
-/// ignored), for the battle map: one grouped query over the stored colours.
+/// ignored), for the battle map: read from `task_tally` when only the reader's reach, a
+/// lead and a status narrow them, else one grouped query over the stored colours.
 pub async fn colour_counts(
     db: &Db,
     actor: &Actor,
@@ -317,10 +402,16 @@ pub async fn colour_counts(
         colour: None,
         ..filter.clone()
     };
-    let mut q = Sql::new(&format!("select t.colour, count(*) {FROM} where "));
-    q.append(&condition(&mut tx, actor, &all).await?)
-        .push(" group by t.colour");
-    let rows: Vec<(String, i64)> = q.all(&mut tx).await?;
+    let sel = select(&mut tx, actor, &all).await?;
+    let rows: Vec<(String, i64)> = if sel.tallied {
+        let mut q = sel.tally("colour, cast(sum(n) as bigint)", false);
+        q.push(" group by colour");
+        q.all(&mut tx).await?
+    } else {
+        let mut q = Sql::new(&format!("select r.colour, count(*) {LIST_FROM} where "));
+        q.append(&sel.condition).push(" group by r.colour");
+        q.all(&mut tx).await?
+    };
     Ok(Colour::ALL
         .iter()
         .map(|c| {

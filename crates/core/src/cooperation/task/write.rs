@@ -262,22 +262,36 @@ pub async fn create(db: &Db, actor: &Actor, input: &TaskInput) -> Result<Task> {
         None,
     )
     .await?;
-    settle(actor, tx, id, &[f.parent_id]).await
+    settle(actor, tx, id, &[f.parent_id], Changed::Text).await
 }
 
-/// Finishes a write to a task: its colour, its parents' roll-up, the task as it now
-/// reads, and the commit.
+/// What a write changed of a task, for [`settle`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Changed {
+    /// Its text or dates, which its search document holds.
+    Text,
+    /// Only its status or progress.
+    State,
+}
+
+/// Finishes a write to a task: its colour, its parents' roll-up, its search document
+/// when its text changed, who it reaches, the task as it now reads, and the commit.
 pub(super) async fn settle(
     actor: &Actor,
     mut tx: Tx,
     id: TaskId,
     parents: &[Option<TaskId>],
+    changed: Changed,
 ) -> Result<Task> {
     refresh(&mut tx, id).await?;
-    crate::search::refresh(&mut tx, crate::search::Kind::Task, id.0).await?;
-    for parent in parents.iter().flatten() {
-        roll_up(&mut tx, *parent).await?;
+    if changed == Changed::Text {
+        crate::search::refresh(&mut tx, crate::search::Kind::Task, id.0).await?;
     }
+    let mut touched = vec![id];
+    for parent in parents.iter().flatten() {
+        touched.extend(roll_up(&mut tx, *parent).await?);
+    }
+    reach::sync(&mut tx, &touched).await?;
     let task = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(task)
@@ -346,7 +360,14 @@ pub async fn update(db: &Db, actor: &Actor, id: TaskId, input: &TaskInput) -> Re
     });
     write_supporters(&mut tx, id, &f.supporters).await?;
     event(&mut tx, actor, id, "edited", None, None, None).await?;
-    settle(actor, tx, id, &[current.parent_id, f.parent_id]).await
+    settle(
+        actor,
+        tx,
+        id,
+        &[current.parent_id, f.parent_id],
+        Changed::Text,
+    )
+    .await
 }
 
 /// Takes one lifecycle step. `version`, when given, must be the one read.
@@ -401,5 +422,5 @@ pub async fn step(
         reason.as_deref(),
     )
     .await?;
-    settle(actor, tx, id, &[task.parent_id]).await
+    settle(actor, tx, id, &[task.parent_id], Changed::State).await
 }

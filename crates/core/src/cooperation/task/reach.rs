@@ -1,0 +1,423 @@
+//! Which organizations each task reaches (`task_reach`) and how many tasks each
+//! organization reaches by status and colour (`task_tally`).
+//!
+//! A task reaches every organization it involves — lead, assigner, supporters, the
+//! plan's owner, the agreement's parties — and every organization above them. That is
+//! exactly who may read it (their subtree holds an involved organization), so the read
+//! rule, an organization's ledger in deadline order and the colour counts become
+//! indexed lookups instead of path matches over a million tasks. Both tables are
+//! derived: every write that changes a task or who it involves ends with [`sync`] of
+//! the tasks it touched, once per transaction, and [`check`] recounts them from the
+//! tasks themselves.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+
+use super::*;
+
+/// The reach key of readers who see every task (national level, administrators).
+pub const EVERYONE: i64 = 0;
+
+/// Tasks handled per statement group: keeps every `in (…)` and multi-row insert well
+/// under SQLite's 32,766 bound parameters.
+const CHUNK: usize = 500;
+/// Rows per multi-row insert: 7 parameters each.
+const INSERT_ROWS: usize = 4_000;
+
+/// One row of `task_reach`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+pub(crate) struct Row {
+    pub org_id: i64,
+    pub task_id: i64,
+    pub done: i64,
+    pub deadline: NaiveDate,
+    pub lead: i64,
+    pub status: String,
+    pub colour: String,
+}
+
+/// What decides a task's rows: its own fields and the paths of the organizations it
+/// involves.
+pub(crate) struct Facts<'a> {
+    pub task_id: i64,
+    pub status: &'a str,
+    pub colour: &'a str,
+    pub deadline: NaiveDate,
+    pub lead_path: &'a str,
+    pub other_paths: &'a [&'a str],
+}
+
+/// The organization ids on a path such as `/1/7/55/`, the organization itself last.
+pub(crate) fn path_ids(path: &str) -> impl Iterator<Item = i64> + '_ {
+    path.split('/').filter_map(|s| s.parse().ok())
+}
+
+/// The rows of one task: each organization once, marked when it is the lead or above
+/// it, plus the row every all-seeing reader walks.
+pub(crate) fn rows(f: &Facts) -> Vec<Row> {
+    let mut orgs: BTreeMap<i64, i64> = BTreeMap::new();
+    orgs.insert(EVERYONE, 1);
+    for id in path_ids(f.lead_path) {
+        orgs.insert(id, 1);
+    }
+    for path in f.other_paths {
+        for id in path_ids(path) {
+            orgs.entry(id).or_insert(0);
+        }
+    }
+    let done = i64::from(matches!(f.status, "closed" | "cancelled"));
+    orgs.into_iter()
+        .map(|(org_id, lead)| Row {
+            org_id,
+            task_id: f.task_id,
+            done,
+            deadline: f.deadline,
+            lead,
+            status: f.status.to_owned(),
+            colour: f.colour.to_owned(),
+        })
+        .collect()
+}
+
+/// A tally key: organization, lead, status, colour.
+pub type Key = (i64, i64, String, String);
+
+/// Counts by key, added to and taken from as rows come and go.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally(pub BTreeMap<Key, i64>);
+
+impl Tally {
+    fn add(&mut self, r: &Row, by: i64) {
+        *self
+            .0
+            .entry((r.org_id, r.lead, r.status.clone(), r.colour.clone()))
+            .or_default() += by;
+    }
+
+    fn nonzero(&self) -> impl Iterator<Item = (&Key, i64)> {
+        self.0
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|(k, n)| (k, *n))
+    }
+}
+
+/// The task fields `rows` needs, for a set of tasks.
+#[derive(sqlx::FromRow)]
+struct TaskFacts {
+    id: i64,
+    status: String,
+    colour: String,
+    deadline: NaiveDate,
+    lead_path: String,
+}
+
+/// The rows the tasks `ids` should have now, computed from the tasks themselves.
+pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "select t.id, t.status, t.colour, t.deadline, o.path as lead_path
+         from task t join org o on o.id = t.lead_org_id where t.id in ",
+    );
+    q.bind_list(ids.iter().copied());
+    let tasks: Vec<TaskFacts> = q.all(tx).await?;
+    // Everyone else involved, in one statement: the assigner, the supporters, the plan's
+    // owner and the agreement's parties.
+    let parts = [
+        "select t.id, o.path from task t join org o on o.id = t.assigner_org_id where t.id in ",
+        "select s.task_id, o.path from task_support s join org o on o.id = s.org_id where s.task_id in ",
+        "select t.id, o.path from task t join plan p on p.id = t.plan_id join org o on o.id = p.owner_org_id
+         where t.id in ",
+        "select t.id, o.path from task t join plan p on p.id = t.plan_id
+         join agreement_party a on a.agreement_id = p.agreement_id join org o on o.id = a.org_id where t.id in ",
+    ];
+    let mut q = Sql::new("");
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            q.push(" union all ");
+        }
+        q.push(part).bind_list(ids.iter().copied());
+    }
+    let mut others: HashMap<i64, Vec<String>> = HashMap::new();
+    for (task, path) in q.all::<(i64, String)>(tx).await? {
+        others.entry(task).or_default().push(path);
+    }
+    let mut out = Vec::new();
+    for t in &tasks {
+        let paths: Vec<&str> = others
+            .get(&t.id)
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        out.extend(rows(&Facts {
+            task_id: t.id,
+            status: &t.status,
+            colour: &t.colour,
+            deadline: t.deadline,
+            lead_path: &t.lead_path,
+            other_paths: &paths,
+        }));
+    }
+    Ok(out)
+}
+
+/// Brings the rows and tallies of the tasks `ids` up to date with the tasks. Called
+/// once per write transaction with every task it touched, so the tallies are changed
+/// in one statement, in key order: on PostgreSQL concurrent writers then lock the
+/// shared tally rows in the same order and cannot deadlock.
+pub(crate) async fn sync(tx: &mut Tx, ids: &[TaskId]) -> Result<()> {
+    let ids: Vec<i64> = ids
+        .iter()
+        .map(|i| i.0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut delta = Tally::default();
+    for chunk in ids.chunks(CHUNK) {
+        let mut q = Sql::new(
+            "select org_id, task_id, done, deadline, lead, status, colour from task_reach where task_id in ",
+        );
+        q.bind_list(chunk.iter().copied());
+        let old: Vec<Row> = q.all(tx).await?;
+        let new = expected(tx, chunk).await?;
+        if old.len() == new.len() && old.iter().collect::<BTreeSet<_>>() == new.iter().collect() {
+            continue;
+        }
+        for r in &old {
+            delta.add(r, -1);
+        }
+        for r in &new {
+            delta.add(r, 1);
+        }
+        let mut del = Sql::new("delete from task_reach where task_id in ");
+        del.bind_list(chunk.iter().copied());
+        del.execute(tx).await?;
+        insert(tx, &new).await?;
+    }
+    apply(tx, &delta).await
+}
+
+async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
+    for part in rows.chunks(INSERT_ROWS) {
+        let mut q = Sql::new(
+            "insert into task_reach (org_id, task_id, done, deadline, lead, status, colour) values ",
+        );
+        for (i, r) in part.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" })
+                .bind(r.org_id)
+                .push(", ")
+                .bind(r.task_id)
+                .push(", ")
+                .bind(r.done)
+                .push(", ")
+                .bind(r.deadline)
+                .push(", ")
+                .bind(r.lead)
+                .push(", ")
+                .bind(r.status.as_str())
+                .push(", ")
+                .bind(r.colour.as_str())
+                .push(")");
+        }
+        q.execute(tx).await?;
+    }
+    Ok(())
+}
+
+/// Adds a delta to the stored tallies, in key order.
+async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
+    let changes: Vec<(&Key, i64)> = delta.nonzero().collect();
+    for part in changes.chunks(INSERT_ROWS) {
+        let mut q = Sql::new("insert into task_tally (org_id, lead, status, colour, n) values ");
+        for (i, ((org, lead, status, colour), n)) in part.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" })
+                .bind(*org)
+                .push(", ")
+                .bind(*lead)
+                .push(", ")
+                .bind(status.as_str())
+                .push(", ")
+                .bind(colour.as_str())
+                .push(", ")
+                .bind(*n)
+                .push(")");
+        }
+        q.push(
+            " on conflict (org_id, lead, status, colour) do update set n = task_tally.n + excluded.n",
+        );
+        q.execute(tx).await?;
+    }
+    Ok(())
+}
+
+/// The tasks that reach an organization: those to sync when it moves in the tree
+/// (its own rows list every task that involves it or anything below it).
+pub(crate) async fn tasks_reaching(tx: &mut Tx, org: OrgId) -> Result<Vec<TaskId>> {
+    let mut q = Sql::new("select task_id from task_reach where org_id = ");
+    q.bind(org.0);
+    Ok(q.column::<i64>(tx).await?.into_iter().map(TaskId).collect())
+}
+
+/// The tasks of an agreement's plans: those to sync when its parties change.
+pub(crate) async fn tasks_of_agreement(tx: &mut Tx, agreement: AgreementId) -> Result<Vec<TaskId>> {
+    let mut q =
+        Sql::new("select t.id from task t join plan p on p.id = t.plan_id where p.agreement_id = ");
+    q.bind(agreement.0);
+    Ok(q.column::<i64>(tx).await?.into_iter().map(TaskId).collect())
+}
+
+/// Marks that `task_reach` and `task_tally` hold every task, so a start skips
+/// [`build`]. The generator writes it too.
+pub(crate) const BUILT: &str = "task_reach";
+
+/// Fills both tables from the tasks when they have never been built (a database from
+/// before they existed): run by every start before serving, a no-op once done.
+pub async fn build(db: &Db) -> Result<u64> {
+    let mut tx = db.write().await?;
+    let built: Option<String> = Sql::new("select value from meta where key = ")
+        .bind(BUILT)
+        .optional::<(String,)>(&mut tx)
+        .await?
+        .map(|r| r.0);
+    if built.is_some() {
+        return Ok(0);
+    }
+    Sql::new("delete from task_reach").execute(&mut tx).await?;
+    Sql::new("delete from task_tally").execute(&mut tx).await?;
+    let mut tally = Tally::default();
+    let mut last = 0_i64;
+    let mut done = 0_u64;
+    loop {
+        let mut q = Sql::new("select id from task where id > ");
+        q.bind(last).push(" order by id limit ").bind(CHUNK as i64);
+        let ids: Vec<i64> = q.column(&mut tx).await?;
+        let Some(&end) = ids.last() else { break };
+        let rows = expected(&mut tx, &ids).await?;
+        for r in &rows {
+            tally.add(r, 1);
+        }
+        insert(&mut tx, &rows).await?;
+        done += ids.len() as u64;
+        last = end;
+    }
+    apply(&mut tx, &tally).await?;
+    Sql::new("insert into meta (key, value) values (")
+        .bind(BUILT)
+        .push(", '1')")
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// What a recount found different from what is stored.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Differences {
+    pub tasks_checked: u64,
+    /// Tasks whose stored rows differ from those their fields and organizations give.
+    pub tasks_reach: Vec<i64>,
+    /// Tally keys whose stored count differs from the recount: key, stored, recounted.
+    pub tallies: Vec<(Key, i64, i64)>,
+    /// Open tasks whose stored colour is not today's although it was not due to change
+    /// (those due are the upkeep's next batch, not a difference).
+    pub colours: Vec<i64>,
+    /// Rows of tasks that do not exist.
+    pub strays: i64,
+}
+
+impl Differences {
+    pub fn is_empty(&self) -> bool {
+        self.tasks_reach.is_empty()
+            && self.tallies.is_empty()
+            && self.colours.is_empty()
+            && self.strays == 0
+    }
+}
+
+/// How many differing records a recount names; past it only the counts grow.
+const NAMED: usize = 100;
+
+#[derive(sqlx::FromRow)]
+struct ColourFacts {
+    id: i64,
+    start_on: NaiveDate,
+    deadline: NaiveDate,
+    progress: i64,
+    status: String,
+    colour: String,
+    colour_until: Option<NaiveDate>,
+}
+
+/// Recounts both tables and every stored colour from the tasks, in one snapshot.
+pub async fn check(db: &Db) -> Result<Differences> {
+    let mut tx = db.read().await?;
+    let mut out = Differences::default();
+    let mut tally = Tally::default();
+    let (today, thresholds) = (settings::today(), settings::get().thresholds);
+    let mut last = 0_i64;
+    loop {
+        let mut q = Sql::new(
+            "select id, start_on, deadline, progress, status, colour, colour_until from task where id > ",
+        );
+        q.bind(last).push(" order by id limit ").bind(CHUNK as i64);
+        let tasks: Vec<ColourFacts> = q.all(&mut tx).await?;
+        let Some(end) = tasks.last().map(|t| t.id) else {
+            break;
+        };
+        let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+        for t in &tasks {
+            let open = TaskStatus::parse(&t.status).map_or(true, TaskStatus::is_open);
+            let now =
+                supervision::assess(today, t.start_on, t.deadline, t.progress, open, thresholds);
+            let due = t.colour_until.is_some_and(|u| u <= today);
+            if now.colour.as_str() != t.colour && !due && out.colours.len() < NAMED {
+                out.colours.push(t.id);
+            }
+        }
+        let want = expected(&mut tx, &ids).await?;
+        let mut q = Sql::new(
+            "select org_id, task_id, done, deadline, lead, status, colour from task_reach where task_id in ",
+        );
+        q.bind_list(ids.iter().copied());
+        let have: Vec<Row> = q.all(&mut tx).await?;
+        let mut by_task: BTreeMap<i64, (BTreeSet<&Row>, BTreeSet<&Row>)> = BTreeMap::new();
+        for r in &want {
+            tally.add(r, 1);
+            by_task.entry(r.task_id).or_default().0.insert(r);
+        }
+        for r in &have {
+            by_task.entry(r.task_id).or_default().1.insert(r);
+        }
+        for (task, (w, h)) in by_task {
+            if w != h && out.tasks_reach.len() < NAMED {
+                out.tasks_reach.push(task);
+            }
+        }
+        out.tasks_checked += ids.len() as u64;
+        last = end;
+    }
+    let stored: Vec<(i64, i64, String, String, i64)> =
+        Sql::new("select org_id, lead, status, colour, n from task_tally where n <> 0")
+            .all(&mut tx)
+            .await?;
+    let mut stored: BTreeMap<Key, i64> = stored
+        .into_iter()
+        .map(|(o, l, s, c, n)| ((o, l, s, c), n))
+        .collect();
+    for (key, n) in tally.nonzero() {
+        let have = stored.remove(key).unwrap_or(0);
+        if have != n {
+            out.tallies.push((key.clone(), have, n));
+        }
+    }
+    out.tallies
+        .extend(stored.into_iter().map(|(key, n)| (key, n, 0)));
+    out.strays = Sql::new(
+        "select count(*) from task_reach r where not exists (select 1 from task t where t.id = r.task_id)",
+    )
+    .scalar(&mut tx)
+    .await?;
+    Ok(out)
+}

@@ -1,0 +1,32 @@
+-- Which organizations each task reaches: every organization it involves (lead,
+-- assigner, supporters, the plan's owner, the agreement's parties) and every one above
+-- them, plus org 0 for the readers who see every task. A reader sees a task when its
+-- own organization is here, so the read rule is one indexed lookup instead of path
+-- matches per row. done, deadline, status and colour are copied from the task so one
+-- organization's list, in the ledger's order, is a walk of the primary key.
+-- Kept by every write that changes a task or who it involves (core's task::reach);
+-- `qiaolian check-figures` recounts it.
+create table task_reach (
+    org_id integer not null,
+    -- 1 once closed or cancelled: the ledger lists open tasks first.
+    done integer not null,
+    deadline text not null,
+    task_id integer not null,
+    -- 1 when the organization is the lead or above it: the ledger's lead filter.
+    lead integer not null,
+    status text not null,
+    colour text not null,
+    primary key (org_id, done, deadline, task_id)
+) without rowid;
+create index task_reach_task_idx on task_reach (task_id, org_id);
+
+-- task_reach counted by organization, lead, status and colour, kept with it: colour
+-- counts, the home page and list totals add up a few rows instead of counting tasks.
+create table task_tally (
+    org_id integer not null,
+    lead integer not null,
+    status text not null,
+    colour text not null,
+    n integer not null,
+    primary key (org_id, lead, status, colour)
+) without rowid;
