@@ -30,3 +30,8 @@ create table task_tally (
     n bigint not null,
     primary key (org_id, lead, status, colour)
 );
+
+-- An organization's overdue tasks, led or assigned, for its inbox and home page: one
+-- range each, in deadline order, instead of every red task of the system.
+create index task_lead_colour_idx on task (lead_org_id, colour, deadline);
+create index task_assigner_colour_idx on task (assigner_org_id, colour, deadline);

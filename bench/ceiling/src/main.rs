@@ -4,8 +4,9 @@
 //! is also shown as a ratio to the matching request here.
 //!
 //! `ceiling <database-url> <listen>`; requests: `GET /task/{id}`,
-//! `GET /tasks?lead={org}` (50 of an organization's tasks by deadline), `GET /counts`
-//! (tasks by colour), `POST /tasks/{id}/reports` (a progress report and the task's
+//! `GET /tasks?lead={org}` (50 tasks led in an organization's subtree by deadline,
+//! through the same `task_reach` key as the ledger), `GET /counts` (tasks by colour,
+//! a plain group-by: what counting costs without maintained figures), `POST /tasks/{id}/reports` (a progress report and the task's
 //! progress, in one write).
 
 use std::str::FromStr;
@@ -88,7 +89,12 @@ struct Lead {
 }
 
 async fn tasks(State(db): State<Db>, Query(q): Query<Lead>) -> Response {
-    let sql = format!("{TASK} where t.lead_org_id = $1 order by t.deadline, t.id limit 50");
+    // The same walk as qiaolian's ledger: the organization's `task_reach` rows of the
+    // tasks led in its subtree, in their key order.
+    let sql = "select t.id, t.plan_id, t.title, t.goal, t.standard, t.requirement, t.start_on,
+        t.deadline, t.lead_org_id, o.name as lead_org_name, t.status, t.progress, t.colour
+        from task_reach r join task t on t.id = r.task_id join org o on o.id = t.lead_org_id
+        where r.org_id = $1 and r.lead = 1 order by r.done, r.deadline, r.task_id limit 50";
     let rows: Result<Vec<Task>, _> = on!(&db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(q.lead)

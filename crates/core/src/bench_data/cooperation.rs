@@ -487,51 +487,66 @@ struct Involved {
 }
 
 /// `task_reach` and `task_tally` by core's own rule (`task::reach::rows`), marked built
-/// so the server starts without rebuilding them.
+/// so the server starts without rebuilding them. The rows are loaded in key order: in
+/// task order every insert would land somewhere else in a 10-million-row key.
 async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
     use crate::task::reach::{self, Facts};
-    let mut tally: std::collections::BTreeMap<(i64, i64, &'static str, &'static str), i64> =
-        std::collections::BTreeMap::new();
+    let colours = supervision::Colour::ALL;
+    let statuses = TaskStatus::ALL;
     let orgs = &w.orgs.all;
-    let rows = tasks.iter().flat_map(|t| {
+    // (org, done, deadline, task, lead, status, colour) with the last two as indices.
+    let mut rows: Vec<(i64, i64, NaiveDate, i64, i64, u8, u8)> = Vec::new();
+    let mut tally: std::collections::BTreeMap<(i64, i64, u8, u8), i64> =
+        std::collections::BTreeMap::new();
+    for t in tasks {
         let others: Vec<&str> = t
             .others
             .iter()
             .flatten()
             .map(|i| orgs[*i].path.as_str())
             .collect();
-        let (status, colour) = (t.status.as_str(), t.colour.as_str());
-        let rows = reach::rows(&Facts {
+        let status = statuses.iter().position(|s| *s == t.status).unwrap_or(0) as u8;
+        let colour = colours.iter().position(|c| *c == t.colour).unwrap_or(0) as u8;
+        for r in reach::rows(&Facts {
             task_id: t.id,
-            status,
-            colour,
+            status: t.status.as_str(),
+            colour: t.colour.as_str(),
             deadline: t.deadline,
             lead_path: &orgs[t.lead].path,
             other_paths: &others,
-        });
-        for r in &rows {
+        }) {
             *tally.entry((r.org_id, r.lead, status, colour)).or_default() += 1;
+            rows.push((
+                r.org_id, r.done, r.deadline, r.task_id, r.lead, status, colour,
+            ));
         }
-        rows.into_iter().map(move |r| {
-            row![
-                r.org_id, r.done, r.deadline, r.task_id, r.lead, status, colour
-            ]
-        })
-    });
+    }
+    rows.sort_unstable();
+    let name = |s: u8, c: u8| {
+        (
+            statuses[usize::from(s)].as_str(),
+            colours[usize::from(c)].as_str(),
+        )
+    };
     bulk.load(
         "task_reach",
         &[
             "org_id", "done", "deadline", "task_id", "lead", "status", "colour",
         ],
-        rows,
+        rows.into_iter()
+            .map(|(org, done, deadline, task, lead, s, c)| {
+                let (status, colour) = name(s, c);
+                row![org, done, deadline, task, lead, status, colour]
+            }),
     )
     .await?;
     bulk.load(
         "task_tally",
         &["org_id", "lead", "status", "colour", "n"],
-        tally
-            .into_iter()
-            .map(|((org, lead, status, colour), n)| row![org, lead, status, colour, n]),
+        tally.into_iter().map(|((org, lead, s, c), n)| {
+            let (status, colour) = name(s, c);
+            row![org, lead, status, colour, n]
+        }),
     )
     .await?;
     bulk.exec(&format!(

@@ -280,15 +280,6 @@ const SELECT: &str = "select p.id, p.agreement_id, a.title as agreement_title, p
     from plan p join org o on o.id = p.owner_org_id left join agreement a on a.id = p.agreement_id
     left join meeting m on m.id = p.meeting_id";
 
-pub(crate) async fn load(tx: &mut Tx, id: PlanId) -> Result<Option<Plan>> {
-    Ok(on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} where p.id = $1")))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    }))
-}
-
 /// Who may read a plan: its owner, its agreement's parties, those above them and the
 /// national level.
 pub const READ: ReadRule = ReadRule {

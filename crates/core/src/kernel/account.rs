@@ -72,9 +72,20 @@ impl Account {
     }
 }
 
-const SELECT: &str = "select a.id, a.login, a.display_name, a.org_id, o.name as org_name,
-    o.path as org_path, a.role, a.locale, s.kind as side_kind, a.active, a.version, a.created_at
-    from account a join org o on o.id = a.org_id join side s on s.id = o.side_id";
+macro_rules! account_columns {
+    () => {
+        "select a.id, a.login, a.display_name, a.org_id, o.name as org_name,
+    o.path as org_path, a.role, a.locale, s.kind as side_kind, a.active, a.version, a.created_at"
+    };
+}
+macro_rules! account_from {
+    () => {
+        " from account a join org o on o.id = a.org_id join side s on s.id = o.side_id"
+    };
+}
+const SELECT_COLUMNS: &str = account_columns!();
+const FROM: &str = account_from!();
+const SELECT: &str = concat!(account_columns!(), account_from!());
 
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 200;
@@ -248,6 +259,53 @@ pub(crate) async fn get_in(tx: &mut Tx, id: AccountId) -> Result<Option<Account>
             .bind(id)
             .fetch_optional(c)
             .await?
+    }))
+}
+
+/// The active account of an unexpired session, in one statement: it runs before every
+/// signed-in request.
+pub(crate) async fn by_session(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Account>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} join session ss on ss.account_id = a.id
+             where ss.token_hash = $1 and ss.expires_at > $2 and a.active"
+        )))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(c)
+        .await?
+    }))
+}
+
+/// An account found by API token, with when the token was last used.
+#[derive(sqlx::FromRow)]
+pub(crate) struct TokenAccount {
+    #[sqlx(flatten)]
+    pub account: Account,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The active account of a live API token, in one statement: it runs before every
+/// request made with a token.
+pub(crate) async fn by_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<TokenAccount>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT_COLUMNS}, tt.last_used_at {FROM} join api_token tt on tt.account_id = a.id
+             where tt.token_hash = $1 and tt.revoked_at is null and a.active
+               and (tt.expires_at is null or tt.expires_at > $2)"
+        )))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(c)
+        .await?
     }))
 }
 

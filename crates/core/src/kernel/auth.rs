@@ -193,20 +193,7 @@ pub async fn create_session(db: &Db, account: AccountId) -> Result<String> {
 /// The active account behind a session cookie, if the session is still valid.
 pub async fn session_account(db: &Db, token: &str) -> Result<Option<Account>> {
     let mut tx = db.read().await?;
-    let id: Option<AccountId> = on!(&mut tx, |c| {
-        sqlx::query_scalar(
-            "select s.account_id from session s join account a on a.id = s.account_id
-             where s.token_hash = $1 and s.expires_at > $2 and a.active",
-        )
-        .bind(digest(token))
-        .bind(crate::now())
-        .fetch_optional(c)
-        .await?
-    });
-    match id {
-        Some(id) => account::get_in(&mut tx, id).await,
-        None => Ok(None),
-    }
+    account::by_session(&mut tx, &digest(token), crate::now()).await
 }
 
 pub async fn end_session(db: &Db, token: &str) -> Result<()> {
@@ -370,22 +357,11 @@ pub async fn token_account(db: &Db, token: &str) -> Result<Option<Account>> {
     let now = crate::now();
     let hash = digest(token);
     let mut tx = db.read().await?;
-    let found: Option<(AccountId, Option<chrono::DateTime<chrono::Utc>>)> = on!(&mut tx, |c| {
-        sqlx::query_as(
-            "select t.account_id, t.last_used_at from api_token t join account a on a.id = t.account_id
-             where t.token_hash = $1 and t.revoked_at is null and a.active
-               and (t.expires_at is null or t.expires_at > $2)",
-        )
-        .bind(&hash)
-        .bind(now)
-        .fetch_optional(c)
-        .await?
-    });
-    let Some((id, last_used)) = found else {
+    let Some(found) = account::by_token(&mut tx, &hash, now).await? else {
         return Ok(None);
     };
-    let account = account::get_in(&mut tx, id).await?;
     drop(tx);
+    let (account, last_used) = (Some(found.account), found.last_used_at);
     if last_used.is_none_or(|t| now - t >= Duration::minutes(1)) {
         let mut tx = db.write().await?;
         on!(&mut tx, |c| {

@@ -22,7 +22,7 @@ struct HomePage {
     /// Tasks the user may see, by supervision colour.
     colours: Vec<(qiaolian_core::supervision::Colour, i64)>,
     /// What waits for the user's organization: catalog key and count.
-    waiting: Vec<(&'static str, usize)>,
+    waiting: Vec<(&'static str, i64)>,
 }
 
 pub async fn show(ctx: Ctx, User(me): User, State(state): State<AppState>) -> PageResult {
@@ -32,12 +32,12 @@ pub async fn show(ctx: Ctx, User(me): User, State(state): State<AppState>) -> Pa
     let may_create = actor.may(Resource::Org, Action::Create, Some(&me.org_path));
     let colours =
         qiaolian_core::task::colour_counts(&state.db, &actor, &Default::default()).await?;
-    let i = qiaolian_core::task::inbox(&state.db, &actor).await?;
+    let [accept, report, overdue, verify] = qiaolian_core::task::waiting(&state.db, &actor).await?;
     let waiting = vec![
-        ("inbox.to_accept", i.to_accept.len()),
-        ("inbox.to_report", i.to_report.len()),
-        ("inbox.overdue", i.overdue.len()),
-        ("inbox.to_verify", i.to_verify.len()),
+        ("inbox.to_accept", accept),
+        ("inbox.to_report", report),
+        ("inbox.overdue", overdue),
+        ("inbox.to_verify", verify),
     ];
     Ok(render(&HomePage {
         ctx,

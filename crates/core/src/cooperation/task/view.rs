@@ -1,7 +1,7 @@
 //! What readers see of tasks: a task with its ledger and what they may do, the list
 //! with its filters, an organization's inbox and the colour counts.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -54,8 +54,9 @@ pub struct TaskDetail {
 }
 
 pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
-    let task = get(db, actor, id).await?;
+    // One snapshot for the task and everything shown with it.
     let mut tx = db.read().await?;
+    let task = get_in(&mut tx, actor, id).await?;
     let mut reports: Vec<Report> = on!(&mut tx, |c| {
         sqlx::query_as(
             "select r.id, r.reported_on, r.percent, r.done, r.next_step, r.problems, r.backwards_reason,
@@ -343,43 +344,81 @@ pub struct Inbox {
     pub to_assign: Vec<Task>,
 }
 
+/// What waits for an organization, each an indexed condition on `t` with `$1` its id:
+/// to accept, to report on (the cadence then decides), overdue (led or assigned; two
+/// ranges, as an `or` of the two columns would read every red task), to verify, to
+/// assign.
+const WAITING: [&str; 5] = [
+    "t.lead_org_id = $1 and t.status = 'assigned'",
+    "t.lead_org_id = $1 and t.status in ('accepted', 'in_progress')
+     and not exists (select 1 from task k where k.parent_id = t.id)",
+    "t.id in (select id from task where lead_org_id = $1 and colour = 'red'
+              union select id from task where assigner_org_id = $1 and colour = 'red')",
+    "t.assigner_org_id = $1 and t.status = 'reported_done'",
+    "t.assigner_org_id = $1 and t.status = 'draft'",
+];
+
+/// How many tasks the inbox lists at most under each heading.
+const INBOX_LIMIT: i64 = 200;
+
+/// The reporting cadence of each plan whose tasks wait under heading 1, read in one
+/// query, and whether a task of theirs owes a report today.
+struct Cadences(std::collections::HashMap<PlanId, (supervision::Cadence, u32)>);
+
+impl Cadences {
+    async fn of(tx: &mut Tx, org: OrgId) -> Result<Cadences> {
+        let rows: Vec<(PlanId, String, Option<i64>)> = on!(tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select p.id, p.cadence, p.due_day from plan p
+                 where p.id in (select t.plan_id from task t where {})",
+                WAITING[1]
+            )))
+            .bind(org)
+            .fetch_all(c)
+            .await?
+        });
+        Ok(Cadences(
+            rows.into_iter()
+                .map(|(id, cadence, day)| {
+                    let cadence =
+                        supervision::Cadence::parse(&cadence).unwrap_or(supervision::Cadence::None);
+                    let day = u32::try_from(day.unwrap_or(28)).unwrap_or(28);
+                    (id, (cadence, day))
+                })
+                .collect(),
+        ))
+    }
+
+    fn missing(&self, plan: PlanId, start: NaiveDate, last: Option<NaiveDate>) -> bool {
+        self.0.get(&plan).is_some_and(|(cadence, day)| {
+            supervision::report_missing(settings::today(), *cadence, *day, start, last)
+        })
+    }
+}
+
 /// The inbox of the actor's own organization.
 pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox> {
     let mut tx = db.read().await?;
     let org = actor.org_id;
-    let fetch =
-        |cond: &'static str| format!("{SELECT} where {cond} order by t.deadline, t.id limit 200");
-    let mut by = async |cond: &'static str| -> Result<Vec<Task>> {
-        Ok(on!(&mut tx, |c| {
-            sqlx::query_as(sqlx::AssertSqlSafe(fetch(cond)))
+    let mut lists = Vec::with_capacity(WAITING.len());
+    for cond in WAITING {
+        let sql = format!("{SELECT} where {cond} order by t.deadline, t.id limit {INBOX_LIMIT}");
+        let found: Vec<Task> = on!(&mut tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(org)
                 .fetch_all(c)
                 .await?
-        }))
-    };
-    let to_accept = by("t.lead_org_id = $1 and t.status = 'assigned'").await?;
-    let reporting = by("t.lead_org_id = $1 and t.status in ('accepted', 'in_progress') and (select count(*) from task k where k.parent_id = t.id) = 0").await?;
-    let overdue = by("(t.lead_org_id = $1 or t.assigner_org_id = $1) and t.colour = 'red'").await?;
-    let to_verify = by("t.assigner_org_id = $1 and t.status = 'reported_done'").await?;
-    let to_assign = by("t.assigner_org_id = $1 and t.status = 'draft'").await?;
-    let today = settings::today();
-    // The cadence of each plan among them, read once per plan, not once per task.
-    let mut plans = std::collections::HashMap::new();
-    let mut to_report = Vec::new();
-    for t in reporting {
-        let plan = match plans.entry(t.plan_id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                plan::load(&mut tx, t.plan_id)
-                    .await?
-                    .ok_or(Error::NotFound)?,
-            ),
-        };
-        let day = u32::try_from(plan.due_day.unwrap_or(28)).unwrap_or(28);
-        if supervision::report_missing(today, plan.cadence, day, t.start_on, t.last_report_on) {
-            to_report.push(t);
-        }
+        });
+        lists.push(found);
     }
+    let cadences = Cadences::of(&mut tx, org).await?;
+    let [to_accept, reporting, overdue, to_verify, to_assign]: [Vec<Task>; 5] = lists
+        .try_into()
+        .map_err(|_| Error::Other("inbox has five lists".into()))?;
+    let to_report = reporting
+        .into_iter()
+        .filter(|t| cadences.missing(t.plan_id, t.start_on, t.last_report_on))
+        .collect();
     Ok(Inbox {
         to_accept,
         to_report,
@@ -387,6 +426,41 @@ pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox> {
         to_verify,
         to_assign,
     })
+}
+
+/// How many tasks wait for the actor's organization: to accept, to report on, overdue
+/// and to verify — counted, not listed, for the home page.
+pub async fn waiting(db: &Db, actor: &Actor) -> Result<[i64; 4]> {
+    let mut tx = db.read().await?;
+    let org = actor.org_id;
+    let accept = count_waiting(&mut tx, org, 0).await?;
+    let overdue = count_waiting(&mut tx, org, 2).await?;
+    let verify = count_waiting(&mut tx, org, 3).await?;
+    let rows: Vec<(PlanId, NaiveDate, Option<NaiveDate>)> = on!(&mut tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select t.plan_id, t.start_on, t.last_report_on from task t where {}",
+            WAITING[1]
+        )))
+        .bind(org)
+        .fetch_all(c)
+        .await?
+    });
+    let cadences = Cadences::of(&mut tx, org).await?;
+    let report = rows
+        .iter()
+        .filter(|(plan, start, last)| cadences.missing(*plan, *start, *last))
+        .count() as i64;
+    Ok([accept, report, overdue, verify])
+}
+
+async fn count_waiting(tx: &mut Tx, org: OrgId, heading: usize) -> Result<i64> {
+    let sql = format!("select count(*) from task t where {}", WAITING[heading]);
+    Ok(on!(tx, |c| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(org)
+            .fetch_one(c)
+            .await?
+    }))
 }
 
 /// Counts of tasks by colour among those the actor may see (the filter's own colour is
