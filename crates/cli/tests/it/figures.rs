@@ -414,9 +414,55 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
     if let Err(e) = result {
         panic!("{e}");
     }
+    // Random sequences may miss a kind of write that the data rarely accepts: each kind
+    // is also tried on its own until one gets through, recounted after every try.
+    let mut accepted = accepted.into_inner().expect("tally");
+    for i in 0..120_usize {
+        let ops = [
+            Op::Create {
+                plan: i,
+                lead: i * 3,
+                supporters: vec![i * 5],
+                days: 30,
+                under: None,
+            },
+            Op::Edit {
+                task: i * 7,
+                lead: i * 11,
+                supporters: vec![],
+                days: 90,
+            },
+            Op::Step {
+                task: i * 13,
+                step: i % 6,
+            },
+            Op::Report {
+                task: i * 17,
+                percent: 50,
+            },
+            Op::Move {
+                org: i,
+                parent: i * 19,
+            },
+            Op::Parties {
+                agreement: i,
+                party: i * 23,
+            },
+            Op::Stale { task: i * 29 },
+        ];
+        for op in &ops {
+            if accepted.get(kind(op)).copied().unwrap_or(0) > 0 {
+                continue;
+            }
+            if apply(&db, &w, op).await {
+                *accepted.entry(kind(op)).or_default() += 1;
+            }
+            let found = task::reach::check(&db).await.expect("recount");
+            assert!(found.is_empty(), "after {op:?}: {found:?}");
+        }
+    }
     rules_agree(&db, &w).await;
     // Each kind of write got through at least once, or the property proved little.
-    let accepted = accepted.into_inner().expect("tally");
     for k in [
         "create", "edit", "step", "report", "move", "parties", "stale",
     ] {
