@@ -163,6 +163,9 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
     Ok(out)
 }
 
+/// The stored rows of a set of tasks, awaiting its `(…)` of ids.
+const STORED: &str = "select org_id, task_id, done, deadline, lead, status, colour from task_reach where task_id in ";
+
 /// Brings the rows and tallies of the tasks `ids` up to date with the tasks. Called
 /// once per write transaction with every task it touched, so the tallies are changed
 /// in one statement, in key order: on PostgreSQL concurrent writers then lock the
@@ -176,9 +179,7 @@ pub(crate) async fn sync(tx: &mut Tx, ids: &[TaskId]) -> Result<()> {
         .collect();
     let mut delta = Tally::default();
     for chunk in ids.chunks(CHUNK) {
-        let mut q = Sql::new(
-            "select org_id, task_id, done, deadline, lead, status, colour from task_reach where task_id in ",
-        );
+        let mut q = Sql::new(STORED);
         q.bind_list(chunk.iter().copied());
         let old: Vec<Row> = q.all(tx).await?;
         let new = expected(tx, chunk).await?;
@@ -275,13 +276,12 @@ pub(crate) const BUILT: &str = "task_reach";
 /// Fills both tables from the tasks when they have never been built (a database from
 /// before they existed): run by every start before serving, a no-op once done.
 pub async fn build(db: &Db) -> Result<u64> {
+    // Every start asks; only a database without the tables takes the write lock.
+    if is_built(&mut db.read().await?).await? {
+        return Ok(0);
+    }
     let mut tx = db.write().await?;
-    let built: Option<String> = Sql::new("select value from meta where key = ")
-        .bind(BUILT)
-        .optional::<(String,)>(&mut tx)
-        .await?
-        .map(|r| r.0);
-    if built.is_some() {
+    if is_built(&mut tx).await? {
         return Ok(0);
     }
     Sql::new("delete from task_reach").execute(&mut tx).await?;
@@ -310,6 +310,12 @@ pub async fn build(db: &Db) -> Result<u64> {
         .await?;
     tx.commit().await?;
     Ok(done)
+}
+
+async fn is_built(tx: &mut Tx) -> Result<bool> {
+    let mut q = Sql::new("select value from meta where key = ");
+    q.bind(BUILT);
+    Ok(q.optional::<(String,)>(tx).await?.is_some())
 }
 
 /// What a recount found different from what is stored.
@@ -377,9 +383,7 @@ pub async fn check(db: &Db) -> Result<Differences> {
             }
         }
         let want = expected(&mut tx, &ids).await?;
-        let mut q = Sql::new(
-            "select org_id, task_id, done, deadline, lead, status, colour from task_reach where task_id in ",
-        );
+        let mut q = Sql::new(STORED);
         q.bind_list(ids.iter().copied());
         let have: Vec<Row> = q.all(&mut tx).await?;
         let mut by_task: BTreeMap<i64, (BTreeSet<&Row>, BTreeSet<&Row>)> = BTreeMap::new();
