@@ -18,6 +18,7 @@ pub async fn prepare(db: &Db, admin_password: Option<&str>) -> Result<Option<Str
     db.migrate().await?;
     reference::sync(db).await?;
     side::seed(db).await?;
+    crate::search::adopt_when_empty(db).await?;
     let built = crate::task::reach::build(db).await?;
     if built > 0 {
         tracing::info!(tasks = built, "who each task reaches: built");

@@ -326,10 +326,13 @@ async fn merged_people_are_found_once_and_an_undone_merge_finds_both_again(app: 
 
 async fn a_common_word_is_counted_up_to_a_thousand(app: TestApp) {
     let api = setup(&app).await;
-    // 1,001 organizations in one statement, then the documents rebuilt as at start-up.
+    // 2,002 organizations in one statement (more than search filters by kind itself),
+    // the oldest named exactly what will be searched for, then the documents rebuilt as
+    // at start-up.
     let insert = "insert into org (name, kind, level, side_id, path, created_at, updated_at)
-        with recursive n(i) as (select 1 union all select i + 1 from n where i < 1001)
-        select '侨联联络站' || i, 'federation', 'community', (select min(id) from side), '/0/',
+        with recursive n(i) as (select 1 union all select i + 1 from n where i < 2002)
+        select case when i = 1 then '联络站' else '侨联联络站' || (i - 1) end, 'federation',
+               'community', (select min(id) from side), '/0/',
                '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z' from n";
     match &app.db {
         qiaolian_core::Db::Sqlite(pool, _) => sqlx::query(insert).execute(pool).await.map(|_| ()),
@@ -340,13 +343,48 @@ async fn a_common_word_is_counted_up_to_a_thousand(app: TestApp) {
         .await
         .expect("rebuild");
 
+    // Start-up's rebuild has stored the current format: the kind words are in use.
+    let format = "select value from meta where key = 'search_format'";
+    let stored: Option<String> = match &app.db {
+        qiaolian_core::Db::Sqlite(pool, _) => sqlx::query_scalar(format).fetch_optional(pool).await,
+        qiaolian_core::Db::Postgres(pool) => sqlx::query_scalar(format).fetch_optional(pool).await,
+    }
+    .expect("format");
+    assert_eq!(stored, Some(qiaolian_core::search::format_digest()));
     let r = search(&api, "联络站").await;
     let orgs = group(&r, "org");
     assert_eq!(
         (orgs["total"].as_i64(), orgs["more"].as_bool()),
-        (Some(1000), Some(true)),
-        "{orgs}"
+        (Some(100), Some(true)),
+        "all kinds together examine the newest hundred: {orgs}"
     );
+    let (status, one_kind) = api
+        .get(&format!("/api/v1/search?q={}&kind=org", encode("联络站")))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{one_kind}");
+    assert_eq!(
+        (
+            group(&one_kind, "org")["total"].as_i64(),
+            group(&one_kind, "org")["more"].as_bool()
+        ),
+        (Some(1000), Some(true)),
+        "one kind examines the newest thousand: {one_kind}"
+    );
+    assert_eq!(
+        titles(&r, "org").first().map(String::as_str),
+        Some("联络站"),
+        "the exact name ranks first though two thousand newer matches come before it: {r}"
+    );
+    // While documents of an older format are being rebuilt, search filters kinds
+    // itself and finds the same.
+    let stale = "update meta set value = 'stale' where key = 'search_format'";
+    match &app.db {
+        qiaolian_core::Db::Sqlite(pool, _) => sqlx::query(stale).execute(pool).await.map(|_| ()),
+        qiaolian_core::Db::Postgres(pool) => sqlx::query(stale).execute(pool).await.map(|_| ()),
+    }
+    .expect("stale format");
+    let again = search(&api, "联络站").await;
+    assert_eq!(again, r, "the same answer without the kind words");
     let r = search(&api, "侨联联络站1001").await;
     assert_eq!(
         titles(&r, "org").first().map(String::as_str),
@@ -357,6 +395,11 @@ async fn a_common_word_is_counted_up_to_a_thousand(app: TestApp) {
         .sign_in("cq-coord", &crate::harness::password_of("cq-coord"))
         .await;
     let doc = page(&c, &app.url("/search?q=联络站")).await;
+    assert_eq!(
+        crate::harness::select_text(&doc, "#group-org .group-total"),
+        vec!["共 100+ 条"]
+    );
+    let doc = page(&c, &app.url("/search?q=联络站&kind=org")).await;
     assert_eq!(
         crate::harness::select_text(&doc, "#group-org .group-total"),
         vec!["共 1000+ 条"]

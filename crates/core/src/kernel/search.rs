@@ -41,14 +41,28 @@ text_enum!(
 
 /// The longest query accepted, in characters. Longer ones are a paste gone wrong.
 pub const MAX_QUERY: usize = 100;
-/// Matches are counted up to this many per kind; past it a group says "1000+". Nobody
-/// pages through more, and counting every match of a common word costs seconds at a
-/// million tasks (docs/BENCHMARKS.md).
+/// The newest matches of a kind examined, at most, when paging through that kind: they
+/// are checked against the read rule, counted and ranked, and a group whose examination
+/// stopped here says "1000+". Nobody pages through more, and checking and ranking every
+/// match of a common word costs seconds at a million tasks (docs/BENCHMARKS.md).
 pub const COUNT_UP_TO: i64 = 1000;
+/// The same when all kinds are shown together, five hits each: enough to rank the five
+/// and say "100+", at a tenth of the cost, seven times over.
+pub const OVERVIEW_UP_TO: i64 = 100;
 /// Hits per group when all kinds are shown together.
 pub const PER_GROUP: i64 = 5;
 /// Raise when documents are built differently, so start-up rebuilds every index.
-const FORMAT: &str = "2";
+const FORMAT: &str = "3";
+
+/// Starts the word that names a document's kind (`\u{E000}task`), so the full-text index
+/// itself finds one kind's matches: filtering the kind afterwards made a common word
+/// read every match of every kind seven times. A private-use character is a letter to
+/// both engines' indexes but never part of a query (`pieces` keeps only alphanumerics).
+const KIND_MARK: char = '\u{E000}';
+
+fn kind_word(kind: Kind) -> String {
+    format!("{KIND_MARK}{}", kind.as_str())
+}
 
 const WORDS: &str = include_str!("../../data/search_words.txt");
 
@@ -186,6 +200,7 @@ fn build(kind: Kind, doc: &Doc) -> Built {
         }
     }
     words.remove("");
+    words.insert(kind_word(kind));
     Built {
         title_key,
         title_pinyin,
@@ -254,7 +269,7 @@ fn parse(q: &str) -> std::result::Result<Query, FieldError> {
 impl Query {
     /// The full-text match expression in the engine's own syntax. Terms hold only
     /// letters and digits, so quoting cannot be broken out of.
-    fn expression(&self, engine: Engine) -> String {
+    fn expression(&self, engine: Engine, kind: Option<Kind>) -> String {
         let (and, or) = match engine {
             Engine::Sqlite => (" AND ", " OR "),
             Engine::Postgres => (" & ", " | "),
@@ -263,7 +278,8 @@ impl Query {
             Engine::Sqlite => format!("\"{w}\""),
             Engine::Postgres => format!("'{w}'"),
         };
-        self.terms
+        let words = self
+            .terms
             .iter()
             .map(|t| match t {
                 Term::Word(w) => word(w),
@@ -277,7 +293,12 @@ impl Query {
                 },
             })
             .collect::<Vec<_>>()
-            .join(and)
+            .join(and);
+        match kind {
+            // The words first: when they match nothing, the kind's long list is never read.
+            Some(kind) => format!("({words}){and}{}", word(&kind_word(kind))),
+            None => words,
+        }
     }
 }
 
@@ -298,8 +319,9 @@ pub struct Hit {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Group {
     pub kind: Kind,
-    /// The matches the reader may see, not only those listed — counted up to
-    /// [`COUNT_UP_TO`]; when `more` is set there are more than that.
+    /// The matches the reader may see, not only those listed, among the newest examined
+    /// ([`COUNT_UP_TO`] for one kind, [`OVERVIEW_UP_TO`] for all); when `more` is set
+    /// there are more than were examined.
     pub total: i64,
     pub more: bool,
     pub hits: Vec<Hit>,
@@ -341,13 +363,13 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput, rule: Rule) -> 
         .and_then(|k| check.take("kind", Kind::parse(k)));
     check.finish()?;
     let query = query.ok_or(Error::field("q", "required"))?;
-    let (limit, offset) = match only {
+    let (limit, offset, up_to) = match only {
         Some(_) => {
             let per_page = i64::from(input.per_page.unwrap_or(20).clamp(1, 100));
             let page = i64::from(input.page.unwrap_or(1).max(1));
-            (per_page, (page - 1) * per_page)
+            (per_page, (page - 1) * per_page, COUNT_UP_TO)
         }
-        None => (PER_GROUP, 0),
+        None => (PER_GROUP, 0, OVERVIEW_UP_TO),
     };
     if query.terms.is_empty() {
         return Ok(Results {
@@ -355,17 +377,6 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput, rule: Rule) -> 
             groups: vec![],
         });
     }
-    let expression = query.expression(db.engine());
-    // On SQLite, `+d.kind` keeps the planner off the (kind, ref_id) index: through it,
-    // every document of the kind was tested against the full-text matches, so a query
-    // cost grew with the documents, not the matches (docs/BENCHMARKS.md).
-    let (matcher, of_kind) = match db.engine() {
-        Engine::Sqlite => (
-            "d.id in (select rowid from search_fts where search_fts match $M)",
-            "+d.kind",
-        ),
-        Engine::Postgres => ("d.tsv @@ cast($M as tsquery)", "d.kind"),
-    };
     let key = crate::org::escape_like(&query.key);
     let pinyin = query
         .pinyin
@@ -373,52 +384,210 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput, rule: Rule) -> 
         .map(|p| format!("{}%", crate::org::escape_like(p)));
     let mut groups = Vec::new();
     let mut tx = db.read().await?;
+    // The kind words pay when the words match many documents: then each kind's newest
+    // matches come straight from the index. When they match few, asking the index for a
+    // kind costs more (a seek in the kind's long list per match) than filtering the
+    // kind among them. Documents written before they named their kind are found by
+    // filtering too, until the background rebuild has rewritten them all.
+    let current = stored_format(&mut tx).await?.as_deref() == Some(FORMAT_DIGEST.as_str());
+    let marked = current && matches_more_than(&mut tx, db.engine(), &query, FEW).await?;
     for &kind in Kind::ALL {
         if only.is_some_and(|k| k != kind) {
             continue;
         }
         let (join, visible) = rule(kind, actor);
-        let mut filter = Sql::new(&format!(
-            "from search_doc d {join} where {of_kind} = '{kind}' and ",
-            kind = kind.as_str()
-        ));
-        filter.append(&visible).push(" and ");
-        let (before, after) = matcher.split_once("$M").unwrap_or((matcher, ""));
-        filter.push(before).bind(expression.as_str()).push(after);
-        let mut count = Sql::new("select count(*) from (select 1 ");
-        count
-            .append(&filter)
-            .push(&format!(" limit {}) counted", COUNT_UP_TO + 1));
-        let total: i64 = count.scalar(&mut tx).await?;
-        if total == 0 {
-            continue;
+        let newest = newest_matches(db.engine(), &query, kind, marked, up_to);
+        let ranked = |limit: i64, offset: i64| {
+            let mut q = Sql::new(
+                "select d.ref_id, d.title, d.subtitle, count(*) over () as total, d.examined
+                 from (select n.*, count(*) over () as examined from (",
+            );
+            q.append(&newest)
+                .push(&format!(") n) d {join} where "))
+                .append(&visible)
+                .push(" order by case when d.title_key = ")
+                .bind(key.as_str())
+                .push(" then 0 when d.title_key like ")
+                .bind(key.as_str())
+                .push(" || '%' escape '\\' then 1 when d.title_key like '%' || ")
+                .bind(key.as_str())
+                .push(" || '%' escape '\\' then 2 when d.title_pinyin like ")
+                .bind(pinyin.clone())
+                .push(" escape '\\' then 3 else 4 end, length(d.title_key), d.ref_id desc limit ")
+                .bind(limit)
+                .push(" offset ")
+                .bind(offset);
+            q
+        };
+        let mut rows: Vec<Ranked> = ranked(limit, offset).all(&mut tx).await?;
+        if rows.is_empty() && offset > 0 {
+            // Past the last page: the group still says how many there are.
+            rows = ranked(1, 0).all(&mut tx).await?;
+            rows.iter_mut().for_each(|r| r.hidden = true);
         }
-        let mut hits = Sql::new("select d.ref_id, d.title, d.subtitle ");
-        hits.append(&filter)
-            .push(" order by case when d.title_key = ")
-            .bind(key.as_str())
-            .push(" then 0 when d.title_key like ")
-            .bind(key.as_str())
-            .push(" || '%' escape '\\' then 1 when d.title_key like '%' || ")
-            .bind(key.as_str())
-            .push(" || '%' escape '\\' then 2 when d.title_pinyin like ")
-            .bind(pinyin.clone())
-            .push(" escape '\\' then 3 else 4 end, length(d.title_key), d.ref_id desc limit ")
-            .bind(limit)
-            .push(" offset ")
-            .bind(offset);
-        let hits: Vec<Hit> = hits.all(&mut tx).await?;
+        let Some(first) = rows.first() else {
+            continue;
+        };
+        let (total, examined) = (first.total, first.examined);
         groups.push(Group {
             kind,
-            total: total.min(COUNT_UP_TO),
-            more: total > COUNT_UP_TO,
-            hits,
+            total: total.min(up_to),
+            more: examined > up_to,
+            hits: rows
+                .into_iter()
+                .filter(|r| !r.hidden)
+                .map(|r| Hit {
+                    id: r.ref_id,
+                    title: r.title,
+                    subtitle: r.subtitle,
+                })
+                .collect(),
         });
     }
     Ok(Results {
         searched: true,
         groups,
     })
+}
+
+/// One ranked match, with how many the reader may see and how many were examined.
+#[derive(sqlx::FromRow)]
+struct Ranked {
+    ref_id: i64,
+    title: String,
+    subtitle: Option<String>,
+    total: i64,
+    examined: i64,
+    #[sqlx(default)]
+    hidden: bool,
+}
+
+/// What the read rule, the count and the ranking look at, so their cost stays the same
+/// however common the words are: documents of a kind whose title is the query or starts
+/// with it (a fifth of `up_to`, through the `(kind, title_key)` index, so the best hits
+/// are not missed), and the newest [`COUNT_UP_TO`] + 1 that match, which the full-text index hands
+/// over newest first and stops there (`up_to` + 1 of them).
+fn newest_matches(engine: Engine, query: &Query, kind: Kind, marked: bool, up_to: i64) -> Sql {
+    let limit = up_to + 1;
+    let titled = up_to / 5;
+    let columns = "d.id, d.ref_id, d.title, d.subtitle, d.title_key, d.title_pinyin";
+    let kind_name = kind.as_str();
+    let (sql, expression) = match (engine, marked) {
+        (Engine::Sqlite, true) => (
+            format!(
+                "select {columns} from search_fts f join search_doc d on d.id = f.rowid
+                 where search_fts match $M order by f.rowid desc limit {limit}"
+            ),
+            query.expression(engine, Some(kind)),
+        ),
+        // `+d.kind` keeps the planner off the (kind, ref_id) index, through which every
+        // document of the kind was tested against the matches.
+        (Engine::Sqlite, false) => (
+            format!(
+                "select {columns} from search_doc d where +d.kind = '{kind_name}'
+                 and d.id in (select rowid from search_fts where search_fts match $M)
+                 order by d.id desc limit {limit}"
+            ),
+            query.expression(engine, None),
+        ),
+        (Engine::Postgres, true) => (
+            format!(
+                "select {columns} from search_doc d where d.tsv @@ cast($M as tsquery)
+                 order by d.id desc limit {limit}"
+            ),
+            query.expression(engine, Some(kind)),
+        ),
+        (Engine::Postgres, false) => (
+            format!(
+                "select {columns} from search_doc d where d.kind = '{kind_name}'
+                 and d.tsv @@ cast($M as tsquery) order by d.id desc limit {limit}"
+            ),
+            query.expression(engine, None),
+        ),
+    };
+    // Byte order, where a prefix range is a range: PostgreSQL's index is `collate "C"`.
+    let key = match engine {
+        Engine::Sqlite => "d.title_key",
+        Engine::Postgres => "(d.title_key collate \"C\")",
+    };
+    let mut q = Sql::new(&format!(
+        "select * from (select {columns} from search_doc d where d.kind = '{kind_name}' and {key} >= "
+    ));
+    q.bind(query.key.as_str())
+        .push(&format!(" and {key} < "))
+        .bind(format!("{}\u{10FFFF}", query.key))
+        .push(&format!(
+            " order by {key} limit {titled}) titled union select * from ("
+        ));
+    let (before, after) = sql.split_once("$M").unwrap_or((&sql, ""));
+    q.push(before)
+        .bind(expression)
+        .push(after)
+        .push(") matched");
+    q
+}
+
+/// Up to how many matches in all the kind is filtered among the matches.
+const FEW: i64 = 2000;
+
+async fn matches_more_than(tx: &mut Tx, engine: Engine, query: &Query, n: i64) -> Result<bool> {
+    let sql = match engine {
+        Engine::Sqlite => {
+            "select count(*) from (select 1 from search_fts where search_fts match $1 limit $2) m"
+        }
+        Engine::Postgres => {
+            "select count(*) from (select 1 from search_doc d where d.tsv @@ cast($1 as tsquery) limit $2) m"
+        }
+    };
+    let found: i64 = on!(tx, |c| {
+        sqlx::query_scalar(sql)
+            .bind(query.expression(engine, None))
+            .bind(n + 1)
+            .fetch_one(c)
+            .await?
+    });
+    Ok(found > n)
+}
+
+async fn store_format(tx: &mut Tx, digest: &str) -> Result<()> {
+    on!(tx, |c| {
+        sqlx::query(
+            "insert into meta (key, value) values ('search_format', $1)
+             on conflict (key) do update set value = excluded.value",
+        )
+        .bind(digest)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// A database without documents has nothing to rebuild: every document written from
+/// now on has the current format, so that is recorded at once and search uses the
+/// kind words from the first record on.
+pub async fn adopt_when_empty(db: &Db) -> Result<()> {
+    let empty = "select (select count(*) from (select 1 from search_doc limit 1) d)
+        + (select count(*) from meta where key = 'search_format')";
+    let seen: i64 = on!(&mut db.read().await?, |c| {
+        sqlx::query_scalar(empty).fetch_one(c).await?
+    });
+    if seen > 0 {
+        return Ok(());
+    }
+    let mut tx = db.write().await?;
+    let seen: i64 = on!(&mut tx, |c| sqlx::query_scalar(empty).fetch_one(c).await?);
+    if seen == 0 {
+        store_format(&mut tx, &format_digest()).await?;
+    }
+    tx.commit().await
+}
+
+async fn stored_format(tx: &mut Tx) -> Result<Option<String>> {
+    Ok(on!(tx, |c| {
+        sqlx::query_scalar("select value from meta where key = 'search_format'")
+            .fetch_optional(c)
+            .await?
+    }))
 }
 
 /// Each kind's document, as SQL returning `id, title, subtitle, body`; `{where}` is
@@ -566,11 +735,15 @@ pub fn source_after(kind: Kind) -> String {
 /// Names the way documents are built now; stored in `meta` when they are written, so
 /// `sync` rebuilds only when it changes.
 pub fn format_digest() -> String {
+    FORMAT_DIGEST.clone()
+}
+
+static FORMAT_DIGEST: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{FORMAT}:{:x}",
         Sha256::digest([WORDS, crate::reference::REGIONS_TSV].concat())
     )
-}
+});
 
 /// Rewrites every document, then drops the documents of records that are gone.
 /// Records are read a hundred at a time and their words cut outside any
@@ -651,27 +824,13 @@ pub async fn rebuild(db: &Db) -> Result<u64> {
 /// minutes (docs/BENCHMARKS.md).
 pub async fn sync(db: &Db) -> Result<()> {
     let digest = format_digest();
-    let mut tx = db.read().await?;
-    let stored: Option<String> = on!(&mut tx, |c| {
-        sqlx::query_scalar("select value from meta where key = 'search_format'")
-            .fetch_optional(c)
-            .await?
-    });
-    drop(tx);
+    let stored = stored_format(&mut db.read().await?).await?;
     if stored.as_deref() == Some(digest.as_str()) {
         return Ok(());
     }
     let written = rebuild(db).await?;
     let mut tx = db.write().await?;
-    on!(&mut tx, |c| {
-        sqlx::query(
-            "insert into meta (key, value) values ('search_format', $1)
-             on conflict (key) do update set value = excluded.value",
-        )
-        .bind(&digest)
-        .execute(c)
-        .await?;
-    });
+    store_format(&mut tx, &digest).await?;
     tx.commit().await?;
     tracing::info!(written, "search index rebuilt");
     Ok(())
@@ -758,8 +917,9 @@ mod tests {
     #[test]
     fn expressions_quote_every_word() {
         let q = parse("陈志明 chen").unwrap_or_else(|e| panic!("{e:?}"));
-        let sqlite = q.expression(Engine::Sqlite);
-        let pg = q.expression(Engine::Postgres);
+        let sqlite = q.expression(Engine::Sqlite, Some(Kind::Task));
+        let pg = q.expression(Engine::Postgres, None);
+        assert!(sqlite.ends_with(") AND \"\u{E000}task\""), "{sqlite}");
         assert!(sqlite.contains("\"chen\"*"), "{sqlite}");
         assert!(pg.contains("'chen':*"), "{pg}");
     }
