@@ -83,9 +83,22 @@ macro_rules! account_from {
         " from account a join org o on o.id = a.org_id join side s on s.id = o.side_id"
     };
 }
-const SELECT_COLUMNS: &str = account_columns!();
-const FROM: &str = account_from!();
 const SELECT: &str = concat!(account_columns!(), account_from!());
+// The two lookups run before every signed-in request: whole statements, built once.
+const BY_SESSION: &str = concat!(
+    account_columns!(),
+    account_from!(),
+    " join session ss on ss.account_id = a.id
+     where ss.token_hash = $1 and ss.expires_at > $2 and a.active"
+);
+const BY_TOKEN: &str = concat!(
+    account_columns!(),
+    ", tt.last_used_at",
+    account_from!(),
+    " join api_token tt on tt.account_id = a.id
+     where tt.token_hash = $1 and tt.revoked_at is null and a.active
+       and (tt.expires_at is null or tt.expires_at > $2)"
+);
 
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 200;
@@ -262,23 +275,13 @@ pub(crate) async fn get_in(tx: &mut Tx, id: AccountId) -> Result<Option<Account>
     }))
 }
 
-/// The active account of an unexpired session, in one statement: it runs before every
-/// signed-in request.
+/// The active account of an unexpired session, in one statement.
 pub(crate) async fn by_session(
     tx: &mut Tx,
     token_hash: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<Account>> {
-    Ok(on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} join session ss on ss.account_id = a.id
-             where ss.token_hash = $1 and ss.expires_at > $2 and a.active"
-        )))
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(c)
-        .await?
-    }))
+    by_hash(tx, BY_SESSION, token_hash, now).await
 }
 
 /// An account found by API token, with when the token was last used.
@@ -289,23 +292,31 @@ pub(crate) struct TokenAccount {
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The active account of a live API token, in one statement: it runs before every
-/// request made with a token.
+/// The active account of a live API token, in one statement.
 pub(crate) async fn by_token(
     tx: &mut Tx,
     token_hash: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<TokenAccount>> {
+    by_hash(tx, BY_TOKEN, token_hash, now).await
+}
+
+async fn by_hash<T>(
+    tx: &mut Tx,
+    sql: &'static str,
+    token_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<T>>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
     Ok(on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT_COLUMNS}, tt.last_used_at {FROM} join api_token tt on tt.account_id = a.id
-             where tt.token_hash = $1 and tt.revoked_at is null and a.active
-               and (tt.expires_at is null or tt.expires_at > $2)"
-        )))
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(c)
-        .await?
+        sqlx::query_as(sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(c)
+            .await?
     }))
 }
 

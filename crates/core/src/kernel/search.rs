@@ -420,10 +420,10 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput, rule: Rule) -> 
             q
         };
         let mut rows: Vec<Ranked> = ranked(limit, offset).all(&mut tx).await?;
-        if rows.is_empty() && offset > 0 {
+        let past_end = rows.is_empty() && offset > 0;
+        if past_end {
             // Past the last page: the group still says how many there are.
             rows = ranked(1, 0).all(&mut tx).await?;
-            rows.iter_mut().for_each(|r| r.hidden = true);
         }
         let Some(first) = rows.first() else {
             continue;
@@ -435,7 +435,7 @@ pub async fn search(db: &Db, actor: &Actor, input: &SearchInput, rule: Rule) -> 
             more: examined > up_to,
             hits: rows
                 .into_iter()
-                .filter(|r| !r.hidden)
+                .filter(|_| !past_end)
                 .map(|r| Hit {
                     id: r.ref_id,
                     title: r.title,
@@ -458,8 +458,6 @@ struct Ranked {
     subtitle: Option<String>,
     total: i64,
     examined: i64,
-    #[sqlx(default)]
-    hidden: bool,
 }
 
 /// What the read rule, the count and the ranking look at, so their cost stays the same
@@ -472,37 +470,28 @@ fn newest_matches(engine: Engine, query: &Query, kind: Kind, marked: bool, up_to
     let titled = up_to / 5;
     let columns = "d.id, d.ref_id, d.title, d.subtitle, d.title_key, d.title_pinyin";
     let kind_name = kind.as_str();
-    let (sql, expression) = match (engine, marked) {
-        (Engine::Sqlite, true) => (
-            format!(
-                "select {columns} from search_fts f join search_doc d on d.id = f.rowid
-                 where search_fts match $M order by f.rowid desc limit {limit}"
-            ),
-            query.expression(engine, Some(kind)),
-        ),
-        // `+d.kind` keeps the planner off the (kind, ref_id) index, through which every
-        // document of the kind was tested against the matches.
-        (Engine::Sqlite, false) => (
-            format!(
-                "select {columns} from search_doc d where +d.kind = '{kind_name}'
-                 and d.id in (select rowid from search_fts where search_fts match $M)
-                 order by d.id desc limit {limit}"
-            ),
+    // Without the kind words the kind is filtered among the matches; on SQLite `+d.kind`
+    // keeps the planner off the (kind, ref_id) index, through which every document of
+    // the kind would be tested against the matches.
+    let (of_kind, expression) = match (marked, engine) {
+        (true, _) => (String::new(), query.expression(engine, Some(kind))),
+        (false, Engine::Sqlite) => (
+            format!(" and +d.kind = '{kind_name}'"),
             query.expression(engine, None),
         ),
-        (Engine::Postgres, true) => (
-            format!(
-                "select {columns} from search_doc d where d.tsv @@ cast($M as tsquery)
-                 order by d.id desc limit {limit}"
-            ),
-            query.expression(engine, Some(kind)),
-        ),
-        (Engine::Postgres, false) => (
-            format!(
-                "select {columns} from search_doc d where d.kind = '{kind_name}'
-                 and d.tsv @@ cast($M as tsquery) order by d.id desc limit {limit}"
-            ),
+        (false, Engine::Postgres) => (
+            format!(" and d.kind = '{kind_name}'"),
             query.expression(engine, None),
+        ),
+    };
+    let sql = match engine {
+        Engine::Sqlite => format!(
+            "select {columns} from search_fts f join search_doc d on d.id = f.rowid
+             where search_fts match $M{of_kind} order by f.rowid desc limit {limit}"
+        ),
+        Engine::Postgres => format!(
+            "select {columns} from search_doc d where d.tsv @@ cast($M as tsquery){of_kind}
+             order by d.id desc limit {limit}"
         ),
     };
     // Byte order, where a prefix range is a range: PostgreSQL's index is `collate "C"`.
