@@ -268,9 +268,12 @@ async fn main() -> Result<()> {
             let found = qiaolian_core::task::reach::check(&db)
                 .await
                 .context("cannot recount the figures")?;
-            if found.is_empty() {
+            let outcomes = qiaolian_core::outcome::tally::check(&db)
+                .await
+                .context("cannot recount the outcome figures")?;
+            if found.is_empty() && outcomes.is_empty() {
                 println!(
-                    "figures agree with the records: {} tasks recounted",
+                    "figures agree with the records: {} tasks and every outcome recounted",
                     found.tasks_checked
                 );
             } else {
@@ -291,6 +294,14 @@ async fn main() -> Result<()> {
                 }
                 if found.strays > 0 {
                     eprintln!("  rows of tasks that do not exist: {}", found.strays);
+                }
+                for ((key, series, year, measure, detail), stored, counted) in &outcomes {
+                    eprintln!(
+                        "  outcomes org {} side {} series {series} {year} {} {detail:?}: stored {stored:?}, counted {counted:?}",
+                        key.org,
+                        key.side,
+                        measure.as_str()
+                    );
                 }
                 std::process::exit(1);
             }

@@ -242,14 +242,41 @@ pub async fn download(db: &Db, actor: &Actor, id: AttachmentId) -> Result<Downlo
         .ok_or(Error::NotFound)
 }
 
-/// Brings what other areas derive from organization paths up to date after `org` moved
-/// in the tree: who each task reaches. Passed to [`org::update`].
-pub fn org_moved<'a>(
-    tx: &'a mut crate::db::Tx,
-    org: org::OrgId,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>> {
-    Box::pin(async move {
-        let tasks = task::reach::tasks_reaching(tx, org).await?;
-        task::reach::sync(tx, &tasks).await
-    })
+/// What other areas derive from organization paths and sides, kept in step by
+/// [`org::update`]: who each task reaches (by path) and the outcome figures (by path
+/// and side).
+#[derive(Default)]
+pub struct OrgFollows {
+    outcomes: Option<crate::outcome::tally::Change>,
+}
+
+type Step<'a> = std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
+impl org::Follows for OrgFollows {
+    fn before<'a>(&'a mut self, tx: &'a mut crate::db::Tx, org: &'a org::Org) -> Step<'a> {
+        Box::pin(async move {
+            use crate::outcome::tally;
+            let records = tally::Records::of_subtree(tx, &org.path).await?;
+            self.outcomes = Some(tally::Change::of(tx, records).await?);
+            Ok(())
+        })
+    }
+
+    fn after<'a>(
+        &'a mut self,
+        tx: &'a mut crate::db::Tx,
+        org: org::OrgId,
+        moved: bool,
+    ) -> Step<'a> {
+        Box::pin(async move {
+            if moved {
+                let tasks = task::reach::tasks_reaching(tx, org).await?;
+                task::reach::sync(tx, &tasks).await?;
+            }
+            match self.outcomes.take() {
+                Some(change) => change.settle(tx).await,
+                None => Ok(()),
+            }
+        })
+    }
 }

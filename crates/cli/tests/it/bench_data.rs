@@ -123,6 +123,25 @@ async fn a_small_set_is_read_as_if_typed_in(app: TestApp) {
         "侨联 finds tasks: {found}"
     );
 
+    // The figures written with the data are those the records give, and marked built.
+    let found = qiaolian_core::task::reach::check(&app.db)
+        .await
+        .expect("recount tasks");
+    assert!(found.is_empty(), "task figures: {found:?}");
+    let found = qiaolian_core::outcome::tally::check(&app.db)
+        .await
+        .expect("recount outcomes");
+    assert!(found.is_empty(), "outcome figures: {found:?}");
+    assert!(scalar(&app, "select count(*) from outcome_tally").await > 1_000);
+    assert_eq!(
+        scalar(
+            &app,
+            "select count(*) from meta where key in ('task_reach', 'outcome_tally')"
+        )
+        .await,
+        2
+    );
+
     // New records take the next ids (PostgreSQL's identities were moved on).
     let last = scalar(&app, "select max(id) from org").await;
     let (status, body) = admin

@@ -261,7 +261,7 @@ async fn apply(db: &Db, w: &World, op: &Op) -> bool {
             };
             let mut input = OrgInput::from(&current);
             input.parent_id = Some(w.parents[parent % w.parents.len()]);
-            org::update(db, &w.admin, id, &input, kinds::org_moved)
+            org::update(db, &w.admin, id, &input, &mut kinds::OrgFollows::default())
                 .await
                 .is_ok()
         }

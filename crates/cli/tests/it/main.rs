@@ -20,6 +20,7 @@ mod figures;
 mod network;
 mod ops;
 mod outage;
+mod outcome_figures;
 mod outcomes;
 mod pages;
 mod pages_cooperation;

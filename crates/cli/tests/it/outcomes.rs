@@ -321,6 +321,10 @@ async fn talents_and_articles_roll_up_to_figures_that_match_their_lists(app: Tes
         let (status, body) = api.get(&format!("/api/v1/outcomes?{bad}")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad} → {body}");
     }
+    // A roll-up is of everything, a side or a subtree: not of a side and a subtree.
+    let (status, body) = api.get(&format!("/api/v1/outcomes?org={cq}&side=cq")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(field_code(&body, "side"), "side_with_org");
 }
 
 async fn an_event_is_edited_against_the_version_read(app: TestApp) {

@@ -179,6 +179,15 @@ impl Bulk {
         Ok(())
     }
 
+    /// Marks a derived table as built, as a start that built it would.
+    pub async fn mark_built(&mut self, table: &str) -> Result<()> {
+        self.exec(&format!(
+            "insert into meta (key, value) values ('{table}', '1')
+             on conflict (key) do update set value = excluded.value"
+        ))
+        .await
+    }
+
     pub async fn exec(&mut self, sql: &str) -> Result<()> {
         match &mut self.conn {
             Conn::Sqlite(c) => {

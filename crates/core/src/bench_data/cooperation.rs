@@ -549,12 +549,7 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
         }),
     )
     .await?;
-    bulk.exec(&format!(
-        "insert into meta (key, value) values ('{}', '1')
-         on conflict (key) do update set value = excluded.value",
-        reach::BUILT
-    ))
-    .await
+    bulk.mark_built(reach::BUILT).await
 }
 
 /// The 20th of the last month a task reported in, if it ran long enough to report.

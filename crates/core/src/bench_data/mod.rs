@@ -121,6 +121,8 @@ pub(crate) struct World {
     pub network: network::Network,
     pub outcomes: outcomes::Outcomes,
     pub people: usize,
+    /// Side ids by code.
+    pub sides: Vec<(String, i64)>,
 }
 
 impl World {
@@ -220,6 +222,7 @@ pub async fn generate(url: &str, scale: Scale, password: &str, quiet: bool) -> R
         network: network::Network::default(),
         outcomes: outcomes::Outcomes::default(),
         people: 0,
+        sides: sides.clone(),
     };
     orgs::load(&mut bulk, &mut w, &sides).await?;
     cooperation::load(&mut bulk, &mut w).await?;
@@ -271,6 +274,7 @@ const TABLES: &[&str] = &[
     "project_step",
     "talent",
     "article",
+    "outcome_tally",
     "donation_campaign",
     "donation",
     "donation_step",

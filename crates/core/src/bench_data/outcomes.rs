@@ -10,19 +10,104 @@ use super::bulk::Bulk;
 use super::directory::{country, name};
 use super::{World, day_between, words, ymd};
 use crate::error::Result;
+use crate::outcome::tally::{self, Facts, Measure, Part, Tally};
 use crate::row;
+use std::collections::HashMap;
 
 #[derive(Default)]
 pub struct Outcomes {
     /// Held economic events, for the projects signed at them: (id, day).
     pub economic: Vec<(i64, NaiveDate)>,
+    /// The series and organizations (indices) of the economic events.
+    pub economic_of: HashMap<i64, (Option<i64>, Vec<usize>)>,
+    /// `outcome_tally` by core's own rule, added to as each record is made.
+    pub tally: Tally,
 }
 
 pub async fn load(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     events(bulk, w).await?;
     projects(bulk, w).await?;
     talents_and_articles(bulk, w).await?;
+    tally(bulk, w).await?;
     donations(bulk, w).await
+}
+
+/// Paths and side ids of organizations (indices), as the tally's facts name them.
+fn belongs<'a>(w: &'a World, orgs: &[usize]) -> Vec<(&'a str, i64)> {
+    orgs.iter()
+        .map(|i| {
+            let o = &w.orgs.all[*i];
+            let side = w
+                .sides
+                .iter()
+                .find(|(code, _)| code == o.side)
+                .map_or(0, |(_, id)| *id);
+            (o.path.as_str(), side)
+        })
+        .collect()
+}
+
+/// Adds one record's figures to the tally the generator keeps.
+fn count(
+    tally: &mut Tally,
+    w: &World,
+    day: NaiveDate,
+    series: Option<i64>,
+    orgs: &[usize],
+    parts: &[Part],
+) {
+    tally.add(
+        &Facts {
+            day,
+            series,
+            orgs: &belongs(w, orgs),
+            parts,
+        },
+        1,
+    );
+}
+
+fn part(measure: Measure, detail: String, amount: i64) -> Part {
+    Part {
+        measure,
+        detail,
+        n: 1,
+        amount,
+    }
+}
+
+/// `outcome_tally` in key order, marked built so the server starts without counting.
+async fn tally(bulk: &mut Bulk, w: &mut World) -> Result<()> {
+    let tally = std::mem::take(&mut w.outcomes.tally);
+    bulk.load(
+        "outcome_tally",
+        &[
+            "org_id",
+            "side_id",
+            "series_id",
+            "year",
+            "measure",
+            "detail",
+            "n",
+            "amount",
+        ],
+        tally.0.into_iter().filter(|(_, v)| *v != (0, 0)).map(
+            |((key, series, year, measure, detail), (n, amount))| {
+                row![
+                    key.org,
+                    key.side,
+                    series,
+                    i64::from(year),
+                    measure.as_str(),
+                    detail,
+                    n,
+                    amount
+                ]
+            },
+        ),
+    )
+    .await?;
+    bulk.mark_built(tally::BUILT).await
 }
 
 const SERIES: &[&str] = &[
@@ -52,6 +137,8 @@ async fn events(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     let mut economic = Vec::new();
     let (mut sid, mut pid) = (0_i64, 0_i64);
     let people = w.people as i64;
+    let mut tally = Tally::default();
+    let mut economic_of = HashMap::new();
     let rows = (1..=w.counts.events as i64).map(|id| {
         let (kind, title) = words::EVENT_TITLES[rng.random_range(0..words::EVENT_TITLES.len())];
         let side = rng.random_range(0..2);
@@ -78,23 +165,32 @@ async fn events(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             _ => None,
         };
         orgs.push(row![id, o.id(host), "host"]);
+        let mut ran = vec![host];
         let other = o.local[1 - side]
             .get(rng.random_range(0..o.local[1 - side].len().max(1)))
             .copied();
         if let Some(x) = other.filter(|_| rng.random_bool(0.5)) {
             orgs.push(row![id, o.id(x), "co_host"]);
+            ran.push(x);
         }
         if status == "held" {
             let mut seen = Vec::new();
+            let mut parts = Vec::new();
             for _ in 0..rng.random_range(1..5) {
                 let c = country(&mut rng);
                 if !seen.contains(&c) {
                     seen.push(c);
-                    countries.push(row![id, c, rng.random_range(1..60_i64)]);
+                    let n = rng.random_range(1..60_i64);
+                    countries.push(row![id, c, n]);
+                    parts.push(part(Measure::Country, c.to_owned(), n));
                 }
             }
+            let all: i64 = parts.iter().map(|p| p.amount).sum();
+            parts.push(part(Measure::Event, String::new(), all));
+            count(&mut tally, &*w, starts_on, series, &ran, &parts);
             if kind == "economic" {
                 economic.push((id, starts_on));
+                economic_of.insert(id, (series, ran.clone()));
             }
             if rng.random_bool(0.03) {
                 endorsements.push(row![
@@ -231,6 +327,8 @@ async fn events(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     )
     .await?;
     w.outcomes.economic = economic;
+    w.outcomes.economic_of = economic_of;
+    w.outcomes.tally = tally;
     Ok(())
 }
 
@@ -252,6 +350,7 @@ async fn projects(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     let people = w.people as i64;
     let mut steps = Vec::new();
     let order = ["signed", "contracted", "started", "in_operation"];
+    let mut tally = std::mem::take(&mut w.outcomes.tally);
     let rows = (1..=w.counts.projects as i64).map(|id| {
         let (owner, region) = counties[rng.random_range(0..counties.len().max(1))].clone();
         let (event, signed_on) = if !w.outcomes.economic.is_empty() && rng.random_bool(0.4) {
@@ -283,6 +382,16 @@ async fn projects(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         if matches!(status, "stalled" | "cancelled") {
             steps.push((id, status, w.today.min(day + Duration::days(90)), author));
         }
+        let amount = yuan(&mut rng, 50, 50_000);
+        let series = w.outcomes.economic_of.get(&event).and_then(|e| e.0);
+        count(
+            &mut tally,
+            &*w,
+            signed_on,
+            series,
+            &[owner],
+            &[part(Measure::Project, status.to_owned(), amount)],
+        );
         let at = w.at(signed_on, &mut rng);
         row![
             id,
@@ -291,7 +400,7 @@ async fn projects(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 o.all[owner].name.trim_end_matches("侨联")
             ),
             sector,
-            yuan(&mut rng, 50, 50_000),
+            amount,
             investor,
             investor_country,
             region,
@@ -344,6 +453,7 @@ async fn projects(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             .map(|((p, s, d, a), id)| row![id, p, s, d, a, now]),
     )
     .await?;
+    w.outcomes.tally = tally;
     Ok(())
 }
 
@@ -353,9 +463,19 @@ async fn talents_and_articles(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     let people = w.people as i64;
     let locals: Vec<usize> = o.local.concat();
     let now = w.now;
+    let mut tally = std::mem::take(&mut w.outcomes.tally);
     let rows = (1..=w.counts.talents as i64).map(|id| {
         let org = locals[rng.random_range(0..locals.len().max(1))];
         let person = (people > 0 && rng.random_bool(0.3)).then(|| rng.random_range(1..=people));
+        let received_on = day_between(&mut rng, ymd(2019, 1, 1), w.today);
+        count(
+            &mut tally,
+            &*w,
+            received_on,
+            None,
+            &[org],
+            &[part(Measure::Talent, String::new(), 0)],
+        );
         row![
             id,
             name(&mut rng),
@@ -364,7 +484,7 @@ async fn talents_and_articles(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             country(&mut rng),
             o.id(org),
             o.all[org].region.clone(),
-            day_between(&mut rng, ymd(2019, 1, 1), w.today),
+            received_on,
             o.author(org, w.admin_id),
             now,
             person
@@ -397,6 +517,17 @@ async fn talents_and_articles(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         } else {
             (None, day_between(&mut rng, ymd(2019, 1, 1), w.today))
         };
+        let (series, ran) = event
+            .and_then(|e| w.outcomes.economic_of.get(&e))
+            .map_or((None, &[][..]), |(s, orgs)| (*s, orgs.as_slice()));
+        count(
+            &mut tally,
+            &*w,
+            day.min(w.today),
+            series,
+            ran,
+            &[part(Measure::Article, o.id(outlet).to_string(), 0)],
+        );
         Some(row![
             id,
             format!("{}报道：川渝侨界合作再结硕果", o.all[outlet].name),
@@ -425,6 +556,7 @@ async fn talents_and_articles(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         rows,
     )
     .await?;
+    w.outcomes.tally = tally;
     Ok(())
 }
 

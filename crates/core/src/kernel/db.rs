@@ -262,6 +262,23 @@ impl Tx {
     }
 }
 
+/// Whether `meta` marks a derived table as built (its rows hold every record).
+pub(crate) async fn is_built(tx: &mut Tx, table: &str) -> Result<bool> {
+    let mut q = crate::sql::Sql::new("select value from meta where key = ");
+    q.bind(table);
+    Ok(q.optional::<(String,)>(tx).await?.is_some())
+}
+
+/// Marks a derived table as built, so later starts skip building it.
+pub(crate) async fn mark_built(tx: &mut Tx, table: &str) -> Result<()> {
+    crate::sql::Sql::new("insert into meta (key, value) values (")
+        .bind(table)
+        .push(", '1')")
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
 /// Locks a record for the rest of a write that adds to it without an edited version
 /// (a progress report): concurrent writers then queue on it instead of one claiming the
 /// version the others read. SQLite needs nothing: its write already holds the database.

@@ -439,21 +439,32 @@ pub fn may_change_side(actor: &Actor) -> bool {
     actor.role == crate::account::Role::Admin
 }
 
-/// Saves an edit made on `input.version`; moves the subtree if the parent changed.
-/// What must follow an organization's move in the tree inside the same write: tables
-/// of other areas derived from paths (see `kinds::org_moved`). The kernel knows no area,
-/// so every caller of [`update`] names it.
-pub type Moved = for<'a> fn(
-    &'a mut Tx,
-    OrgId,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+/// What other areas derive from organization paths and sides, kept in step inside the
+/// write that moves an organization in the tree or changes its side (see
+/// `kinds::OrgFollows`). The kernel knows no area, so every caller of [`update`] names it.
+pub trait Follows: Send {
+    /// Before `org` (as it stands) moves or changes side.
+    fn before<'a>(
+        &'a mut self,
+        tx: &'a mut Tx,
+        org: &'a Org,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+    /// After it did; `moved` when its path changed.
+    fn after<'a>(
+        &'a mut self,
+        tx: &'a mut Tx,
+        org: OrgId,
+        moved: bool,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+}
 
+/// Saves an edit made on `input.version`; moves the subtree if the parent changed.
 pub async fn update(
     db: &Db,
     actor: &Actor,
     id: OrgId,
     input: &OrgInput,
-    moved: Moved,
+    follows: &mut dyn Follows,
 ) -> Result<Org> {
     let mut tx = db.write().await?;
     let old = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;
@@ -480,6 +491,10 @@ pub async fn update(
         return Err(Error::field("side", "side_change_not_allowed"));
     }
     crate::db::claim(&mut tx, "org", id.0, version).await?;
+    let follow = f.parent.as_ref().map(|p| p.id) != old.parent_id || f.side_id != old.side_id;
+    if follow {
+        follows.before(&mut tx, &old).await?;
+    }
     on!(&mut tx, |c| {
         sqlx::query(
             "update org set name = $1, short_name = $2, kind = $3, level = $4, side_id = $5,
@@ -526,7 +541,9 @@ pub async fn update(
             .execute(c)
             .await?;
         });
-        moved(&mut tx, id).await?;
+    }
+    if follow {
+        follows.after(&mut tx, id, new_path != old.path).await?;
     }
     crate::search::refresh(&mut tx, crate::search::Kind::Org, id.0).await?;
     let org = get_in(&mut tx, id).await?.ok_or(Error::NotFound)?;

@@ -181,7 +181,7 @@ async fn insert(tx: &mut Tx, actor: &Actor, input: &ArticleInput) -> Result<Arti
     let title = text::required(&input.title, 300).unwrap_or_default();
     let url = parse_url(input.url.as_deref().unwrap_or_default()).unwrap_or_default();
     let published = text::date(&input.published_on).ok().flatten();
-    Ok(on!(tx, |c| {
+    let id: ArticleId = on!(&mut *tx, |c| {
         sqlx::query_scalar(
             "insert into article (title, outlet_id, url, published_on, language, event_id, created_by, created_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
@@ -196,7 +196,12 @@ async fn insert(tx: &mut Tx, actor: &Actor, input: &ArticleInput) -> Result<Arti
         .bind(crate::now())
         .fetch_one(c)
         .await?
-    }))
+    });
+    use crate::outcome::tally;
+    tally::Change::added(tally::Records::articles([id.0]))
+        .settle(tx)
+        .await?;
+    Ok(id)
 }
 
 /// Records a coverage list in one transaction — all or none — as the demo's media tours

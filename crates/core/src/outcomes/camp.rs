@@ -278,6 +278,8 @@ pub async fn register(
 /// Rebuilds an event's participants by country from its register, in the same
 /// transaction as the change, so the two never disagree.
 pub(crate) async fn recount(tx: &mut Tx, id: EventId) -> Result<()> {
+    use crate::outcome::tally;
+    let change = tally::Change::of(tx, tally::Records::events([id.0])).await?;
     on!(&mut *tx, |c| {
         sqlx::query("delete from event_country where event_id = $1")
             .bind(id)
@@ -293,7 +295,7 @@ pub(crate) async fn recount(tx: &mut Tx, id: EventId) -> Result<()> {
         .execute(c)
         .await?;
     });
-    Ok(())
+    change.settle(tx).await
 }
 
 /// Whether an event's participants by country are counted from named participants.

@@ -9,7 +9,7 @@ use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::org::OrgId;
-use crate::outcome::Scope;
+use crate::outcome::{Scope, tally};
 use crate::page::{Page, PageRequest};
 use crate::sql::{self, Sql};
 use crate::{on, reference, text};
@@ -411,6 +411,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &EventInput) -> Result<Event>
         .await?
     });
     write_parts(&mut tx, id, &f, true).await?;
+    tally::Change::added(tally::Records::events([id.0]))
+        .settle(&mut tx)
+        .await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Event, id.0).await?;
     tx.commit().await?;
     get(db, actor, id).await
@@ -475,6 +478,9 @@ pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> 
             .map(|o| o.2.as_str()),
     )?;
     let series = series_of(&mut tx, &f).await?;
+    // What is counted through the event moves with its day, series, status and hosts.
+    let records = tally::Records::of_event(&mut tx, id.0).await?;
+    let change = tally::Change::of(&mut tx, records).await?;
     on!(&mut tx, |c| {
         bind_event!(f, series, input, sqlx::query(
             "update event set kind = $1, series_id = $2, title = $3, starts_on = $4, ends_on = $5, region_code = $6,
@@ -488,6 +494,7 @@ pub async fn update(db: &Db, actor: &Actor, id: EventId, input: &EventInput) -> 
     });
     let counted = crate::camp::has_register(&mut tx, id).await?;
     write_parts(&mut tx, id, &f, !counted).await?;
+    change.settle(&mut tx).await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Event, id.0).await?;
     let e = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;

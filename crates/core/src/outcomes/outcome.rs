@@ -2,6 +2,8 @@
 //! subtree, side and year. Every figure is counted from the records by the same filter
 //! that lists them, so each number on a page links to exactly the rows behind it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +12,8 @@ use crate::db::{Db, Tx};
 use crate::error::{Check, Result};
 use crate::sql::Sql;
 use crate::{on, side};
+
+pub mod tally;
 
 /// Which outcomes to count: the same four parameters on every outcome list.
 ///
@@ -214,6 +218,37 @@ pub async fn countries(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<Coun
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
+    if let Some(key) = tally_key(actor, scope, &b)? {
+        let mut q = Sql::new(
+            "select t.detail as country_code, k.name_zh, k.name_en, cast(sum(t.amount) as bigint) as participants,
+                cast(sum(t.n) as bigint) as events
+             from outcome_tally t join country k on k.alpha2 = t.detail
+             where t.measure = 'country' and t.n <> 0 and t.org_id = ",
+        );
+        q.bind(key.org)
+            .push(" and t.side_id = ")
+            .bind(key.side)
+            .push(" and t.series_id = ")
+            .bind(scope.series.unwrap_or(tally::ANY_SERIES));
+        if let Some(y) = scope.year {
+            q.push(" and t.year = ").bind(i64::from(y));
+        }
+        q.push(" group by t.detail, k.name_zh, k.name_en order by sum(t.amount) desc, t.detail");
+        return q.all(&mut tx).await;
+    }
+    drop(tx);
+    countries_from_records(db, actor, scope).await
+}
+
+/// Where the participants came from, counted from the records (see
+/// [`rollup_from_records`]).
+pub async fn countries_from_records(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+) -> Result<Vec<CountryFigures>> {
+    let mut tx = db.read().await?;
+    let b = scope.bind(&mut tx, &mut Check::default()).await?;
     let mut q = Sql::new(
         "select x.country_code, k.name_zh, k.name_en, cast(sum(x.participants) as bigint) as participants,
             count(distinct x.event_id) as events
@@ -224,6 +259,35 @@ pub async fn countries(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<Coun
         " group by x.country_code, k.name_zh, k.name_en order by sum(x.participants) desc, x.country_code",
     );
     q.all(&mut tx).await
+}
+
+/// The key of `outcome_tally` that answers a scope for this reader, if one does: when
+/// the reader sees every outcome the figures are the same for all such readers.
+/// A roll-up's scope is everything, a side or an organization's subtree, never a side
+/// and an organization together (the tally keeps no pairs, and counting them from the
+/// records takes a minute at national scale): that is a field error.
+fn tally_key(actor: &Actor, scope: &Scope, b: &Bound) -> Result<Option<tally::Key>> {
+    if scope.org.is_some() && b.side.is_some() {
+        return Err(crate::Error::field("side", "side_with_org"));
+    }
+    let sees_all = [
+        &crate::event::READ,
+        &crate::project::READ,
+        &crate::talent::READ,
+        &crate::article::READ,
+    ]
+    .iter()
+    .all(|r| r.sql(actor) == Sql::truth(true));
+    Ok(sees_all.then(|| match scope.org {
+        Some(org) => tally::Key {
+            org,
+            side: tally::EVERYONE,
+        },
+        None => tally::Key {
+            org: tally::EVERYONE,
+            side: b.side.unwrap_or(tally::EVERYONE),
+        },
+    }))
 }
 
 /// One year of a roll-up.
@@ -260,8 +324,9 @@ pub async fn event_figures(tx: &mut Tx, actor: &Actor, b: &Bound) -> Result<Even
 
 /// Years in which anything in the scope happened, newest first.
 async fn years(tx: &mut Tx, actor: &Actor, b: &Bound) -> Result<Vec<i32>> {
-    let mut q =
-        Sql::new("select distinct substr(cast(e.starts_on as text), 1, 4) from event e where ");
+    let mut q = Sql::new(
+        "select distinct substr(cast(e.starts_on as text), 1, 4) from event e where e.status = 'held' and ",
+    );
     q.append(&b.events())
         .and(&crate::event::READ.sql(actor))
         .push(" union select distinct substr(cast(t.received_on as text), 1, 4) from talent t left join event e on e.id = t.event_id where ")
@@ -290,12 +355,26 @@ async fn figures(tx: &mut Tx, actor: &Actor, b: &Bound, year: i32) -> Result<Yea
     })
 }
 
-/// The roll-up of a scope: totals and a row per year, each counted from the records.
+/// The roll-up of a scope: totals and a row per year. Read from `outcome_tally` where
+/// it answers the scope, otherwise counted from the records by the lists' own filters;
+/// the two agree (tests compare them on both engines).
 pub async fn rollup(db: &Db, actor: &Actor, scope: &Scope) -> Result<Rollup> {
     let mut tx = db.read().await?;
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
+    if let Some(key) = tally_key(actor, scope, &b)? {
+        return tallied(&mut tx, key, scope).await;
+    }
+    drop(tx);
+    rollup_from_records(db, actor, scope).await
+}
+
+/// The roll-up of a scope counted from the records themselves: for the scopes the tally
+/// does not keep, and to prove it right.
+pub async fn rollup_from_records(db: &Db, actor: &Actor, scope: &Scope) -> Result<Rollup> {
+    let mut tx = db.read().await?;
+    let b = scope.bind(&mut tx, &mut Check::default()).await?;
     let mut total = figures(&mut tx, actor, &b, scope.year.unwrap_or(0)).await?;
     let mut rows = Vec::new();
     for y in years(&mut tx, actor, &b).await? {
@@ -315,6 +394,84 @@ pub async fn rollup(db: &Db, actor: &Actor, scope: &Scope) -> Result<Rollup> {
         years.push(row);
     }
     Ok(Rollup { total, years })
+}
+
+/// What one year (or the whole scope) of tally rows adds up to.
+#[derive(Default)]
+struct Sums<'a> {
+    events: i64,
+    participants: i64,
+    countries: BTreeSet<&'a str>,
+    projects: Vec<crate::project::StatusFigure>,
+    talents: i64,
+    articles: i64,
+    outlets: BTreeSet<&'a str>,
+    outlet_countries: BTreeSet<&'a str>,
+}
+
+impl<'a> Sums<'a> {
+    fn add(&mut self, r: &'a tally::Row) {
+        use tally::Measure;
+        match Measure::ALL.into_iter().find(|m| m.as_str() == r.measure) {
+            Some(Measure::Event) => {
+                self.events += r.n;
+                self.participants += r.amount;
+            }
+            Some(Measure::Country) => {
+                self.countries.insert(&r.detail);
+            }
+            Some(Measure::Project) => {
+                if let Ok(status) = crate::project::ProjectStatus::parse(&r.detail) {
+                    self.projects.push(crate::project::StatusFigure {
+                        status,
+                        count: r.n,
+                        amount_fen: crate::money::Fen(r.amount),
+                    });
+                }
+            }
+            Some(Measure::Talent) => self.talents += r.n,
+            Some(Measure::Article) => {
+                self.articles += r.n;
+                self.outlets.insert(&r.detail);
+                self.outlet_countries.extend(r.place.as_deref());
+            }
+            None => {}
+        }
+    }
+
+    fn figures(&self, year: i32) -> YearFigures {
+        YearFigures {
+            year,
+            events: EventFigures {
+                events: self.events,
+                participants: self.participants,
+                countries: self.countries.len() as i64,
+            },
+            projects: crate::project::totals_of(&self.projects),
+            talents: self.talents,
+            articles: crate::article::ArticleFigures {
+                articles: self.articles,
+                outlets: self.outlets.len() as i64,
+                countries: self.outlet_countries.len() as i64,
+            },
+        }
+    }
+}
+
+/// A roll-up from the tally of one key: a few hundred rows, whatever the scope.
+async fn tallied(tx: &mut Tx, key: tally::Key, scope: &Scope) -> Result<Rollup> {
+    let series = scope.series.unwrap_or(tally::ANY_SERIES);
+    let rows = tally::rows(tx, key, series, scope.year).await?;
+    let mut total = Sums::default();
+    let mut by_year: BTreeMap<i32, Sums> = BTreeMap::new();
+    for r in &rows {
+        total.add(r);
+        by_year.entry(r.year).or_default().add(r);
+    }
+    Ok(Rollup {
+        total: total.figures(scope.year.unwrap_or(0)),
+        years: by_year.iter().rev().map(|(y, s)| s.figures(*y)).collect(),
+    })
 }
 
 /// What an organization took part in itself: its latest exchanges and events.

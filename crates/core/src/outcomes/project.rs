@@ -10,6 +10,7 @@ use crate::error::{Check, Error, Result};
 use crate::event::{EventId, SeriesId};
 use crate::money::Fen;
 use crate::org::OrgId;
+use crate::outcome::tally;
 use crate::page::{Page, PageRequest};
 use crate::person::{self, PersonId};
 use crate::sql::Sql;
@@ -284,6 +285,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &ProjectInput) -> Result<Proj
             None,
         )
         .await?;
+    tally::Change::added(tally::Records::projects([id.0]))
+        .settle(&mut tx)
+        .await?;
     crate::search::refresh(&mut tx, crate::search::Kind::Project, id.0).await?;
     tx.commit().await?;
     get(db, actor, id).await
@@ -347,6 +351,7 @@ pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -
             "project step parsed without errors yet incomplete".into(),
         ));
     };
+    let change = tally::Change::of(&mut tx, tally::Records::projects([id.0])).await?;
     on!(&mut tx, |c| {
         sqlx::query("update project set status = $1 where id = $2")
             .bind(to.as_str())
@@ -354,6 +359,7 @@ pub async fn advance(db: &Db, actor: &Actor, id: ProjectId, input: &StepInput) -
             .execute(c)
             .await?;
     });
+    change.settle(&mut tx).await?;
     STEPS
         .record(&mut tx, actor, id.0, to.as_str(), day, note.as_deref())
         .await?;

@@ -187,6 +187,10 @@ pub async fn create(db: &Db, actor: &Actor, input: &TalentInput) -> Result<Talen
         .fetch_one(c)
         .await?
     });
+    use crate::outcome::tally;
+    tally::Change::added(tally::Records::talents([id.0]))
+        .settle(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, actor, id).await
 }

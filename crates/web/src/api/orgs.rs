@@ -121,7 +121,7 @@ pub async fn update(
             &actor,
             OrgId(id),
             &input,
-            qiaolian_core::kinds::org_moved,
+            &mut qiaolian_core::kinds::OrgFollows::default(),
         )
         .await?,
     ))

@@ -538,7 +538,7 @@ pub async fn update(
                 &actor,
                 id,
                 &input,
-                qiaolian_core::kinds::org_moved,
+                &mut qiaolian_core::kinds::OrgFollows::default(),
             )
             .await
         }

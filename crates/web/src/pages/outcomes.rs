@@ -71,12 +71,16 @@ pub async fn index(
     let Ok(Query(scope)) = scope else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
-    let (scope, refused) = match outcome::rollup(&state.db, &user.actor(), &scope).await {
-        Ok(_) => (scope, false),
-        Err(Error::Invalid(_)) => (Scope::default(), true),
+    // A scope with an unknown value shows everything, saying so.
+    let (scope, refused, rollup) = match outcome::rollup(&state.db, &user.actor(), &scope).await {
+        Ok(r) => (scope, false, r),
+        Err(Error::Invalid(_)) => {
+            let all = Scope::default();
+            let r = outcome::rollup(&state.db, &user.actor(), &all).await?;
+            (all, true, r)
+        }
         Err(e) => return Err(e.into()),
     };
-    let rollup = outcome::rollup(&state.db, &user.actor(), &scope).await?;
     let countries = outcome::countries(&state.db, &user.actor(), &scope).await?;
     let choices = choices(&state.db, &user, &scope).await?;
     let by_recipient = qiaolian_core::donation::DonationFilter {

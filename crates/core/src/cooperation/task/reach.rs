@@ -277,11 +277,11 @@ pub(crate) const BUILT: &str = "task_reach";
 /// before they existed): run by every start before serving, a no-op once done.
 pub async fn build(db: &Db) -> Result<u64> {
     // Every start asks; only a database without the tables takes the write lock.
-    if is_built(&mut db.read().await?).await? {
+    if crate::db::is_built(&mut db.read().await?, BUILT).await? {
         return Ok(0);
     }
     let mut tx = db.write().await?;
-    if is_built(&mut tx).await? {
+    if crate::db::is_built(&mut tx, BUILT).await? {
         return Ok(0);
     }
     Sql::new("delete from task_reach").execute(&mut tx).await?;
@@ -303,19 +303,9 @@ pub async fn build(db: &Db) -> Result<u64> {
         last = end;
     }
     apply(&mut tx, &tally).await?;
-    Sql::new("insert into meta (key, value) values (")
-        .bind(BUILT)
-        .push(", '1')")
-        .execute(&mut tx)
-        .await?;
+    crate::db::mark_built(&mut tx, BUILT).await?;
     tx.commit().await?;
     Ok(done)
-}
-
-async fn is_built(tx: &mut Tx) -> Result<bool> {
-    let mut q = Sql::new("select value from meta where key = ");
-    q.bind(BUILT);
-    Ok(q.optional::<(String,)>(tx).await?.is_some())
 }
 
 /// What a recount found different from what is stored.
