@@ -271,7 +271,10 @@ async fn main() -> Result<()> {
             let outcomes = qiaolian_core::outcome::tally::check(&db)
                 .await
                 .context("cannot recount the outcome figures")?;
-            if found.is_empty() && outcomes.is_empty() {
+            let people = qiaolian_core::person::tally::check(&db)
+                .await
+                .context("cannot recount the people")?;
+            if found.is_empty() && outcomes.is_empty() && people.is_empty() {
                 println!(
                     "figures agree with the records: {} tasks and every outcome recounted",
                     found.tasks_checked
@@ -301,6 +304,11 @@ async fn main() -> Result<()> {
                         key.org,
                         key.side,
                         measure.as_str()
+                    );
+                }
+                for (table, (id, country, sharing), stored, counted) in &people {
+                    eprintln!(
+                        "  {table} {id} {country:?} {sharing}: stored {stored}, counted {counted}"
                     );
                 }
                 std::process::exit(1);

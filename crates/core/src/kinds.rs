@@ -248,16 +248,26 @@ pub async fn download(db: &Db, actor: &Actor, id: AttachmentId) -> Result<Downlo
 #[derive(Default)]
 pub struct OrgFollows {
     outcomes: Option<crate::outcome::tally::Change>,
+    people: Option<crate::person::tally::Change>,
 }
 
 type Step<'a> = std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
 
 impl org::Follows for OrgFollows {
-    fn before<'a>(&'a mut self, tx: &'a mut crate::db::Tx, org: &'a org::Org) -> Step<'a> {
+    fn before<'a>(
+        &'a mut self,
+        tx: &'a mut crate::db::Tx,
+        org: &'a org::Org,
+        side_changes: bool,
+    ) -> Step<'a> {
         Box::pin(async move {
             use crate::outcome::tally;
             let records = tally::Records::of_subtree(tx, &org.path).await?;
             self.outcomes = Some(tally::Change::of(tx, records).await?);
+            // People are counted by their owner, not its place in the tree.
+            if side_changes {
+                self.people = Some(crate::person::tally::Change::of_owner(tx, org.id.0).await?);
+            }
             Ok(())
         })
     }
@@ -272,6 +282,9 @@ impl org::Follows for OrgFollows {
             if moved {
                 let tasks = task::reach::tasks_reaching(tx, org).await?;
                 task::reach::sync(tx, &tasks).await?;
+            }
+            if let Some(change) = self.people.take() {
+                change.settle(tx).await?;
             }
             match self.outcomes.take() {
                 Some(change) => change.settle(tx).await,

@@ -23,6 +23,10 @@ pub async fn prepare(db: &Db, admin_password: Option<&str>) -> Result<Option<Str
     if built > 0 {
         tracing::info!(tasks = built, "who each task reaches: built");
     }
+    let built = crate::person::tally::build(db).await?;
+    if built > 0 {
+        tracing::info!(rows = built, "people by owner and country: built");
+    }
     let built = crate::outcome::tally::build(db).await?;
     if built > 0 {
         tracing::info!(rows = built, "outcome figures: built");

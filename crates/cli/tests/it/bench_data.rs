@@ -132,14 +132,18 @@ async fn a_small_set_is_read_as_if_typed_in(app: TestApp) {
         .await
         .expect("recount outcomes");
     assert!(found.is_empty(), "outcome figures: {found:?}");
+    let found = qiaolian_core::person::tally::check(&app.db)
+        .await
+        .expect("recount people");
+    assert!(found.is_empty(), "people figures: {found:?}");
     assert!(scalar(&app, "select count(*) from outcome_tally").await > 1_000);
     assert_eq!(
         scalar(
             &app,
-            "select count(*) from meta where key in ('task_reach', 'outcome_tally')"
+            "select count(*) from meta where key in ('task_reach', 'outcome_tally', 'person_tally')"
         )
         .await,
-        2
+        3
     );
 
     // New records take the next ids (PostgreSQL's identities were moved on).

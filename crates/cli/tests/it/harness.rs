@@ -201,6 +201,27 @@ impl TestApp {
         demo::load_organizations(&self.db).await.expect("demo");
     }
 
+    /// The built-in administrator as core sees them.
+    pub async fn admin_actor(&self) -> qiaolian_core::access::Actor {
+        account::by_login(&self.db, "admin")
+            .await
+            .expect("admin")
+            .expect("admin exists")
+            .actor()
+    }
+
+    /// Every federation, by id: (id, path).
+    pub async fn federations(&self) -> Vec<(OrgId, String)> {
+        let mut tx = self.db.read().await.expect("read");
+        let rows: Vec<(i64, String)> = qiaolian_core::sql::Sql::new(
+            "select id, path from org where kind = 'federation' order by id",
+        )
+        .all(&mut tx)
+        .await
+        .expect("federations");
+        rows.into_iter().map(|(id, p)| (OrgId(id), p)).collect()
+    }
+
     pub async fn org_id(&self, name: &str) -> OrgId {
         org::find_by_name(&self.db, name)
             .await

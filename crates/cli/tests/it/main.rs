@@ -27,6 +27,7 @@ mod pages_cooperation;
 mod people;
 mod people_import;
 mod people_links;
+mod person_figures;
 mod projects;
 mod reading;
 mod search;

@@ -15,7 +15,7 @@ use qiaolian_core::outcome::{self, Scope, tally};
 use qiaolian_core::project::{self, ProjectId, ProjectInput, StepInput};
 use qiaolian_core::sql::Sql;
 use qiaolian_core::talent::{self, TalentInput};
-use qiaolian_core::{Db, account, article, kinds};
+use qiaolian_core::{Db, article, kinds};
 
 use crate::harness::{TestApp, both};
 
@@ -368,11 +368,7 @@ async fn agrees(db: &Db, w: &World, after: &str) {
 async fn outcome_figures_equal_a_recount(app: TestApp) {
     qiaolian_core::demo::load(&app.db).await.expect("demo");
     let db = app.db.clone();
-    let admin = account::by_login(&db, "admin")
-        .await
-        .expect("admin")
-        .expect("admin exists")
-        .actor();
+    let admin = app.admin_actor().await;
     let outlet = ids(column(
         &db,
         "select id from org where kind = 'media_outlet' order by id",
@@ -380,7 +376,7 @@ async fn outcome_figures_equal_a_recount(app: TestApp) {
     .await);
     let w = World {
         admin,
-        feds: ids(column(&db, "select id from org where kind = 'federation' order by id").await),
+        feds: app.federations().await.into_iter().map(|f| f.0).collect(),
         counties: ids(column(&db, "select id from org where kind = 'federation' and level = 'county' order by id").await),
         parents: ids(column(&db, "select id from org where kind = 'federation' and level in ('province', 'prefecture') order by id").await),
         outlet: *outlet.first().expect("a media outlet in the demo"),

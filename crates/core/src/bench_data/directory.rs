@@ -60,6 +60,15 @@ pub async fn load(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         contact: Vec::with_capacity(n * 3 / 2),
         affiliation: Vec::new(),
     };
+    // People by owner, side, country and sharing, as core's person::tally keeps them.
+    let mut tally: std::collections::BTreeMap<(i64, i64, &str, &str), i64> =
+        std::collections::BTreeMap::new();
+    let side_of = |i: usize| {
+        w.sides
+            .iter()
+            .find(|(code, _)| code == o.all[i].side)
+            .map_or(0, |(_, id)| *id)
+    };
     let rows = (1..=n as i64).map(|id| {
         let name = name(&mut rng);
         let category = weighted(&mut rng, CATEGORIES, |c| c.1).0;
@@ -80,6 +89,9 @@ pub async fn load(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             4..8 => "own_side",
             _ => "all",
         };
+        *tally
+            .entry((o.id(owner), side_of(owner), residence, sharing))
+            .or_default() += 1;
         let basis_on = day_between(&mut rng, ymd(2019, 1, 1), w.today);
         parts.category.push((id, category));
         if rng.random_bool(0.15) {
@@ -187,6 +199,28 @@ pub async fn load(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         rows,
     )
     .await?;
+    let mut by_side: std::collections::BTreeMap<(i64, &str, &str), i64> =
+        std::collections::BTreeMap::new();
+    for ((_, side, country, sharing), n) in &tally {
+        *by_side.entry((*side, country, sharing)).or_default() += n;
+    }
+    bulk.load(
+        "person_tally",
+        &["org_id", "country", "sharing", "n"],
+        tally
+            .into_iter()
+            .map(|((org, _, country, sharing), n)| row![org, country, sharing, n]),
+    )
+    .await?;
+    bulk.load(
+        "person_side_tally",
+        &["side_id", "country", "sharing", "n"],
+        by_side
+            .into_iter()
+            .map(|((side, country, sharing), n)| row![side, country, sharing, n]),
+    )
+    .await?;
+    bulk.mark_built(crate::person::tally::BUILT).await?;
     bulk.load(
         "person_category",
         &["person_id", "category"],

@@ -282,6 +282,8 @@ const TABLES: &[&str] = &[
     "person",
     "person_category",
     "person_tag",
+    "person_tally",
+    "person_side_tally",
     "person_contact",
     "person_affiliation",
     "search_doc",

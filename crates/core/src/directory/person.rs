@@ -539,6 +539,7 @@ mod import;
 mod links;
 mod list;
 mod merge;
+pub mod tally;
 mod write;
 
 pub use links::*;

@@ -263,10 +263,23 @@ impl Tx {
 }
 
 /// Whether `meta` marks a derived table as built (its rows hold every record).
-pub(crate) async fn is_built(tx: &mut Tx, table: &str) -> Result<bool> {
+async fn is_built(tx: &mut Tx, table: &str) -> Result<bool> {
     let mut q = crate::sql::Sql::new("select value from meta where key = ");
     q.bind(table);
     Ok(q.optional::<(String,)>(tx).await?.is_some())
+}
+
+/// A write transaction to build a derived table in, unless `meta` marks it built:
+/// every start asks on a read, and only a database without it takes the write lock.
+pub(crate) async fn to_build(db: &Db, table: &str) -> Result<Option<Tx>> {
+    if is_built(&mut db.read().await?, table).await? {
+        return Ok(None);
+    }
+    let mut tx = db.write().await?;
+    if is_built(&mut tx, table).await? {
+        return Ok(None);
+    }
+    Ok(Some(tx))
 }
 
 /// Marks a derived table as built, so later starts skip building it.

@@ -443,11 +443,12 @@ pub fn may_change_side(actor: &Actor) -> bool {
 /// write that moves an organization in the tree or changes its side (see
 /// `kinds::OrgFollows`). The kernel knows no area, so every caller of [`update`] names it.
 pub trait Follows: Send {
-    /// Before `org` (as it stands) moves or changes side.
+    /// Before `org` (as it stands) moves or changes side (`side_changes`).
     fn before<'a>(
         &'a mut self,
         tx: &'a mut Tx,
         org: &'a Org,
+        side_changes: bool,
     ) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
     /// After it did; `moved` when its path changed.
     fn after<'a>(
@@ -493,7 +494,9 @@ pub async fn update(
     crate::db::claim(&mut tx, "org", id.0, version).await?;
     let follow = f.parent.as_ref().map(|p| p.id) != old.parent_id || f.side_id != old.side_id;
     if follow {
-        follows.before(&mut tx, &old).await?;
+        follows
+            .before(&mut tx, &old, f.side_id != old.side_id)
+            .await?;
     }
     on!(&mut tx, |c| {
         sqlx::query(

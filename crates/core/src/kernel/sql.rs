@@ -285,10 +285,26 @@ impl Sql {
     where
         T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
     {
-        let page = page.clamped();
         let mut count = Sql::new(&format!("select count(*) {count_from} where "));
         count.append(self);
         let total: i64 = count.scalar(tx).await?;
+        self.page_of_total(tx, select, order, page, total).await
+    }
+
+    /// One page as [`Sql::page`] gives it, with the total already known (a figure kept
+    /// on write that counts exactly what the condition admits).
+    pub async fn page_of_total<T>(
+        &self,
+        tx: &mut Tx,
+        select: &str,
+        order: &str,
+        page: PageRequest,
+        total: i64,
+    ) -> Result<Page<T>>
+    where
+        T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
+    {
+        let page = page.clamped();
         let mut rows = Sql::new(select);
         rows.push(" where ")
             .append(self)

@@ -276,14 +276,9 @@ pub(crate) const BUILT: &str = "task_reach";
 /// Fills both tables from the tasks when they have never been built (a database from
 /// before they existed): run by every start before serving, a no-op once done.
 pub async fn build(db: &Db) -> Result<u64> {
-    // Every start asks; only a database without the tables takes the write lock.
-    if crate::db::is_built(&mut db.read().await?, BUILT).await? {
+    let Some(mut tx) = crate::db::to_build(db, BUILT).await? else {
         return Ok(0);
-    }
-    let mut tx = db.write().await?;
-    if crate::db::is_built(&mut tx, BUILT).await? {
-        return Ok(0);
-    }
+    };
     Sql::new("delete from task_reach").execute(&mut tx).await?;
     Sql::new("delete from task_tally").execute(&mut tx).await?;
     let mut tally = Tally::default();

@@ -54,6 +54,11 @@ pub async fn list(
         blank(&filter.category).and_then(|c| check.take("category", Category::parse(&c)));
     let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
     check.finish()?;
+    // With no filter but the country, the count is read off the kept figures.
+    let kept = match (&q, &category, &org_like) {
+        (None, None, None) => tally::count(&mut tx, actor, country.as_deref()).await?,
+        _ => None,
+    };
     let mut w = READ.sql(actor);
     w.push(" and p.merged_into is null");
     if let (Some(q), Some(folded)) = (q, folded) {
@@ -84,9 +89,16 @@ pub async fn list(
         }
         None => "from person p",
     };
-    let found: Page<Person> = w
-        .page(&mut tx, SELECT, count_from, "p.pinyin, p.id", page)
-        .await?;
+    let found: Page<Person> = match kept {
+        Some(total) => {
+            w.page_of_total(&mut tx, SELECT, "p.pinyin, p.id", page, total)
+                .await?
+        }
+        None => {
+            w.page(&mut tx, SELECT, count_from, "p.pinyin, p.id", page)
+                .await?
+        }
+    };
     let mut items = found.items;
     let mut q = Sql::new("select person_id, category from person_category where person_id in ");
     q.bind_list(items.iter().map(|p| p.id.0));

@@ -230,6 +230,7 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
     // `pair` read the other person inside this write, not merged: claiming its version
     // is what keeps a concurrent merge of the same person out.
     crate::db::claim(&mut tx, "person", other_id.0, other.version).await?;
+    let change = super::tally::Change::of(&mut tx, vec![other_id.0]).await?;
     on!(&mut tx, |c| {
         sqlx::query("update person set merged_into = $1, merged_at = $2 where id = $3")
             .bind(id)
@@ -238,6 +239,7 @@ pub async fn merge(db: &Db, actor: &Actor, id: PersonId, input: &MergeInput) -> 
             .execute(c)
             .await?;
     });
+    change.settle(&mut tx).await?;
     write_parts(&mut tx, id, &f).await?;
     let mut links = Links::default();
     for table in linked() {
@@ -400,6 +402,7 @@ pub async fn undo_merge(db: &Db, actor: &Actor, id: PersonId, merge_id: i64) -> 
             e => e,
         })?;
     write_parts(&mut tx, id, &f).await?;
+    let change = super::tally::Change::of(&mut tx, vec![other_id.0]).await?;
     on!(&mut tx, |c| {
         sqlx::query(
             "update person set merged_into = null, merged_at = null, updated_at = $1, version = version + 1 where id = $2",
@@ -409,6 +412,7 @@ pub async fn undo_merge(db: &Db, actor: &Actor, id: PersonId, merge_id: i64) -> 
         .execute(c)
         .await?;
     });
+    change.settle(&mut tx).await?;
     for (table, rows) in &links.rows {
         let Some(table) = linked().find(|t| *t == table.as_str()) else {
             continue;

@@ -228,6 +228,7 @@ macro_rules! bind_person {
 /// an edit, a merge and its undo.
 pub(super) async fn rewrite(tx: &mut Tx, id: PersonId, f: &Fields, version: i64) -> Result<()> {
     crate::db::claim(tx, "person", id.0, version).await?;
+    let change = super::tally::Change::of(tx, vec![id.0]).await?;
     on!(tx, |c| {
         bind_person!(
                 f,
@@ -242,7 +243,7 @@ pub(super) async fn rewrite(tx: &mut Tx, id: PersonId, f: &Fields, version: i64)
         .execute(c)
         .await?;
     });
-    Ok(())
+    change.settle(tx).await
 }
 
 pub(super) async fn write_parts(tx: &mut Tx, id: PersonId, f: &Fields) -> Result<()> {
@@ -496,6 +497,7 @@ pub(super) async fn insert(tx: &mut Tx, actor: &Actor, f: &Fields) -> Result<Per
         .await?
     });
     write_parts(tx, id, f).await?;
+    super::tally::Change::added(vec![id.0]).settle(tx).await?;
     audit::record(tx, actor, AuditAction::Create, "person", id.0, &f.name).await?;
     crate::search::refresh(tx, crate::search::Kind::Person, id.0).await?;
     Ok(id)

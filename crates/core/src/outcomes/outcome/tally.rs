@@ -527,13 +527,9 @@ async fn recount(tx: &mut Tx) -> Result<Tally> {
 /// Fills the table from the records when it has never been built (a database from
 /// before it existed): run by every start before serving, a no-op once done.
 pub async fn build(db: &Db) -> Result<u64> {
-    if crate::db::is_built(&mut db.read().await?, BUILT).await? {
+    let Some(mut tx) = crate::db::to_build(db, BUILT).await? else {
         return Ok(0);
-    }
-    let mut tx = db.write().await?;
-    if crate::db::is_built(&mut tx, BUILT).await? {
-        return Ok(0);
-    }
+    };
     Sql::new("delete from outcome_tally")
         .execute(&mut tx)
         .await?;
