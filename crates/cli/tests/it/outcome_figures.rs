@@ -468,6 +468,40 @@ async fn outcome_figures_equal_a_recount(app: TestApp) {
         }
     }
     agrees(&db, &w, "the writes").await;
+    // Writers in parallel share the rows of everyone and of each side: none is lost,
+    // and on PostgreSQL none deadlocks (each applies its rows in key order).
+    let writes = (0..8_usize).map(|i| {
+        let (db, w) = (&db, &w);
+        async move {
+            let p = EventParts {
+                days: -100 - i as i64,
+                kind: i % 3,
+                series: i % 3,
+                hosts: vec![i, i + 4],
+                status: 0,
+                countries: vec![(i % 6, 5)],
+            };
+            event::create(db, &w.admin, &event_input(w, &p, None))
+                .await
+                .expect("parallel event");
+            apply(
+                db,
+                w,
+                &Op::NewProject {
+                    event: Some(i),
+                    owner: i * 3,
+                    days: -10,
+                },
+            )
+            .await
+        }
+    });
+    let done = futures_util::future::join_all(writes).await;
+    assert!(
+        done.iter().all(|ok| *ok),
+        "every parallel project was stored"
+    );
+    agrees(&db, &w, "parallel writers").await;
     for k in [
         "event", "edit", "register", "project", "advance", "talent", "article", "move", "side",
     ] {

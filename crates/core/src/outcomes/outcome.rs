@@ -412,7 +412,7 @@ struct Sums<'a> {
 impl<'a> Sums<'a> {
     fn add(&mut self, r: &'a tally::Row) {
         use tally::Measure;
-        match Measure::ALL.into_iter().find(|m| m.as_str() == r.measure) {
+        match Measure::parse(&r.measure) {
             Some(Measure::Event) => {
                 self.events += r.n;
                 self.participants += r.amount;

@@ -67,7 +67,7 @@ impl Measure {
         }
     }
 
-    fn parse(s: &str) -> Option<Measure> {
+    pub fn parse(s: &str) -> Option<Measure> {
         Measure::ALL.into_iter().find(|m| m.as_str() == s)
     }
 }
