@@ -132,6 +132,11 @@ async fn a_coordinator_runs_an_agreement_from_signature_to_closed_tasks(app: Tes
         (after["status"].as_str(), after["progress"].as_i64()),
         (Some("in_progress"), Some(40))
     );
+    let (_, read) = dz.get(&format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(
+        read["task"], after,
+        "a report answers the task exactly as it is now stored"
+    );
     let (status, answer) = step(&dz, &id, "report_done", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_code(&answer, "status"), "progress_not_complete");

@@ -327,16 +327,25 @@ pub(crate) async fn claim(tx: &mut Tx, table: &'static str, id: i64, version: i6
     if changed > 0 {
         return Ok(());
     }
-    let current: Option<i64> = on!(tx, |c| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select version from {table} where id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(c)
-        .await?
-    });
+    Err(unclaimed(tx, table, id).await)
+}
+
+/// Why a claim changed no row: `Conflict` with the version now stored, or `NotFound`.
+pub(crate) async fn unclaimed(tx: &mut Tx, table: &'static str, id: i64) -> Error {
+    let current: Result<Option<i64>> = async {
+        Ok(on!(tx, |c| {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "select version from {table} where id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+        }))
+    }
+    .await;
     match current {
-        Some(current_version) => Err(Error::Conflict { current_version }),
-        None => Err(Error::NotFound),
+        Ok(Some(current_version)) => Error::Conflict { current_version },
+        Ok(None) => Error::NotFound,
+        Err(e) => e,
     }
 }

@@ -117,7 +117,39 @@ pub async fn report(
             "report parsed without errors yet incomplete".into(),
         ));
     };
-    crate::db::claim(&mut tx, "task", id.0, task.version).await?;
+    let to = if task.status == TaskStatus::Accepted {
+        TaskStatus::InProgress
+    } else {
+        task.status
+    };
+    let last_report_on = task
+        .last_report_on
+        .map_or(reported_on, |d| d.max(reported_on));
+    let (colour, colour_until) = colour_of(task.start_on, task.deadline, percent, to.is_open());
+    let now = crate::now();
+    // The claim, the progress and the colour in one statement: the report holds the
+    // write lock for as few round trips as it can, since every other write waits on it.
+    let claimed = on!(&mut tx, |c| {
+        sqlx::query(
+            "update task set progress = $1, last_report_on = $2, status = $3, colour = $4, colour_until = $5,
+                version = version + 1, updated_at = $6
+             where id = $7 and version = $8",
+        )
+        .bind(percent)
+        .bind(last_report_on)
+        .bind(to.as_str())
+        .bind(colour.as_str())
+        .bind(colour_until)
+        .bind(now)
+        .bind(id)
+        .bind(task.version)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    if claimed == 0 {
+        return Err(crate::db::unclaimed(&mut tx, "task", id.0).await);
+    }
     let report_id: ReportId = on!(&mut tx, |c| {
         sqlx::query_scalar(
             "insert into progress_report (task_id, reported_on, percent, done, next_step, problems, backwards_reason,
@@ -132,32 +164,13 @@ pub async fn report(
         .bind(&problems)
         .bind(&backwards)
         .bind(actor.account_id)
-        .bind(crate::now())
+        .bind(now)
         .fetch_one(c)
         .await?
     });
     for u in evidence {
         file::attach(&mut tx, "progress", report_id.0, u, actor.account_id).await?;
     }
-    let to = if task.status == TaskStatus::Accepted {
-        TaskStatus::InProgress
-    } else {
-        task.status
-    };
-    on!(&mut tx, |c| {
-        sqlx::query(
-            "update task set progress = $1, last_report_on = $2, status = $3 where id = $4",
-        )
-        .bind(percent)
-        .bind(
-            task.last_report_on
-                .map_or(reported_on, |d| d.max(reported_on)),
-        )
-        .bind(to.as_str())
-        .bind(id)
-        .execute(c)
-        .await?;
-    });
     event(
         &mut tx,
         actor,
@@ -168,7 +181,28 @@ pub async fn report(
         Some(&format!("{percent}%")),
     )
     .await?;
-    settle(actor, tx, id, &[task.parent_id], Changed::State).await
+    // A task's reach rows carry its status and colour only: a report that changes
+    // neither leaves them as they are, and the parents rolled up are synced as usual.
+    let mut touched = Vec::new();
+    if colour != task.colour || to != task.status {
+        touched.push(id);
+    }
+    if let Some(parent) = task.parent_id {
+        touched.extend(roll_up(&mut tx, parent).await?);
+    }
+    reach::sync(&mut tx, &touched).await?;
+    tx.commit().await?;
+    // The answer is the task as read, with what this report changed: nothing else
+    // could change it meanwhile, its row being claimed.
+    Ok(Task {
+        progress: percent,
+        last_report_on: Some(last_report_on),
+        status: to,
+        colour,
+        version: task.version + 1,
+        updated_at: now,
+        ..task
+    })
 }
 
 /// Whether the actor may report on a task: asked before evidence files are read.
@@ -226,6 +260,20 @@ pub(super) async fn event(
     Ok(())
 }
 
+/// A task's colour as of today and the day it next changes.
+fn colour_of(
+    start: NaiveDate,
+    deadline: NaiveDate,
+    progress: i64,
+    open: bool,
+) -> (Colour, Option<NaiveDate>) {
+    let (today, t) = (settings::today(), settings::get().thresholds);
+    (
+        supervision::assess(today, start, deadline, progress, open, t).colour,
+        supervision::colour_until(today, start, deadline, progress, open, t),
+    )
+}
+
 /// Recomputes the stored colour of one task and when it next changes.
 pub(super) async fn refresh(tx: &mut Tx, id: TaskId) -> Result<()> {
     let (start, deadline, progress, status): (NaiveDate, NaiveDate, i64, String) =
@@ -238,9 +286,7 @@ pub(super) async fn refresh(tx: &mut Tx, id: TaskId) -> Result<()> {
     let open = TaskStatus::parse(&status)
         .map(TaskStatus::is_open)
         .unwrap_or(true);
-    let (today, t) = (settings::today(), settings::get().thresholds);
-    let colour = supervision::assess(today, start, deadline, progress, open, t).colour;
-    let until = supervision::colour_until(today, start, deadline, progress, open, t);
+    let (colour, until) = colour_of(start, deadline, progress, open);
     on!(tx, |c| {
         sqlx::query("update task set colour = $1, colour_until = $2 where id = $3")
             .bind(colour.as_str())
