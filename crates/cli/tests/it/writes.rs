@@ -2,7 +2,9 @@
 //! and the rest conflicts, readers and sign-ins that never fail, cycles and hostile
 //! uploads refused, on both engines.
 
+use std::future::Future;
 use std::io::Write;
+use std::task::Poll;
 
 use futures_util::future::join_all;
 use reqwest::StatusCode;
@@ -18,6 +20,7 @@ both!(
     sixteen_reports_on_one_task_at_once_are_all_recorded,
     two_revisions_of_one_plan_at_once_carry_its_tasks_once,
     sixty_four_reads_with_one_token_all_answer,
+    transactions_dropped_while_they_begin_leave_no_connection_inside_one,
     thirty_sign_ins_at_once_all_answer,
     sign_ins_while_the_search_index_is_rebuilt_all_answer,
     a_task_cannot_become_a_sub_task_of_its_own_sub_task,
@@ -209,6 +212,38 @@ async fn two_revisions_of_one_plan_at_once_carry_its_tasks_once(app: TestApp) {
     }
     let (_, tasks) = cq.get("/api/v1/tasks?q=开放的任务").await;
     assert_eq!(tasks["total"], 1, "the open task was carried once: {tasks}");
+}
+
+/// A request dropped while its transaction begins (its client gone, a timeout) must not
+/// leave a pooled connection inside that transaction: the next write handed that
+/// connection would run in a stale read-only snapshot and fail.
+async fn transactions_dropped_while_they_begin_leave_no_connection_inside_one(app: TestApp) {
+    for i in 0..64 {
+        // Polled a few times with a yield between, then dropped: at every point from
+        // before the begin is sent to after it is answered.
+        let mut begin = std::pin::pin!(app.db.read());
+        for _ in 0..=i % 4 {
+            let polled = std::future::poll_fn(|cx| Poll::Ready(begin.as_mut().poll(cx))).await;
+            if polled.is_ready() {
+                break;
+            }
+            // Parked long enough for the server's answer to arrive and be seen.
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+    // As many writes at once as the pool holds connections: every one must be a write.
+    let writes = (0..16).map(|_| async {
+        let mut tx = app.db.write().await?;
+        qiaolian_core::sql::Sql::new(
+            "update org set name = name where id = (select min(id) from org)",
+        )
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await
+    });
+    for result in join_all(writes).await {
+        result.expect("a write after dropped begins writes");
+    }
 }
 
 async fn sixty_four_reads_with_one_token_all_answer(app: TestApp) {

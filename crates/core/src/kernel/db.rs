@@ -96,6 +96,24 @@ pub struct PoolStats {
     pub idle: u32,
 }
 
+/// Begins a PostgreSQL transaction on a task of its own, so that it always finishes.
+/// sqlx 0.9 counts the transaction only once `BEGIN` has been answered: a request
+/// dropped in between (a client gone, a timeout) would leave the server inside a
+/// transaction that nothing rolls back, and the pool would hand that connection to the
+/// next request — whose writes then ran inside a stale read-only snapshot. Finished
+/// on its own, a begin whose caller is gone is dropped as a counted transaction, which
+/// rolls back.
+async fn begin_pg(
+    pool: &sqlx::PgPool,
+    statement: &'static str,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with(statement).await })
+        .await
+        .map_err(|e| Error::Other(format!("beginning a transaction: {e}")))?
+        .map_err(Error::from)
+}
+
 impl Db {
     /// Opens `sqlite://PATH` (creating the file and its folder) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -164,8 +182,7 @@ impl Db {
         let conn = match self {
             Db::Sqlite(pool, _) => Conn::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => Conn::Postgres(
-                pool.begin_with("begin isolation level repeatable read read only")
-                    .await?,
+                begin_pg(pool, "begin isolation level repeatable read read only").await?,
             ),
         };
         Ok(Tx {
@@ -193,7 +210,7 @@ impl Db {
                 })
             }
             Db::Postgres(pool) => Ok(Tx {
-                conn: Conn::Postgres(pool.begin().await?),
+                conn: Conn::Postgres(begin_pg(pool, "begin").await?),
                 write: true,
                 began: std::time::Instant::now(),
                 _turn: None,
