@@ -294,6 +294,27 @@ async fn a_resolution_becomes_a_task_and_follows_it_to_done(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     let (_, meeting) = cq.get(&format!("/api/v1/meetings/{}", m["id"])).await;
     assert_eq!(meeting["resolutions"][0]["status"], "done");
+    // The task names the resolution it implements, and its ledger what was done.
+    let (_, detail) = cq.get(&format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(
+        detail["sources"],
+        json!([{"meeting_id": m["id"], "meeting_title": "川渝侨联联席会议",
+                "number": m["resolutions"][0]["number"], "text": m["resolutions"][0]["text"]}]),
+        "{detail}"
+    );
+    assert_eq!(detail["reports"][0]["done"], "大会已举办");
+    assert_eq!(detail["reports"][0]["evidence"], json!([]));
+    let kinds: Vec<&str> = detail["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(
+        (kinds.first(), kinds.last()),
+        (Some(&"close"), Some(&"created")),
+        "newest first: {kinds:?}"
+    );
 }
 
 async fn mechanisms_rotate_their_convenor_among_members(app: TestApp) {

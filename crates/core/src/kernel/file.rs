@@ -56,7 +56,7 @@ impl Upload {
 }
 
 /// A stored file linked to a record.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, serde::Deserialize, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: AttachmentId,
     pub sha256: String,
@@ -120,20 +120,17 @@ pub async fn list(
     if owner_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = owner_ids.iter().map(i64::to_string).collect();
-    // Ids are integers we formatted ourselves, so inlining them is safe.
-    let sql = format!(
+    // The ids as parameters, not inlined: each text is a prepared statement in every
+    // connection's cache, and one per set of ids pushed the server's own statements out.
+    let mut q = crate::sql::Sql::new(
         "select a.owner_id, a.id, a.sha256, a.file_name, a.mime, f.size, a.created_at
-         from attachment a join file f on f.sha256 = a.sha256
-         where a.owner_kind = $1 and a.owner_id in ({}) order by a.id",
-        ids.join(",")
+         from attachment a join file f on f.sha256 = a.sha256 where a.owner_kind = ",
     );
-    let rows: Vec<AttachmentRow> = on!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(owner_kind)
-            .fetch_all(c)
-            .await?
-    });
+    q.bind(owner_kind)
+        .push(" and a.owner_id in ")
+        .bind_list(owner_ids.iter().copied())
+        .push(" order by a.id");
+    let rows: Vec<AttachmentRow> = q.all(tx).await?;
     Ok(rows
         .into_iter()
         .map(|r| (r.owner_id, r.attachment))

@@ -21,7 +21,7 @@ pub struct ReportInput {
     pub backwards_reason: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Report {
     pub id: ReportId,
     pub reported_on: NaiveDate,
@@ -33,6 +33,7 @@ pub struct Report {
     pub author_name: String,
     pub created_at: DateTime<Utc>,
     #[sqlx(skip)]
+    #[serde(default)]
     pub evidence: Vec<Attachment>,
 }
 
@@ -325,32 +326,66 @@ pub async fn refresh_stale(db: &Db) -> Result<u64> {
     }
 }
 
-/// Sets a parent's progress to the weighted roll-up of its live sub-tasks, up the tree;
-/// answers the tasks it changed.
+/// Sets a parent's progress to the weighted roll-up of its live sub-tasks, up the tree,
+/// with the colour that progress gives; answers the tasks whose colour or status (what
+/// their reach rows hold) this changed. Two statements a level, and none above a parent
+/// whose progress stays: its ancestors' cannot change either.
 pub(super) async fn roll_up(tx: &mut Tx, parent: TaskId) -> Result<Vec<TaskId>> {
     let mut touched = Vec::new();
     let mut next = Some(parent);
     // Bounded: parents are checked against cycles, and old data cannot loop this.
     for _ in 0..MAX_DEPTH {
         let Some(id) = next else { break };
-        let children: Vec<(i64, i64)> = on!(&mut *tx, |c| {
+        // The parent and its live children in one read: a row per child, or one row
+        // with no child when none is left.
+        type Row = (
+            NaiveDate,
+            NaiveDate,
+            i64,
+            String,
+            String,
+            Option<TaskId>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = on!(&mut *tx, |c| {
             sqlx::query_as(
-                "select weight, progress from task where parent_id = $1 and status <> 'cancelled'",
+                "select t.start_on, t.deadline, t.progress, t.status, t.colour, t.parent_id, k.weight, k.progress
+                 from task t left join task k on k.parent_id = t.id and k.status <> 'cancelled'
+                 where t.id = $1",
             )
             .bind(id)
             .fetch_all(c)
             .await?
         });
+        let Some((start, deadline, old, status, colour, parent_id, ..)) = rows.first().cloned()
+        else {
+            break;
+        };
+        let children: Vec<(i64, i64)> = rows.iter().filter_map(|r| Some((r.6?, r.7?))).collect();
         let progress = supervision::roll_up(&children);
-        next = on!(&mut *tx, |c| {
-            sqlx::query_scalar("update task set progress = $1 where id = $2 returning parent_id")
-                .bind(progress)
-                .bind(id)
-                .fetch_one(c)
-                .await?
+        if progress == old {
+            break;
+        }
+        let open = TaskStatus::parse(&status)
+            .map(TaskStatus::is_open)
+            .unwrap_or(true);
+        let (new, until) = colour_of(start, deadline, progress, open);
+        on!(&mut *tx, |c| {
+            sqlx::query(
+                "update task set progress = $1, colour = $2, colour_until = $3 where id = $4",
+            )
+            .bind(progress)
+            .bind(new.as_str())
+            .bind(until)
+            .bind(id)
+            .execute(c)
+            .await?;
         });
-        refresh(tx, id).await?;
-        touched.push(id);
+        if new.as_str() != colour {
+            touched.push(id);
+        }
+        next = parent_id;
     }
     Ok(touched)
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[schema(as = TaskEvent)]
 pub struct Event {
     pub kind: String,
@@ -32,7 +32,7 @@ pub struct Allowed {
 }
 
 /// The joint-meeting resolution a task implements.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Source {
     pub meeting_id: crate::meeting::MeetingId,
     pub meeting_title: String,
@@ -57,51 +57,19 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
     // One snapshot for the task and everything shown with it.
     let mut tx = db.read().await?;
     let task = get_in(&mut tx, actor, id).await?;
-    let mut reports: Vec<Report> = on!(&mut tx, |c| {
-        sqlx::query_as(
-            "select r.id, r.reported_on, r.percent, r.done, r.next_step, r.problems, r.backwards_reason,
-                a.display_name as author_name, r.created_at
-             from progress_report r join account a on a.id = r.author_id
-             where r.task_id = $1 order by r.reported_on desc, r.id desc",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
-    let ids: Vec<i64> = reports.iter().map(|r| r.id.0).collect();
-    for (owner, f) in file::list(&mut tx, "progress", &ids).await? {
-        if let Some(r) = reports.iter_mut().find(|r| r.id.0 == owner) {
-            r.evidence.push(f);
-        }
-    }
-    let events = on!(&mut tx, |c| {
-        sqlx::query_as(
-            "select e.kind, e.from_status, e.to_status, e.note, a.display_name as account_name, o.name as org_name,
-                e.created_at
-             from task_event e join account a on a.id = e.account_id join org o on o.id = e.org_id
-             where e.task_id = $1 order by e.id desc",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
-    // Sub-tasks by the same rule as every list: one led elsewhere may be hidden.
-    let mut q = Sql::new(&format!("{SELECT} where t.parent_id = "));
-    q.bind(id.0)
-        .and(&READ.sql(actor))
-        .push(" order by t.deadline, t.id");
-    let found = q.all(&mut tx).await?;
-    let children = with_supporters(&mut tx, found).await?;
-    let sources = on!(&mut tx, |c| {
-        sqlx::query_as(
-            "select m.id as meeting_id, m.title as meeting_title, r.number, r.text from resolution_task rt
-             join resolution r on r.id = rt.resolution_id join meeting m on m.id = r.meeting_id
-             where rt.task_id = $1 order by m.held_on, r.number",
-        )
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
+    let (reports, events, sources) = ledger(&mut tx, id).await?;
+    // Sub-tasks by the same rule as every list: one led elsewhere may be hidden. Most
+    // tasks have none, which the task's own row already says.
+    let children = if task.child_count == 0 {
+        Vec::new()
+    } else {
+        let mut q = Sql::new(&format!("{SELECT} where t.parent_id = "));
+        q.bind(id.0)
+            .and(&READ.sql(actor))
+            .push(" order by t.deadline, t.id");
+        let found = q.all(&mut tx).await?;
+        with_supporters(&mut tx, found).await?
+    };
     let open = task.status.is_open();
     let assigner = |action| actor.may(Resource::Task, action, Some(&task.assigner_org_path));
     let lead = actor.may(Resource::Task, Action::Report, Some(&task.lead_org_path));
@@ -129,6 +97,66 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
         allowed,
     })
 }
+
+/// A task's reports (with their evidence), history and sources in one statement: each
+/// list a JSON array built by the database, since every statement is a round trip to
+/// the connection's thread and these three were most of a task page's.
+async fn ledger(tx: &mut Tx, id: TaskId) -> Result<(Vec<Report>, Vec<Event>, Vec<Source>)> {
+    let sql = match tx.engine() {
+        crate::db::Engine::Sqlite => LEDGER_SQLITE,
+        crate::db::Engine::Postgres => LEDGER_POSTGRES,
+    };
+    let (reports, events, sources): (String, String, String) =
+        on!(tx, |c| sqlx::query_as(sql).bind(id).fetch_one(c).await?);
+    let parse =
+        |what: &str, text: &str| Error::Other(format!("task {} {what} read as JSON: {text}", id.0));
+    Ok((
+        serde_json::from_str(&reports).map_err(|e| parse("reports", &e.to_string()))?,
+        serde_json::from_str(&events).map_err(|e| parse("events", &e.to_string()))?,
+        serde_json::from_str(&sources).map_err(|e| parse("sources", &e.to_string()))?,
+    ))
+}
+
+/// [`ledger`] on SQLite: `json()` keeps the evidence an array inside each report (a
+/// subquery's value loses its JSON subtype), and the aggregates order their rows.
+const LEDGER_SQLITE: &str = "select
+    (select json_group_array(json_object('id', r.id, 'reported_on', r.reported_on, 'percent', r.percent,
+        'done', r.done, 'next_step', r.next_step, 'problems', r.problems, 'backwards_reason', r.backwards_reason,
+        'author_name', a.display_name, 'created_at', r.created_at,
+        'evidence', json((select json_group_array(json_object('id', f.id, 'sha256', f.sha256,
+            'file_name', f.file_name, 'mime', f.mime, 'size', b.size, 'created_at', f.created_at) order by f.id)
+            from attachment f join file b on b.sha256 = f.sha256
+            where f.owner_kind = 'progress' and f.owner_id = r.id))) order by r.reported_on desc, r.id desc)
+     from progress_report r join account a on a.id = r.author_id where r.task_id = $1),
+    (select json_group_array(json_object('kind', e.kind, 'from_status', e.from_status, 'to_status', e.to_status,
+        'note', e.note, 'account_name', a.display_name, 'org_name', o.name, 'created_at', e.created_at)
+        order by e.id desc)
+     from task_event e join account a on a.id = e.account_id join org o on o.id = e.org_id where e.task_id = $1),
+    (select json_group_array(json_object('meeting_id', m.id, 'meeting_title', m.title, 'number', r.number,
+        'text', r.text) order by m.held_on, r.number)
+     from resolution_task rt join resolution r on r.id = rt.resolution_id join meeting m on m.id = r.meeting_id
+     where rt.task_id = $1)";
+
+/// [`ledger`] on PostgreSQL; `json_agg` of no rows is null, hence the `coalesce`.
+const LEDGER_POSTGRES: &str = "select
+    (select coalesce(json_agg(json_build_object('id', r.id, 'reported_on', r.reported_on, 'percent', r.percent,
+        'done', r.done, 'next_step', r.next_step, 'problems', r.problems, 'backwards_reason', r.backwards_reason,
+        'author_name', a.display_name, 'created_at', r.created_at,
+        'evidence', (select coalesce(json_agg(json_build_object('id', f.id, 'sha256', f.sha256,
+            'file_name', f.file_name, 'mime', f.mime, 'size', b.size, 'created_at', f.created_at) order by f.id),
+            '[]'::json)
+            from attachment f join file b on b.sha256 = f.sha256
+            where f.owner_kind = 'progress' and f.owner_id = r.id)) order by r.reported_on desc, r.id desc),
+        '[]'::json)::text
+     from progress_report r join account a on a.id = r.author_id where r.task_id = $1),
+    (select coalesce(json_agg(json_build_object('kind', e.kind, 'from_status', e.from_status,
+        'to_status', e.to_status, 'note', e.note, 'account_name', a.display_name, 'org_name', o.name,
+        'created_at', e.created_at) order by e.id desc), '[]'::json)::text
+     from task_event e join account a on a.id = e.account_id join org o on o.id = e.org_id where e.task_id = $1),
+    (select coalesce(json_agg(json_build_object('meeting_id', m.id, 'meeting_title', m.title,
+        'number', r.number, 'text', r.text) order by m.held_on, r.number), '[]'::json)::text
+     from resolution_task rt join resolution r on r.id = rt.resolution_id join meeting m on m.id = r.meeting_id
+     where rt.task_id = $1)";
 
 /// Filters of the task list; all optional.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
