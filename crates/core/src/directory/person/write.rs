@@ -377,9 +377,9 @@ pub(super) async fn duplicates_of(
         (ContactKind::Email, "same_email"),
     ] {
         for value in contact_of(kind) {
-            let mut m = Sql::new(
-                "exists (select 1 from person_contact x where x.person_id = p.id and x.kind = ",
-            );
+            // From the contact's index to the people, not a check of every person.
+            let mut m =
+                Sql::new("p.id in (select x.person_id from person_contact x where x.kind = ");
             m.bind(kind.as_str())
                 .push(" and x.normalized = ")
                 .bind(value)
