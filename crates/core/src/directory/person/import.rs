@@ -219,11 +219,42 @@ pub fn template() -> String {
     )
 }
 
+/// Names clerks write for countries whose name in the table is another form of it (the
+/// table keeps one short Chinese and one English name each): full and short names,
+/// and the English ones of everyday use.
+const COUNTRY_ALIASES: &[(&str, &str)] = &[
+    ("印度尼西亚", "ID"),
+    ("阿拉伯联合酋长国", "AE"),
+    ("俄罗斯联邦", "RU"),
+    ("大韩民国", "KR"),
+    ("南韩", "KR"),
+    ("香港", "HK"),
+    ("澳门", "MO"),
+    ("台湾", "TW"),
+    ("美利坚合众国", "US"),
+    ("文莱达鲁萨兰国", "BN"),
+    ("老挝人民民主共和国", "LA"),
+    ("蒙古国", "MN"),
+    ("捷克共和国", "CZ"),
+    ("usa", "US"),
+    ("uk", "GB"),
+    ("korea", "KR"),
+    ("laos", "LA"),
+    ("brunei", "BN"),
+    ("syria", "SY"),
+];
+
 /// A code, or a name in Chinese or English, from a list of (code, names…).
 fn country_code(typed: &str, countries: &[(String, String, String, String)]) -> Option<String> {
     let t = typed.trim();
     if t.is_empty() {
         return None;
+    }
+    if let Some((_, code)) = COUNTRY_ALIASES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(t))
+    {
+        return Some((*code).to_owned());
     }
     let found = countries.iter().find(|(a2, a3, zh, en)| {
         a2.eq_ignore_ascii_case(t)
@@ -632,5 +663,24 @@ mod tests {
             strings(&["businessperson", "expert", "media"])
         );
         assert_eq!(input.contacts.len(), 2);
+    }
+
+    #[test]
+    fn the_full_and_everyday_names_of_a_country_find_it() {
+        let countries = vec![(
+            "ID".to_owned(),
+            "IDN".to_owned(),
+            "印尼".to_owned(),
+            "Indonesia".to_owned(),
+        )];
+        for typed in ["印度尼西亚", "印尼", "indonesia", "IDN", " id "] {
+            assert_eq!(
+                country_code(typed, &countries).as_deref(),
+                Some("ID"),
+                "{typed}"
+            );
+        }
+        assert_eq!(country_code("USA", &countries).as_deref(), Some("US"));
+        assert_eq!(country_code("火星", &countries).as_deref(), Some("火星"));
     }
 }
