@@ -7,7 +7,7 @@ use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::plan::{self, Plan};
 use serde::de::IgnoredAny;
 
-use super::{ApiJson, ApiQuery, read_multipart};
+use super::{ApiJson, ApiQuery, read_multipart, unless_refused};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
@@ -74,8 +74,8 @@ pub async fn attach_to_agreement(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<ApiJson<Agreement>, ApiError> {
-    agreement::may_attach(&state.db, &user.actor(), AgreementId(id)).await?;
-    let (files, IgnoredAny) = read_multipart(form).await?;
+    let may = agreement::may_attach(&state.db, &user.actor(), AgreementId(id)).await;
+    let (files, IgnoredAny) = read_multipart(unless_refused(form, may).await?).await?;
     if files.is_empty() {
         return Err(Error::field("file", "required").into());
     }

@@ -12,6 +12,24 @@ use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
 
+/// The upload back when its sender may make it; otherwise the refusal, answered once the
+/// body has arrived — read chunk by chunk and dropped, never held or parsed, within the
+/// route's body limit. A server that answers while the client is still sending closes
+/// the connection on unread data, and the client, still writing, meets a broken pipe
+/// instead of the answer: a refusal must reach the user as itself.
+pub async fn unless_refused(
+    mut form: Multipart,
+    may: Result<(), Error>,
+) -> Result<Multipart, Error> {
+    if let Err(refusal) = may {
+        while let Ok(Some(mut field)) = form.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+        return Err(refusal);
+    }
+    Ok(form)
+}
+
 /// Reads the uploaded files of a multipart body (field `file`) and its text fields as a
 /// form `T`, repeated keys as lists, as an urlencoded form of the same fields would be.
 pub async fn read_multipart<T: DeserializeOwned>(

@@ -24,7 +24,7 @@ mod talents;
 mod tasks;
 mod users;
 
-pub use files::{file_response, read_multipart};
+pub use files::{file_response, read_multipart, unless_refused};
 pub(crate) use people::uploaded_rows;
 
 use axum::Router;

@@ -12,7 +12,7 @@ use qiaolian_core::person::{
 };
 use serde::Deserialize;
 
-use super::{ApiJson, ApiQuery, read_multipart};
+use super::{ApiJson, ApiQuery, read_multipart, unless_refused};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
@@ -289,7 +289,7 @@ pub async fn import(
     form: Multipart,
 ) -> Result<ApiJson<ImportReport>, ApiError> {
     let actor = user.actor();
-    person::may_import(&actor)?;
+    let form = unless_refused(form, person::may_import(&actor)).await?;
     let (files, fields): (_, ImportFields) = read_multipart(form).await?;
     let (rows, _) = uploaded_rows(files).await?;
     let (dry_run, confirm_duplicates) = (

@@ -16,7 +16,7 @@ use qiaolian_core::{Db, Error};
 
 use super::{FormErrors, PageResult, form_errors, render_with};
 use crate::AppState;
-use crate::api::{read_multipart, uploaded_rows};
+use crate::api::{read_multipart, unless_refused, uploaded_rows};
 use crate::ctx::{Ctx, User};
 use crate::i18n;
 
@@ -224,7 +224,7 @@ pub async fn upload(
     State(state): State<AppState>,
     form: Multipart,
 ) -> PageResult {
-    qiaolian_core::person::may_import(&user.actor())?;
+    let form = unless_refused(form, qiaolian_core::person::may_import(&user.actor())).await?;
     let (files, mut form): (_, BasisForm) = match read_multipart(form).await {
         Ok(x) => x,
         Err(e) => {
@@ -271,7 +271,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     body: Multipart,
 ) -> PageResult {
-    qiaolian_core::person::may_import(&user.actor())?;
+    let body = unless_refused(body, qiaolian_core::person::may_import(&user.actor())).await?;
     let mut form: BasisForm = match read_multipart(body).await {
         Ok((_, form)) => form,
         Err(e) => {
