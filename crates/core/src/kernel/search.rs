@@ -484,16 +484,59 @@ fn newest_matches(engine: Engine, query: &Query, kind: Kind, marked: bool, up_to
             query.expression(engine, None),
         ),
     };
-    let sql = match engine {
-        Engine::Sqlite => format!(
-            "select {columns} from search_fts f join search_doc d on d.id = f.rowid
-             where search_fts match $M{of_kind} order by f.rowid desc limit {limit}"
-        ),
-        Engine::Postgres => format!(
-            "select {columns} from search_doc d where d.tsv @@ cast($M as tsquery){of_kind}
-             order by d.id desc limit {limit}"
-        ),
-    };
+    let mut matched = Sql::new("");
+    match (engine, marked) {
+        (Engine::Sqlite, _) => {
+            matched
+                .push(&format!(
+                    "select {columns} from search_fts f join search_doc d on d.id = f.rowid
+                     where search_fts match "
+                ))
+                .bind(expression)
+                .push(&format!("{of_kind} order by f.rowid desc limit {limit}"));
+        }
+        // PostgreSQL's GIN index cannot hand matches over newest first, and asked for
+        // `order by d.id desc limit n` the planner walks the primary key backwards testing
+        // every document — through all the documents of other kinds, and through the
+        // whole table when the kind has none (it cannot know which words go with which
+        // kind). `d.id + 0` keeps it on the GIN index: few matches in all, so few to sort.
+        (Engine::Postgres, false) => {
+            matched
+                .push(&format!(
+                    "select {columns} from search_doc d where d.tsv @@ cast("
+                ))
+                .bind(expression)
+                .push(&format!(
+                    " as tsquery){of_kind} order by d.id + 0 desc limit {limit}"
+                ));
+        }
+        // Many matches: walk the kind's newest documents (its `(kind, ref_id)` index,
+        // backwards) while the words are tested, at most `window` of them; only when
+        // fewer than wanted match there does the GIN index give the rest of the kind's
+        // matches (sorted, so this costs what they number). The planner runs that
+        // second half only on that condition (a one-time filter).
+        (Engine::Postgres, true) => {
+            let window = (10 * limit).max(2000);
+            matched
+                .push(&format!(
+                    "with w as materialized (select {s_columns} from (select {columns}, d.tsv
+                     from search_doc d where d.kind = '{kind_name}' order by d.ref_id desc
+                     limit {window}) s where s.tsv @@ cast(",
+                    s_columns = columns.replace("d.", "s.")
+                ))
+                .bind(query.expression(engine, None))
+                .push(&format!(
+                    " as tsquery) limit {limit})
+                     select * from w union select * from (select {columns} from search_doc d
+                     where d.tsv @@ cast("
+                ))
+                .bind(expression)
+                .push(&format!(
+                    " as tsquery) order by d.ref_id + 0 desc limit {limit}) g
+                     where (select count(*) from w) < {limit}"
+                ));
+        }
+    }
     // Byte order, where a prefix range is a range: PostgreSQL's index is `collate "C"`.
     let key = match engine {
         Engine::Sqlite => "d.title_key",
@@ -508,11 +551,7 @@ fn newest_matches(engine: Engine, query: &Query, kind: Kind, marked: bool, up_to
         .push(&format!(
             " order by {key} limit {titled}) titled union select * from ("
         ));
-    let (before, after) = sql.split_once("$M").unwrap_or((&sql, ""));
-    q.push(before)
-        .bind(expression)
-        .push(after)
-        .push(") matched");
+    q.append(&matched).push(") matched");
     q
 }
 
@@ -528,6 +567,16 @@ async fn matches_more_than(tx: &mut Tx, engine: Engine, query: &Query, n: i64) -
             "select count(*) from (select 1 from search_doc d where d.tsv @@ cast($1 as tsquery) limit $2) m"
         }
     };
+    // On PostgreSQL a word the planner guesses common is counted by reading the table
+    // until enough match — through all of it when the guess is wrong. The GIN index
+    // counts any word in milliseconds, so this one statement is kept off the table.
+    if engine == Engine::Postgres {
+        on!(tx, |c| {
+            sqlx::query("set local enable_seqscan = off")
+                .execute(c)
+                .await?;
+        });
+    }
     let found: i64 = on!(tx, |c| {
         sqlx::query_scalar(sql)
             .bind(query.expression(engine, None))
@@ -535,6 +584,13 @@ async fn matches_more_than(tx: &mut Tx, engine: Engine, query: &Query, n: i64) -
             .fetch_one(c)
             .await?
     });
+    if engine == Engine::Postgres {
+        on!(tx, |c| {
+            sqlx::query("set local enable_seqscan to default")
+                .execute(c)
+                .await?;
+        });
+    }
     Ok(found > n)
 }
 
