@@ -338,6 +338,7 @@ pub async fn list(
     let mut tx = db.read().await?;
     let page = page.clamped();
     let sel = select(&mut tx, actor, filter).await?;
+    tx.generic_plans(true).await?;
     let total: i64 = if sel.tallied {
         sel.tally("cast(coalesce(sum(n), 0) as bigint)", true)
             .scalar::<i64>(&mut tx)
@@ -353,6 +354,7 @@ pub async fn list(
         .push(" offset ")
         .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
     let found: Vec<Task> = q.all(&mut tx).await?;
+    tx.generic_plans(false).await?;
     let items = with_supporters(&mut tx, found).await?;
     Ok(page.of(items, total))
 }
