@@ -285,13 +285,19 @@ impl Tx {
     /// plan depends on the values (a name search, a country's people), stay planned
     /// per execution. Nothing on SQLite, which plans nothing twice.
     pub async fn generic_plans(&mut self, on: bool) -> Result<()> {
+        self.postgres_only(if on {
+            "set local plan_cache_mode = force_generic_plan"
+        } else {
+            "set local plan_cache_mode to default"
+        })
+        .await
+    }
+
+    /// Runs a `set local` of PostgreSQL's planner for the statements that follow in this
+    /// transaction; nothing on SQLite.
+    pub async fn postgres_only(&mut self, set_local: &'static str) -> Result<()> {
         if let Conn::Postgres(t) = &mut self.conn {
-            let sql = if on {
-                "set local plan_cache_mode = force_generic_plan"
-            } else {
-                "set local plan_cache_mode to default"
-            };
-            sqlx::query(sql).execute(&mut **t).await?;
+            sqlx::query(set_local).execute(&mut **t).await?;
         }
         Ok(())
     }

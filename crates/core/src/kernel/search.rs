@@ -570,13 +570,7 @@ async fn matches_more_than(tx: &mut Tx, engine: Engine, query: &Query, n: i64) -
     // On PostgreSQL a word the planner guesses common is counted by reading the table
     // until enough match — through all of it when the guess is wrong. The GIN index
     // counts any word in milliseconds, so this one statement is kept off the table.
-    if engine == Engine::Postgres {
-        on!(tx, |c| {
-            sqlx::query("set local enable_seqscan = off")
-                .execute(c)
-                .await?;
-        });
-    }
+    tx.postgres_only("set local enable_seqscan = off").await?;
     let found: i64 = on!(tx, |c| {
         sqlx::query_scalar(sql)
             .bind(query.expression(engine, None))
@@ -584,13 +578,8 @@ async fn matches_more_than(tx: &mut Tx, engine: Engine, query: &Query, n: i64) -
             .fetch_one(c)
             .await?
     });
-    if engine == Engine::Postgres {
-        on!(tx, |c| {
-            sqlx::query("set local enable_seqscan to default")
-                .execute(c)
-                .await?;
-        });
-    }
+    tx.postgres_only("set local enable_seqscan to default")
+        .await?;
     Ok(found > n)
 }
 

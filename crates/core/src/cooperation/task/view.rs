@@ -57,7 +57,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
     // One snapshot for the task and everything shown with it.
     let mut tx = db.read().await?;
     let task = get_in(&mut tx, actor, id).await?;
-    let (reports, events, sources) = ledger(&mut tx, id).await?;
+    let (reports, events, sources) = reports_events_sources(&mut tx, id).await?;
     // Sub-tasks by the same rule as every list: one led elsewhere may be hidden. Most
     // tasks have none, which the task's own row already says.
     let children = if task.child_count == 0 {
@@ -101,7 +101,10 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
 /// A task's reports (with their evidence), history and sources in one statement: each
 /// list a JSON array built by the database, since every statement is a round trip to
 /// the connection's thread and these three were most of a task page's.
-async fn ledger(tx: &mut Tx, id: TaskId) -> Result<(Vec<Report>, Vec<Event>, Vec<Source>)> {
+async fn reports_events_sources(
+    tx: &mut Tx,
+    id: TaskId,
+) -> Result<(Vec<Report>, Vec<Event>, Vec<Source>)> {
     let sql = match tx.engine() {
         crate::db::Engine::Sqlite => LEDGER_SQLITE,
         crate::db::Engine::Postgres => LEDGER_POSTGRES,
@@ -117,7 +120,7 @@ async fn ledger(tx: &mut Tx, id: TaskId) -> Result<(Vec<Report>, Vec<Event>, Vec
     ))
 }
 
-/// [`ledger`] on SQLite: `json()` keeps the evidence an array inside each report (a
+/// [`reports_events_sources`] on SQLite: `json()` keeps the evidence an array inside each report (a
 /// subquery's value loses its JSON subtype), and the aggregates order their rows.
 const LEDGER_SQLITE: &str = "select
     (select json_group_array(json_object('id', r.id, 'reported_on', r.reported_on, 'percent', r.percent,
@@ -137,7 +140,7 @@ const LEDGER_SQLITE: &str = "select
      from resolution_task rt join resolution r on r.id = rt.resolution_id join meeting m on m.id = r.meeting_id
      where rt.task_id = $1)";
 
-/// [`ledger`] on PostgreSQL; `json_agg` of no rows is null, hence the `coalesce`.
+/// [`reports_events_sources`] on PostgreSQL; `json_agg` of no rows is null, hence the `coalesce`.
 const LEDGER_POSTGRES: &str = "select
     (select coalesce(json_agg(json_build_object('id', r.id, 'reported_on', r.reported_on, 'percent', r.percent,
         'done', r.done, 'next_step', r.next_step, 'problems', r.problems, 'backwards_reason', r.backwards_reason,
