@@ -101,6 +101,7 @@ pub mod bench_data;
 pub mod demo;
 pub mod kinds;
 pub mod setup;
+pub mod stats;
 pub mod timeline;
 pub mod upkeep;
 

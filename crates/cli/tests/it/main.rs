@@ -31,4 +31,5 @@ mod person_figures;
 mod projects;
 mod reading;
 mod search;
+mod stats;
 mod writes;

@@ -490,6 +490,93 @@ pub struct AgreementFilter {
     pub party: Option<i64>,
     /// Text in the title.
     pub q: Option<String>,
+    /// `draft`, `in_force`, `expired` (in force until a day now past) or `terminated`.
+    pub status: Option<String>,
+    /// Only agreements with a party of this side (code), e.g. `cq`.
+    pub side: Option<String>,
+}
+
+/// The read rule and every filter of `AgreementFilter`, checked, as one condition over `a`.
+async fn condition(tx: &mut Tx, actor: &Actor, filter: &AgreementFilter) -> Result<Sql> {
+    let mut check = Check::default();
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let kind = blank(&filter.kind).and_then(|k| check.take("kind", AgreementKind::parse(&k)));
+    let status =
+        blank(&filter.status).and_then(|s| check.take("status", AgreementStatus::parse(&s)));
+    let party_like = match filter.party {
+        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
+            Some(p) => Some(format!("{p}%")),
+            None => {
+                check.add("party", "unknown_org");
+                None
+            }
+        },
+        None => None,
+    };
+    let side = match blank(&filter.side) {
+        Some(code) => match crate::side::by_code(tx, &code).await? {
+            Some(s) => Some(s.id.0),
+            None => {
+                check.add("side", "unknown_side");
+                None
+            }
+        },
+        None => None,
+    };
+    check.finish()?;
+    let mut w = READ.sql(actor);
+    if let Some(p) = party_like {
+        w.push(" and exists (select 1 from agreement_party p join org o on o.id = p.org_id where p.agreement_id = a.id and o.path like ")
+            .bind(p)
+            .push(")");
+    }
+    if let Some(v) = side {
+        w.push(" and exists (select 1 from agreement_party p join org o on o.id = p.org_id where p.agreement_id = a.id and o.side_id = ")
+            .bind(v)
+            .push(")");
+    }
+    if let Some(k) = kind {
+        w.push(" and a.kind = ").bind(k.as_str());
+    }
+    // An agreement in force until a day now past reads as expired (see `settle_status`).
+    let today = crate::settings::today();
+    match status {
+        Some(AgreementStatus::InForce) => {
+            w.push(" and a.status = 'in_force' and (a.valid_until is null or a.valid_until >= ")
+                .bind(today)
+                .push(")");
+        }
+        Some(AgreementStatus::Expired) => {
+            w.push(" and a.status = 'in_force' and a.valid_until < ")
+                .bind(today);
+        }
+        Some(s) => {
+            w.push(" and a.status = ").bind(s.as_str());
+        }
+        None => {}
+    }
+    if let Some(q) = blank(&filter.q) {
+        w.push(" and a.title like ")
+            .bind(format!(
+                "%{}%",
+                crate::org::escape_like(&q.chars().take(100).collect::<String>())
+            ))
+            .push(" escape '\\'");
+    }
+    Ok(w)
+}
+
+/// How many agreements the list shows for this filter, all pages.
+pub async fn count(db: &Db, actor: &Actor, filter: &AgreementFilter) -> Result<i64> {
+    let mut tx = db.read().await?;
+    let mut q = Sql::new("select count(*) from agreement a where ");
+    q.append(&condition(&mut tx, actor, filter).await?);
+    q.scalar(&mut tx).await
 }
 
 /// The agreements the actor may see, newest signature first.
@@ -500,39 +587,8 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<Agreement>> {
     let page = page.clamped();
-    let mut check = Check::default();
-    let kind = filter
-        .kind
-        .as_deref()
-        .filter(|k| !k.trim().is_empty())
-        .and_then(|k| check.take("kind", AgreementKind::parse(k)));
-    check.finish()?;
     let mut tx = db.read().await?;
-    let party_path = match filter.party {
-        Some(id) => Some(
-            crate::org::path_of(&mut tx, OrgId(id))
-                .await?
-                .ok_or(Error::field("party", "unknown_org"))?,
-        ),
-        None => None,
-    };
-    let mut w = READ.sql(actor);
-    if let Some(p) = party_path {
-        w.push(" and exists (select 1 from agreement_party p join org o on o.id = p.org_id where p.agreement_id = a.id and o.path like ")
-            .bind(format!("{p}%"))
-            .push(")");
-    }
-    if let Some(k) = kind {
-        w.push(" and a.kind = ").bind(k.as_str());
-    }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        w.push(" and a.title like ")
-            .bind(format!(
-                "%{}%",
-                crate::org::escape_like(&q.chars().take(100).collect::<String>())
-            ))
-            .push(" escape '\\'");
-    }
+    let w = condition(&mut tx, actor, filter).await?;
     let found: Page<Agreement> = w
         .page(
             &mut tx,

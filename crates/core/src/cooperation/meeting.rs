@@ -407,3 +407,186 @@ pub(crate) async fn link_task(tx: &mut Tx, resolution: ResolutionId, task: TaskI
     });
     Ok(())
 }
+
+/// Filters of the resolution list; all optional.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct ResolutionFilter {
+    /// `open` (no task yet), `in_progress` (a task open) or `done` (every task ended),
+    /// judged by the tasks the reader may read, as the meeting's page shows them.
+    pub status: Option<String>,
+    /// Meetings hosted by this organization or one below it.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
+    pub org: Option<i64>,
+    /// Meetings hosted by an organization of this side (code).
+    pub side: Option<String>,
+    /// Meetings of this mechanism.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
+    pub mechanism: Option<i64>,
+    /// Meetings held on or after, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Meetings held on or before, `YYYY-MM-DD`.
+    pub to: Option<String>,
+}
+
+/// A resolution as the list shows it: with its meeting and its tasks counted.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ResolutionRow {
+    pub id: ResolutionId,
+    pub meeting_id: MeetingId,
+    pub meeting_title: String,
+    pub held_on: NaiveDate,
+    pub host_org_id: OrgId,
+    pub host_org_name: String,
+    pub number: i64,
+    pub text: String,
+    #[sqlx(try_from = "String")]
+    pub status: ResolutionStatus,
+    /// Tasks it became that the reader may read, and how many of them are open.
+    pub tasks: i64,
+    pub open_tasks: i64,
+}
+
+const RESOLUTION_FROM: &str =
+    "from resolution r join meeting m on m.id = r.meeting_id join org h on h.id = m.host_org_id";
+
+/// `select count(*)` of the tasks a resolution `r` became that the reader may read,
+/// only the open ones if asked.
+fn resolution_tasks(actor: &Actor, open: bool) -> Sql {
+    let mut q = Sql::new(
+        "(select count(*) from resolution_task rt join task t on t.id = rt.task_id
+         where rt.resolution_id = r.id and ",
+    );
+    q.append(&crate::task::READ.sql(actor));
+    if open {
+        q.push(" and t.status not in ('closed', 'cancelled')");
+    }
+    q.push(")");
+    q
+}
+
+/// The read rule and every filter of `ResolutionFilter`, checked, as one condition
+/// over [`RESOLUTION_FROM`].
+async fn resolution_condition(
+    tx: &mut Tx,
+    actor: &Actor,
+    filter: &ResolutionFilter,
+) -> Result<Sql> {
+    let mut check = Check::default();
+    let status = filter
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .and_then(|s| check.take("status", ResolutionStatus::parse(s)));
+    let (from, to) = text::period(
+        &mut check,
+        None,
+        filter.from.as_deref(),
+        filter.to.as_deref(),
+    );
+    let org_like = crate::org::subtree_like(tx, &mut check, filter.org).await?;
+    let side = match filter
+        .side
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(code) => match crate::side::by_code(tx, code).await? {
+            Some(s) => Some(s.id.0),
+            None => {
+                check.add("side", "unknown_side");
+                None
+            }
+        },
+        None => None,
+    };
+    check.finish()?;
+    let mut w = READ.sql(actor);
+    if let Some(v) = org_like {
+        w.push(" and h.path like ").bind(v);
+    }
+    if let Some(v) = side {
+        w.push(" and h.side_id = ").bind(v);
+    }
+    if let Some(v) = filter.mechanism {
+        w.push(" and m.mechanism_id = ").bind(v);
+    }
+    if let Some(v) = from {
+        w.push(" and m.held_on >= ").bind(v);
+    }
+    if let Some(v) = to {
+        w.push(" and m.held_on <= ").bind(v);
+    }
+    match status {
+        Some(ResolutionStatus::Open) => {
+            w.push(" and ")
+                .append(&resolution_tasks(actor, false))
+                .push(" = 0");
+        }
+        Some(ResolutionStatus::InProgress) => {
+            w.push(" and ")
+                .append(&resolution_tasks(actor, true))
+                .push(" > 0");
+        }
+        Some(ResolutionStatus::Done) => {
+            w.push(" and ")
+                .append(&resolution_tasks(actor, false))
+                .push(" > 0 and ")
+                .append(&resolution_tasks(actor, true))
+                .push(" = 0");
+        }
+        None => {}
+    }
+    Ok(w)
+}
+
+/// How many resolutions the list shows for this filter, all pages.
+pub async fn count_resolutions(db: &Db, actor: &Actor, filter: &ResolutionFilter) -> Result<i64> {
+    let mut tx = db.read().await?;
+    let mut q = Sql::new(&format!("select count(*) {RESOLUTION_FROM} where "));
+    q.append(&resolution_condition(&mut tx, actor, filter).await?);
+    q.scalar(&mut tx).await
+}
+
+/// Resolutions of the meetings the reader may read, newest meeting first.
+pub async fn resolutions(
+    db: &Db,
+    actor: &Actor,
+    filter: &ResolutionFilter,
+    page: crate::page::PageRequest,
+) -> Result<crate::page::Page<ResolutionRow>> {
+    let page = page.clamped();
+    let mut tx = db.read().await?;
+    let w = resolution_condition(&mut tx, actor, filter).await?;
+    let mut count = Sql::new(&format!("select count(*) {RESOLUTION_FROM} where "));
+    let total: i64 = count.append(&w).scalar(&mut tx).await?;
+    // The task counts carry the task rule's arguments, so the statement is built whole.
+    let mut q = Sql::new(
+        "select r.id, r.meeting_id, m.title as meeting_title, m.held_on, m.host_org_id,
+            h.name as host_org_name, r.number, r.text, 'open' as status, ",
+    );
+    q.append(&resolution_tasks(actor, false))
+        .push(" as tasks, ")
+        .append(&resolution_tasks(actor, true))
+        .push(&format!(" as open_tasks {RESOLUTION_FROM} where "))
+        .append(&w)
+        .push(" order by m.held_on desc, m.id desc, r.number limit ")
+        .bind(i64::from(page.per_page))
+        .push(" offset ")
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+    let mut found = page.of(q.all::<ResolutionRow>(&mut tx).await?, total);
+    for r in &mut found.items {
+        r.status = if r.tasks == 0 {
+            ResolutionStatus::Open
+        } else if r.open_tasks == 0 {
+            ResolutionStatus::Done
+        } else {
+            ResolutionStatus::InProgress
+        };
+    }
+    Ok(found)
+}

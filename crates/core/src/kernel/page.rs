@@ -66,6 +66,18 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A whole list as one page: for lists bounded by what they are (the countries of
+    /// the world), never by a reader's data.
+    pub fn whole(items: Vec<T>) -> Page<T> {
+        let n = items.len();
+        Page {
+            items,
+            total: i64::try_from(n).unwrap_or(i64::MAX),
+            page: 1,
+            per_page: u32::try_from(n.max(1)).unwrap_or(u32::MAX),
+        }
+    }
+
     pub fn pages(&self) -> u32 {
         let per = i64::from(self.per_page.max(1));
         u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX)

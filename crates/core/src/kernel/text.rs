@@ -62,6 +62,46 @@ pub fn date(s: &str) -> Result<Option<chrono::NaiveDate>, FieldError> {
         .map_err(|_| FieldError::new("bad_date"))
 }
 
+/// A value as a URL's query carries it: unreserved characters as they are, every other
+/// byte percent-encoded.
+pub fn url_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The days a dated list covers: those of `year` (if given) from `from` to `to` (each
+/// `YYYY-MM-DD`, either open). A year and a range that do not meet cover no day, which
+/// lists as nothing; a `to` before its `from` is a mistake and a field error.
+pub fn period(
+    check: &mut crate::error::Check,
+    year: Option<i32>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
+    use chrono::NaiveDate;
+    let year = year.filter(|y| {
+        let ok = (1900..=2200).contains(y);
+        if !ok {
+            check.add("year", "unknown_value");
+        }
+        ok
+    });
+    let from = check.take("from", date(from.unwrap_or(""))).flatten();
+    let to = check.take("to", date(to.unwrap_or(""))).flatten();
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        check.add("to", "before_from");
+    }
+    let start = year.and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1));
+    let end = year.and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31));
+    (start.max(from), [end, to].into_iter().flatten().min())
+}
+
 /// The day of a recorded step (a project's or a donation's): today when left blank,
 /// never in the future, never before the record began (`too_early` names why).
 pub fn step_day(

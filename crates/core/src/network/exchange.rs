@@ -271,6 +271,10 @@ pub struct ExchangeFilter {
     pub side: Option<String>,
     pub pairing: Option<i64>,
     pub mechanism: Option<i64>,
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: Option<String>,
 }
 
 /// The read rule and every filter of `ExchangeFilter`, checked, as one condition over
@@ -284,16 +288,7 @@ async fn condition(tx: &mut Tx, actor: &Actor, f: &ExchangeFilter) -> Result<Sql
         .filter(|k| !k.is_empty())
         .and_then(|k| check.take("kind", ExchangeKind::parse(k)));
     let org_like = crate::org::subtree_like(tx, &mut check, f.org).await?;
-    let (from, to) = match f.year {
-        Some(y) => (
-            NaiveDate::from_ymd_opt(y, 1, 1),
-            NaiveDate::from_ymd_opt(y, 12, 31),
-        ),
-        None => (None, None),
-    };
-    if f.year.is_some() && from.is_none() {
-        check.add("year", "unknown_value");
-    }
+    let (from, to) = crate::text::period(&mut check, f.year, f.from.as_deref(), f.to.as_deref());
     check.finish()?;
     let mut w = READ.sql(actor);
     if let Some(like) = org_like {
@@ -330,6 +325,14 @@ async fn condition(tx: &mut Tx, actor: &Actor, f: &ExchangeFilter) -> Result<Sql
 }
 
 const FROM: &str = "from exchange e join org o on o.id = e.from_org_id";
+
+/// How many exchanges the log shows for this filter, all pages.
+pub async fn count(db: &Db, actor: &Actor, filter: &ExchangeFilter) -> Result<i64> {
+    let mut tx = db.read().await?;
+    let mut q = Sql::new(&format!("select count(*) {FROM} where "));
+    q.append(&condition(&mut tx, actor, filter).await?);
+    q.scalar(&mut tx).await
+}
 
 /// The exchange log, newest first.
 pub async fn list(

@@ -210,14 +210,15 @@ pub struct PairingFilter {
     pub status: Option<String>,
     /// `city`, `district`, `township` or `community`
     pub level: Option<String>,
+    /// Pairings with an organization of this side (code) on either end.
+    pub side: Option<String>,
 }
 
-pub async fn list(
-    db: &Db,
-    actor: &Actor,
-    filter: &PairingFilter,
-    page: PageRequest,
-) -> Result<Page<Pairing>> {
+const FROM: &str = "from pairing p join org a on a.id = p.org_a_id join org b on b.id = p.org_b_id";
+
+/// The read rule and every filter of `PairingFilter`, checked, as one condition over
+/// [`FROM`].
+async fn condition(tx: &mut Tx, actor: &Actor, filter: &PairingFilter) -> Result<Sql> {
     let mut check = Check::default();
     let blank = |s: &Option<String>| {
         s.as_deref()
@@ -227,8 +228,17 @@ pub async fn list(
     };
     let status = blank(&filter.status).and_then(|s| check.take("status", PairingStatus::parse(&s)));
     let level = blank(&filter.level).and_then(|s| check.take("level", PairingLevel::parse(&s)));
-    let mut tx = db.read().await?;
-    let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
+    let org_like = crate::org::subtree_like(tx, &mut check, filter.org).await?;
+    let side = match blank(&filter.side) {
+        Some(code) => match crate::side::by_code(tx, &code).await? {
+            Some(s) => Some(s.id.0),
+            None => {
+                check.add("side", "unknown_side");
+                None
+            }
+        },
+        None => None,
+    };
     check.finish()?;
     let cutoff = dormant_before(settings::today());
     // Last contact: the latest exchange, or the start if none came after it.
@@ -239,6 +249,13 @@ pub async fn list(
             .bind(like.as_str())
             .push(" or b.path like ")
             .bind(like)
+            .push(")");
+    }
+    if let Some(v) = side {
+        w.push(" and (a.side_id = ")
+            .bind(v)
+            .push(" or b.side_id = ")
+            .bind(v)
             .push(")");
     }
     if let Some(l) = level {
@@ -253,15 +270,29 @@ pub async fn list(
         }
         None => {}
     }
+    Ok(w)
+}
+
+/// How many pairings the list shows for this filter, all pages.
+pub async fn count(db: &Db, actor: &Actor, filter: &PairingFilter) -> Result<i64> {
+    let mut tx = db.read().await?;
+    let mut q = Sql::new(&format!("select count(*) {FROM} where "));
+    q.append(&condition(&mut tx, actor, filter).await?);
+    q.scalar(&mut tx).await
+}
+
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &PairingFilter,
+    page: PageRequest,
+) -> Result<Page<Pairing>> {
+    let mut tx = db.read().await?;
+    let w = condition(&mut tx, actor, filter).await?;
     let found: Page<Pairing> = w
-        .page(
-            &mut tx,
-            SELECT,
-            "from pairing p join org a on a.id = p.org_a_id join org b on b.id = p.org_b_id",
-            "a.path, b.path",
-            page,
-        )
+        .page(&mut tx, SELECT, FROM, "a.path, b.path", page)
         .await?;
+    let cutoff = dormant_before(settings::today());
     Ok(Page {
         items: found.items.into_iter().map(|p| p.settle(cutoff)).collect(),
         ..found

@@ -655,6 +655,12 @@ pub struct DonationFilter {
     /// `money` or `goods`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub form: Option<String>,
+    /// Given on or after, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Given on or before, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 fn blank(s: &Option<String>) -> Option<&str> {
@@ -666,16 +672,12 @@ async fn condition(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Resul
     let mut check = Check::default();
     let status = blank(&filter.status).and_then(|s| check.take("status", DonationStatus::parse(s)));
     let form = blank(&filter.form).and_then(|s| check.take("form", DonationForm::parse(s)));
-    let (from, to) = match filter.year {
-        Some(y) => (
-            NaiveDate::from_ymd_opt(y, 1, 1),
-            NaiveDate::from_ymd_opt(y, 12, 31),
-        ),
-        None => (None, None),
-    };
-    if filter.year.is_some() && from.is_none() {
-        check.add("year", "unknown_value");
-    }
+    let (from, to) = crate::text::period(
+        &mut check,
+        filter.year,
+        blank(&filter.from),
+        blank(&filter.to),
+    );
     let org_like = crate::org::subtree_like(tx, &mut check, filter.org).await?;
     let side = match blank(&filter.side) {
         Some(code) => match crate::side::by_code(tx, code).await? {

@@ -678,6 +678,10 @@ pub struct EventFilter {
     pub org: Option<i64>,
     /// Events run by an organization of this side (code).
     pub side: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: Option<String>,
 }
 
 impl EventFilter {
@@ -687,6 +691,8 @@ impl EventFilter {
             series: self.series,
             org: self.org,
             side: self.side.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
         }
     }
 }

@@ -37,6 +37,10 @@ pub struct Scope {
     pub org: Option<i64>,
     /// A side code, e.g. `cq`.
     pub side: Option<String>,
+    /// First day, `YYYY-MM-DD` (with `year`, the later of the two starts).
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (with `year`, the earlier of the two ends).
+    pub to: Option<String>,
 }
 
 /// A scope checked against the database, ready to bind.
@@ -53,15 +57,8 @@ pub struct Bound {
 impl Scope {
     /// Checks each parameter, adding field errors for unknown values.
     pub async fn bind(&self, tx: &mut Tx, check: &mut Check) -> Result<Bound> {
-        let year = self.year.filter(|y| {
-            let ok = (1900..=2200).contains(y);
-            if !ok {
-                check.add("year", "unknown_value");
-            }
-            ok
-        });
-        let from = year.and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1));
-        let to = year.and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31));
+        let (from, to) =
+            crate::text::period(check, self.year, self.from.as_deref(), self.to.as_deref());
         let org_like = crate::org::subtree_like(tx, check, self.org).await?;
         let side = match self
             .side
@@ -101,7 +98,12 @@ impl Scope {
             parts.push(format!("org={o}"));
         }
         if let Some(s) = self.side.as_deref().filter(|s| !s.is_empty()) {
-            parts.push(format!("side={}", urlencoding(s)));
+            parts.push(format!("side={}", crate::text::url_component(s)));
+        }
+        for (name, v) in [("from", &self.from), ("to", &self.to)] {
+            if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                parts.push(format!("{name}={}", crate::text::url_component(v)));
+            }
         }
         parts.join("&")
     }
@@ -127,15 +129,6 @@ pub async fn known_series(tx: &mut Tx, check: &mut Check, series: Option<i64>) -
         check.add("series", "unknown_series");
     }
     Ok(())
-}
-
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl Bound {
@@ -198,6 +191,8 @@ fn project_filter(scope: &Scope) -> crate::project::ProjectFilter {
         series: scope.series.map(|s| s.to_string()),
         org: scope.org.map(|o| o.to_string()),
         side: scope.side.clone(),
+        from: scope.from.clone(),
+        to: scope.to.clone(),
         ..Default::default()
     }
 }
@@ -218,7 +213,9 @@ pub async fn countries(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<Coun
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
-    if let Some(key) = tally_key(actor, scope, &b)? {
+    if let Some(key) = tally_key(actor, scope, &b)?
+        && let Some((first, last)) = whole_years(&b)
+    {
         let mut q = Sql::new(
             "select t.detail as country_code, k.name_zh, k.name_en, cast(sum(t.amount) as bigint) as participants,
                 cast(sum(t.n) as bigint) as events
@@ -230,9 +227,7 @@ pub async fn countries(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<Coun
             .bind(key.side)
             .push(" and t.series_id = ")
             .bind(scope.series.unwrap_or(tally::ANY_SERIES));
-        if let Some(y) = scope.year {
-            q.push(" and t.year = ").bind(i64::from(y));
-        }
+        tally::of_years(&mut q, first, last);
         q.push(" group by t.detail, k.name_zh, k.name_en order by sum(t.amount) desc, t.detail");
         return q.all(&mut tx).await;
     }
@@ -288,6 +283,21 @@ fn tally_key(actor: &Actor, scope: &Scope, b: &Bound) -> Result<Option<tally::Ke
             side: b.side.unwrap_or(tally::EVERYONE),
         },
     }))
+}
+
+/// The first and last year of the tally that make up a scope's period (either open),
+/// or none when the period starts or ends within a year: the tally keeps whole years.
+fn whole_years(b: &Bound) -> Option<(Option<i32>, Option<i32>)> {
+    use chrono::Datelike;
+    let first = match b.from {
+        Some(d) if d.ordinal() != 1 => return None,
+        d => d.map(|d| d.year()),
+    };
+    let last = match b.to {
+        Some(d) if (d.month(), d.day()) != (12, 31) => return None,
+        d => d.map(|d| d.year()),
+    };
+    Some((first, last))
 }
 
 /// One year of a roll-up.
@@ -363,8 +373,10 @@ pub async fn rollup(db: &Db, actor: &Actor, scope: &Scope) -> Result<Rollup> {
     let mut check = Check::default();
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
-    if let Some(key) = tally_key(actor, scope, &b)? {
-        return tallied(&mut tx, key, scope).await;
+    if let Some(key) = tally_key(actor, scope, &b)?
+        && let Some(years) = whole_years(&b)
+    {
+        return tallied(&mut tx, key, scope, years).await;
     }
     drop(tx);
     rollup_from_records(db, actor, scope).await
@@ -459,9 +471,14 @@ impl<'a> Sums<'a> {
 }
 
 /// A roll-up from the tally of one key: a few hundred rows, whatever the scope.
-async fn tallied(tx: &mut Tx, key: tally::Key, scope: &Scope) -> Result<Rollup> {
+async fn tallied(
+    tx: &mut Tx,
+    key: tally::Key,
+    scope: &Scope,
+    (first, last): (Option<i32>, Option<i32>),
+) -> Result<Rollup> {
     let series = scope.series.unwrap_or(tally::ANY_SERIES);
-    let rows = tally::rows(tx, key, series, scope.year).await?;
+    let rows = tally::rows(tx, key, series, first, last).await?;
     let mut total = Sums::default();
     let mut by_year: BTreeMap<i32, Sums> = BTreeMap::new();
     for r in &rows {

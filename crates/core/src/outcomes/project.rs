@@ -451,6 +451,10 @@ pub struct ProjectFilter {
     pub year: Option<String>,
     /// Quarter of signing, `1`–`4`; needs `year`.
     pub quarter: Option<String>,
+    /// Signed on or after, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Signed on or before, `YYYY-MM-DD`.
+    pub to: Option<String>,
     /// Event series (brand) id: projects signed at any event of the series.
     pub series: Option<String>,
     /// Event id: projects signed at this event.
@@ -591,6 +595,9 @@ async fn checked(tx: &mut Tx, filter: &ProjectFilter) -> Result<Where> {
         ),
         _ => (None, None),
     };
+    let (since, until) =
+        crate::text::period(&mut check, None, blank(&filter.from), blank(&filter.to));
+    let (from, to) = (from.max(since), [to, until].into_iter().flatten().min());
     let series = blank(&filter.series).and_then(|v| check.take("series", id_of(v)));
     crate::outcome::known_series(tx, &mut check, series).await?;
     let event = blank(&filter.event).and_then(|v| check.take("event", id_of(v)));

@@ -226,6 +226,10 @@ pub struct TalentFilter {
     #[param(value_type = Option<i64>)]
     pub org: Option<i64>,
     pub side: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: Option<String>,
     #[serde(deserialize_with = "crate::text::blank_as_none")]
     #[param(value_type = Option<i64>)]
     pub event: Option<i64>,
@@ -239,6 +243,8 @@ impl TalentFilter {
             series: self.series,
             org: self.org,
             side: self.side.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
         }
     }
 }

@@ -92,3 +92,16 @@ pub async fn campaigns(
         donation::campaign_totals(&state.db, &user.actor()).await?,
     ))
 }
+
+/// The count and sums of exactly the donations the list shows for these filters.
+#[utoipa::path(get, path = "/api/v1/donations/totals", tag = "donations", params(DonationFilter), security(("bearer" = [])),
+    responses((status = 200, body = donation::Totals), (status = 422, body = ErrorBody)))]
+pub async fn totals(
+    user: User,
+    State(state): State<AppState>,
+    ApiQuery(f): ApiQuery<DonationFilter>,
+) -> Result<ApiJson<donation::Totals>, ApiError> {
+    Ok(ApiJson(
+        donation::totals(&state.db, &user.actor(), &f).await?,
+    ))
+}

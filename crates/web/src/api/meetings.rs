@@ -1,8 +1,11 @@
 //! Joint meetings and their resolutions.
 
 use axum::extract::{Path, State};
-use qiaolian_core::meeting::{self, Meeting, MeetingId, MeetingInput};
+use qiaolian_core::meeting::{
+    self, Meeting, MeetingId, MeetingInput, ResolutionFilter, ResolutionRow,
+};
 use qiaolian_core::org::OrgId;
+use qiaolian_core::page::{Page, PageRequest};
 use serde::Deserialize;
 
 use super::{ApiJson, ApiQuery};
@@ -70,5 +73,20 @@ pub async fn add_resolution(
 ) -> Result<ApiJson<Meeting>, ApiError> {
     Ok(ApiJson(
         meeting::add_resolution(&state.db, &user.actor(), MeetingId(id), &input.text).await?,
+    ))
+}
+
+/// Resolutions of joint meetings with their status (by the tasks the caller may read),
+/// newest meeting first.
+#[utoipa::path(get, path = "/api/v1/resolutions", tag = "network", params(ResolutionFilter, PageRequest), security(("bearer" = [])),
+    responses((status = 200, body = Page<ResolutionRow>), (status = 422, body = ErrorBody)))]
+pub async fn list_resolutions(
+    user: User,
+    State(state): State<AppState>,
+    ApiQuery(filter): ApiQuery<ResolutionFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> Result<ApiJson<Page<ResolutionRow>>, ApiError> {
+    Ok(ApiJson(
+        meeting::resolutions(&state.db, &user.actor(), &filter, page).await?,
     ))
 }

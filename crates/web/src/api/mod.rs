@@ -20,6 +20,7 @@ mod projects;
 mod reference;
 mod search;
 mod session;
+mod stats;
 mod talents;
 mod tasks;
 mod users;
@@ -147,6 +148,9 @@ pub fn routes() -> Router<AppState> {
             get(articles::list_articles).post(articles::create_article),
         )
         .route("/api/v1/outcomes", get(outcomes::rollup))
+        .route("/api/v1/outcomes/countries", get(outcomes::countries))
+        .route("/api/v1/stats", get(stats::get))
+        .route("/api/v1/resolutions", get(meetings::list_resolutions))
         .route("/api/v1/events/{id}/endorsements", post(events::endorse))
         .route(
             "/api/v1/projects",
@@ -166,6 +170,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/donations/{id}/allocations",
             post(donations::allocate),
         )
+        .route("/api/v1/donations/totals", get(donations::totals))
         .route("/api/v1/donation-campaigns", get(donations::campaigns))
         .route("/api/v1/people", get(people::list).post(people::create))
         .route("/api/v1/people/duplicates", post(people::duplicates))
@@ -174,6 +179,7 @@ pub fn routes() -> Router<AppState> {
             post(people::import).layer(DefaultBodyLimit::max(crate::IMPORT_BODY_LIMIT)),
         )
         .route("/api/v1/people/coverage", get(people::coverage))
+        .route("/api/v1/people/countries", get(people::countries))
         .route("/api/v1/people/{id}", get(people::get).put(people::update))
         .route("/api/v1/people/{id}/reveal", post(people::reveal))
         .route("/api/v1/people/{id}/export", post(people::export))
@@ -218,7 +224,8 @@ pub fn routes() -> Router<AppState> {
         projects::list, projects::pipeline, projects::landing, projects::create, projects::get, projects::step,
         events::update_event, camps::sessions, camps::add_session, camps::participants, camps::register,
         camps::multi_camp, talents::list_talents, talents::create_talent, articles::list_articles,
-        articles::create_article, outcomes::rollup,
+        articles::create_article, outcomes::rollup, outcomes::countries, stats::get,
+        meetings::list_resolutions, donations::totals, people::countries,
         people::list, people::create, people::get, people::update, people::reveal, people::export, people::erase,
         people::audit_trail, people::duplicates, people::import, people::coverage, people::timeline, people::merge,
         people::merges, people::undo_merge,

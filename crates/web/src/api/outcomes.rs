@@ -1,7 +1,8 @@
 //! The roll-up of outcomes.
 
 use axum::extract::State;
-use qiaolian_core::outcome::{self, Rollup, Scope};
+use qiaolian_core::outcome::{self, CountryFigures, Rollup, Scope};
+use qiaolian_core::page::Page;
 
 use super::{ApiJson, ApiQuery};
 use crate::AppState;
@@ -20,4 +21,17 @@ pub async fn rollup(
     Ok(ApiJson(
         outcome::rollup(&state.db, &user.actor(), &scope).await?,
     ))
+}
+
+/// Where the participants of a scope's held events came from, most first: the whole
+/// list in one page, its `total` the number of countries and regions.
+#[utoipa::path(get, path = "/api/v1/outcomes/countries", tag = "events", params(Scope), security(("bearer" = [])),
+    responses((status = 200, body = Page<CountryFigures>), (status = 422, body = ErrorBody)))]
+pub async fn countries(
+    user: User,
+    State(state): State<AppState>,
+    ApiQuery(scope): ApiQuery<Scope>,
+) -> Result<ApiJson<Page<CountryFigures>>, ApiError> {
+    let items = outcome::countries(&state.db, &user.actor(), &scope).await?;
+    Ok(ApiJson(Page::whole(items)))
 }

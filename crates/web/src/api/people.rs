@@ -8,7 +8,7 @@ use qiaolian_core::org::OrgId;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::person::{
     self, Coverage, Duplicate, ImportBasis, ImportReport, ImportRow, MergeInput, MergeRecord,
-    Person, PersonFilter, PersonId, PersonInput, Pick,
+    PeopleCountry, Person, PersonFilter, PersonId, PersonInput, Pick,
 };
 use serde::Deserialize;
 
@@ -28,6 +28,20 @@ pub async fn list(
     Ok(ApiJson(
         person::list(&state.db, &user.actor(), &f, page).await?,
     ))
+}
+
+/// Where the people the filters find live (China left out), most first: the whole list
+/// in one page, its `total` the number of countries and regions.
+#[utoipa::path(get, path = "/api/v1/people/countries", tag = "people", params(PersonFilter), security(("bearer" = [])),
+    responses((status = 200, body = Page<PeopleCountry>), (status = 422, body = ErrorBody)))]
+pub async fn countries(
+    user: User,
+    State(state): State<AppState>,
+    ApiQuery(f): ApiQuery<PersonFilter>,
+) -> Result<ApiJson<Page<PeopleCountry>>, ApiError> {
+    Ok(ApiJson(Page::whole(
+        person::countries(&state.db, &user.actor(), &f).await?,
+    )))
 }
 
 /// Record a person with the legal basis for holding their data.

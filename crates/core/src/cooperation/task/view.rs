@@ -183,6 +183,8 @@ pub struct TaskFilter {
     pub q: Option<String>,
     /// Only top-level tasks (not sub-tasks).
     pub top: Option<bool>,
+    /// Only tasks led by an organization of this side (code), e.g. `cq`.
+    pub side: Option<String>,
 }
 
 pub(super) fn blank(s: &Option<String>) -> Option<&str> {
@@ -259,6 +261,16 @@ pub(super) async fn select(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> R
         }
         None => None,
     };
+    let side = match blank(&filter.side) {
+        Some(code) => match crate::side::by_code(tx, code).await? {
+            Some(s) => Some(s.id.0),
+            None => {
+                check.add("side", "unknown_side");
+                None
+            }
+        },
+        None => None,
+    };
     check.finish()?;
     let key = READ.reader_key(actor);
     // The reader's rule is implied by the rows walked when they are the reader's own, or
@@ -319,6 +331,10 @@ pub(super) async fn select(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> R
     }
     if filter.top == Some(true) {
         w.push(" and t.parent_id is null");
+        tallied = false;
+    }
+    if let Some(v) = side {
+        w.push(" and lo.side_id = ").bind(v);
         tallied = false;
     }
     Ok(Selection {
@@ -494,6 +510,48 @@ async fn count_waiting(tx: &mut Tx, org: OrgId, heading: usize) -> Result<i64> {
             .fetch_one(c)
             .await?
     }))
+}
+
+/// How many tasks of each status and colour the list shows for this filter (its own
+/// status and colour ignored), every pair present: read from `task_tally` as the list's
+/// total is, else one grouped query.
+pub async fn counts(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+) -> Result<Vec<(TaskStatus, Colour, i64)>> {
+    let mut tx = db.read().await?;
+    let all = TaskFilter {
+        colour: None,
+        status: None,
+        ..filter.clone()
+    };
+    let sel = select(&mut tx, actor, &all).await?;
+    tx.generic_plans(true).await?;
+    let rows: Vec<(String, String, i64)> = if sel.tallied {
+        let mut q = sel.tally("status, colour, cast(sum(n) as bigint)", false);
+        q.push(" group by status, colour");
+        q.all(&mut tx).await?
+    } else {
+        let mut q = Sql::new(&format!(
+            "select r.status, r.colour, count(*) {LIST_FROM} where "
+        ));
+        q.append(&sel.condition)
+            .push(" group by r.status, r.colour");
+        q.all(&mut tx).await?
+    };
+    tx.generic_plans(false).await?;
+    let mut out = Vec::new();
+    for status in TaskStatus::ALL {
+        for colour in Colour::ALL {
+            let n = rows
+                .iter()
+                .find(|(s, c, _)| s == status.as_str() && c == colour.as_str())
+                .map_or(0, |(_, _, n)| *n);
+            out.push((*status, *colour, n));
+        }
+    }
+    Ok(out)
 }
 
 /// Counts of tasks by colour among those the actor may see (the filter's own colour is

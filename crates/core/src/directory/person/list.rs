@@ -19,17 +19,19 @@ pub struct PersonFilter {
     #[serde(deserialize_with = "crate::text::blank_as_none")]
     #[param(value_type = Option<i64>)]
     pub org: Option<i64>,
+    /// People owned by an organization of this side (code), e.g. `cq`.
+    pub side: Option<String>,
 }
 
-/// People the reader may find, by name; contact details are not part of the list.
-pub async fn list(
-    db: &Db,
-    actor: &Actor,
-    filter: &PersonFilter,
-    page: PageRequest,
-) -> Result<Page<Person>> {
-    let page = page.clamped();
-    let mut tx = db.read().await?;
+/// The people a filter selects, as one condition over `p` (and `o`, the owner, when
+/// `count_from` joins it), with the total when the kept figures answer it.
+struct Selection {
+    condition: Sql,
+    count_from: &'static str,
+    kept: Option<i64>,
+}
+
+async fn select(tx: &mut Tx, actor: &Actor, filter: &PersonFilter) -> Result<Selection> {
     let mut check = Check::default();
     let blank = |s: &Option<String>| {
         s.as_deref()
@@ -52,11 +54,21 @@ pub async fn list(
     let country = blank(&filter.country).map(|c| c.to_uppercase());
     let category =
         blank(&filter.category).and_then(|c| check.take("category", Category::parse(&c)));
-    let org_like = crate::org::subtree_like(&mut tx, &mut check, filter.org).await?;
+    let org_like = crate::org::subtree_like(tx, &mut check, filter.org).await?;
+    let side = match blank(&filter.side) {
+        Some(code) => match crate::side::by_code(tx, &code).await? {
+            Some(s) => Some(s.id.0),
+            None => {
+                check.add("side", "unknown_side");
+                None
+            }
+        },
+        None => None,
+    };
     check.finish()?;
-    // With no filter but the country, the count is read off the kept figures.
+    // With no filter but the country and side, the count is read off the kept figures.
     let kept = match (&q, &category, &org_like) {
-        (None, None, None) => tally::count(&mut tx, actor, country.as_deref()).await?,
+        (None, None, None) => tally::count(tx, actor, country.as_deref(), side).await?,
         _ => None,
     };
     let mut w = READ.sql(actor);
@@ -82,20 +94,54 @@ pub async fn list(
     }
     // The count joins the owner only to filter by it: joined for every person of a
     // country, it cost 130 ms where the index alone counts in 4 (docs/BENCHMARKS.md).
-    let count_from = match org_like {
-        Some(o) => {
-            w.push(" and o.path like ").bind(o);
+    let owner = org_like.is_some() || side.is_some();
+    if let Some(o) = org_like {
+        w.push(" and o.path like ").bind(o);
+    }
+    if let Some(v) = side {
+        w.push(" and o.side_id = ").bind(v);
+    }
+    Ok(Selection {
+        condition: w,
+        count_from: if owner {
             "from person p join org o on o.id = p.owner_org_id"
-        }
-        None => "from person p",
-    };
-    let found: Page<Person> = match kept {
+        } else {
+            "from person p"
+        },
+        kept,
+    })
+}
+
+/// How many people the list finds for this filter, all pages.
+pub async fn count(db: &Db, actor: &Actor, filter: &PersonFilter) -> Result<i64> {
+    let mut tx = db.read().await?;
+    let sel = select(&mut tx, actor, filter).await?;
+    if let Some(n) = sel.kept {
+        return Ok(n);
+    }
+    let mut q = Sql::new(&format!("select count(*) {} where ", sel.count_from));
+    q.append(&sel.condition);
+    q.scalar(&mut tx).await
+}
+
+/// People the reader may find, by name; contact details are not part of the list.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &PersonFilter,
+    page: PageRequest,
+) -> Result<Page<Person>> {
+    let page = page.clamped();
+    let mut tx = db.read().await?;
+    let sel = select(&mut tx, actor, filter).await?;
+    let w = sel.condition;
+    let found: Page<Person> = match sel.kept {
         Some(total) => {
             w.page_of_total(&mut tx, SELECT, "p.pinyin, p.id", page, total)
                 .await?
         }
         None => {
-            w.page(&mut tx, SELECT, count_from, "p.pinyin, p.id", page)
+            w.page(&mut tx, SELECT, sel.count_from, "p.pinyin, p.id", page)
                 .await?
         }
     };
@@ -201,4 +247,57 @@ pub async fn coverage(db: &Db, actor: &Actor) -> Result<Coverage> {
         total,
         countries: covered,
     })
+}
+
+/// People of a list living in one country or region (China and no country left out).
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PeopleCountry {
+    pub country_code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub people: i64,
+}
+
+/// Where the people a filter finds live, most first; its own country filter ignored.
+/// Readers who see everyone, with no filter but the side, read the kept figures.
+pub async fn countries(
+    db: &Db,
+    actor: &Actor,
+    filter: &PersonFilter,
+) -> Result<Vec<PeopleCountry>> {
+    let mut tx = db.read().await?;
+    let all = PersonFilter {
+        country: None,
+        ..filter.clone()
+    };
+    let sel = select(&mut tx, actor, &all).await?;
+    let kept = sel.kept.is_some() && READ.sql(actor) == Sql::truth(true);
+    let q = if kept {
+        let mut q = Sql::new(
+            "select t.country as country_code, k.name_zh, k.name_en, cast(sum(t.n) as bigint) as people
+             from person_side_tally t join country k on k.alpha2 = t.country where t.country <> 'CN'",
+        );
+        if let Some(code) = all.side.as_deref().map(str::trim).filter(|s| !s.is_empty())
+            && let Some(s) = crate::side::by_code(&mut tx, code).await?
+        {
+            q.push(" and t.side_id = ").bind(s.id.0);
+        }
+        q.push(" group by t.country, k.name_zh, k.name_en having sum(t.n) > 0 order by sum(t.n) desc, t.country");
+        q
+    } else {
+        let from = sel
+            .count_from
+            .strip_prefix("from ")
+            .unwrap_or(sel.count_from);
+        let mut q = Sql::new(&format!(
+            "select p.residence_country as country_code, k.name_zh, k.name_en, count(*) as people
+             from {from} join country k on k.alpha2 = p.residence_country
+             where p.residence_country <> 'CN' and "
+        ));
+        q.append(&sel.condition).push(
+            " group by p.residence_country, k.name_zh, k.name_en order by count(*) desc, p.residence_country",
+        );
+        q
+    };
+    q.all(&mut tx).await
 }

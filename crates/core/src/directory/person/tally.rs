@@ -137,13 +137,14 @@ async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
     Ok(())
 }
 
-/// How many unmerged people (of one country, if given) the reader may find — the
-/// list's total with no other filter — or none when the reader's rule is not one
+/// How many unmerged people (of one country and one owner's side, if given) the reader
+/// may find — the list's total with no other filter — or none when the reader's rule is not one
 /// these tables answer (then the list counts its rows).
 pub(crate) async fn count(
     tx: &mut Tx,
     actor: &Actor,
     country: Option<&str>,
+    owner_side: Option<i64>,
 ) -> Result<Option<i64>> {
     let of_country = |q: &mut Sql, column: &str| {
         if let Some(c) = country {
@@ -155,9 +156,14 @@ pub(crate) async fn count(
             "select cast(coalesce(sum(n), 0) as bigint) from person_side_tally where 1 = 1",
         );
         of_country(&mut q, "country");
+        if let Some(v) = owner_side {
+            q.push(" and side_id = ").bind(v);
+        }
         return Ok(Some(q.scalar(tx).await?));
     }
-    if access::reach(actor.role, Resource::Person, Action::Read) != Reach::LINEAGE {
+    if owner_side.is_some()
+        || access::reach(actor.role, Resource::Person, Action::Read) != Reach::LINEAGE
+    {
         return Ok(None);
     }
     let side: i64 = {

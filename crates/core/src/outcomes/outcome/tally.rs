@@ -477,7 +477,13 @@ pub struct Row {
 
 /// The stored rows of one key and series (and year, if given), each row counting
 /// something. Added up in Rust: distinct counts in SQL took longer than the rows.
-pub async fn rows(tx: &mut Tx, key: Key, series: i64, year: Option<i32>) -> Result<Vec<Row>> {
+pub async fn rows(
+    tx: &mut Tx,
+    key: Key,
+    series: i64,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> Result<Vec<Row>> {
     // `case` keeps PostgreSQL from casting a country code to a number.
     let mut q = Sql::new(
         "select t.year, t.measure, t.detail, t.n, t.amount, u.country_code as place
@@ -490,10 +496,18 @@ pub async fn rows(tx: &mut Tx, key: Key, series: i64, year: Option<i32>) -> Resu
         .bind(key.side)
         .push(" and t.series_id = ")
         .bind(series);
-    if let Some(y) = year {
-        q.push(" and t.year = ").bind(i64::from(y));
-    }
+    of_years(&mut q, first, last);
     q.all(tx).await
+}
+
+/// Narrows tally rows `t` to the years from `first` to `last`, either open.
+pub fn of_years(q: &mut Sql, first: Option<i32>, last: Option<i32>) {
+    if let Some(y) = first {
+        q.push(" and t.year >= ").bind(i64::from(y));
+    }
+    if let Some(y) = last {
+        q.push(" and t.year <= ").bind(i64::from(y));
+    }
 }
 
 /// Marks that `outcome_tally` holds every record, so a start skips [`build`]. The
