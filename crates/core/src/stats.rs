@@ -94,7 +94,7 @@ pub enum Value {
 /// Where a figure's number is read back: `field` is a JSON pointer into the answer of
 /// `url` (`/total` of a list, `/totals/signed_fen` of a pipeline).
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Source {
+pub struct ReadBack {
     pub url: String,
     pub field: String,
 }
@@ -108,7 +108,7 @@ pub struct Figure {
     /// `fen` (amounts), `person_times` (participants) or `ratio` (0–1); none for counts.
     pub unit: Option<&'static str>,
     pub records: String,
-    pub source: Source,
+    pub source: ReadBack,
     /// For a ratio: the keys of the figures it divides.
     pub ratio_of: Option<[&'static str; 2]>,
 }
@@ -184,7 +184,7 @@ fn count(key: &'static str, value: i64, records: Link) -> Figure {
         key,
         value: Value::Count(value),
         unit: None,
-        source: Source {
+        source: ReadBack {
             url: url.clone(),
             field: "/total".into(),
         },
@@ -206,7 +206,7 @@ fn sum(
         value: Value::Count(value),
         unit: Some(unit),
         records: records.url.clone(),
-        source: Source {
+        source: ReadBack {
             url: source.url,
             field: field.into(),
         },
@@ -416,7 +416,7 @@ pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
         value: Value::Ratio(crate::project::rate(t.landed, t.signed)),
         unit: Some("ratio"),
         records: landed.url.clone(),
-        source: Source {
+        source: ReadBack {
             url: roll.url.clone(),
             field: "/total/projects".into(),
         },

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use chrono::NaiveDate;
-use qiaolian_core::stats::{self, Source, StatsQuery, Value};
+use qiaolian_core::stats::{self, ReadBack, StatsQuery, Value};
 use serde::Serialize;
 
 use super::{ApiJson, ApiQuery};
@@ -24,7 +24,7 @@ pub struct FigureOut {
     /// The API list of the records counted, with its filters.
     pub records: String,
     /// Where the value is read back: for a count the list's `/total`.
-    pub source: Source,
+    pub source: ReadBack,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio_of: Option<[&'static str; 2]>,
 }
