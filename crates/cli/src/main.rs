@@ -57,6 +57,13 @@ enum Command {
         /// Served over https behind a proxy: mark cookies Secure.
         #[arg(long, env = "QIAOLIAN_HTTPS")]
         https: bool,
+        /// An approved base map (标准地图) for the dashboard: GeoJSON of the member
+        /// sides' regions, each feature's `code` property its GB/T 2260 code.
+        #[arg(long, env = "QIAOLIAN_MAP_FILE")]
+        map_file: Option<std::path::PathBuf>,
+        /// The base map's review number (审图号), shown under the dashboard's map.
+        #[arg(long, env = "QIAOLIAN_MAP_REVIEW")]
+        map_review: Option<String>,
     },
     /// Apply pending database migrations and load reference data.
     Migrate,
@@ -209,7 +216,13 @@ async fn main() -> Result<()> {
             listen,
             demo,
             https,
+            map_file,
+            map_review,
         } => {
+            let base_map = match map_file {
+                Some(path) => Some(qiaolian_web::read_base_map(&path).map_err(anyhow::Error::msg)?),
+                None => None,
+            };
             if demo {
                 load_demo(&db).await?;
             }
@@ -220,7 +233,12 @@ async fn main() -> Result<()> {
             // Colours and search documents are brought up to date while the server
             // already answers; until then search answers from the documents it has.
             tokio::spawn(qiaolian_core::upkeep::run(db.clone()));
-            let state = AppState::new(db.clone(), WebConfig { https });
+            let config = WebConfig {
+                https,
+                base_map,
+                map_review,
+            };
+            let state = AppState::new(db.clone(), config);
             qiaolian_web::serve(listener, state, shutdown_signal())
                 .await
                 .context("server failed")?;

@@ -98,6 +98,7 @@ pub mod outcomes;
 pub use outcomes::{article, camp, donation, event, outcome, project, talent};
 
 pub mod bench_data;
+pub mod dashboard;
 pub mod demo;
 pub mod kinds;
 pub mod setup;

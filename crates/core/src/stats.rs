@@ -178,6 +178,64 @@ impl Params<'_> {
     }
 }
 
+/// The list of the records a figure counts, for the keys the battle map also shows by
+/// region and year: one place, so a region's or a year's number opens the same list as
+/// the card's.
+fn records(p: &Params, key: &str) -> Option<Link> {
+    let link = match key {
+        "tasks" => p.link("/api/v1/tasks", "lead", false),
+        "events_held" | "participants" => {
+            p.link("/api/v1/events", "org", true).with("status", "held")
+        }
+        "projects_signed" | "projects_signed_amount" => p
+            .link("/api/v1/projects", "org", true)
+            .with("status", "not_cancelled"),
+        "projects_landed" | "projects_landed_amount" => p
+            .link("/api/v1/projects", "org", true)
+            .with("status", "landed"),
+        "talents" => p.link("/api/v1/talents", "org", true),
+        "exchanges" => p.link("/api/v1/exchanges", "org", true),
+        _ => {
+            return Colour::ALL
+                .iter()
+                .find(|c| colour_key(**c) == key)
+                .map(|c| {
+                    p.link("/api/v1/tasks", "lead", false)
+                        .with("colour", c.as_str())
+                });
+        }
+    };
+    Some(link)
+}
+
+/// The API list a figure of an organization's subtree and a period counts, for the keys
+/// of [`MAP_KEYS`] and the year trends.
+pub fn records_of(
+    key: &str,
+    scope: &Scope,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Option<String> {
+    let p = Params {
+        scope,
+        from: from.map(|d| d.to_string()),
+        to: to.map(|d| d.to_string()),
+    };
+    records(&p, key).map(|l| l.url)
+}
+
+/// The figures the battle map can colour its regions by, each counted for the region's
+/// federation's subtree as the card of that scope counts it.
+pub const MAP_KEYS: [&str; 7] = [
+    "tasks_red",
+    "tasks_yellow",
+    "events_held",
+    "participants",
+    "projects_landed",
+    "projects_signed_amount",
+    "talents",
+];
+
 fn count(key: &'static str, value: i64, records: Link) -> Figure {
     let url = records.url;
     Figure {
@@ -262,7 +320,7 @@ pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
     figures.push(count(
         "tasks",
         counts.iter().map(|(_, _, n)| n).sum(),
-        p.link("/api/v1/tasks", "lead", false),
+        listed(&p, "tasks")?,
     ));
     for colour in Colour::ALL {
         figures.push(count(
@@ -272,8 +330,7 @@ pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
                 .filter(|(_, c, _)| c == colour)
                 .map(|(_, _, n)| n)
                 .sum(),
-            p.link("/api/v1/tasks", "lead", false)
-                .with("colour", colour.as_str()),
+            listed(&p, colour_key(*colour))?,
         ));
     }
     for status in TaskStatus::ALL {
@@ -341,7 +398,7 @@ pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
             },
         )
         .await?,
-        p.link("/api/v1/exchanges", "org", true),
+        listed(&p, "exchanges")?,
     ));
     for (key, y) in [
         ("exchanges_this_year", year),
@@ -369,7 +426,7 @@ pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
     };
     let rollup = outcome::rollup(db, actor, &oscope).await?.total;
     let roll = p.link("/api/v1/outcomes", "org", true);
-    let events = p.link("/api/v1/events", "org", true).with("status", "held");
+    let events = listed(&p, "events_held")?;
     figures.push(sum(
         "participants",
         rollup.events.participants,
@@ -384,12 +441,8 @@ pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
         rollup.events.countries,
         p.link("/api/v1/outcomes/countries", "org", true),
     ));
-    let signed = p
-        .link("/api/v1/projects", "org", true)
-        .with("status", "not_cancelled");
-    let landed = p
-        .link("/api/v1/projects", "org", true)
-        .with("status", "landed");
+    let signed = listed(&p, "projects_signed")?;
+    let landed = listed(&p, "projects_landed")?;
     let pipeline = |status: &str| {
         p.link("/api/v1/projects/pipeline", "org", true)
             .with("status", status)
@@ -424,11 +477,7 @@ pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
     });
     figures.push(count("projects_signed", t.signed, signed));
     figures.push(count("projects_landed", t.landed, landed));
-    figures.push(count(
-        "talents",
-        rollup.talents,
-        p.link("/api/v1/talents", "org", true),
-    ));
+    figures.push(count("talents", rollup.talents, listed(&p, "talents")?));
     figures.push(count(
         "articles",
         rollup.articles.articles,
@@ -478,6 +527,11 @@ pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
         year,
         figures,
     })
+}
+
+/// The list of a key [`records`] must know.
+fn listed(p: &Params, key: &str) -> Result<Link> {
+    records(p, key).ok_or_else(|| Error::Other(format!("no list for the figure {key}")))
 }
 
 /// The key of the count of tasks of one colour.

@@ -23,3 +23,8 @@ pub async fn serve(Path(path): Path<String>) -> Response {
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
+
+/// A static file's bytes, for handlers that serve one under another name.
+pub fn file(path: &str) -> Option<axum::body::Bytes> {
+    Static::get(path).map(|f| axum::body::Bytes::from(f.data.into_owned()))
+}

@@ -36,6 +36,31 @@ pub const IMPORT_CONFIRM_BODY_LIMIT: usize = 3 * qiaolian_office::MAX_BYTES;
 pub struct WebConfig {
     /// Served over https (behind a TLS proxy): cookies get `Secure`.
     pub https: bool,
+    /// An approved base map (标准地图) of the member sides' regions, GeoJSON keyed by
+    /// `code` like the schematic one it replaces on the dashboard.
+    pub base_map: Option<Vec<u8>>,
+    /// The review number (审图号) of that base map, shown under the map.
+    pub map_review: Option<String>,
+}
+
+/// Reads a base map for the dashboard and checks that it is GeoJSON whose features
+/// carry a `code`, so a wrong file stops the start instead of showing an empty map.
+pub fn read_base_map(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let geo: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{shown} is not JSON: {e}"))?;
+    let coded = geo["features"].as_array().map_or(0, |f| {
+        f.iter()
+            .filter(|f| f["properties"]["code"].is_string())
+            .count()
+    });
+    if coded == 0 {
+        return Err(format!(
+            "{shown} has no features with a `code` property (GB/T 2260)"
+        ));
+    }
+    Ok(bytes)
 }
 
 #[derive(Clone)]

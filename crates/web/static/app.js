@@ -115,7 +115,121 @@
         window.addEventListener('resize', function () { chart.resize(); });
       });
     });
+    // The battle map: regions coloured by the figure picked, lines between paired
+    // regions, a mechanism's regions outlined; a click opens the region's own map.
+    root.querySelectorAll('#chuanyu-map[data-map]').forEach(function (el) {
+      var d = JSON.parse(el.dataset.map);
+      var keySel = document.getElementById('map-key');
+      var spanSel = document.getElementById('map-span');
+      var query = window.location.search.replace(/^\?/, '').split('&').filter(function (p) {
+        return /^(from|to)=/.test(p);
+      }).join('&');
+      fetch(d.geo).then(function (r) { return r.json(); }).then(function (geo) {
+        var centre = {};
+        geo.features.forEach(function (f) { centre[f.properties.code] = f.properties.cp; });
+        echarts.registerMap('chuanyu', geo);
+        var chart = echarts.init(el);
+        function draw() {
+          var k = Number(keySel ? keySel.value : 0);
+          var money = d.keys[k].money;
+          var data = d.areas.map(function (a) {
+            var v = a.in_scope ? a.values[k] : null;
+            return { name: a.code, value: v == null ? NaN : v, area: a, text: a.in_scope ? (money ? a.money[k] : String(v)) : null };
+          });
+          var max = Math.max.apply(null, d.areas.map(function (a) { return a.in_scope ? a.values[k] : 0; }).concat([1]));
+          var span = spanSel && spanSel.value !== '' ? d.spans[Number(spanSel.value)] : null;
+          var regions = span ? span.areas.map(function (c) {
+            return { name: c, itemStyle: { borderColor: '#f59f00', borderWidth: 3 } };
+          }) : [];
+          var lines = d.lines.filter(function (l) { return centre[l.from] && centre[l.to]; }).map(function (l) {
+            return { coords: [centre[l.from], centre[l.to]], lineStyle: { width: Math.min(1 + Math.log2(l.n), 6) }, href: l.href, label: l.label };
+          });
+          chart.setOption({
+            tooltip: { trigger: 'item', formatter: function (p) {
+              if (p.seriesType === 'lines') { return p.data.label; }
+              var a = p.data && p.data.area;
+              if (!a) { return p.name; }
+              if (!a.org) { return a.name + '<br>' + d.none; }
+              if (!a.in_scope) { return a.name + '<br>' + d.out_of_scope; }
+              return a.name + '（' + a.org + '）<br>' + d.keys[k].label + '：' + p.data.text + '<br>' + d.open;
+            } },
+            visualMap: Object.assign({ min: 0, max: max, calculable: true, seriesIndex: 0,
+              inRange: { color: ['#fee2e2', '#b91c1c'] }, outOfRange: { color: '#f1f5f9' },
+              formatter: function (v) { return money ? (v / 1000000).toFixed(0) : Math.round(v); } },
+              el.clientWidth < 576 ? { orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 100 } : { left: 8, bottom: 8 }),
+            geo: { map: 'chuanyu', nameProperty: 'code', roam: true, regions: regions,
+              layoutCenter: ['50%', '50%'], layoutSize: '98%',
+              itemStyle: { areaColor: '#f1f5f9', borderColor: '#94a3b8' },
+              emphasis: { label: { show: false }, itemStyle: { areaColor: '#f59f00' } } },
+            series: [
+              { type: 'map', geoIndex: 0, data: data },
+              { type: 'lines', coordinateSystem: 'geo', zlevel: 1, data: lines,
+                lineStyle: { color: '#1d4ed8', opacity: 0.6, curveness: 0.2 } }
+            ]
+          }, { replaceMerge: ['series'] });
+        }
+        draw();
+        chart.on('click', function (p) {
+          if (p.seriesType === 'lines' && p.data.href) { window.location.href = p.data.href; return; }
+          var a = p.data && p.data.area;
+          if (a && a.org_id) { window.location.href = '/dashboard?org=' + a.org_id + (query ? '&' + query : ''); }
+        });
+        if (keySel) { keySel.addEventListener('change', draw); }
+        if (spanSel) { spanSel.addEventListener('change', draw); }
+        window.addEventListener('resize', function () { chart.resize(); });
+      });
+    });
+    // The dashboard's trend: one figure year by year; a bar opens that year's records.
+    root.querySelectorAll('#dashboard-trend[data-trend]').forEach(function (el) {
+      var d = JSON.parse(el.dataset.trend);
+      var sel = document.getElementById('trend-key');
+      var chart = echarts.init(el);
+      function draw() {
+        var s = d.series[Number(sel ? sel.value : 0)];
+        chart.setOption({
+          grid: { left: 48, right: 16, top: 28, bottom: 28, containLabel: true },
+          tooltip: { trigger: 'axis', valueFormatter: function (v) { return s.unit ? v + ' ' + s.unit : v; } },
+          xAxis: { type: 'category', data: d.years },
+          yAxis: { type: 'value', name: s.unit, minInterval: s.unit ? 0 : 1 },
+          series: [{ name: s.label, type: 'bar', barMaxWidth: 48, data: s.values, itemStyle: { color: '#b91c1c' },
+            label: { show: true, position: 'top' } }]
+        });
+      }
+      draw();
+      chart.on('click', function (p) {
+        var s = d.series[Number(sel ? sel.value : 0)];
+        if (s.hrefs[p.dataIndex]) { window.location.href = s.hrefs[p.dataIndex]; }
+      });
+      if (sel) { sel.addEventListener('change', draw); }
+      window.addEventListener('resize', function () { chart.resize(); });
+    });
   }
+  // Tables a leader ranks: a heading's button sorts by its column (numbers by their
+  // data-value), again to reverse.
+  document.addEventListener('click', function (e) {
+    var btn = e.target.closest && e.target.closest('table[data-sortable] .table-sort');
+    if (!btn) { return; }
+    var th = btn.closest('th');
+    var table = th.closest('table');
+    var col = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var desc = th.getAttribute('aria-sort') !== 'descending';
+    table.querySelectorAll('th[aria-sort]').forEach(function (h) {
+      h.removeAttribute('aria-sort');
+      h.querySelector('.table-sort').classList.remove('asc', 'desc');
+    });
+    th.setAttribute('aria-sort', desc ? 'descending' : 'ascending');
+    btn.classList.add(desc ? 'desc' : 'asc');
+    var numeric = th.dataset.sort === 'num';
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[col], y = b.cells[col];
+      var c = numeric ? Number(x.dataset.value) - Number(y.dataset.value)
+        : x.textContent.trim().localeCompare(y.textContent.trim(), document.documentElement.lang || 'zh-CN');
+      return desc ? -c : c;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
   document.addEventListener('DOMContentLoaded', function () { enhance(document); charts(document); });
   document.addEventListener('htmx:load', function (e) { enhance(e.target); });
 })();

@@ -14,6 +14,7 @@ mod bench_data;
 mod browser;
 mod cli;
 mod cooperation;
+mod dashboard;
 mod donations;
 mod events;
 mod figures;

@@ -206,6 +206,9 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: PairingId) -> Result<
 pub struct PairingFilter {
     /// Pairings with this organization or one below it on either end.
     pub org: Option<i64>,
+    /// With `org`: only pairings whose other end is this organization or one below it
+    /// (the pairings between two regions on the battle map).
+    pub with: Option<i64>,
     /// `active` or `dormant`
     pub status: Option<String>,
     /// `city`, `district`, `township` or `community`
@@ -229,6 +232,10 @@ async fn condition(tx: &mut Tx, actor: &Actor, filter: &PairingFilter) -> Result
     let status = blank(&filter.status).and_then(|s| check.take("status", PairingStatus::parse(&s)));
     let level = blank(&filter.level).and_then(|s| check.take("level", PairingLevel::parse(&s)));
     let org_like = crate::org::subtree_like(tx, &mut check, filter.org).await?;
+    let with_like = crate::org::subtree_like(tx, &mut check, filter.with).await?;
+    if with_like.is_some() && org_like.is_none() {
+        check.add("with", "with_needs_org");
+    }
     let side = match blank(&filter.side) {
         Some(code) => match crate::side::by_code(tx, &code).await? {
             Some(s) => Some(s.id.0),
@@ -244,12 +251,26 @@ async fn condition(tx: &mut Tx, actor: &Actor, filter: &PairingFilter) -> Result
     // Last contact: the latest exchange, or the start if none came after it.
     let last = "case when p.last_exchange_on > p.since then p.last_exchange_on else p.since end";
     let mut w = READ.sql(actor);
-    if let Some(like) = org_like {
-        w.push(" and (a.path like ")
-            .bind(like.as_str())
-            .push(" or b.path like ")
-            .bind(like)
-            .push(")");
+    match (org_like, with_like) {
+        (Some(like), Some(with)) => {
+            w.push(" and ((a.path like ")
+                .bind(like.as_str())
+                .push(" and b.path like ")
+                .bind(with.as_str())
+                .push(") or (b.path like ")
+                .bind(like)
+                .push(" and a.path like ")
+                .bind(with)
+                .push("))");
+        }
+        (Some(like), None) => {
+            w.push(" and (a.path like ")
+                .bind(like.as_str())
+                .push(" or b.path like ")
+                .bind(like)
+                .push(")");
+        }
+        _ => {}
     }
     if let Some(v) = side {
         w.push(" and (a.side_id = ")

@@ -265,15 +265,7 @@ fn tally_key(actor: &Actor, scope: &Scope, b: &Bound) -> Result<Option<tally::Ke
     if scope.org.is_some() && b.side.is_some() {
         return Err(crate::Error::field("side", "side_with_org"));
     }
-    let sees_all = [
-        &crate::event::READ,
-        &crate::project::READ,
-        &crate::talent::READ,
-        &crate::article::READ,
-    ]
-    .iter()
-    .all(|r| r.sql(actor) == Sql::truth(true));
-    Ok(sees_all.then(|| match scope.org {
+    Ok(sees_all(actor).then(|| match scope.org {
         Some(org) => tally::Key {
             org,
             side: tally::EVERYONE,
@@ -283,6 +275,76 @@ fn tally_key(actor: &Actor, scope: &Scope, b: &Bound) -> Result<Option<tally::Ke
             side: b.side.unwrap_or(tally::EVERYONE),
         },
     }))
+}
+
+/// Whether the reader may read every outcome: the tally counts them all.
+fn sees_all(actor: &Actor) -> bool {
+    [
+        &crate::event::READ,
+        &crate::project::READ,
+        &crate::talent::READ,
+        &crate::article::READ,
+    ]
+    .iter()
+    .all(|r| r.sql(actor) == Sql::truth(true))
+}
+
+/// A tally row with the organization it counts for.
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    org_id: i64,
+    #[sqlx(flatten)]
+    row: tally::Row,
+}
+
+/// The most organizations [`by_org`] reads at once.
+pub const MAX_ORGS: usize = 500;
+
+/// Held events with their participants, projects by status and talents of each
+/// organization's subtree (as the roll-up with `org=` counts them), from the tally in
+/// one read. None when the tally does not answer: a period that starts or ends within
+/// a year, or a reader who may not read every outcome.
+pub async fn by_org(
+    db: &Db,
+    actor: &Actor,
+    orgs: &[crate::org::OrgId],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Option<BTreeMap<crate::org::OrgId, YearFigures>>> {
+    if orgs.len() > MAX_ORGS {
+        return Err(crate::Error::field("org", "too_many"));
+    }
+    let b = Bound {
+        from,
+        to,
+        ..Default::default()
+    };
+    let (Some((first, last)), true) = (whole_years(&b), sees_all(actor)) else {
+        return Ok(None);
+    };
+    let mut tx = db.read().await?;
+    let mut q = Sql::new(
+        "select t.org_id, t.year, t.measure, t.detail, t.n, t.amount, cast(null as text) as place
+         from outcome_tally t
+         where t.n <> 0 and t.measure in ('event', 'project', 'talent') and t.side_id = ",
+    );
+    q.bind(tally::EVERYONE)
+        .push(" and t.series_id = ")
+        .bind(tally::ANY_SERIES)
+        .push(" and t.org_id in ")
+        .bind_list(orgs.iter().map(|o| o.0));
+    tally::of_years(&mut q, first, last);
+    let rows: Vec<OrgRow> = q.all(&mut tx).await?;
+    let mut sums: BTreeMap<crate::org::OrgId, Sums> =
+        orgs.iter().map(|o| (*o, Sums::default())).collect();
+    for r in &rows {
+        if let Some(s) = sums.get_mut(&crate::org::OrgId(r.org_id)) {
+            s.add(&r.row);
+        }
+    }
+    Ok(Some(
+        sums.iter().map(|(org, s)| (*org, s.figures(0))).collect(),
+    ))
 }
 
 /// The first and last year of the tally that make up a scope's period (either open),

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use chrono::NaiveDate;
+use qiaolian_core::dashboard::{Dashboard, DashboardQuery};
 use qiaolian_core::stats::{self, ReadBack, StatsQuery, Value};
 use serde::Serialize;
 
@@ -79,4 +80,20 @@ pub async fn get(
         figures,
         order,
     }))
+}
+
+/// The battle map of a scope and whole years: the figures, each region's federation's
+/// figures for the map, pairings between regions, mechanisms spanning them, the
+/// figures year by year and each organization's tasks by colour — each number with the
+/// API list (`records`) that counts it.
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "outcomes", params(DashboardQuery), security(("bearer" = [])),
+    responses((status = 200, body = Dashboard), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn dashboard(
+    user: User,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> Result<ApiJson<Dashboard>, ApiError> {
+    Ok(ApiJson(
+        qiaolian_core::dashboard::dashboard(&state.db, &user.actor(), &q).await?,
+    ))
 }

@@ -196,3 +196,64 @@ pub async fn create_meeting(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "network/resolutions.html")]
+struct ResolutionsPage {
+    ctx: Ctx,
+    page: qiaolian_core::page::Page<meeting::ResolutionRow>,
+    filter: meeting::ResolutionFilter,
+    pager_href: String,
+    refused: bool,
+}
+
+impl ResolutionsPage {
+    fn statuses(&self) -> &'static [meeting::ResolutionStatus] {
+        meeting::ResolutionStatus::ALL
+    }
+}
+
+/// Every resolution of the meetings the reader may read, with how far its tasks got:
+/// the list the dashboard's resolution figures open.
+pub async fn resolutions(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    filter: Result<
+        axum::extract::Query<meeting::ResolutionFilter>,
+        axum::extract::rejection::QueryRejection,
+    >,
+    page: Result<
+        axum::extract::Query<qiaolian_core::page::PageRequest>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> PageResult {
+    let (Ok(axum::extract::Query(filter)), Ok(axum::extract::Query(page))) = (filter, page) else {
+        return Ok(crate::error::error_page(
+            axum::http::StatusCode::BAD_REQUEST,
+            "error.400",
+        ));
+    };
+    let actor = user.actor();
+    let (filter, refused, result) =
+        match meeting::resolutions(&state.db, &actor, &filter, page).await {
+            Ok(p) => (filter, false, p),
+            Err(qiaolian_core::Error::Invalid(_)) => {
+                let all = meeting::ResolutionFilter::default();
+                let p = meeting::resolutions(&state.db, &actor, &all, page).await?;
+                (all, true, p)
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let pager_href = format!(
+        "/resolutions?{}&",
+        serde_urlencoded::to_string(&filter).unwrap_or_default()
+    );
+    Ok(render(&ResolutionsPage {
+        ctx,
+        page: result,
+        filter,
+        pager_href,
+        refused,
+    }))
+}

@@ -7,6 +7,7 @@ mod articles;
 mod audit;
 mod auth;
 mod camps;
+mod dashboard;
 mod donations;
 mod events;
 mod exchanges;
@@ -45,6 +46,9 @@ use crate::i18n;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
+        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/map.geo.json", get(dashboard::geo))
+        .route("/resolutions", get(meetings::resolutions))
         .route("/login", get(auth::form).post(auth::submit))
         .route("/logout", post(auth::logout))
         .route("/locale", post(auth::set_locale))

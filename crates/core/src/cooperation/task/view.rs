@@ -589,3 +589,104 @@ pub async fn colour_counts(
         })
         .collect())
 }
+
+/// The most organizations [`colours_by_lead`] counts at once: a dashboard's rows.
+pub const MAX_LEADS: usize = 500;
+
+/// For each organization, its tasks (led by it or below it) by colour, as the list
+/// with `lead=` that organization counts them for this reader (`Colour::ALL`'s order).
+/// Leads the reader is at or above, or all leads for a reader who sees every task, are
+/// read from `task_tally`; the others are counted in one grouped walk of whichever is
+/// smaller, the reader's own reach or those leads' rows.
+pub async fn colours_by_lead(
+    db: &Db,
+    actor: &Actor,
+    leads: &[OrgId],
+) -> Result<std::collections::HashMap<OrgId, [i64; 5]>> {
+    use std::collections::HashMap;
+    if leads.len() > MAX_LEADS {
+        return Err(Error::field("lead", "too_many"));
+    }
+    let mut out: HashMap<OrgId, [i64; 5]> = leads.iter().map(|id| (*id, [0; 5])).collect();
+    if leads.is_empty() {
+        return Ok(out);
+    }
+    let mut tx = db.read().await?;
+    let mut q = Sql::new("select id, path from org where id in ");
+    q.bind_list(leads.iter().map(|id| id.0));
+    let paths: Vec<(OrgId, String)> = q.all(&mut tx).await?;
+    let key = READ.reader_key(actor);
+    let (tallied, counted): (Vec<_>, Vec<_>) = paths.into_iter().partition(|(_, path)| match key {
+        Some(reach::EVERYONE) => true,
+        Some(k) => k == actor.org_id.0 && path.starts_with(&actor.org_path),
+        None => false,
+    });
+    let mut add = |id: OrgId, colour: &str, n: i64| {
+        if let (Some(row), Some(i)) = (
+            out.get_mut(&id),
+            Colour::ALL.iter().position(|c| c.as_str() == colour),
+        ) {
+            row[i] += n;
+        }
+    };
+    tx.generic_plans(true).await?;
+    if !tallied.is_empty() {
+        let mut q = Sql::new(
+            "select org_id, colour, cast(sum(n) as bigint) from task_tally where lead = 1 and org_id in ",
+        );
+        q.bind_list(tallied.iter().map(|(id, _)| id.0))
+            .push(" group by org_id, colour");
+        for (id, colour, n) in q.all::<(OrgId, String, i64)>(&mut tx).await? {
+            add(id, &colour, n);
+        }
+    }
+    if !counted.is_empty() {
+        let sizes = |org: Option<i64>| {
+            let mut q =
+                Sql::new("select cast(coalesce(sum(n), 0) as bigint) from task_tally where ");
+            match org {
+                Some(k) => q.push("org_id = ").bind(k),
+                None => q
+                    .push("lead = 1 and org_id in ")
+                    .bind_list(counted.iter().map(|(id, _)| id.0)),
+            };
+            q
+        };
+        let walk_reader = match key {
+            Some(k) => {
+                let reader: i64 = sizes(Some(k)).scalar(&mut tx).await?;
+                let leads: i64 = sizes(None).scalar(&mut tx).await?;
+                (reader < leads).then_some(k)
+            }
+            None => None,
+        };
+        if let Some(k) = walk_reader {
+            // The reader's tasks by lead, then each lead given to the organizations at
+            // or above it: the same tasks the list's `lead=` rows and rule admit.
+            let mut q = Sql::new(
+                "select lo.path, r.colour, count(*) from task_reach r join task t on t.id = r.task_id
+                 join org lo on lo.id = t.lead_org_id where r.org_id = ",
+            );
+            q.bind(k).push(" group by lo.path, r.colour");
+            for (lead_path, colour, n) in q.all::<(String, String, i64)>(&mut tx).await? {
+                for (id, path) in &counted {
+                    if lead_path.starts_with(path.as_str()) {
+                        add(*id, &colour, n);
+                    }
+                }
+            }
+        } else {
+            let mut q = Sql::new(&format!(
+                "select r.org_id, r.colour, count(*) {LIST_FROM} where r.lead = 1 and r.org_id in "
+            ));
+            q.bind_list(counted.iter().map(|(id, _)| id.0))
+                .and(&READ.sql(actor))
+                .push(" group by r.org_id, r.colour");
+            for (id, colour, n) in q.all::<(OrgId, String, i64)>(&mut tx).await? {
+                add(id, &colour, n);
+            }
+        }
+    }
+    tx.generic_plans(false).await?;
+    Ok(out)
+}
