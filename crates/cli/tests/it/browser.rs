@@ -19,6 +19,7 @@ both!(
     a_search_in_traditional_characters_finds_the_simplified_record,
     a_duplicate_saved_anyway_is_merged_with_its_history_and_the_merge_undone,
     a_clerk_imports_a_spreadsheet_and_decides_on_the_flagged_duplicate,
+    a_leader_narrows_the_battle_map_to_a_district_and_opens_its_figures,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -813,4 +814,64 @@ async fn a_clerk_imports_a_spreadsheet_and_decides_on_the_flagged_duplicate(app:
     })
     .await;
     let _ = std::fs::remove_file(file);
+}
+
+async fn a_leader_narrows_the_battle_map_to_a_district_and_opens_its_figures(app: TestApp) {
+    app.load_demo().await;
+    let base = app.base.clone();
+    let wanzhou = app.org_id("万州区侨联").await.0;
+    journey("battle-map", &app, |c| async move {
+        sign_in(&c, &base, "admin", ADMIN_PASSWORD).await?;
+        click(&c, "#nav-dashboard").await?;
+        wait_text(&c, "h1.page-title", "挂图作战").await?;
+        c.wait().for_element(Locator::Css("#chuanyu-map canvas")).await?;
+        accessible(&c, "the battle map").await?;
+
+        // The scope narrowed to one district: its own figures.
+        pick_org(&c, "f-org", "万州", "万州区侨联").await?;
+        click(&c, "#dashboard-scope button[type=submit]").await?;
+        c.wait()
+            .for_element(Locator::Css(&format!(
+                "#f-org option[value='{wanzhou}'][selected]"
+            )))
+            .await?;
+        let tasks = c.find(Locator::Css("#fig-tasks .figure-value")).await?.text().await?;
+        click(&c, "#fig-tasks").await?;
+        wait_text(&c, "#task-total", &tasks).await?;
+        if !c.current_url().await?.as_str().contains(&format!("lead={wanzhou}")) {
+            return Err("the tasks card opens the district's tasks".into());
+        }
+
+        // A region on the map opens that region's own battle map.
+        c.goto(&format!("{base}/dashboard")).await?;
+        c.wait().for_element(Locator::Css("#chuanyu-map canvas")).await?;
+        let mut opened = false;
+        for _ in 0..50 {
+            // 万州区's label point, a little off the pairing lines that start there.
+            c.execute(
+                "const el = document.getElementById('chuanyu-map');
+                 const chart = echarts.getInstanceByDom(el);
+                 if (!chart || !chart.getOption().series || !chart.getOption().series.length) { return; }
+                 const p = chart.convertToPixel({geoIndex: 0}, [108.38, 30.70]);
+                 const r = el.getBoundingClientRect();
+                 const target = el.querySelector('div') || el;
+                 for (const t of ['mousemove', 'mousedown', 'mouseup', 'click']) {
+                   target.dispatchEvent(new MouseEvent(t, {clientX: r.left + p[0], clientY: r.top + p[1], bubbles: true}));
+                 }",
+                vec![],
+            )
+            .await?;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if c.current_url().await?.as_str().contains(&format!("org={wanzhou}")) {
+                opened = true;
+                break;
+            }
+        }
+        if !opened {
+            return Err("clicking 万州区 on the map did not open its battle map".into());
+        }
+        wait_text(&c, "#area-table", "万州区").await?;
+        Ok(())
+    })
+    .await;
 }

@@ -217,7 +217,7 @@ async fn the_page_shows_the_figures_and_opens_their_lists(app: TestApp) {
         let expected = records.strip_prefix("/api/v1").expect("an API list");
         let expected = match expected.split_once('?') {
             Some(("/outcomes/countries", q)) => format!("/outcomes?{q}#countries"),
-            Some(("/people/countries", q)) => format!("/people/coverage?{q}"),
+            Some(("/people/countries", q)) => format!("/people?{q}&view=countries#countries"),
             _ => expected.to_owned(),
         };
         assert_eq!(href, expected, "{key} opens its list's page");
@@ -237,6 +237,19 @@ async fn the_page_shows_the_figures_and_opens_their_lists(app: TestApp) {
     assert!(
         select_text(&list, "#task-total")[0].contains(&red.to_string()),
         "{href} shows {red}"
+    );
+    // The countries of the directory open the people page's countries, as many.
+    let countries = stats["figures"]["people_countries"]["value"]
+        .as_i64()
+        .expect("n");
+    let people = page(
+        &client,
+        &app.url(&format!("/people?org={chongqing}&view=countries")),
+    )
+    .await;
+    assert!(
+        select_text(&people, "#country-total")[0].contains(&countries.to_string()),
+        "{countries} countries"
     );
     let resolutions = page(&client, &app.url("/resolutions?status=done")).await;
     assert_eq!(select_text(&resolutions, "#resolution-total").len(), 1);

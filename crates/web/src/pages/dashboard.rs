@@ -86,8 +86,8 @@ pub struct Card {
     pub colour: Option<&'static str>,
 }
 
-/// The page that lists what an API list answers: the same path without `/api/v1`, the
-/// countries of a roll-up on the outcomes page.
+/// The page that lists what an API list answers: the same path without `/api/v1`; the
+/// countries of a roll-up on the outcomes page, those of people on the people page.
 pub fn page_href(api: &str) -> String {
     let path = api.strip_prefix("/api/v1").unwrap_or(api);
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
@@ -100,7 +100,8 @@ pub fn page_href(api: &str) -> String {
     };
     match path {
         "/outcomes/countries" => format!("{}#countries", with("/outcomes")),
-        "/people/countries" => with("/people/coverage"),
+        "/people/countries" if query.is_empty() => "/people?view=countries#countries".into(),
+        "/people/countries" => format!("/people?{query}&view=countries#countries"),
         _ => with(path),
     }
 }

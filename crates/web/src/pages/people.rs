@@ -36,6 +36,17 @@ struct ListPage {
     refused: bool,
     /// Whether the reader may record people, and so import them.
     may_create: bool,
+    /// With `view=countries`: where the listed people live, most first (the figure of
+    /// the countries the directory covers opens this).
+    by_country: Option<Vec<person::PeopleCountry>>,
+    /// The filter as a query string, to open one country's people.
+    filter_q: String,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListView {
+    view: Option<String>,
 }
 
 pub async fn list(
@@ -44,8 +55,9 @@ pub async fn list(
     State(state): State<AppState>,
     filter: Result<Query<PersonFilter>, QueryRejection>,
     page: Result<Query<PageRequest>, QueryRejection>,
+    view: Result<Query<ListView>, QueryRejection>,
 ) -> PageResult {
-    let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
+    let (Ok(Query(filter)), Ok(Query(page)), Ok(Query(view))) = (filter, page, view) else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
     let actor = user.actor();
@@ -58,15 +70,19 @@ pub async fn list(
         ),
         Err(e) => return Err(e.into()),
     };
-    let pager_href = format!(
-        "/people?{}&",
-        serde_urlencoded::to_string(&filter).unwrap_or_default()
-    );
+    let filter_q = serde_urlencoded::to_string(&filter).unwrap_or_default();
+    let pager_href = format!("/people?{filter_q}&");
+    let by_country = match view.view.as_deref() {
+        Some("countries") => Some(person::countries(&state.db, &actor, &filter).await?),
+        _ => None,
+    };
     Ok(render(&ListPage {
         ctx,
         page: result,
         filter,
         pager_href,
+        by_country,
+        filter_q,
         countries: reference::countries(&state.db).await?,
         refused,
         may_create: actor.may(Resource::Person, Action::Create, Some(&actor.org_path)),
