@@ -18,6 +18,7 @@ mod dashboard;
 mod donations;
 mod events;
 mod figures;
+mod ledger;
 mod network;
 mod ops;
 mod outage;

@@ -170,11 +170,13 @@ pub struct TaskInput {
     pub resolution_id: Option<crate::meeting::ResolutionId>,
 }
 
+mod ledger;
 mod progress;
 pub mod reach;
 mod view;
 mod write;
 
+pub use ledger::*;
 pub use progress::*;
 pub use view::*;
 pub use write::*;

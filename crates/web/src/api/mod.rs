@@ -150,6 +150,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/outcomes", get(outcomes::rollup))
         .route("/api/v1/outcomes/countries", get(outcomes::countries))
         .route("/api/v1/stats", get(stats::get))
+        .route("/api/v1/ledger", get(tasks::ledger))
         .route("/api/v1/dashboard", get(stats::dashboard))
         .route("/api/v1/resolutions", get(meetings::list_resolutions))
         .route("/api/v1/events/{id}/endorsements", post(events::endorse))
@@ -225,7 +226,7 @@ pub fn routes() -> Router<AppState> {
         projects::list, projects::pipeline, projects::landing, projects::create, projects::get, projects::step,
         events::update_event, camps::sessions, camps::add_session, camps::participants, camps::register,
         camps::multi_camp, talents::list_talents, talents::create_talent, articles::list_articles,
-        articles::create_article, outcomes::rollup, outcomes::countries, stats::get, stats::dashboard,
+        articles::create_article, outcomes::rollup, outcomes::countries, stats::get, stats::dashboard, tasks::ledger,
         meetings::list_resolutions, donations::totals, people::countries,
         people::list, people::create, people::get, people::update, people::reveal, people::export, people::erase,
         people::audit_trail, people::duplicates, people::import, people::coverage, people::timeline, people::merge,

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/dashboard", get(dashboard::show))
+        .route("/ledger", get(tasks::ledger))
         .route("/dashboard/map.geo.json", get(dashboard::geo))
         .route("/resolutions", get(meetings::resolutions))
         .route("/login", get(auth::form).post(auth::submit))

@@ -614,3 +614,130 @@ pub fn colour_class(c: Colour) -> &'static str {
         Colour::Grey => "colour-grey",
     }
 }
+
+/// A line of the printed ledger: a group's heading, or a task with its number.
+pub enum LedgerLine {
+    Agreement(String),
+    Plan(String),
+    Area(String),
+    Task(usize, Box<task::LedgerRow>),
+}
+
+#[derive(Template)]
+#[template(path = "tasks/ledger.html")]
+struct LedgerPage {
+    ctx: Ctx,
+    lines: Vec<LedgerLine>,
+    total: i64,
+    page: Page<()>,
+    filter: TaskFilter,
+    colours: Vec<task::ColourCount>,
+    sides: Vec<qiaolian_core::side::Side>,
+    lead_name: String,
+    pager_href: String,
+    refused: bool,
+    today: chrono::NaiveDate,
+}
+
+impl LedgerPage {
+    fn colour_href(&self, colour: &Colour) -> String {
+        let f = TaskFilter {
+            colour: Some(colour.as_str().to_owned()),
+            ..self.filter.clone()
+        };
+        format!(
+            "/ledger?{}",
+            serde_urlencoded::to_string(&f).unwrap_or_default()
+        )
+    }
+
+    fn is_colour(&self, colour: &Colour) -> bool {
+        self.filter.colour.as_deref() == Some(colour.as_str())
+    }
+}
+
+/// Group headings before the tasks of each new agreement, plan and area.
+fn ledger_lines(rows: Vec<task::LedgerRow>, first: usize, ctx: &Ctx) -> Vec<LedgerLine> {
+    let mut lines = Vec::new();
+    let (mut agreement, mut plan, mut area) = (None, None, None);
+    for (i, row) in rows.into_iter().enumerate() {
+        let t = &row.task;
+        if agreement != Some(t.agreement_id) {
+            agreement = Some(t.agreement_id);
+            plan = None;
+            lines.push(LedgerLine::Agreement(
+                row.agreement_title
+                    .clone()
+                    .unwrap_or_else(|| ctx.t("ledger.no_agreement").to_owned()),
+            ));
+        }
+        if plan != Some(t.plan_id) {
+            plan = Some(t.plan_id);
+            area = None;
+            lines.push(LedgerLine::Plan(t.plan_title.clone()));
+        }
+        if area != Some(t.area_id) {
+            area = Some(t.area_id);
+            if let Some(name) = &t.area_name {
+                lines.push(LedgerLine::Area(name.clone()));
+            }
+        }
+        lines.push(LedgerLine::Task(first + i + 1, Box::new(row)));
+    }
+    lines
+}
+
+/// The progress ledger (打表推进): the task list's filters, grouped for review and
+/// printing.
+pub async fn ledger(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    filter: Result<Query<TaskFilter>, QueryRejection>,
+    page: Result<Query<PageRequest>, QueryRejection>,
+) -> PageResult {
+    let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
+        return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
+    };
+    let actor = user.actor();
+    let (filter, l, refused) = match task::ledger(&state.db, &actor, &filter, page).await {
+        Ok(l) => (filter, l, false),
+        Err(Error::Invalid(_)) => (
+            TaskFilter::default(),
+            task::ledger(&state.db, &actor, &TaskFilter::default(), page).await?,
+            true,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let lead_name = match filter.lead {
+        Some(id) => org::get(&state.db, &actor, OrgId(id))
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let pager_href = format!(
+        "/ledger?{}&",
+        serde_urlencoded::to_string(&filter).unwrap_or_default()
+    );
+    let first = (l.page.saturating_sub(1) as usize) * l.per_page as usize;
+    let lines = ledger_lines(l.items, first, &ctx);
+    Ok(render(&LedgerPage {
+        lines,
+        total: l.total,
+        page: Page {
+            items: Vec::new(),
+            total: l.total,
+            page: l.page,
+            per_page: l.per_page,
+        },
+        filter,
+        colours: l.colours,
+        sides: qiaolian_core::side::list(&state.db).await?,
+        lead_name,
+        pager_href,
+        refused,
+        today: qiaolian_core::settings::today(),
+        ctx,
+    }))
+}

@@ -194,7 +194,7 @@ pub(super) fn blank(s: &Option<String>) -> Option<&str> {
 /// A list of tasks starts from one organization's `task_reach` rows: the reader's own
 /// (or, with a lead filter, the lead's), so the reach and the order of the ledger are
 /// one walk of the primary key instead of a scan and a sort of every task.
-const LIST_FROM: &str =
+pub(super) const LIST_FROM: &str =
     "from task_reach r join task t on t.id = r.task_id join plan p on p.id = t.plan_id
     join org lo on lo.id = t.lead_org_id join org ao on ao.id = t.assigner_org_id
     left join agreement_area ar on ar.id = t.area_id";
@@ -213,7 +213,7 @@ pub(super) struct Selection {
     colour: Option<Colour>,
     /// False when another filter (or the reader's rule beside a lead filter) narrows
     /// the rows: totals are then counted.
-    tallied: bool,
+    pub(super) tallied: bool,
 }
 
 impl Selection {
