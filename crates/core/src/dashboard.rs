@@ -37,6 +37,7 @@ pub const FIRST_YEAR: i32 = 2000;
 /// A region of the map (a district or county of a municipality, a prefecture of a
 /// province) and the federation whose subtree its figures count.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = MapArea)]
 pub struct Area {
     /// GB/T 2260 code, as the map's shapes are keyed.
     pub code: String,

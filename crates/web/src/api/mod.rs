@@ -416,3 +416,72 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// utoipa keys schemas by name and keeps the last one registered, so two types
+    /// named alike (a map's `Area` and an agreement's) silently describe each other's
+    /// answers; each gets its own name with `#[schema(as = …)]`.
+    #[test]
+    fn every_schema_has_a_name_of_its_own() {
+        let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for krate in ["core", "web"] {
+            sources(&crates.join(krate).join("src"), &mut files);
+        }
+        let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let mut schema: Option<Option<String>> = None;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    schema = Some(None);
+                } else if let Some(alias) = line
+                    .strip_prefix("#[schema(as = ")
+                    .and_then(|r| r.split(')').next())
+                {
+                    if let Some(s) = schema.as_mut() {
+                        *s = Some(alias.to_owned());
+                    }
+                } else if let Some(rest) = line
+                    .strip_prefix("pub struct ")
+                    .or_else(|| line.strip_prefix("pub enum "))
+                {
+                    if let Some(alias) = schema.take() {
+                        let name = rest
+                            .split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .next()
+                            .unwrap_or_default();
+                        names
+                            .entry(alias.unwrap_or_else(|| name.to_owned()))
+                            .or_default()
+                            .push(file.display().to_string());
+                    }
+                } else if !(line.starts_with("#[") || line.starts_with("//") || line.is_empty()) {
+                    schema = None;
+                }
+            }
+        }
+        let twice: Vec<_> = names.iter().filter(|(_, files)| files.len() > 1).collect();
+        assert!(twice.is_empty(), "schemas named alike: {twice:?}");
+        assert!(
+            names.len() > 50,
+            "the scan finds the API's types: {}",
+            names.len()
+        );
+    }
+}
