@@ -12,7 +12,8 @@ use crate::harness::{Api, TestApp, both, field_code, page, password_of, select_t
 
 both!(
     the_ledger_holds_exactly_the_listed_tasks_in_group_order,
-    the_ledger_page_groups_and_numbers_the_tasks
+    the_ledger_page_groups_and_numbers_the_tasks,
+    the_ledger_of_a_past_day_shows_what_stood_then
 );
 
 /// Every row of a ledger, all pages.
@@ -186,4 +187,135 @@ async fn the_ledger_page_groups_and_numbers_the_tasks(app: TestApp) {
     // A filter the ledger refuses shows everything and says so.
     let doc = page(&client, &app.url("/ledger?colour=purple")).await;
     assert_eq!(select_text(&doc, ".alert-warning").len(), 1);
+}
+
+async fn the_ledger_of_a_past_day_shows_what_stood_then(app: TestApp) {
+    qiaolian_core::demo::load(&app.db).await.expect("demo");
+    let admin = app.admin_api().await;
+    let today = qiaolian_core::settings::today();
+    let yesterday = today - chrono::Duration::days(1);
+    // The history read back on today is today's ledger, task by task.
+    let states = qiaolian_core::task::states_on(
+        &app.db,
+        &app.admin_actor().await,
+        &qiaolian_core::task::TaskFilter::default(),
+        today,
+    )
+    .await
+    .expect("states");
+    let (rows, first) = all_rows(&admin, "").await;
+    assert_eq!(states.len(), rows.len(), "every task has a history");
+    for r in &rows {
+        let t = &r["task"];
+        let id = qiaolian_core::task::TaskId(t["id"].as_i64().expect("id"));
+        let s = serde_json::to_value(&states[&id]).expect("json");
+        for field in ["status", "progress", "colour", "last_report_on"] {
+            assert_eq!(s[field], t[field], "{field} of {}", t["title"]);
+        }
+    }
+
+    // A task drafted today is not in yesterday's ledger, and is new since then.
+    let model = &rows
+        .iter()
+        .find(|r| r["task"]["status"] == "in_progress" && r["task"]["child_count"] == 0)
+        .expect("a task in progress")["task"];
+    let (status, fresh) = admin
+        .post(
+            "/api/v1/tasks",
+            serde_json::json!({"plan_id": model["plan_id"], "title": "今日新增的对接任务",
+                "goal": "对接侨商", "standard": "形成对接清单", "requirement": "每月报送",
+                "start_on": (today - chrono::Duration::days(5)).to_string(),
+                "deadline": (today + chrono::Duration::days(30)).to_string(),
+                "lead_org_id": model["lead_org_id"], "weight": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    let (past, past_first) = all_rows(&admin, &format!("as_of={yesterday}")).await;
+    assert_eq!(past_first["as_of"], yesterday.to_string());
+    assert!(
+        past.iter().all(|r| r["task"]["id"] != fresh["id"]),
+        "not there yesterday"
+    );
+    assert_eq!(
+        past_first["total"].as_i64(),
+        first["total"].as_i64(),
+        "yesterday's ledger is today's but the new task"
+    );
+
+    // A report made today moves the task since yesterday; yesterday shows the old progress.
+    let lead = model["lead_org_name"].as_str().expect("lead");
+    app.user("lead-coord", lead, "coordinator").await;
+    let lead_api = app.api_of("lead-coord").await;
+    let id = model["id"].as_i64().expect("id");
+    let old = model["progress"].as_i64().expect("progress");
+    let new = if old < 95 { 95 } else { 99 };
+    let (status, body) = lead_api
+        .post(
+            &format!("/api/v1/tasks/{id}/reports"),
+            serde_json::json!({"percent": new, "done": "完成大部分对接"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, changed) = admin
+        .get(&format!("/api/v1/ledger?since={yesterday}&per_page=5"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let changes = changed["changes"].as_array().expect("changes");
+    let moved = changes
+        .iter()
+        .find(|c| c["task_id"] == id)
+        .expect("the reported task changed");
+    assert!(
+        moved["kinds"]
+            .as_array()
+            .expect("kinds")
+            .contains(&"moved".into())
+    );
+    assert_eq!(moved["before"]["progress"], old);
+    assert_eq!(moved["after"]["progress"], new);
+    let made = changes
+        .iter()
+        .find(|c| c["task_id"] == fresh["id"])
+        .expect("the new task");
+    assert_eq!(made["kinds"], serde_json::json!(["new"]));
+    assert!(made["before"].is_null());
+    assert_eq!(
+        changed["changes_total"].as_i64(),
+        Some(changes.len() as i64)
+    );
+    let row = past
+        .iter()
+        .find(|r| r["task"]["id"] == id)
+        .expect("there yesterday");
+    assert_eq!(row["then"]["progress"], old, "yesterday's progress");
+
+    // Days outside the programme or in the wrong order are refused plainly.
+    let tomorrow = today + chrono::Duration::days(1);
+    for (query, field, code) in [
+        (format!("as_of={tomorrow}"), "as_of", "day_in_future"),
+        ("as_of=2001-01-01".to_owned(), "as_of", "before_programme"),
+        ("as_of=2026-13-01".to_owned(), "as_of", "bad_date"),
+        (
+            format!("as_of={yesterday}&since={today}"),
+            "since",
+            "since_not_before",
+        ),
+    ] {
+        let (status, body) = admin.get(&format!("/api/v1/ledger?{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+        assert_eq!(field_code(&body, field), code, "{query}");
+    }
+    let client = app.sign_in("admin", crate::harness::ADMIN_PASSWORD).await;
+    let doc = page(&client, &app.url(&format!("/ledger?as_of={tomorrow}"))).await;
+    assert!(select_text(&doc, "#ledger-refused")[0].contains("日期不能晚于今天"));
+    let doc = page(
+        &client,
+        &app.url(&format!(
+            "/ledger?as_of={yesterday}&since={}",
+            today - chrono::Duration::days(30)
+        )),
+    )
+    .await;
+    assert_eq!(select_text(&doc, "#ledger-past").len(), 1);
+    assert!(!select_text(&doc, "#ledger-changes tr[data-change]").is_empty());
 }

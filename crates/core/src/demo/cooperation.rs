@@ -232,9 +232,14 @@ async fn task_with_fate(
         ],
         Fate::DueSoon => &[(60, 30, "主体工作完成过半"), (90, 5, "进入收尾阶段")],
         Fate::Overdue => &[(40, 60, "已完成部分对接"), (70, 15, "剩余事项正在协调")],
-        Fate::ReportedDone | Fate::Closed => &[
+        Fate::ReportedDone => &[
             (50, 80, "完成主要环节"),
             (100, 10, "全部完成，材料已整理归档"),
+        ],
+        // Closed before its deadline, 60 days ago.
+        Fate::Closed => &[
+            (50, 150, "完成主要环节"),
+            (100, 70, "全部完成，材料已整理归档"),
         ],
         Fate::Cancelled => &[(10, 30, "启动前期准备")],
         _ => &[],
@@ -423,4 +428,75 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
     }
     tracing::info!(framework_agreements = n, "demo cooperation records loaded");
     Ok(())
+}
+
+/// When a step of a task's history happened: the local day and hour as an instant.
+fn local_at(day: NaiveDate, hour: u32) -> chrono::DateTime<chrono::Utc> {
+    let offset = Duration::minutes(i64::from(settings::get().utc_offset_minutes));
+    day.and_hms_opt(hour, 0, 0).unwrap_or_default().and_utc() - offset
+}
+
+/// The demo's tasks are recorded in seconds, but a federation's ledger grows over years:
+/// each task is dated the day before it starts (a few days ago when it starts later),
+/// each report event at its report's day, and each other step after the one before it,
+/// never later than now — so the ledger as it stood on a past day shows what stood then.
+pub(super) async fn backdate_history(db: &Db) -> Result<()> {
+    use crate::sql::Sql;
+    let now = crate::now();
+    let today = settings::today();
+    let mut tx = db.write().await?;
+    let tasks: Vec<(i64, NaiveDate)> = Sql::new("select id, start_on from task order by id")
+        .all(&mut tx)
+        .await?;
+    let events: Vec<(i64, i64, String)> =
+        Sql::new("select id, task_id, kind from task_event order by task_id, id")
+            .all(&mut tx)
+            .await?;
+    let reports: Vec<(i64, i64, NaiveDate)> =
+        Sql::new("select id, task_id, reported_on from progress_report order by task_id, id")
+            .all(&mut tx)
+            .await?;
+    let mut events = events.into_iter().peekable();
+    let mut reports = reports.into_iter().peekable();
+    for (task, start) in tasks {
+        let created = if start <= today {
+            local_at(start - Duration::days(1), 9)
+        } else {
+            local_at(today - Duration::days(3), 9)
+        }
+        .min(now);
+        let mut cursor = created;
+        while let Some((id, _, kind)) = events.next_if(|(_, t, _)| *t == task) {
+            let proposed = match kind.as_str() {
+                "created" => created,
+                "assign" if start <= today => local_at(start, 10).max(cursor),
+                "accept" => cursor + Duration::days(2),
+                "report" => match reports.next_if(|(_, t, _)| *t == task) {
+                    Some((report, _, day)) => {
+                        let at = local_at(day, 17).max(cursor).min(now);
+                        let mut q = Sql::new("update progress_report set created_at = ");
+                        q.bind(at).push(" where id = ").bind(report);
+                        q.execute(&mut tx).await?;
+                        at
+                    }
+                    None => cursor + Duration::hours(1),
+                },
+                "report_done" => cursor + Duration::days(1),
+                "close" | "cancel" => cursor + Duration::days(3),
+                _ => cursor + Duration::hours(1),
+            };
+            cursor = proposed.min(now).max(cursor);
+            let mut q = Sql::new("update task_event set created_at = ");
+            q.bind(cursor).push(" where id = ").bind(id);
+            q.execute(&mut tx).await?;
+        }
+        let mut q = Sql::new("update task set created_at = ");
+        q.bind(created)
+            .push(", updated_at = ")
+            .bind(cursor)
+            .push(" where id = ")
+            .bind(task);
+        q.execute(&mut tx).await?;
+    }
+    tx.commit().await
 }

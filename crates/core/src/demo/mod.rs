@@ -372,6 +372,7 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         donations::load(db, &system).await?;
         // Last, so every kind of record is there to link.
         directory::link_histories(db).await?;
+        cooperation::backdate_history(db).await?;
     }
     let mut tx = db.write().await?;
     on!(&mut tx, |c| {

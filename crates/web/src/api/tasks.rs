@@ -31,17 +31,19 @@ pub async fn list_tasks(
 /// The progress ledger (打表推进): the tasks the caller may see with the list's filters,
 /// grouped by agreement, plan, area and lead organization, each with its latest report,
 /// its expected progress and whether a report is missing; and the tasks of all pages by
-/// colour.
-#[utoipa::path(get, path = "/api/v1/ledger", tag = "tasks", params(TaskFilter, PageRequest), security(("bearer" = [])),
+/// colour. With `as_of`, the ledger as it stood at the end of that day (at most
+/// 20,000 tasks of the filter are worked out); with `since`, what changed from that day.
+#[utoipa::path(get, path = "/api/v1/ledger", tag = "tasks", params(TaskFilter, task::LedgerDays, PageRequest), security(("bearer" = [])),
     responses((status = 200, body = task::Ledger), (status = 422, body = ErrorBody)))]
 pub async fn ledger(
     user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<TaskFilter>,
+    ApiQuery(days): ApiQuery<task::LedgerDays>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<ApiJson<task::Ledger>, ApiError> {
     Ok(ApiJson(
-        task::ledger(&state.db, &user.actor(), &filter, page).await?,
+        task::ledger(&state.db, &user.actor(), &filter, &days, page).await?,
     ))
 }
 

@@ -635,8 +635,16 @@ struct LedgerPage {
     sides: Vec<qiaolian_core::side::Side>,
     lead_name: String,
     pager_href: String,
-    refused: bool,
+    /// Why the query was refused, in the reader's language (the page then shows today's
+    /// whole ledger).
+    refused: Vec<String>,
     today: chrono::NaiveDate,
+    as_of: Option<chrono::NaiveDate>,
+    since: Option<chrono::NaiveDate>,
+    changes: Vec<task::Change>,
+    changes_total: i64,
+    /// `as_of` and `since` as a query, kept by the colour links.
+    days_q: String,
 }
 
 impl LedgerPage {
@@ -646,13 +654,19 @@ impl LedgerPage {
             ..self.filter.clone()
         };
         format!(
-            "/ledger?{}",
-            serde_urlencoded::to_string(&f).unwrap_or_default()
+            "/ledger?{}&{}",
+            serde_urlencoded::to_string(&f).unwrap_or_default(),
+            self.days_q
         )
     }
 
     fn is_colour(&self, colour: &Colour) -> bool {
         self.filter.colour.as_deref() == Some(colour.as_str())
+    }
+
+    /// The day the ledger stands on.
+    fn day(&self) -> chrono::NaiveDate {
+        self.as_of.unwrap_or(self.today)
     }
 }
 
@@ -694,21 +708,39 @@ pub async fn ledger(
     user: User,
     State(state): State<AppState>,
     filter: Result<Query<TaskFilter>, QueryRejection>,
+    days: Result<Query<task::LedgerDays>, QueryRejection>,
     page: Result<Query<PageRequest>, QueryRejection>,
 ) -> PageResult {
-    let (Ok(Query(filter)), Ok(Query(page))) = (filter, page) else {
+    let (Ok(Query(filter)), Ok(Query(days)), Ok(Query(page))) = (filter, days, page) else {
         return Ok(error_page(StatusCode::BAD_REQUEST, "error.400"));
     };
     let actor = user.actor();
-    let (filter, l, refused) = match task::ledger(&state.db, &actor, &filter, page).await {
-        Ok(l) => (filter, l, false),
-        Err(Error::Invalid(_)) => (
-            TaskFilter::default(),
-            task::ledger(&state.db, &actor, &TaskFilter::default(), page).await?,
-            true,
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let locale = ctx.info.locale;
+    let (filter, days, l, refused) =
+        match task::ledger(&state.db, &actor, &filter, &days, page).await {
+            Ok(l) => (filter, days, l, Vec::new()),
+            Err(Error::Invalid(fields)) => {
+                let refused = fields
+                    .values()
+                    .map(|e| crate::i18n::field_message(locale, e))
+                    .collect();
+                let l = task::ledger(
+                    &state.db,
+                    &actor,
+                    &TaskFilter::default(),
+                    &task::LedgerDays::default(),
+                    page,
+                )
+                .await?;
+                (
+                    TaskFilter::default(),
+                    task::LedgerDays::default(),
+                    l,
+                    refused,
+                )
+            }
+            Err(e) => return Err(e.into()),
+        };
     let lead_name = match filter.lead {
         Some(id) => org::get(&state.db, &actor, OrgId(id))
             .await
@@ -716,13 +748,19 @@ pub async fn ledger(
             .unwrap_or_default(),
         None => String::new(),
     };
+    let days_q = serde_urlencoded::to_string(&days).unwrap_or_default();
     let pager_href = format!(
-        "/ledger?{}&",
+        "/ledger?{}&{days_q}&",
         serde_urlencoded::to_string(&filter).unwrap_or_default()
     );
     let first = (l.page.saturating_sub(1) as usize) * l.per_page as usize;
     let lines = ledger_lines(l.items, first, &ctx);
     Ok(render(&LedgerPage {
+        as_of: l.as_of,
+        since: l.since,
+        changes: l.changes,
+        changes_total: l.changes_total,
+        days_q,
         lines,
         total: l.total,
         page: Page {

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::view::{LIST_FROM, select};
 use super::*;
@@ -32,6 +32,9 @@ pub struct LedgerRow {
     pub latest: Option<LatestReport>,
     /// Its plan asks for monthly or quarterly reports and the last one due is missing.
     pub report_missing: bool,
+    /// On a past day: how the task stood then (its status, progress and colour there
+    /// replace today's).
+    pub then: Option<Then>,
 }
 
 /// The ledger of a filter: a page of rows in group order, the total, and the tasks of
@@ -44,6 +47,14 @@ pub struct Ledger {
     pub per_page: u32,
     /// Tasks of every page by colour, in `Colour::ALL`'s order.
     pub colours: Vec<ColourCount>,
+    /// The past day the ledger stands on; none for today.
+    pub as_of: Option<NaiveDate>,
+    /// The day changes are counted from.
+    pub since: Option<NaiveDate>,
+    /// What changed from `since` to `as_of` (or today), in ledger order, at most
+    /// [`CHANGES_SHOWN`].
+    pub changes: Vec<Change>,
+    pub changes_total: i64,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, utoipa::ToSchema)]
@@ -56,14 +67,111 @@ pub struct ColourCount {
 /// federation prints and reviews.
 const LEDGER_ORDER: &str = "coalesce(p.agreement_id, 0), t.plan_id, coalesce(t.area_id, 0), lo.path, r.deadline, r.task_id";
 
-/// The ledger of the tasks the filter selects for this reader.
+/// The ledger of the tasks the filter selects for this reader: today's, or as it stood
+/// at the end of a past day; with the changes since an earlier day if asked.
 pub async fn ledger(
     db: &Db,
     actor: &Actor,
     filter: &TaskFilter,
+    d: &LedgerDays,
     page: PageRequest,
 ) -> Result<Ledger> {
     let page = page.clamped();
+    let (as_of, since) = days(&mut db.read().await?, d).await?;
+    let mut ledger = match as_of {
+        Some(day) => past(db, actor, filter, day, page).await?,
+        None => current(db, actor, filter, page).await?,
+    };
+    if let Some(from) = since {
+        let mut tx = db.read().await?;
+        let tasks = selected(&mut tx, actor, filter).await?;
+        let before = then(&mut tx, &tasks, from).await?;
+        let after = match as_of {
+            Some(day) => then(&mut tx, &tasks, day).await?,
+            None => tasks.iter().map(|t| (t.id, now(t))).collect(),
+        };
+        let mut changed: Vec<(&Task, Change)> = tasks
+            .iter()
+            .filter_map(|t| {
+                let after = after.get(&t.id)?.clone();
+                let before = before.get(&t.id).cloned();
+                let kinds = kinds(before.as_ref(), &after);
+                (!kinds.is_empty()).then(|| {
+                    let c = Change {
+                        task_id: t.id,
+                        title: t.title.clone(),
+                        lead_org_name: t.lead_org_name.clone(),
+                        before,
+                        after,
+                        kinds,
+                    };
+                    (t, c)
+                })
+            })
+            .collect();
+        changed.sort_by(|(a, _), (b, _)| order_key(a).cmp(&order_key(b)));
+        ledger.changes_total = changed.len() as i64;
+        ledger.changes = changed
+            .into_iter()
+            .take(CHANGES_SHOWN)
+            .map(|(_, c)| c)
+            .collect();
+        ledger.since = Some(from);
+    }
+    Ok(ledger)
+}
+
+/// How a task stands today, as stored.
+fn now(t: &Task) -> Then {
+    let a = t.assessment();
+    Then {
+        status: t.status,
+        progress: t.progress,
+        last_report_on: t.last_report_on,
+        colour: t.colour,
+        expected: a.expected,
+    }
+}
+
+/// What kinds of change lead from `before` to `after`.
+fn kinds(before: Option<&Then>, after: &Then) -> Vec<&'static str> {
+    let Some(b) = before else {
+        return vec!["new"];
+    };
+    let mut k = Vec::new();
+    if b.status != after.status {
+        k.push(match after.status {
+            TaskStatus::Closed => "closed",
+            TaskStatus::Cancelled => "cancelled",
+            _ => "status",
+        });
+    }
+    if b.colour != Colour::Red && after.colour == Colour::Red {
+        k.push("turned_red");
+    }
+    if b.colour == Colour::Red && after.colour != Colour::Red {
+        k.push("recovered");
+    }
+    if b.progress != after.progress {
+        k.push("moved");
+    }
+    k
+}
+
+/// The ledger's order for tasks sorted in memory, as [`LEDGER_ORDER`] sorts them.
+fn order_key(t: &Task) -> (i64, i64, i64, &str, NaiveDate, i64) {
+    (
+        t.agreement_id.map_or(0, |a| a.0),
+        t.plan_id.0,
+        t.area_id.map_or(0, |a| a.0),
+        t.lead_org_path.as_str(),
+        t.deadline,
+        t.id.0,
+    )
+}
+
+/// Today's ledger: the list's walk in group order.
+async fn current(db: &Db, actor: &Actor, filter: &TaskFilter, page: PageRequest) -> Result<Ledger> {
     let colours = colour_counts(db, actor, filter).await?;
     let mut tx = db.read().await?;
     let sel = select(&mut tx, actor, filter).await?;
@@ -89,7 +197,7 @@ pub async fn ledger(
     let found: Vec<Task> = q.all(&mut tx).await?;
     tx.generic_plans(false).await?;
     let tasks = with_supporters(&mut tx, found).await?;
-    let items = rows(&mut tx, tasks).await?;
+    let items = rows(&mut tx, tasks, settings::today(), None).await?;
     Ok(Ledger {
         items,
         total,
@@ -99,22 +207,95 @@ pub async fn ledger(
             .into_iter()
             .map(|(colour, tasks)| ColourCount { colour, tasks })
             .collect(),
+        as_of: None,
+        since: None,
+        changes: Vec::new(),
+        changes_total: 0,
+    })
+}
+
+/// The ledger as it stood at the end of a past day: the filter's tasks recorded by
+/// then, with their status, progress and colour of that day, the filter's colour and
+/// status applied to those.
+async fn past(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+    day: NaiveDate,
+    page: PageRequest,
+) -> Result<Ledger> {
+    let mut check = Check::default();
+    let colour = view::blank(&filter.colour).and_then(|c| check.take("colour", Colour::parse(c)));
+    let status =
+        view::blank(&filter.status).and_then(|s| check.take("status", TaskStatus::parse(s)));
+    check.finish()?;
+    let mut tx = db.read().await?;
+    let mut tasks = selected(&mut tx, actor, filter).await?;
+    let states = then(&mut tx, &tasks, day).await?;
+    tasks.retain(|t| {
+        states
+            .get(&t.id)
+            .is_some_and(|s| status.is_none_or(|x| s.status == x))
+    });
+    let colours: Vec<ColourCount> = Colour::ALL
+        .iter()
+        .map(|c| ColourCount {
+            colour: *c,
+            tasks: tasks
+                .iter()
+                .filter(|t| states.get(&t.id).is_some_and(|s| s.colour == *c))
+                .count() as i64,
+        })
+        .collect();
+    tasks.retain(|t| colour.is_none_or(|c| states.get(&t.id).is_some_and(|s| s.colour == c)));
+    tasks.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    let total = tasks.len() as i64;
+    let shown: Vec<Task> = tasks
+        .into_iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(page.per_page as usize)
+        .collect();
+    let shown = with_supporters(&mut tx, shown).await?;
+    let items = rows(&mut tx, shown, day, Some(&states)).await?;
+    Ok(Ledger {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+        colours,
+        as_of: Some(day),
+        since: None,
+        changes: Vec::new(),
+        changes_total: 0,
     })
 }
 
 /// The ledger's columns beyond the task: agreement titles, latest reports and plan
 /// cadences, one statement each for the whole page.
-async fn rows(tx: &mut Tx, tasks: Vec<Task>) -> Result<Vec<LedgerRow>> {
+async fn rows(
+    tx: &mut Tx,
+    tasks: Vec<Task>,
+    day: NaiveDate,
+    states: Option<&HashMap<TaskId, Then>>,
+) -> Result<Vec<LedgerRow>> {
     if tasks.is_empty() {
         return Ok(Vec::new());
     }
+    // The latest report known at the end of the day.
     let mut q = Sql::new(
         "select r.task_id, r.reported_on, r.percent, r.done from progress_report r
          where r.id in (select (select x.id from progress_report x where x.task_id = t.id
-                                order by x.reported_on desc, x.id desc limit 1)
-                        from task t where t.id in ",
+                                and x.reported_on <= ",
     );
-    q.bind_list(tasks.iter().map(|t| t.id.0)).push(")");
+    q.bind(day)
+        .push(" and x.created_at < ")
+        .bind(end_of(day))
+        .push(
+            " order by x.reported_on desc, x.id desc limit 1)
+                        from task t where t.id in ",
+        )
+        .bind_list(tasks.iter().map(|t| t.id.0))
+        .push(")");
     let latest: HashMap<TaskId, LatestReport> = q
         .all::<LatestReport>(tx)
         .await?
@@ -143,31 +324,272 @@ async fn rows(tx: &mut Tx, tasks: Vec<Task>) -> Result<Vec<LedgerRow>> {
             )
         })
         .collect();
-    let today = settings::today();
     Ok(tasks
         .into_iter()
         .map(|task| {
+            let then = states.and_then(|s| s.get(&task.id)).cloned();
+            let (status, last) = match &then {
+                Some(t) => (t.status, t.last_report_on),
+                None => (task.status, task.last_report_on),
+            };
             // Only a task that reports itself can owe a report: one in work, not a
             // parent whose progress its sub-tasks make.
-            let reporting = matches!(task.status, TaskStatus::Accepted | TaskStatus::InProgress)
+            let reporting = matches!(status, TaskStatus::Accepted | TaskStatus::InProgress)
                 && task.child_count == 0;
             let report_missing = reporting
-                && cadences.get(&task.plan_id).is_some_and(|(cadence, day)| {
-                    supervision::report_missing(
-                        today,
-                        *cadence,
-                        *day,
-                        task.start_on,
-                        task.last_report_on,
-                    )
+                && cadences.get(&task.plan_id).is_some_and(|(cadence, due)| {
+                    supervision::report_missing(day, *cadence, *due, task.start_on, last)
                 });
             LedgerRow {
                 agreement_title: task.agreement_id.and_then(|a| titles.get(&a).cloned()),
-                expected: supervision::expected_progress(today, task.start_on, task.deadline),
+                expected: supervision::expected_progress(day, task.start_on, task.deadline),
                 latest: latest.get(&task.id).cloned(),
                 report_missing,
+                then,
                 task,
             }
         })
         .collect())
+}
+
+/// The ledger on a past day, and the changes between two days.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct LedgerDays {
+    /// The ledger as it stood at the end of this day (`YYYY-MM-DD`, not in the future).
+    pub as_of: Option<String>,
+    /// Also list what changed from the end of this day to `as_of` (or today).
+    pub since: Option<String>,
+}
+
+/// A task as it stood at the end of a day: its status, progress and last report then,
+/// and the colour those give on that day.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Then {
+    pub status: TaskStatus,
+    pub progress: i64,
+    pub last_report_on: Option<NaiveDate>,
+    pub colour: Colour,
+    pub expected: i64,
+}
+
+/// What happened to a task between two days.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Change {
+    pub task_id: TaskId,
+    pub title: String,
+    pub lead_org_name: String,
+    /// None when the task was recorded after the first day.
+    pub before: Option<Then>,
+    pub after: Then,
+    /// `new`, `closed`, `cancelled`, `turned_red`, `recovered` (red no more), `moved`
+    /// (progress changed), `status` (another step).
+    pub kinds: Vec<&'static str>,
+}
+
+/// The most tasks a ledger on a past day is worked out for: each one's history is read,
+/// so a wider scope is narrowed first (a lead, an agreement, a plan).
+pub const AS_OF_LIMIT: i64 = 20_000;
+/// The most changes listed.
+pub const CHANGES_SHOWN: usize = 500;
+
+/// The two days checked: `as_of` and `since`, neither in the future nor before the
+/// programme's first agreement, `since` before `as_of`.
+async fn days(tx: &mut Tx, d: &LedgerDays) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let mut check = Check::default();
+    let as_of = check
+        .take("as_of", text::date(d.as_of.as_deref().unwrap_or("")))
+        .flatten();
+    let since = check
+        .take("since", text::date(d.since.as_deref().unwrap_or("")))
+        .flatten();
+    let today = settings::today();
+    let first: Option<NaiveDate> = Sql::new("select min(signed_on) from agreement")
+        .scalar(tx)
+        .await?;
+    for (field, day) in [("as_of", as_of), ("since", since)] {
+        match day {
+            Some(d) if d > today => check.add(field, "day_in_future"),
+            Some(d) if first.is_some_and(|f| d < f) => check.add(field, "before_programme"),
+            _ => {}
+        }
+    }
+    if let (Some(s), a) = (since, as_of.unwrap_or(today))
+        && s >= a
+    {
+        check.add("since", "since_not_before");
+    }
+    check.finish()?;
+    Ok((as_of.filter(|d| *d < today), since))
+}
+
+/// The end of a local day, as the instant history is read up to.
+fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    let offset = chrono::Duration::minutes(i64::from(settings::get().utc_offset_minutes));
+    (day + chrono::Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        - offset
+}
+
+/// Every task of the filter (its colour and status aside, which belong to the day),
+/// refused past [`AS_OF_LIMIT`].
+async fn selected(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Vec<Task>> {
+    let all = TaskFilter {
+        colour: None,
+        status: None,
+        ..filter.clone()
+    };
+    let sel = select(tx, actor, &all).await?;
+    let mut q = Sql::new(&format!("select count(*) {LIST_FROM} where "));
+    let n: i64 = q.append(&sel.condition).scalar(tx).await?;
+    if n > AS_OF_LIMIT {
+        return Err(Error::Invalid(crate::FieldErrors::from([(
+            "as_of",
+            crate::FieldError {
+                code: "as_of_too_many",
+                limit: Some(AS_OF_LIMIT as usize),
+            },
+        )])));
+    }
+    let mut q = Sql::new(&format!("select {COLUMNS} {LIST_FROM} where "));
+    q.append(&sel.condition);
+    q.all(tx).await
+}
+
+/// How each task of the filter stood at the end of `day`, read from its history (the
+/// past ledger's reading, which read on today gives today's ledger).
+pub async fn states_on(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+    day: NaiveDate,
+) -> Result<HashMap<TaskId, Then>> {
+    let mut tx = db.read().await?;
+    let tasks = selected(&mut tx, actor, filter).await?;
+    then(&mut tx, &tasks, day).await
+}
+
+/// How each task stood at the end of `day`: read from its status steps and reports up
+/// to then; a parent's progress is its live sub-tasks' weighted roll-up on that day,
+/// walked down at most [`MAX_DEPTH`] levels. None for a task not yet recorded.
+async fn then(tx: &mut Tx, tasks: &[Task], day: NaiveDate) -> Result<HashMap<TaskId, Then>> {
+    let end = end_of(day);
+    // The tasks and every sub-task below them, level by level.
+    let mut facts: HashMap<i64, (Option<i64>, i64, NaiveDate, NaiveDate, bool)> = tasks
+        .iter()
+        .map(|t| {
+            let f = (
+                t.parent_id.map(|p| p.0),
+                t.weight,
+                t.start_on,
+                t.deadline,
+                t.created_at < end,
+            );
+            (t.id.0, f)
+        })
+        .collect();
+    let mut level: Vec<i64> = tasks
+        .iter()
+        .filter(|t| t.child_count > 0)
+        .map(|t| t.id.0)
+        .collect();
+    for _ in 0..MAX_DEPTH {
+        if level.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        for chunk in level.chunks(500) {
+            let mut q = Sql::new(
+                "select id, parent_id, weight, start_on, deadline, created_at from task where parent_id in ",
+            );
+            q.bind_list(chunk.iter().copied());
+            let rows: Vec<(i64, i64, i64, NaiveDate, NaiveDate, DateTime<Utc>)> = q.all(tx).await?;
+            for (id, parent, weight, start, deadline, created) in rows {
+                if let std::collections::hash_map::Entry::Vacant(e) = facts.entry(id) {
+                    e.insert((Some(parent), weight, start, deadline, created < end));
+                    next.push(id);
+                }
+            }
+        }
+        level = next;
+    }
+    let ids: Vec<i64> = facts.keys().copied().collect();
+    let mut status: HashMap<i64, String> = HashMap::new();
+    let mut reported: HashMap<i64, (NaiveDate, i64)> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut q = Sql::new(
+            "select task_id, to_status from task_event where to_status is not null and created_at < ",
+        );
+        q.bind(end)
+            .push(" and task_id in ")
+            .bind_list(chunk.iter().copied())
+            .push(" order by task_id, id");
+        for (id, s) in q.all::<(i64, String)>(tx).await? {
+            status.insert(id, s);
+        }
+        let mut q = Sql::new(
+            "select task_id, reported_on, percent from progress_report where reported_on <= ",
+        );
+        q.bind(day)
+            .push(" and created_at < ")
+            .bind(end)
+            .push(" and task_id in ")
+            .bind_list(chunk.iter().copied())
+            .push(" order by task_id, reported_on, id");
+        for (id, on, percent) in q.all::<(i64, NaiveDate, i64)>(tx).await? {
+            reported.insert(id, (on, percent));
+        }
+    }
+    // Children before parents: deepest first.
+    let depth = |mut id: i64| {
+        let mut d = 0;
+        while let Some((Some(p), ..)) = facts.get(&id) {
+            id = *p;
+            d += 1;
+            if d > MAX_DEPTH {
+                break;
+            }
+        }
+        d
+    };
+    let mut order: Vec<(i64, i64)> = ids.iter().map(|id| (depth(*id), *id)).collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let mut children: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    let mut out: HashMap<TaskId, Then> = HashMap::new();
+    let thresholds = settings::get().thresholds;
+    for (_, id) in order {
+        let Some(&(parent, weight, start, deadline, existed)) = facts.get(&id) else {
+            continue;
+        };
+        let Some(s) = status.get(&id).and_then(|s| TaskStatus::parse(s).ok()) else {
+            continue;
+        };
+        if !existed {
+            continue;
+        }
+        let progress = match children.remove(&id) {
+            Some(kids) if !kids.is_empty() => supervision::roll_up(&kids),
+            _ => reported.get(&id).map_or(0, |(_, p)| *p),
+        };
+        if let Some(p) = parent
+            && s != TaskStatus::Cancelled
+        {
+            children.entry(p).or_default().push((weight, progress));
+        }
+        let a = supervision::assess(day, start, deadline, progress, s.is_open(), thresholds);
+        out.insert(
+            TaskId(id),
+            Then {
+                status: s,
+                progress,
+                last_report_on: reported.get(&id).map(|(on, _)| *on),
+                colour: a.colour,
+                expected: a.expected,
+            },
+        );
+    }
+    Ok(out)
 }
