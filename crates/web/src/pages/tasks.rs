@@ -631,7 +631,8 @@ struct LedgerPage {
     total: i64,
     page: Page<()>,
     filter: TaskFilter,
-    colours: Vec<task::ColourCount>,
+    /// Tasks of every page by colour.
+    counts: Vec<(Colour, i64)>,
     sides: Vec<qiaolian_core::side::Side>,
     lead_name: String,
     pager_href: String,
@@ -770,7 +771,7 @@ pub async fn ledger(
             per_page: l.per_page,
         },
         filter,
-        colours: l.colours,
+        counts: l.colours.iter().map(|c| (c.colour, c.tasks)).collect(),
         sides: qiaolian_core::side::list(&state.db).await?,
         lead_name,
         pager_href,
