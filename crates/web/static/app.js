@@ -145,13 +145,15 @@
             return { coords: [centre[l.from], centre[l.to]], lineStyle: { width: Math.min(1 + Math.log2(l.n), 6) }, href: l.href, label: l.label };
           });
           chart.setOption({
+            // The tooltip is HTML: every name in it is escaped (organizations are named by users).
             tooltip: { trigger: 'item', formatter: function (p) {
-              if (p.seriesType === 'lines') { return p.data.label; }
+              var esc = echarts.format.encodeHTML;
+              if (p.seriesType === 'lines') { return esc(p.data.label); }
               var a = p.data && p.data.area;
-              if (!a) { return p.name; }
-              if (!a.org) { return a.name + '<br>' + d.none; }
-              if (!a.in_scope) { return a.name + '<br>' + d.out_of_scope; }
-              return a.name + '（' + a.org + '）<br>' + d.keys[k].label + '：' + p.data.text + '<br>' + d.open;
+              if (!a) { return esc(p.name); }
+              if (!a.org) { return esc(a.name) + '<br>' + esc(d.none); }
+              if (!a.in_scope) { return esc(a.name) + '<br>' + esc(d.out_of_scope); }
+              return esc(a.name) + '（' + esc(a.org) + '）<br>' + esc(d.keys[k].label) + '：' + esc(p.data.text) + '<br>' + esc(d.open);
             } },
             visualMap: Object.assign({ min: 0, max: max, calculable: true, seriesIndex: 0,
               inRange: { color: ['#fee2e2', '#b91c1c'] }, outOfRange: { color: '#f1f5f9' },

@@ -820,6 +820,15 @@ async fn a_leader_narrows_the_battle_map_to_a_district_and_opens_its_figures(app
     app.load_demo().await;
     let base = app.base.clone();
     let wanzhou = app.org_id("万州区侨联").await.0;
+    // A name with markup, as a user may type it, shows as text in the map's tooltip.
+    let admin = app.admin_api().await;
+    let (status, body) = admin
+        .patch(
+            &format!("/api/v1/orgs/{wanzhou}"),
+            json!({"name": "万州区侨联<img src=x onerror=window.pwned=1>", "version": 1}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
     journey("battle-map", &app, |c| async move {
         sign_in(&c, &base, "admin", ADMIN_PASSWORD).await?;
         click(&c, "#nav-dashboard").await?;
@@ -871,6 +880,27 @@ async fn a_leader_narrows_the_battle_map_to_a_district_and_opens_its_figures(app
             return Err("clicking 万州区 on the map did not open its battle map".into());
         }
         wait_text(&c, "#area-table", "万州区").await?;
+
+        let mut tip = json!([false, ""]);
+        for _ in 0..30 {
+            tip = c
+            .execute(
+                "const c = echarts.getInstanceByDom(document.getElementById('chuanyu-map'));
+                 const i = c.getOption().series[0].data.findIndex(d => d.name === '500101');
+                 c.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: i});
+                 const t = [...document.querySelectorAll('#chuanyu-map div')].find(d => d.textContent.includes('万州区侨联'));
+                 return [window.pwned === undefined, t ? t.textContent : ''];",
+                vec![],
+            )
+            .await?;
+            if tip[1].as_str().is_some_and(|t| !t.is_empty()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if tip[0] != true || !tip[1].as_str().unwrap_or("").contains("<img src=x") {
+            return Err(format!("the tooltip runs or hides the name: {tip}").into());
+        }
         Ok(())
     })
     .await;
