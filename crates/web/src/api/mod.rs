@@ -447,8 +447,20 @@ mod tests {
         for file in &files {
             let text = std::fs::read_to_string(file).unwrap_or_default();
             let mut schema: Option<Option<String>> = None;
+            // A derive written over several lines, read until it closes.
+            let mut derive: Option<String> = None;
             for line in text.lines().map(str::trim) {
-                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                if let Some(d) = derive.as_mut() {
+                    d.push_str(line);
+                    if line.ends_with(")]") {
+                        if d.contains("ToSchema") {
+                            schema = Some(None);
+                        }
+                        derive = None;
+                    }
+                } else if line.starts_with("#[derive(") && !line.ends_with(")]") {
+                    derive = Some(line.to_owned());
+                } else if line.starts_with("#[derive(") && line.contains("ToSchema") {
                     schema = Some(None);
                 } else if let Some(alias) = line
                     .strip_prefix("#[schema(as = ")
