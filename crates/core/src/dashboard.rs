@@ -150,8 +150,10 @@ pub async fn dashboard(db: &Db, actor: &Actor, q: &DashboardQuery) -> Result<Das
     )
     .await?;
     let scope = Scope::parse(db, actor, q.scope.as_deref()).await?;
-    let (areas, area_orgs) = areas(db, actor, &scope, from, to).await?;
-    let lines = lines(db, &area_orgs, &scope).await?;
+    let scope_path = scope_path(db, &scope).await?;
+    let here = (&scope, scope_path.as_deref());
+    let (areas, area_orgs) = areas(db, actor, here, from, to).await?;
+    let lines = lines(db, &area_orgs, here).await?;
     let spans = spans(db, &area_orgs).await?;
     let trend = trend(db, actor, &scope, from, to).await?;
     let (mix, mix_capped) = mix(db, actor, &scope, &area_orgs).await?;
@@ -201,11 +203,10 @@ async fn scope_path(db: &Db, scope: &Scope) -> Result<Option<String>> {
 async fn areas(
     db: &Db,
     actor: &Actor,
-    scope: &Scope,
+    (scope, scope_path): (&Scope, Option<&str>),
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<(Vec<Area>, Vec<AreaOrg>)> {
-    let scope_path = scope_path(db, scope).await?;
     let mut tx = db.read().await?;
     let regions: Vec<(String, String)> = Sql::new(
         "select r.code, r.name from region r join side s on s.region_code = r.parent_code
@@ -230,7 +231,7 @@ async fn areas(
     let area_orgs: Vec<AreaOrg> = by_code.values().cloned().collect();
     let counted: Vec<OrgId> = area_orgs
         .iter()
-        .filter(|o| o.in_scope(scope, scope_path.as_deref()))
+        .filter(|o| o.in_scope(scope, scope_path))
         .map(|o| o.id)
         .collect();
     let colours = crate::task::colours_by_lead(db, actor, &counted).await?;
@@ -316,8 +317,11 @@ fn area_of<'a>(path: &str, by_id: &HashMap<i64, &'a AreaOrg>) -> Option<&'a Area
 
 /// Pairings between the subtrees of two region federations, at least one in scope.
 /// Pairings are open to every reader, so the counts are everyone's.
-async fn lines(db: &Db, area_orgs: &[AreaOrg], scope: &Scope) -> Result<Vec<PairLine>> {
-    let scope_path = scope_path(db, scope).await?;
+async fn lines(
+    db: &Db,
+    area_orgs: &[AreaOrg],
+    (scope, scope_path): (&Scope, Option<&str>),
+) -> Result<Vec<PairLine>> {
     let by_id: HashMap<i64, &AreaOrg> = area_orgs.iter().map(|o| (o.id.0, o)).collect();
     let mut tx = db.read().await?;
     let ends: Vec<(String, String, i64)> = Sql::new(
@@ -331,8 +335,7 @@ async fn lines(db: &Db, area_orgs: &[AreaOrg], scope: &Scope) -> Result<Vec<Pair
     for (a, b, n) in &ends {
         if let (Some(x), Some(y)) = (area_of(a, &by_id), area_of(b, &by_id))
             && x.id != y.id
-            && (x.in_scope(scope, scope_path.as_deref())
-                || y.in_scope(scope, scope_path.as_deref()))
+            && (x.in_scope(scope, scope_path) || y.in_scope(scope, scope_path))
         {
             let key = (x.id.0.min(y.id.0), x.id.0.max(y.id.0));
             *counts.entry(key).or_default() += n;

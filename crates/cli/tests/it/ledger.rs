@@ -13,7 +13,8 @@ use crate::harness::{Api, TestApp, both, field_code, page, password_of, select_t
 both!(
     the_ledger_holds_exactly_the_listed_tasks_in_group_order,
     the_ledger_page_groups_and_numbers_the_tasks,
-    the_ledger_of_a_past_day_shows_what_stood_then
+    the_ledger_of_a_past_day_shows_what_stood_then,
+    readers_of_the_ledger_and_map_are_answered_while_reports_are_written
 );
 
 /// Every row of a ledger, all pages.
@@ -318,4 +319,60 @@ async fn the_ledger_of_a_past_day_shows_what_stood_then(app: TestApp) {
     .await;
     assert_eq!(select_text(&doc, "#ledger-past").len(), 1);
     assert!(!select_text(&doc, "#ledger-changes tr[data-change]").is_empty());
+}
+
+async fn readers_of_the_ledger_and_map_are_answered_while_reports_are_written(app: TestApp) {
+    qiaolian_core::demo::load(&app.db).await.expect("demo");
+    let admin = app.admin_api().await;
+    let (rows, _) = all_rows(&admin, "status=in_progress").await;
+    let task = &rows
+        .iter()
+        .find(|r| r["task"]["child_count"] == 0)
+        .expect("a task in progress")["task"];
+    let lead = task["lead_org_name"].as_str().expect("lead");
+    app.user("lead-coord", lead, "coordinator").await;
+    let writer = app.api_of("lead-coord").await;
+    let id = task["id"].as_i64().expect("id");
+    let yesterday = qiaolian_core::settings::today() - chrono::Duration::days(1);
+    let reads = [
+        "/api/v1/ledger?per_page=20".to_owned(),
+        format!(
+            "/api/v1/ledger?as_of={yesterday}&since={}",
+            yesterday - chrono::Duration::days(30)
+        ),
+        "/api/v1/dashboard".to_owned(),
+        "/api/v1/stats".to_owned(),
+    ];
+    // Eight readers and a writer at once: every read answers, every report is kept.
+    let readers = futures_util::future::join_all((0..8).map(|i| {
+        let (api, path) = (&admin, &reads[i % reads.len()]);
+        async move {
+            for _ in 0..3 {
+                let (status, body) = api.get(path).await;
+                assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            }
+        }
+    }));
+    let writes = async {
+        for percent in [81, 83, 85, 87] {
+            let (status, body) = writer
+                .post(
+                    &format!("/api/v1/tasks/{id}/reports"),
+                    serde_json::json!({"percent": percent, "done": format!("推进至 {percent}%")}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    tokio::join!(readers, writes);
+    let (_, detail) = admin.get(&format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(detail["task"]["progress"], 87);
+    let (ids, total) = listed_ids(&admin, "").await;
+    let (_, ledger) = admin.get("/api/v1/ledger?per_page=1").await;
+    assert_eq!(
+        ledger["total"],
+        total,
+        "the ledger still counts the list's {} tasks",
+        ids.len()
+    );
 }

@@ -254,8 +254,7 @@ pub async fn show(
         .collect();
     let map = map_json(&ctx, &d);
     let trend = trend_json(&ctx, &d);
-    let this_year = qiaolian_core::settings::today().format("%Y").to_string();
-    let this_year: i32 = this_year.parse().unwrap_or(2026);
+    let this_year = chrono::Datelike::year(&qiaolian_core::settings::today());
     let years = (dashboard::FIRST_YEAR.max(this_year - 15)..=this_year)
         .rev()
         .collect();

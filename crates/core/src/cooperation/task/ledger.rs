@@ -77,48 +77,93 @@ pub async fn ledger(
     page: PageRequest,
 ) -> Result<Ledger> {
     let page = page.clamped();
-    let (as_of, since) = days(&mut db.read().await?, d).await?;
-    let mut ledger = match as_of {
-        Some(day) => past(db, actor, filter, day, page).await?,
-        None => current(db, actor, filter, page).await?,
+    let mut tx = db.read().await?;
+    let (as_of, since) = days(&mut tx, d).await?;
+    if as_of.is_none() && since.is_none() {
+        drop(tx);
+        return current(db, actor, filter, page).await;
+    }
+    let on_day = match as_of {
+        Some(_) => Some(day_filters(filter)?),
+        None => None,
     };
-    if let Some(from) = since {
-        let mut tx = db.read().await?;
-        let tasks = selected(&mut tx, actor, filter).await?;
-        let before = then(&mut tx, &tasks, from).await?;
-        let after = match as_of {
-            Some(day) => then(&mut tx, &tasks, day).await?,
-            None => tasks.iter().map(|t| (t.id, now(t))).collect(),
-        };
-        let mut changed: Vec<(&Task, Change)> = tasks
-            .iter()
-            .filter_map(|t| {
-                let after = after.get(&t.id)?.clone();
-                let before = before.get(&t.id).cloned();
-                let kinds = kinds(before.as_ref(), &after);
-                (!kinds.is_empty()).then(|| {
-                    let c = Change {
-                        task_id: t.id,
-                        title: t.title.clone(),
-                        lead_org_name: t.lead_org_name.clone(),
-                        before,
-                        after,
-                        kinds,
-                    };
-                    (t, c)
-                })
+    // A past day's ledger and the changes since a day read the filter's tasks and their
+    // history once, together.
+    let tasks = selected(&mut tx, actor, filter).await?;
+    let states = match as_of {
+        Some(day) => Some(then(&mut tx, &tasks, day).await?),
+        None => None,
+    };
+    let changed = match since {
+        Some(from) => Some(changes(&mut tx, &tasks, from, states.as_ref()).await?),
+        None => None,
+    };
+    drop(tx);
+    let mut ledger = match (as_of, states, on_day) {
+        (Some(day), Some(states), Some(wanted)) => {
+            past(db, tasks, &states, wanted, day, page).await?
+        }
+        _ => current(db, actor, filter, page).await?,
+    };
+    if let (Some(from), Some((changes, total))) = (since, changed) {
+        ledger.since = Some(from);
+        ledger.changes = changes;
+        ledger.changes_total = total;
+    }
+    Ok(ledger)
+}
+
+/// What changed from the end of `from` to the ledger's day (`after`), or to today,
+/// in ledger order: the first [`CHANGES_SHOWN`] and how many.
+async fn changes(
+    tx: &mut Tx,
+    tasks: &[Task],
+    from: NaiveDate,
+    after: Option<&HashMap<TaskId, Then>>,
+) -> Result<(Vec<Change>, i64)> {
+    let before = then(tx, tasks, from).await?;
+    let mut changed: Vec<(&Task, Change)> = tasks
+        .iter()
+        .filter_map(|t| {
+            let after = match after {
+                Some(states) => states.get(&t.id)?.clone(),
+                None => now(t),
+            };
+            let before = before.get(&t.id).cloned();
+            let kinds = kinds(before.as_ref(), &after);
+            (!kinds.is_empty()).then(|| {
+                let c = Change {
+                    task_id: t.id,
+                    title: t.title.clone(),
+                    lead_org_name: t.lead_org_name.clone(),
+                    before,
+                    after,
+                    kinds,
+                };
+                (t, c)
             })
-            .collect();
-        changed.sort_by(|(a, _), (b, _)| order_key(a).cmp(&order_key(b)));
-        ledger.changes_total = changed.len() as i64;
-        ledger.changes = changed
+        })
+        .collect();
+    changed.sort_by(|(a, _), (b, _)| order_key(a).cmp(&order_key(b)));
+    let total = changed.len() as i64;
+    Ok((
+        changed
             .into_iter()
             .take(CHANGES_SHOWN)
             .map(|(_, c)| c)
-            .collect();
-        ledger.since = Some(from);
-    }
-    Ok(ledger)
+            .collect(),
+        total,
+    ))
+}
+
+/// The filter's colour and status, which on a past day apply to that day's.
+fn day_filters(filter: &TaskFilter) -> Result<(Option<Colour>, Option<TaskStatus>)> {
+    let mut check = Check::default();
+    let colour = view::blank(&filter.colour).and_then(|c| check.take("colour", Colour::parse(c)));
+    let status =
+        view::blank(&filter.status).and_then(|s| check.take("status", TaskStatus::parse(s)));
+    check.finish()?;
+    Ok((colour, status))
 }
 
 /// How a task stands today, as stored.
@@ -215,23 +260,16 @@ async fn current(db: &Db, actor: &Actor, filter: &TaskFilter, page: PageRequest)
 }
 
 /// The ledger as it stood at the end of a past day: the filter's tasks recorded by
-/// then, with their status, progress and colour of that day, the filter's colour and
-/// status applied to those.
+/// then, with their status, progress and colour of that day (`states`), the filter's
+/// colour and status applied to those.
 async fn past(
     db: &Db,
-    actor: &Actor,
-    filter: &TaskFilter,
+    mut tasks: Vec<Task>,
+    states: &HashMap<TaskId, Then>,
+    (colour, status): (Option<Colour>, Option<TaskStatus>),
     day: NaiveDate,
     page: PageRequest,
 ) -> Result<Ledger> {
-    let mut check = Check::default();
-    let colour = view::blank(&filter.colour).and_then(|c| check.take("colour", Colour::parse(c)));
-    let status =
-        view::blank(&filter.status).and_then(|s| check.take("status", TaskStatus::parse(s)));
-    check.finish()?;
-    let mut tx = db.read().await?;
-    let mut tasks = selected(&mut tx, actor, filter).await?;
-    let states = then(&mut tx, &tasks, day).await?;
     tasks.retain(|t| {
         states
             .get(&t.id)
@@ -255,8 +293,9 @@ async fn past(
         .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
         .take(page.per_page as usize)
         .collect();
+    let mut tx = db.read().await?;
     let shown = with_supporters(&mut tx, shown).await?;
-    let items = rows(&mut tx, shown, day, Some(&states)).await?;
+    let items = rows(&mut tx, shown, day, Some(states)).await?;
     Ok(Ledger {
         items,
         total,
@@ -309,21 +348,7 @@ async fn rows(
         .await?
         .into_iter()
         .collect();
-    let mut q = Sql::new("select id, cadence, due_day from plan where id in ");
-    q.bind_list(tasks.iter().map(|t| t.plan_id.0));
-    let cadences: HashMap<PlanId, (supervision::Cadence, u32)> = q
-        .all::<(PlanId, String, Option<i64>)>(tx)
-        .await?
-        .into_iter()
-        .map(|(id, cadence, day)| {
-            let cadence =
-                supervision::Cadence::parse(&cadence).unwrap_or(supervision::Cadence::None);
-            (
-                id,
-                (cadence, u32::try_from(day.unwrap_or(28)).unwrap_or(28)),
-            )
-        })
-        .collect();
+    let cadences = view::Cadences::of_plans(tx, tasks.iter().map(|t| t.plan_id)).await?;
     Ok(tasks
         .into_iter()
         .map(|task| {
@@ -336,10 +361,8 @@ async fn rows(
             // parent whose progress its sub-tasks make.
             let reporting = matches!(status, TaskStatus::Accepted | TaskStatus::InProgress)
                 && task.child_count == 0;
-            let report_missing = reporting
-                && cadences.get(&task.plan_id).is_some_and(|(cadence, due)| {
-                    supervision::report_missing(day, *cadence, *due, task.start_on, last)
-                });
+            let report_missing =
+                reporting && cadences.missing_on(day, task.plan_id, task.start_on, last);
             LedgerRow {
                 agreement_title: task.agreement_id.and_then(|a| titles.get(&a).cloned()),
                 expected: supervision::expected_progress(day, task.start_on, task.deadline),

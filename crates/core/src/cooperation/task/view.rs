@@ -410,11 +410,12 @@ const WAITING: [&str; 5] = [
 /// How many tasks the inbox lists at most under each heading.
 const INBOX_LIMIT: i64 = 200;
 
-/// The reporting cadence of each plan whose tasks wait under heading 1, read in one
-/// query, and whether a task of theirs owes a report today.
-struct Cadences(std::collections::HashMap<PlanId, (supervision::Cadence, u32)>);
+/// The reporting cadence of plans, read in one query, and whether a task of theirs owes
+/// a report on a day.
+pub(super) struct Cadences(std::collections::HashMap<PlanId, (supervision::Cadence, u32)>);
 
 impl Cadences {
+    /// The plans whose tasks wait for `org` under heading 1 (to report on).
     async fn of(tx: &mut Tx, org: OrgId) -> Result<Cadences> {
         let rows: Vec<(PlanId, String, Option<i64>)> = on!(tx, |c| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -426,7 +427,21 @@ impl Cadences {
             .fetch_all(c)
             .await?
         });
-        Ok(Cadences(
+        Ok(Cadences::from_rows(rows))
+    }
+
+    /// These plans.
+    pub(super) async fn of_plans(
+        tx: &mut Tx,
+        plans: impl Iterator<Item = PlanId>,
+    ) -> Result<Cadences> {
+        let mut q = Sql::new("select id, cadence, due_day from plan where id in ");
+        q.bind_list(plans.map(|p| p.0));
+        Ok(Cadences::from_rows(q.all(tx).await?))
+    }
+
+    fn from_rows(rows: Vec<(PlanId, String, Option<i64>)>) -> Cadences {
+        Cadences(
             rows.into_iter()
                 .map(|(id, cadence, day)| {
                     let cadence =
@@ -435,12 +450,22 @@ impl Cadences {
                     (id, (cadence, day))
                 })
                 .collect(),
-        ))
+        )
     }
 
     fn missing(&self, plan: PlanId, start: NaiveDate, last: Option<NaiveDate>) -> bool {
-        self.0.get(&plan).is_some_and(|(cadence, day)| {
-            supervision::report_missing(settings::today(), *cadence, *day, start, last)
+        self.missing_on(settings::today(), plan, start, last)
+    }
+
+    pub(super) fn missing_on(
+        &self,
+        day: NaiveDate,
+        plan: PlanId,
+        start: NaiveDate,
+        last: Option<NaiveDate>,
+    ) -> bool {
+        self.0.get(&plan).is_some_and(|(cadence, due)| {
+            supervision::report_missing(day, *cadence, *due, start, last)
         })
     }
 }
