@@ -64,6 +64,9 @@ enum Command {
         /// The base map's review number (审图号), shown under the dashboard's map.
         #[arg(long, env = "QIAOLIAN_MAP_REVIEW")]
         map_review: Option<String>,
+        /// The most rows an Excel export of a list writes (default and most: 200000).
+        #[arg(long, env = "QIAOLIAN_EXPORT_ROWS")]
+        export_rows: Option<usize>,
     },
     /// Apply pending database migrations and load reference data.
     Migrate,
@@ -218,6 +221,7 @@ async fn main() -> Result<()> {
             https,
             map_file,
             map_review,
+            export_rows,
         } => {
             let base_map = match map_file {
                 Some(path) => Some(qiaolian_web::read_base_map(&path).map_err(anyhow::Error::msg)?),
@@ -237,6 +241,7 @@ async fn main() -> Result<()> {
                 https,
                 base_map,
                 map_review,
+                export_rows,
             };
             let state = AppState::new(db.clone(), config);
             qiaolian_web::serve(listener, state, shutdown_signal())

@@ -2,6 +2,8 @@
 //! other formats Excel and WPS save) and .csv in UTF-8 or GBK, as a header row and
 //! rows of text, within limits a clerk can understand.
 
+pub mod export;
+
 use std::io::{Cursor, Read};
 
 use calamine::{Data, Reader, Xlsx, open_workbook_auto_from_rs};

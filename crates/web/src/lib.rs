@@ -6,6 +6,7 @@ pub mod api;
 mod assets;
 pub mod ctx;
 pub mod error;
+pub mod export;
 pub mod i18n;
 mod metrics;
 pub mod pages;
@@ -41,6 +42,16 @@ pub struct WebConfig {
     pub base_map: Option<Vec<u8>>,
     /// The review number (审图号) of that base map, shown under the map.
     pub map_review: Option<String>,
+    /// The most rows an Excel export writes (at most, and by default,
+    /// [`qiaolian_office::export::MAX_ROWS`]).
+    pub export_rows: Option<usize>,
+}
+
+impl WebConfig {
+    pub fn export_limit(&self) -> usize {
+        let most = qiaolian_office::export::MAX_ROWS;
+        self.export_rows.map_or(most, |n| n.clamp(1, most))
+    }
 }
 
 /// Reads a base map for the dashboard and checks that it is GeoJSON whose features

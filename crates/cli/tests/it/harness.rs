@@ -157,6 +157,11 @@ pub struct Server {
 impl Server {
     /// Connects to `url`, applies migrations and the first-start set-up, and serves.
     pub async fn start(url: &str) -> (Db, Server) {
+        Server::start_with(url, WebConfig::default()).await
+    }
+
+    /// As `start`, with the web layer's settings given.
+    pub async fn start_with(url: &str, config: WebConfig) -> (Db, Server) {
         let db = Db::connect(url).await.expect("connect");
         setup::prepare(&db, Some(ADMIN_PASSWORD))
             .await
@@ -168,7 +173,7 @@ impl Server {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(qiaolian_web::serve(
             listener,
-            AppState::new(db.clone(), WebConfig::default()),
+            AppState::new(db.clone(), config),
             async move {
                 let _ = stopped.await;
             },
@@ -405,6 +410,15 @@ impl Api {
                 .expect("send"),
         )
         .await
+    }
+
+    /// The same reader's client for another server (over the same database).
+    pub fn at(&self, base: &str) -> Api {
+        Api {
+            base: base.to_owned(),
+            token: self.token.clone(),
+            client: Client::new(),
+        }
     }
 
     /// The bearer token this client signs its requests with.

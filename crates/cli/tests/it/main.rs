@@ -17,6 +17,7 @@ mod cooperation;
 mod dashboard;
 mod donations;
 mod events;
+mod exports;
 mod figures;
 mod ledger;
 mod network;

@@ -155,10 +155,7 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
             kind: Some("framework".into()),
             ..Default::default()
         },
-        PageRequest {
-            page: 1,
-            per_page: 500,
-        },
+        PageRequest::new(1, 500),
     )
     .await?
     .items;
@@ -268,10 +265,7 @@ pub async fn load(db: &Db, system: &Actor) -> Result<()> {
             kind: Some("strategic".into()),
             ..Default::default()
         },
-        PageRequest {
-            page: 1,
-            per_page: 1,
-        },
+        PageRequest::new(1, 1),
     )
     .await?
     .items;

@@ -14,6 +14,15 @@ pub struct PageRequest {
     /// Items per page, 1–500 (default 50).
     #[serde(default = "default_per_page")]
     pub per_page: u32,
+    /// The most items a page may hold: [`MAX_PER_PAGE`] for a reader's request, more
+    /// for an export reading the whole list in chunks.
+    #[serde(skip, default = "max_per_page")]
+    #[param(ignore)]
+    limit: u32,
+}
+
+fn max_per_page() -> u32 {
+    MAX_PER_PAGE
 }
 
 fn first_page() -> u32 {
@@ -25,19 +34,39 @@ fn default_per_page() -> u32 {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest {
-            page: 1,
-            per_page: DEFAULT_PER_PAGE,
-        }
+        PageRequest::new(1, DEFAULT_PER_PAGE)
     }
 }
 
 impl PageRequest {
+    pub const fn new(page: u32, per_page: u32) -> PageRequest {
+        PageRequest {
+            page,
+            per_page,
+            limit: MAX_PER_PAGE,
+        }
+    }
+
+    /// A page of an export, which reads a whole list `per_page` items at a time
+    /// (more than a reader's page may hold, so a long list takes fewer queries).
+    pub const fn chunk(page: u32, per_page: u32) -> PageRequest {
+        PageRequest {
+            page,
+            per_page,
+            limit: if per_page > MAX_PER_PAGE {
+                per_page
+            } else {
+                MAX_PER_PAGE
+            },
+        }
+    }
+
     /// Clamps out-of-range values instead of refusing them: a bookmarked page 0 still works.
     pub fn clamped(self) -> PageRequest {
         PageRequest {
             page: self.page.max(1),
-            per_page: self.per_page.clamp(1, MAX_PER_PAGE),
+            per_page: self.per_page.clamp(1, self.limit),
+            limit: self.limit,
         }
     }
 

@@ -113,17 +113,9 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<Mechanism>> {
             kind: Some(kind.as_str().to_owned()),
             ..OrgFilter::default()
         };
-        for o in org::list(
-            db,
-            actor,
-            &f,
-            PageRequest {
-                page: 1,
-                per_page: 500,
-            },
-        )
-        .await?
-        .items
+        for o in org::list(db, actor, &f, PageRequest::new(1, 500))
+            .await?
+            .items
         {
             out.push(get(db, actor, o.id).await?);
         }

@@ -1,6 +1,7 @@
 //! Agreements: the list, one agreement, its scans and its plans.
 
 use axum::extract::{Multipart, Path, State};
+use axum::response::Response;
 use qiaolian_core::Error;
 use qiaolian_core::agreement::{self, Agreement, AgreementFilter, AgreementId, AgreementInput};
 use qiaolian_core::page::{Page, PageRequest};
@@ -11,19 +12,23 @@ use super::{ApiJson, ApiQuery, read_multipart, unless_refused};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
 /// Agreements the caller may see.
-#[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements", params(AgreementFilter, PageRequest),
-    security(("bearer" = [])), responses((status = 200, body = Page<Agreement>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements", params(AgreementFilter, PageRequest, ExportQuery),
+    security(("bearer" = [])), responses((status = 200, content((Page<Agreement> = "application/json"), (Workbook = XLSX))), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_agreements(
     user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<AgreementFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Agreement>>, ApiError> {
-    Ok(ApiJson(
-        agreement::list(&state.db, &user.actor(), &filter, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| {
+        agreement::list(&state.db, &actor, &filter, p)
+    })
+    .await
 }
 
 /// Record an agreement with its parties and areas.

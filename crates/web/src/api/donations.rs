@@ -2,6 +2,7 @@
 //! figures of each campaign.
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use qiaolian_core::donation::{
     self, AllocationInput, CampaignTotals, Donation, DonationFilter, DonationId, DonationInput,
     StepInput,
@@ -12,19 +13,23 @@ use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
 /// Donations the caller may read, newest gift first.
-#[utoipa::path(get, path = "/api/v1/donations", tag = "donations", params(DonationFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<Donation>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/donations", tag = "donations", params(DonationFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<Donation> = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn list(
     user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<DonationFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Donation>>, ApiError> {
-    Ok(ApiJson(
-        donation::list(&state.db, &user.actor(), &f, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| {
+        donation::list(&state.db, &actor, &f, p)
+    })
+    .await
 }
 
 /// Record a donation of money or goods (amount in yuan as typed).

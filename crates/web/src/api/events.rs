@@ -1,6 +1,7 @@
 //! Events with their outcomes; the projects signed at them are in `projects.rs`.
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use qiaolian_core::event::{self, EndorsementInput, Event, EventFilter, EventId, EventInput};
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::project::{self, Project, Totals};
@@ -10,18 +11,19 @@ use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<Event>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<Event> = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn list(
     user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<EventFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Event>>, ApiError> {
-    Ok(ApiJson(
-        event::list(&state.db, &user.actor(), &f, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| event::list(&state.db, &actor, &f, p)).await
 }
 
 /// Record an event with its hosts and participants by country.

@@ -1,6 +1,7 @@
 //! Exchanges between organizations, and their counts by year and side.
 
 use axum::extract::State;
+use axum::response::Response;
 use qiaolian_core::exchange::{self, Exchange, ExchangeFilter, ExchangeInput};
 use qiaolian_core::page::{Page, PageRequest};
 use serde::Serialize;
@@ -9,19 +10,23 @@ use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
 /// The exchange log, filtered.
-#[utoipa::path(get, path = "/api/v1/exchanges", tag = "network", params(ExchangeFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<Exchange>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/exchanges", tag = "network", params(ExchangeFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<Exchange> = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn list_exchanges(
     user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<ExchangeFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Exchange>>, ApiError> {
-    Ok(ApiJson(
-        exchange::list(&state.db, &user.actor(), &filter, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| {
+        exchange::list(&state.db, &actor, &filter, p)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/exchanges", tag = "network", request_body = ExchangeInput, security(("bearer" = [])),

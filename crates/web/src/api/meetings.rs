@@ -1,6 +1,7 @@
 //! Joint meetings and their resolutions.
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use qiaolian_core::meeting::{
     self, Meeting, MeetingId, MeetingInput, ResolutionFilter, ResolutionRow,
 };
@@ -12,6 +13,7 @@ use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -78,15 +80,18 @@ pub async fn add_resolution(
 
 /// Resolutions of joint meetings with their status (by the tasks the caller may read),
 /// newest meeting first.
-#[utoipa::path(get, path = "/api/v1/resolutions", tag = "network", params(ResolutionFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<ResolutionRow>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/resolutions", tag = "network", params(ResolutionFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<ResolutionRow> = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn list_resolutions(
     user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<ResolutionFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<ResolutionRow>>, ApiError> {
-    Ok(ApiJson(
-        meeting::resolutions(&state.db, &user.actor(), &filter, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| {
+        meeting::resolutions(&state.db, &actor, &filter, p)
+    })
+    .await
 }

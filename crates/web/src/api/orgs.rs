@@ -1,6 +1,7 @@
 //! Organizations.
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use qiaolian_core::Error;
 use qiaolian_core::org::{self, Org, OrgFilter, OrgId, OrgInput};
 use qiaolian_core::outcome::Visits;
@@ -10,19 +11,23 @@ use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
 /// List organizations, filtered and paged.
-#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(OrgFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<Org>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(OrgFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<Org> = "application/json"), (Workbook = XLSX))), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<OrgFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Org>>, ApiError> {
-    Ok(ApiJson(
-        org::list(&state.db, &user.actor(), &filter, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| {
+        org::list(&state.db, &actor, &filter, p)
+    })
+    .await
 }
 
 /// One organization.

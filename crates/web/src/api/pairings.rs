@@ -1,6 +1,7 @@
 //! Pairings between organizations of the two sides.
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::pairing::{self, Pairing, PairingFilter, PairingId, PairingInput};
 
@@ -8,19 +9,23 @@ use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
 /// Pairings, with their status (active or dormant) and exchange counts.
-#[utoipa::path(get, path = "/api/v1/pairings", tag = "network", params(PairingFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<Pairing>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/pairings", tag = "network", params(PairingFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<Pairing> = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn list_pairings(
     user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<PairingFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Pairing>>, ApiError> {
-    Ok(ApiJson(
-        pairing::list(&state.db, &user.actor(), &filter, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| {
+        pairing::list(&state.db, &actor, &filter, p)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/pairings", tag = "network", request_body = PairingInput, security(("bearer" = [])),

@@ -2,6 +2,7 @@
 //! export for a person's own data request, erasure on request.
 
 use axum::extract::{Multipart, Path, State};
+use axum::response::Response;
 use qiaolian_core::Error;
 use qiaolian_core::audit::{self, Entry};
 use qiaolian_core::org::OrgId;
@@ -16,18 +17,19 @@ use super::{ApiJson, ApiQuery, read_multipart, unless_refused};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
-#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PersonFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<Person>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PersonFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<Person> = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn list(
     user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<PersonFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Person>>, ApiError> {
-    Ok(ApiJson(
-        person::list(&state.db, &user.actor(), &f, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| person::list(&state.db, &actor, &f, p)).await
 }
 
 /// Where the people the filters find live (China left out), most first: the whole list

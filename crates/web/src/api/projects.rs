@@ -2,6 +2,7 @@
 //! and each project followed from signing to operation.
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::project::{
     self, LandingBy, LandingRow, Project, ProjectFilter, ProjectId, ProjectInput, StatusFigure,
@@ -13,19 +14,20 @@ use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
 /// Projects that match the filters, newest signing first.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ProjectFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<Project>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ProjectFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<Project> = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn list(
     user: User,
     State(state): State<AppState>,
     ApiQuery(f): ApiQuery<ProjectFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Project>>, ApiError> {
-    Ok(ApiJson(
-        project::list(&state.db, &user.actor(), &f, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| project::list(&state.db, &actor, &f, p)).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

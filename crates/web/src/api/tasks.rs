@@ -9,23 +9,30 @@ use qiaolian_core::task::{
 };
 use serde::Deserialize;
 
+use axum::response::{IntoResponse, Response};
+
 use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::ctx::User;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, Export, ExportQuery, Workbook, XLSX};
 
-/// Tasks the caller may see, filtered (colour, status, lead subtree, agreement, area, deadline range).
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskFilter, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = Page<Task>), (status = 422, body = ErrorBody)))]
+/// Tasks the caller may see, filtered (colour, status, lead subtree, agreement, area,
+/// deadline range); with `format=xlsx`, all of them as an Excel workbook.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskFilter, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((Page<Task> = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn list_tasks(
     user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<TaskFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<Page<Task>>, ApiError> {
-    Ok(ApiJson(
-        task::list(&state.db, &user.actor(), &filter, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    export::list(&state, x, page, |p| {
+        task::list(&state.db, &actor, &filter, p)
+    })
+    .await
 }
 
 /// The progress ledger (打表推进): the tasks the caller may see with the list's filters,
@@ -33,18 +40,24 @@ pub async fn list_tasks(
 /// its expected progress and whether a report is missing; and the tasks of all pages by
 /// colour. With `as_of`, the ledger as it stood at the end of that day (at most
 /// 20,000 tasks of the filter are worked out); with `since`, what changed from that day.
-#[utoipa::path(get, path = "/api/v1/ledger", tag = "tasks", params(TaskFilter, task::LedgerDays, PageRequest), security(("bearer" = [])),
-    responses((status = 200, body = task::Ledger), (status = 422, body = ErrorBody)))]
+/// With `format=xlsx`, the whole ledger (every page) as an Excel workbook.
+#[utoipa::path(get, path = "/api/v1/ledger", tag = "tasks", params(TaskFilter, task::LedgerDays, PageRequest, ExportQuery), security(("bearer" = [])),
+    responses((status = 200, content((task::Ledger = "application/json"), (Workbook = XLSX))), (status = 422, body = ErrorBody)))]
 pub async fn ledger(
     user: User,
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<TaskFilter>,
     ApiQuery(days): ApiQuery<task::LedgerDays>,
     ApiQuery(page): ApiQuery<PageRequest>,
-) -> Result<ApiJson<task::Ledger>, ApiError> {
-    Ok(ApiJson(
-        task::ledger(&state.db, &user.actor(), &filter, &days, page).await?,
-    ))
+    x: Export,
+) -> Result<Response, ApiError> {
+    if x.xlsx {
+        return export::ledger(&state, x, &filter, &days).await;
+    }
+    Ok(
+        ApiJson(task::ledger(&state.db, &user.actor(), &filter, &days, page).await?)
+            .into_response(),
+    )
 }
 
 /// Draft a task with the four fixes.

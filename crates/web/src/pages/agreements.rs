@@ -98,17 +98,9 @@ async fn show_page(
         top: Some(true),
         ..TaskFilter::default()
     };
-    let tasks = task::list(
-        db,
-        &actor,
-        &filter,
-        PageRequest {
-            page: 1,
-            per_page: 500,
-        },
-    )
-    .await?
-    .items;
+    let tasks = task::list(db, &actor, &filter, PageRequest::new(1, 500))
+        .await?
+        .items;
     let mut areas: Vec<AreaBlock> = a
         .areas
         .iter()

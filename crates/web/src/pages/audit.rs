@@ -71,10 +71,7 @@ pub async fn list(
         entity_id: None,
         action: Some(q.action.clone()).filter(|a| !a.is_empty()),
     };
-    let paging = PageRequest {
-        page: q.page.unwrap_or(1),
-        per_page: q.per_page.unwrap_or(50),
-    };
+    let paging = PageRequest::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50));
     let page = audit::list(&state.db, &actor, &filter, paging).await?;
     let chain = if q.verify == "1" {
         Some(audit::chain(&state.db, &actor).await?)

@@ -143,25 +143,14 @@ async fn refused(
         event: Some(event),
         ..TalentFilter::default()
     };
-    let per_page = PageRequest {
-        page: 1,
-        per_page: 100,
-    };
+    let per_page = PageRequest::new(1, 100);
     let media_filter = qiaolian_core::org::OrgFilter {
         kind: Some("media_outlet".into()),
         ..Default::default()
     };
-    let media = qiaolian_core::org::list(
-        db,
-        &actor,
-        &media_filter,
-        PageRequest {
-            page: 1,
-            per_page: 500,
-        },
-    )
-    .await?
-    .items;
+    let media = qiaolian_core::org::list(db, &actor, &media_filter, PageRequest::new(1, 500))
+        .await?
+        .items;
     let mut links = Vec::new();
     if let Some(id) = e.agreement_id
         && let Ok(x) = qiaolian_core::agreement::get(db, &actor, id).await
@@ -454,10 +443,7 @@ impl FormPage {
 async fn form_page(ctx: Ctx, db: &Db, form: EventForm, errors: FormErrors) -> PageResult {
     let countries = reference::countries(db).await?;
     let spare = 8usize.saturating_sub(form.countries.len()).max(3);
-    let all = PageRequest {
-        page: 1,
-        per_page: 500,
-    };
+    let all = PageRequest::new(1, 500);
     let (mut agreements, mut mechanisms, mut pairings) = (Vec::new(), Vec::new(), Vec::new());
     if let Some(actor) = ctx.user().map(qiaolian_core::account::Account::actor) {
         let filter = qiaolian_core::agreement::AgreementFilter::default();

@@ -303,6 +303,20 @@ impl Ctx {
         i18n::t(self.info.locale, &format!("{prefix}{value}"))
     }
 
+    /// The list API's address for this page's filters as an Excel workbook: the page's
+    /// own query, without its paging, with `format=xlsx`.
+    pub fn export_href(&self, api: &str) -> String {
+        let query = self.here.split_once('?').map_or("", |(_, q)| q);
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            if !matches!(&*k, "page" | "per_page" | "format" | "view") && !v.is_empty() {
+                out.append_pair(&k, &v);
+            }
+        }
+        out.append_pair("format", "xlsx");
+        format!("{api}?{}", out.finish())
+    }
+
     pub fn lang(&self) -> &'static str {
         self.info.locale.as_str()
     }
@@ -404,7 +418,7 @@ struct ErrorTemplate<'a> {
 
 /// The friendly error page, in the user's language and layout.
 /// An instant shifted to the deployment's time zone.
-fn local(t: &chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn local(t: &chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     *t + chrono::Duration::minutes(i64::from(qiaolian_core::settings::get().utc_offset_minutes))
 }
 

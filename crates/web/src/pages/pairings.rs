@@ -151,40 +151,24 @@ pub async fn pairing_show(
         org: Some(p.org_a_id.0),
         ..ExchangeFilter::default()
     };
-    let exchanges = exchange::list(
-        &state.db,
-        &user.actor(),
-        &filter,
-        PageRequest {
-            page: 1,
-            per_page: 500,
-        },
-    )
-    .await?
-    .items
-    .into_iter()
-    .filter(|e| {
-        let ends = |o: OrgId| e.from_org_id == o || e.to_orgs.iter().any(|t| t.org_id == o);
-        e.pairing_id == Some(p.id) || (ends(p.org_a_id) && ends(p.org_b_id))
-    })
-    .collect();
+    let exchanges = exchange::list(&state.db, &user.actor(), &filter, PageRequest::new(1, 500))
+        .await?
+        .items
+        .into_iter()
+        .filter(|e| {
+            let ends = |o: OrgId| e.from_org_id == o || e.to_orgs.iter().any(|t| t.org_id == o);
+            e.pairing_id == Some(p.id) || (ends(p.org_a_id) && ends(p.org_b_id))
+        })
+        .collect();
     let tasks = match p.agreement_id {
         Some(a) => {
             let f = qiaolian_core::task::TaskFilter {
                 agreement: Some(a.0),
                 ..Default::default()
             };
-            qiaolian_core::task::list(
-                &state.db,
-                &user.actor(),
-                &f,
-                PageRequest {
-                    page: 1,
-                    per_page: 200,
-                },
-            )
-            .await?
-            .items
+            qiaolian_core::task::list(&state.db, &user.actor(), &f, PageRequest::new(1, 200))
+                .await?
+                .items
         }
         None => Vec::new(),
     };

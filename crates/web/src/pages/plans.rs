@@ -56,17 +56,9 @@ pub async fn show(
         plan: Some(id),
         ..TaskFilter::default()
     };
-    let tasks = task::list(
-        &state.db,
-        &actor,
-        &filter,
-        PageRequest {
-            page: 1,
-            per_page: 500,
-        },
-    )
-    .await?
-    .items;
+    let tasks = task::list(&state.db, &actor, &filter, PageRequest::new(1, 500))
+        .await?
+        .items;
     let columns = TaskStatus::ALL
         .iter()
         .map(|s| {
@@ -194,20 +186,12 @@ async fn form_page(
                 plan: Some(p.id.0),
                 ..TaskFilter::default()
             };
-            task::list(
-                db,
-                &actor,
-                &f,
-                PageRequest {
-                    page: 1,
-                    per_page: 500,
-                },
-            )
-            .await?
-            .items
-            .into_iter()
-            .filter(|t| t.status.is_open())
-            .collect()
+            task::list(db, &actor, &f, PageRequest::new(1, 500))
+                .await?
+                .items
+                .into_iter()
+                .filter(|t| t.status.is_open())
+                .collect()
         }
         None => Vec::new(),
     };

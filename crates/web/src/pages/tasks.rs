@@ -424,24 +424,16 @@ async fn form_page(
         Some(e) => task::descendants(db, e.id).await?,
         None => Vec::new(),
     };
-    let parents = task::list(
-        db,
-        &actor,
-        &filter,
-        PageRequest {
-            page: 1,
-            per_page: 500,
-        },
-    )
-    .await?
-    .items
-    .into_iter()
-    .filter(|t| {
-        existing.as_ref().is_none_or(|e| e.id != t.id)
-            && !below.contains(&t.id)
-            && t.status.is_open()
-    })
-    .collect();
+    let parents = task::list(db, &actor, &filter, PageRequest::new(1, 500))
+        .await?
+        .items
+        .into_iter()
+        .filter(|t| {
+            existing.as_ref().is_none_or(|e| e.id != t.id)
+                && !below.contains(&t.id)
+                && t.status.is_open()
+        })
+        .collect();
     let name_of = async |id: &str| match id.trim().parse::<i64>() {
         Ok(id) => org::get(db, &actor, OrgId(id))
             .await

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::view::{LIST_FROM, select};
+use super::view::{LIST_FROM, colour_counts_in, select};
 use super::*;
 
 /// A task's latest progress report, as the ledger shows it.
@@ -264,29 +264,13 @@ async fn current(db: &Db, actor: &Actor, filter: &TaskFilter, page: PageRequest)
 /// colour and status applied to those.
 async fn past(
     db: &Db,
-    mut tasks: Vec<Task>,
+    tasks: Vec<Task>,
     states: &HashMap<TaskId, Then>,
-    (colour, status): (Option<Colour>, Option<TaskStatus>),
+    wanted: (Option<Colour>, Option<TaskStatus>),
     day: NaiveDate,
     page: PageRequest,
 ) -> Result<Ledger> {
-    tasks.retain(|t| {
-        states
-            .get(&t.id)
-            .is_some_and(|s| status.is_none_or(|x| s.status == x))
-    });
-    let colours: Vec<ColourCount> = Colour::ALL
-        .iter()
-        .map(|c| ColourCount {
-            colour: *c,
-            tasks: tasks
-                .iter()
-                .filter(|t| states.get(&t.id).is_some_and(|s| s.colour == *c))
-                .count() as i64,
-        })
-        .collect();
-    tasks.retain(|t| colour.is_none_or(|c| states.get(&t.id).is_some_and(|s| s.colour == c)));
-    tasks.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    let (tasks, colours) = on_day(tasks, states, wanted);
     let total = tasks.len() as i64;
     let shown: Vec<Task> = tasks
         .into_iter()
@@ -307,6 +291,155 @@ async fn past(
         changes: Vec::new(),
         changes_total: 0,
     })
+}
+
+/// The tasks of a past day's ledger in its order, and their colours then: those
+/// recorded by the day, of the filter's status and colour on it.
+fn on_day(
+    mut tasks: Vec<Task>,
+    states: &HashMap<TaskId, Then>,
+    (colour, status): (Option<Colour>, Option<TaskStatus>),
+) -> (Vec<Task>, Vec<ColourCount>) {
+    tasks.retain(|t| {
+        states
+            .get(&t.id)
+            .is_some_and(|s| status.is_none_or(|x| s.status == x))
+    });
+    let colours: Vec<ColourCount> = Colour::ALL
+        .iter()
+        .map(|c| ColourCount {
+            colour: *c,
+            tasks: tasks
+                .iter()
+                .filter(|t| states.get(&t.id).is_some_and(|s| s.colour == *c))
+                .count() as i64,
+        })
+        .collect();
+    tasks.retain(|t| colour.is_none_or(|c| states.get(&t.id).is_some_and(|s| s.colour == c)));
+    tasks.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    (tasks, colours)
+}
+
+/// How many rows of the whole ledger are read and handed over at a time.
+const EXPORT_CHUNK: usize = 2_000;
+
+/// What an export of the whole ledger says above its rows.
+#[derive(Clone, Debug)]
+pub struct LedgerHead {
+    pub total: i64,
+    pub colours: Vec<ColourCount>,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A part of the whole ledger as [`ledger_each`] hands it over.
+pub enum LedgerPart {
+    /// First, once: what stands above the rows.
+    Head(LedgerHead),
+    /// Then the rows, in group order, a chunk at a time.
+    Rows(Vec<LedgerRow>),
+}
+
+/// The whole ledger of a filter (every page), today's or a past day's, sent to `out`
+/// — its head, then its rows in group order a chunk at a time — all read in one
+/// transaction: for an export, which must not hold 100,000 rows at once (the channel's
+/// bound holds the reading back while the writer catches up). More than `limit` tasks
+/// are refused (`export_too_large`) before a row is read; a closed channel (the writer
+/// stopped) ends the reading.
+pub async fn ledger_each(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+    d: &LedgerDays,
+    limit: usize,
+    out: tokio::sync::mpsc::Sender<LedgerPart>,
+) -> Result<()> {
+    let mut tx = db.read().await?;
+    let (as_of, _) = days(&mut tx, d).await?;
+    let too_large = || {
+        Error::Invalid(crate::FieldErrors::from([(
+            "format",
+            crate::FieldError {
+                code: "export_too_large",
+                limit: Some(limit),
+            },
+        )]))
+    };
+    if let Some(day) = as_of {
+        let wanted = day_filters(filter)?;
+        let tasks = selected(&mut tx, actor, filter).await?;
+        let states = then(&mut tx, &tasks, day).await?;
+        let (tasks, colours) = on_day(tasks, &states, wanted);
+        if tasks.len() > limit {
+            return Err(too_large());
+        }
+        let head = LedgerHead {
+            total: tasks.len() as i64,
+            colours,
+            as_of: Some(day),
+        };
+        if out.send(LedgerPart::Head(head)).await.is_err() {
+            return Ok(());
+        }
+        let mut rest = tasks.into_iter();
+        loop {
+            let chunk: Vec<Task> = rest.by_ref().take(EXPORT_CHUNK).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let chunk = with_supporters(&mut tx, chunk).await?;
+            let part = LedgerPart::Rows(rows(&mut tx, chunk, day, Some(&states)).await?);
+            if out.send(part).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    let colours = colour_counts_in(&mut tx, actor, filter).await?;
+    let sel = select(&mut tx, actor, filter).await?;
+    // The order is read once, as ids; each chunk's rows are then read by id.
+    let mut q = Sql::new(&format!("select t.id {LIST_FROM} where "));
+    q.append(&sel.condition)
+        .push(&format!(" order by {LEDGER_ORDER} limit "))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1));
+    let ids: Vec<i64> = q
+        .all::<(i64,)>(&mut tx)
+        .await?
+        .into_iter()
+        .map(|(i,)| i)
+        .collect();
+    if ids.len() > limit {
+        return Err(too_large());
+    }
+    let head = LedgerHead {
+        total: ids.len() as i64,
+        colours: colours
+            .into_iter()
+            .map(|(colour, tasks)| ColourCount { colour, tasks })
+            .collect(),
+        as_of: None,
+    };
+    if out.send(LedgerPart::Head(head)).await.is_err() {
+        return Ok(());
+    }
+    let today = settings::today();
+    for chunk in ids.chunks(EXPORT_CHUNK) {
+        let mut q = Sql::new(&format!("select {COLUMNS} {LIST_FROM} where "));
+        q.append(&sel.condition)
+            .push(" and t.id in ")
+            .bind_list(chunk.iter().copied());
+        let mut found: HashMap<i64, Task> = q
+            .all::<Task>(&mut tx)
+            .await?
+            .into_iter()
+            .map(|t| (t.id.0, t))
+            .collect();
+        let ordered: Vec<Task> = chunk.iter().filter_map(|id| found.remove(id)).collect();
+        let ordered = with_supporters(&mut tx, ordered).await?;
+        let part = LedgerPart::Rows(rows(&mut tx, ordered, today, None).await?);
+        if out.send(part).await.is_err() {
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 /// The ledger's columns beyond the task: agreement titles, latest reports and plan

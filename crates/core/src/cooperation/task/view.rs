@@ -588,19 +588,28 @@ pub async fn colour_counts(
     filter: &TaskFilter,
 ) -> Result<Vec<(Colour, i64)>> {
     let mut tx = db.read().await?;
+    colour_counts_in(&mut tx, actor, filter).await
+}
+
+/// [`colour_counts`] within a transaction already open.
+pub(super) async fn colour_counts_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    filter: &TaskFilter,
+) -> Result<Vec<(Colour, i64)>> {
     let all = TaskFilter {
         colour: None,
         ..filter.clone()
     };
-    let sel = select(&mut tx, actor, &all).await?;
+    let sel = select(tx, actor, &all).await?;
     let rows: Vec<(String, i64)> = if sel.tallied {
         let mut q = sel.tally("colour, cast(sum(n) as bigint)", false);
         q.push(" group by colour");
-        q.all(&mut tx).await?
+        q.all(tx).await?
     } else {
         let mut q = Sql::new(&format!("select r.colour, count(*) {LIST_FROM} where "));
         q.append(&sel.condition).push(" group by r.colour");
-        q.all(&mut tx).await?
+        q.all(tx).await?
     };
     Ok(Colour::ALL
         .iter()
