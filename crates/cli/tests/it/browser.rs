@@ -20,6 +20,7 @@ both!(
     a_duplicate_saved_anyway_is_merged_with_its_history_and_the_merge_undone,
     a_clerk_imports_a_spreadsheet_and_decides_on_the_flagged_duplicate,
     a_leader_narrows_the_battle_map_to_a_district_and_opens_its_figures,
+    a_leader_reviews_last_months_ledger_with_its_changes_and_exports_it,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -900,6 +901,100 @@ async fn a_leader_narrows_the_battle_map_to_a_district_and_opens_its_figures(app
         }
         if tip[0] != true || !tip[1].as_str().unwrap_or("").contains("<img src=x") {
             return Err(format!("the tooltip runs or hides the name: {tip}").into());
+        }
+        Ok(())
+    })
+    .await;
+}
+
+async fn a_leader_reviews_last_months_ledger_with_its_changes_and_exports_it(app: TestApp) {
+    qiaolian_core::demo::load(&app.db).await.expect("demo");
+    let base = app.base.clone();
+    let today = qiaolian_core::settings::today();
+    let last_month = today - chrono::Duration::days(30);
+    let before = today - chrono::Duration::days(90);
+    journey("ledger-export", &app, |c| async move {
+        sign_in(&c, &base, "admin", ADMIN_PASSWORD).await?;
+        click(&c, "#nav-tasks").await?;
+        click(&c, "#nav-ledger").await?;
+        wait_text(&c, "h1.page-title", "打表推进台账").await?;
+
+        // The ledger as it stood a month ago, and what changed in the quarter before.
+        set_value(&c, "#f-as-of", &last_month.to_string()).await?;
+        set_value(&c, "#f-since", &before.to_string()).await?;
+        click(&c, "#ledger-submit").await?;
+        wait_text(&c, "#ledger-past", "历史台账").await?;
+        wait_text(&c, "#ledger-caption", &format!("截至 {last_month}")).await?;
+        wait_text(&c, "#changes-total", &format!("{before} → {last_month}")).await?;
+        let changed = c
+            .find_all(Locator::Css("#ledger-changes tr[data-change]"))
+            .await?
+            .len();
+        if changed == 0 {
+            return Err("the demo's quarter before last month shows no change".into());
+        }
+        accessible(&c, "the past ledger").await?;
+        let mut shown = Vec::new();
+        for a in c
+            .find_all(Locator::Css(
+                "#ledger-table tr[data-task] td:nth-child(2) > a",
+            ))
+            .await?
+        {
+            shown.push(a.text().await?);
+        }
+
+        // The export of the same ledger holds the same rows in the same order.
+        let href = c
+            .find(Locator::Css("#export-xlsx"))
+            .await?
+            .attr("href")
+            .await?
+            .ok_or("no export link")?;
+        if !href.contains(&format!("as_of={last_month}")) {
+            return Err(format!("the export does not keep the day: {href}").into());
+        }
+        let cookies: Vec<String> = c
+            .get_all_cookies()
+            .await?
+            .iter()
+            .map(|k| format!("{}={}", k.name(), k.value()))
+            .collect();
+        let bytes = reqwest::Client::new()
+            .get(format!("{base}{href}"))
+            .header("cookie", cookies.join("; "))
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec()))?;
+        let name = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&name)?;
+        let rows: Vec<Vec<calamine::Data>> = range.rows().map(<[calamine::Data]>::to_vec).collect();
+        let cell = |d: &calamine::Data| d.to_string();
+        if !rows
+            .iter()
+            .take(4)
+            .any(|r| cell(&r[0]).contains(&format!("截至 {last_month}")))
+        {
+            return Err("the workbook does not say which day it stands on".into());
+        }
+        let titles: Vec<String> = rows
+            .iter()
+            .filter(|r| matches!(r[0], calamine::Data::Float(_)))
+            .map(|r| cell(&r[1]).trim_start_matches("└ ").to_owned())
+            .collect();
+        let shown: Vec<String> = shown
+            .iter()
+            .map(|t| t.trim_start_matches("└ ").to_owned())
+            .collect();
+        if shown.is_empty() || titles.len() < shown.len() || titles[..shown.len()] != shown[..] {
+            return Err(
+                format!("the workbook's rows {titles:?} are not the page's {shown:?}").into(),
+            );
         }
         Ok(())
     })

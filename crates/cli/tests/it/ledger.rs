@@ -14,7 +14,8 @@ both!(
     the_ledger_holds_exactly_the_listed_tasks_in_group_order,
     the_ledger_page_groups_and_numbers_the_tasks,
     the_ledger_of_a_past_day_shows_what_stood_then,
-    readers_of_the_ledger_and_map_are_answered_while_reports_are_written
+    readers_of_the_ledger_and_map_are_answered_while_reports_are_written,
+    a_filter_form_sent_with_its_empty_choices_lists_everything
 );
 
 /// Every row of a ledger, all pages.
@@ -375,4 +376,31 @@ async fn readers_of_the_ledger_and_map_are_answered_while_reports_are_written(ap
         "the ledger still counts the list's {} tasks",
         ids.len()
     );
+}
+
+/// A filter form sends its empty choices (`lead=`, `top=`): they mean no filter, on the
+/// pages and in the API alike, where a bad number is still refused.
+async fn a_filter_form_sent_with_its_empty_choices_lists_everything(app: TestApp) {
+    qiaolian_core::demo::load(&app.db).await.expect("demo");
+    let client = app.sign_in("admin", crate::harness::ADMIN_PASSWORD).await;
+    for path in [
+        "/ledger?side=&lead=&plan=&agreement=&area=&top=&colour=&status=&as_of=&since=",
+        "/tasks?lead=&plan=&top=",
+        "/exchanges?year=&org=&pairing=&mechanism=",
+        "/pairings?org=&with=",
+        "/orgs?under=&parent=&top=&archived=",
+        "/donations?campaign=&year=&org=",
+        "/agreements?party=",
+    ] {
+        let resp = client.get(app.url(path)).send().await.expect("send");
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    }
+    let admin = app.admin_api().await;
+    let (status, all) = admin.get("/api/v1/tasks").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, blank) = admin.get("/api/v1/tasks?lead=&plan=&top=").await;
+    assert_eq!(status, StatusCode::OK, "{blank}");
+    assert_eq!(blank["total"], all["total"]);
+    let (status, _) = admin.get("/api/v1/tasks?lead=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -487,6 +487,8 @@ pub struct AgreementFilter {
     /// Kind, e.g. `framework`.
     pub kind: Option<String>,
     /// Only agreements with this party (or a party below it).
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub party: Option<i64>,
     /// Text in the title.
     pub q: Option<String>,

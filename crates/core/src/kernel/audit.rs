@@ -139,6 +139,8 @@ pub async fn of(db: &Db, entity: &str, entity_id: i64) -> Result<Vec<Entry>> {
 pub struct AuditFilter {
     /// The kind of record, e.g. `person`, `account`, `api_token`, `org`.
     pub entity: Option<String>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub entity_id: Option<i64>,
     /// e.g. `sign_in_failed`
     pub action: Option<String>,

@@ -682,14 +682,22 @@ pub struct OrgFilter {
     /// Country or region (ISO 3166-1 alpha-2), e.g. `TH`.
     pub country: Option<String>,
     /// Only this organization and everything below it.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub under: Option<i64>,
     /// Only the direct children of this organization.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub parent: Option<i64>,
     /// Only top-level organizations (those without a parent).
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<bool>)]
     pub top: Option<bool>,
     /// Text in the name, short name, address or city.
     pub q: Option<String>,
     /// Include archived organizations.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<bool>)]
     pub archived: Option<bool>,
 }
 

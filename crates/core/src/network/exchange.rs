@@ -263,13 +263,21 @@ pub async fn involving(db: &Db, actor: &Actor, org: OrgId, limit: i64) -> Result
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ExchangeFilter {
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i32>)]
     pub year: Option<i32>,
     pub kind: Option<String>,
     /// Exchanges with this organization (or one below it) on either end.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub org: Option<i64>,
     /// Side code of the organization the exchange came from, e.g. `cq`.
     pub side: Option<String>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub pairing: Option<i64>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub mechanism: Option<i64>,
     /// First day, `YYYY-MM-DD`.
     pub from: Option<String>,

@@ -205,9 +205,13 @@ pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: PairingId) -> Result<
 #[serde(default)]
 pub struct PairingFilter {
     /// Pairings with this organization or one below it on either end.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub org: Option<i64>,
     /// With `org`: only pairings whose other end is this organization or one below it
     /// (the pairings between two regions on the battle map).
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub with: Option<i64>,
     /// `active` or `dormant`
     pub status: Option<String>,

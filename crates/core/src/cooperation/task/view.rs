@@ -166,10 +166,19 @@ const LEDGER_POSTGRES: &str = "select
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct TaskFilter {
+    // A form's empty choice (`lead=`) means no filter, not a bad number.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub plan: Option<i64>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub agreement: Option<i64>,
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub area: Option<i64>,
     /// Lead organization and everything below it.
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<i64>)]
     pub lead: Option<i64>,
     /// e.g. `in_progress`
     pub status: Option<String>,
@@ -182,6 +191,8 @@ pub struct TaskFilter {
     /// Text in the title.
     pub q: Option<String>,
     /// Only top-level tasks (not sub-tasks).
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<bool>)]
     pub top: Option<bool>,
     /// Only tasks led by an organization of this side (code), e.g. `cq`.
     pub side: Option<String>,
