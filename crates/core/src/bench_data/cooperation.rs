@@ -387,6 +387,9 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 status,
                 colour,
                 deadline,
+                agreement: a.id,
+                plan: plan.id,
+                area,
                 lead,
                 others: [
                     Some(assigner),
@@ -482,9 +485,17 @@ struct Involved {
     status: TaskStatus,
     colour: supervision::Colour,
     deadline: NaiveDate,
+    agreement: i64,
+    plan: i64,
+    area: i64,
     lead: usize,
     others: [Option<usize>; 4],
 }
+
+/// A `task_reach` row as the generator sorts it: (org, done, deadline, task, lead,
+/// status, colour, ledger key) with status and colour as indices and the key as an
+/// index into the tasks' keys.
+type ReachRow = (i64, i64, NaiveDate, i64, i64, u8, u8, u32);
 
 /// `task_reach` and `task_tally` by core's own rule (`task::reach::rows`), marked built
 /// so the server starts without rebuilding them. The rows are loaded in key order: in
@@ -494,8 +505,9 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
     let colours = supervision::Colour::ALL;
     let statuses = TaskStatus::ALL;
     let orgs = &w.orgs.all;
-    // (org, done, deadline, task, lead, status, colour) with the last two as indices.
-    let mut rows: Vec<(i64, i64, NaiveDate, i64, i64, u8, u8)> = Vec::new();
+    // The ledger keys, one per task rather than one per row.
+    let mut rows: Vec<ReachRow> = Vec::new();
+    let mut keys: Vec<String> = Vec::with_capacity(tasks.len());
     let mut tally: std::collections::BTreeMap<(i64, i64, u8, u8), i64> =
         std::collections::BTreeMap::new();
     for t in tasks {
@@ -507,17 +519,26 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
             .collect();
         let status = statuses.iter().position(|s| *s == t.status).unwrap_or(0) as u8;
         let colour = colours.iter().position(|c| *c == t.colour).unwrap_or(0) as u8;
+        let key = u32::try_from(keys.len()).unwrap_or(u32::MAX);
+        let mut first = true;
         for r in reach::rows(&Facts {
             task_id: t.id,
             status: t.status.as_str(),
             colour: t.colour.as_str(),
             deadline: t.deadline,
+            agreement_id: Some(t.agreement),
+            plan_id: t.plan,
+            area_id: Some(t.area),
             lead_path: &orgs[t.lead].path,
             other_paths: &others,
         }) {
             *tally.entry((r.org_id, r.lead, status, colour)).or_default() += 1;
+            if first {
+                keys.push(r.ledger);
+                first = false;
+            }
             rows.push((
-                r.org_id, r.done, r.deadline, r.task_id, r.lead, status, colour,
+                r.org_id, r.done, r.deadline, r.task_id, r.lead, status, colour, key,
             ));
         }
     }
@@ -531,12 +552,13 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
     bulk.load(
         "task_reach",
         &[
-            "org_id", "done", "deadline", "task_id", "lead", "status", "colour",
+            "org_id", "done", "deadline", "task_id", "lead", "status", "colour", "ledger",
         ],
         rows.into_iter()
-            .map(|(org, done, deadline, task, lead, s, c)| {
+            .map(|(org, done, deadline, task, lead, s, c, k)| {
                 let (status, colour) = name(s, c);
-                row![org, done, deadline, task, lead, status, colour]
+                let ledger = keys[k as usize].clone();
+                row![org, done, deadline, task, lead, status, colour, ledger]
             }),
     )
     .await?;

@@ -64,8 +64,9 @@ pub struct ColourCount {
 }
 
 /// Agreement, plan, area, lead (down the tree), then deadline: the order of a ledger a
-/// federation prints and reviews.
-const LEDGER_ORDER: &str = "coalesce(p.agreement_id, 0), t.plan_id, coalesce(t.area_id, 0), lo.path, r.deadline, r.task_id";
+/// federation prints and reviews, kept on each `task_reach` row (`reach::ledger_key`)
+/// so a page is a walk of its index.
+const LEDGER_ORDER: &str = "r.ledger, r.task_id";
 
 /// The ledger of the tasks the filter selects for this reader: today's, or as it stood
 /// at the end of a past day; with the changes since an earlier day if asked.
@@ -144,7 +145,7 @@ async fn changes(
             })
         })
         .collect();
-    changed.sort_by(|(a, _), (b, _)| order_key(a).cmp(&order_key(b)));
+    changed.sort_by_cached_key(|(t, _)| order_key(t));
     let total = changed.len() as i64;
     Ok((
         changed
@@ -204,13 +205,15 @@ fn kinds(before: Option<&Then>, after: &Then) -> Vec<&'static str> {
 }
 
 /// The ledger's order for tasks sorted in memory, as [`LEDGER_ORDER`] sorts them.
-fn order_key(t: &Task) -> (i64, i64, i64, &str, NaiveDate, i64) {
+fn order_key(t: &Task) -> (String, i64) {
     (
-        t.agreement_id.map_or(0, |a| a.0),
-        t.plan_id.0,
-        t.area_id.map_or(0, |a| a.0),
-        t.lead_org_path.as_str(),
-        t.deadline,
+        super::reach::ledger_key(
+            t.agreement_id.map(|a| a.0),
+            t.plan_id.0,
+            t.area_id.map(|a| a.0),
+            &t.lead_org_path,
+            t.deadline,
+        ),
         t.id.0,
     )
 }
@@ -316,7 +319,7 @@ fn on_day(
         })
         .collect();
     tasks.retain(|t| colour.is_none_or(|c| states.get(&t.id).is_some_and(|s| s.colour == c)));
-    tasks.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    tasks.sort_by_cached_key(order_key);
     (tasks, colours)
 }
 

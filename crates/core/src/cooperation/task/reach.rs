@@ -22,7 +22,7 @@ pub const EVERYONE: i64 = 0;
 /// Tasks handled per statement group: keeps every `in (…)` and multi-row insert well
 /// under SQLite's 32,766 bound parameters.
 const CHUNK: usize = 500;
-/// Rows per multi-row insert: 7 parameters each.
+/// Rows per multi-row insert: 8 parameters each.
 const INSERT_ROWS: usize = 4_000;
 
 /// One row of `task_reach`.
@@ -35,6 +35,8 @@ pub(crate) struct Row {
     pub lead: i64,
     pub status: String,
     pub colour: String,
+    /// The task's place in the ledger ([`ledger_key`]).
+    pub ledger: String,
 }
 
 /// What decides a task's rows: its own fields and the paths of the organizations it
@@ -44,8 +46,30 @@ pub(crate) struct Facts<'a> {
     pub status: &'a str,
     pub colour: &'a str,
     pub deadline: NaiveDate,
+    pub agreement_id: Option<i64>,
+    pub plan_id: i64,
+    pub area_id: Option<i64>,
     pub lead_path: &'a str,
     pub other_paths: &'a [&'a str],
+}
+
+/// A task's place in the progress ledger as one text that sorts byte by byte as the
+/// ledger is ordered: agreement (none first), plan, area (none first), lead down the
+/// tree, deadline; ties go by task id. Numbers are zero-padded to sort as numbers, and
+/// a space (below `/` and the digits) ends the path, so a lead sorts before those
+/// below it.
+pub fn ledger_key(
+    agreement: Option<i64>,
+    plan: i64,
+    area: Option<i64>,
+    lead_path: &str,
+    deadline: NaiveDate,
+) -> String {
+    format!(
+        "{:012}{plan:012}{:012}{lead_path} {deadline}",
+        agreement.unwrap_or(0),
+        area.unwrap_or(0)
+    )
 }
 
 /// The organization ids on a path such as `/1/7/55/`, the organization itself last.
@@ -67,6 +91,13 @@ pub(crate) fn rows(f: &Facts) -> Vec<Row> {
         }
     }
     let done = i64::from(matches!(f.status, "closed" | "cancelled"));
+    let ledger = ledger_key(
+        f.agreement_id,
+        f.plan_id,
+        f.area_id,
+        f.lead_path,
+        f.deadline,
+    );
     orgs.into_iter()
         .map(|(org_id, lead)| Row {
             org_id,
@@ -76,6 +107,7 @@ pub(crate) fn rows(f: &Facts) -> Vec<Row> {
             lead,
             status: f.status.to_owned(),
             colour: f.colour.to_owned(),
+            ledger: ledger.clone(),
         })
         .collect()
 }
@@ -110,6 +142,9 @@ struct TaskFacts {
     status: String,
     colour: String,
     deadline: NaiveDate,
+    agreement_id: Option<i64>,
+    plan_id: i64,
+    area_id: Option<i64>,
     lead_path: String,
 }
 
@@ -119,8 +154,10 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
         return Ok(Vec::new());
     }
     let mut q = Sql::new(
-        "select t.id, t.status, t.colour, t.deadline, o.path as lead_path
-         from task t join org o on o.id = t.lead_org_id where t.id in ",
+        "select t.id, t.status, t.colour, t.deadline, p.agreement_id, t.plan_id, t.area_id,
+                o.path as lead_path
+         from task t join org o on o.id = t.lead_org_id join plan p on p.id = t.plan_id
+         where t.id in ",
     );
     q.bind_list(ids.iter().copied());
     let tasks: Vec<TaskFacts> = q.all(tx).await?;
@@ -156,6 +193,9 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
             status: &t.status,
             colour: &t.colour,
             deadline: t.deadline,
+            agreement_id: t.agreement_id,
+            plan_id: t.plan_id,
+            area_id: t.area_id,
             lead_path: &t.lead_path,
             other_paths: &paths,
         }));
@@ -164,7 +204,7 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
 }
 
 /// The stored rows of a set of tasks, awaiting its `(…)` of ids.
-const STORED: &str = "select org_id, task_id, done, deadline, lead, status, colour from task_reach where task_id in ";
+const STORED: &str = "select org_id, task_id, done, deadline, lead, status, colour, ledger from task_reach where task_id in ";
 
 /// Brings the rows and tallies of the tasks `ids` up to date with the tasks. Called
 /// once per write transaction with every task it touched, so the tallies are changed
@@ -203,7 +243,7 @@ pub(crate) async fn sync(tx: &mut Tx, ids: &[TaskId]) -> Result<()> {
 async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
     for part in rows.chunks(INSERT_ROWS) {
         let mut q = Sql::new(
-            "insert into task_reach (org_id, task_id, done, deadline, lead, status, colour) values ",
+            "insert into task_reach (org_id, task_id, done, deadline, lead, status, colour, ledger) values ",
         );
         for (i, r) in part.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" })
@@ -220,6 +260,8 @@ async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
                 .bind(r.status.as_str())
                 .push(", ")
                 .bind(r.colour.as_str())
+                .push(", ")
+                .bind(r.ledger.as_str())
                 .push(")");
         }
         q.execute(tx).await?;
