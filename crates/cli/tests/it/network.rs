@@ -181,6 +181,39 @@ async fn exchanges_are_checked_and_counted_per_year_and_side(app: TestApp) {
     assert_eq!(y2023["items"][0]["to_orgs"][0]["name"], "达州市侨联");
     let (_, sc) = wz.get("/api/v1/exchanges?side=sc").await;
     assert_eq!(sc["total"], 0);
+
+    // A reader who sees every exchange is answered from the figures kept on write: each
+    // total equals the exchanges the log lists, and the kept figures equal a recount.
+    let admin = app.admin_api().await;
+    for query in [
+        String::new(),
+        "year=2023".to_owned(),
+        format!("org={}", o[1]),
+        format!("org={}&year=2023", o[0]),
+        "side=cq".to_owned(),
+        "side=sc".to_owned(),
+        "from=2022-01-01&to=2023-12-31".to_owned(),
+    ] {
+        let (status, page) = admin
+            .get(&format!("/api/v1/exchanges?{query}&per_page=500"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{query}: {page}");
+        let listed = page["items"].as_array().expect("items").len();
+        assert_eq!(page["total"], listed, "{query}");
+    }
+    let (_, all) = admin.get("/api/v1/exchanges").await;
+    let (_, stats) = admin.get("/api/v1/exchanges/stats").await;
+    let per_year: i64 = stats["per_year"]
+        .as_array()
+        .expect("per year")
+        .iter()
+        .map(|y| y["exchanges"].as_i64().expect("n"))
+        .sum();
+    assert_eq!(all["total"], per_year);
+    let found = qiaolian_core::outcome::tally::check(&app.db)
+        .await
+        .expect("recount");
+    assert!(found.is_empty(), "{found:?}");
 }
 
 async fn a_resolution_becomes_a_task_and_follows_it_to_done(app: TestApp) {

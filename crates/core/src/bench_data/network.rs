@@ -272,6 +272,8 @@ async fn pairings_and_exchanges(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         ("joint_activity", "与{to}联合开展活动"),
     ];
     let mut to_rows = Vec::with_capacity(plan.len() * 3 / 2);
+    // (day, from, to, participants) of each exchange, for the outcome tally.
+    let mut counted: Vec<(NaiveDate, usize, usize, i64)> = Vec::with_capacity(plan.len());
     let rows = plan.iter().enumerate().map(|(k, (day, p))| {
         let id = k as i64 + 1;
         let (from, to) = match p {
@@ -297,6 +299,8 @@ async fn pairings_and_exchanges(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         to_rows.push(row![id, o.id(to)]);
         let (kind, what) = kinds[xrng.random_range(0..kinds.len())];
         let at = w.at(*day, &mut xrng);
+        let participants = xrng.random_range(3..40_i64);
+        counted.push((*day, from, to, participants));
         row![
             id,
             *day,
@@ -307,7 +311,7 @@ async fn pairings_and_exchanges(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 o.all[from].name,
                 what.replace("{to}", &o.all[to].name)
             ),
-            xrng.random_range(3..40_i64),
+            participants,
             p.map(|p| p as i64 + 1),
             o.author(from, w.admin_id),
             at
@@ -331,6 +335,9 @@ async fn pairings_and_exchanges(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     .await?;
     bulk.load("exchange_to", &["exchange_id", "org_id"], to_rows)
         .await?;
+    for (day, from, to, participants) in counted {
+        super::outcomes::count_exchange(w, day, from, to, participants);
+    }
     w.network.exchanges = plan.len() as i64;
     w.network.pairings = pairings;
     Ok(())

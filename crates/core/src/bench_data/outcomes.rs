@@ -67,6 +67,31 @@ fn count(
     );
 }
 
+/// Adds one exchange's figures to the tally, as core's `outcome::tally` counts them:
+/// under both ends' organizations, and the side of the one it came from.
+pub(super) fn count_exchange(
+    w: &mut World,
+    day: NaiveDate,
+    from: usize,
+    to: usize,
+    participants: i64,
+) {
+    let mut t = std::mem::take(&mut w.outcomes.tally);
+    let mut orgs = belongs(w, &[from, to]);
+    orgs[1].1 = tally::EVERYONE;
+    let parts = [part(Measure::Exchange, String::new(), participants)];
+    t.add(
+        &Facts {
+            day,
+            series: None,
+            orgs: &orgs,
+            parts: &parts,
+        },
+        1,
+    );
+    w.outcomes.tally = t;
+}
+
 fn part(measure: Measure, detail: String, amount: i64) -> Part {
     Part {
         measure,
@@ -137,7 +162,8 @@ async fn events(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     let mut economic = Vec::new();
     let (mut sid, mut pid) = (0_i64, 0_i64);
     let people = w.people as i64;
-    let mut tally = Tally::default();
+    // The exchanges the network made are counted already.
+    let mut tally = std::mem::take(&mut w.outcomes.tally);
     let mut economic_of = HashMap::new();
     let rows = (1..=w.counts.events as i64).map(|id| {
         let (kind, title) = words::EVENT_TITLES[rng.random_range(0..words::EVENT_TITLES.len())];

@@ -2,7 +2,7 @@
 //! cooperation is alive. Counted per year, per side and per pair; each one keeps the
 //! pairings between its organizations current.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
@@ -196,6 +196,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &ExchangeInput) -> Result<Exc
                 .await?;
         });
     }
+    crate::outcome::tally::Change::added(crate::outcome::tally::Records::exchanges([id.0]))
+        .settle(&mut tx)
+        .await?;
     let e = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(e)
@@ -334,12 +337,62 @@ async fn condition(tx: &mut Tx, actor: &Actor, f: &ExchangeFilter) -> Result<Sql
 
 const FROM: &str = "from exchange e join org o on o.id = e.from_org_id";
 
-/// How many exchanges the log shows for this filter, all pages.
+/// How many exchanges the log shows for this filter, all pages: read from the outcome
+/// tally where it answers the filter ([`tallied`]), else counted.
 pub async fn count(db: &Db, actor: &Actor, filter: &ExchangeFilter) -> Result<i64> {
     let mut tx = db.read().await?;
+    let w = condition(&mut tx, actor, filter).await?;
+    if let Some(t) = tallied(&mut tx, actor, filter).await? {
+        let mut q =
+            Sql::new("select cast(coalesce(sum(t.n), 0) as bigint) from outcome_tally t where ");
+        q.append(&t);
+        return q.scalar(&mut tx).await;
+    }
     let mut q = Sql::new(&format!("select count(*) {FROM} where "));
-    q.append(&condition(&mut tx, actor, filter).await?);
+    q.append(&w);
     q.scalar(&mut tx).await
+}
+
+/// The rows of `outcome_tally` (`t`) that add up to a filter's exchanges, when they do:
+/// for a reader who sees every exchange (the tally counts them all), a filter of an
+/// organization or a side (never both: the tally keeps no pairs) and whole years, and
+/// nothing else. The filter is checked first by [`condition`].
+async fn tallied(tx: &mut Tx, actor: &Actor, f: &ExchangeFilter) -> Result<Option<Sql>> {
+    use crate::outcome::tally::{ANY_SERIES, EVERYONE, of_years};
+    let side = f.side.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let kind = f.kind.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    if READ.sql(actor) != Sql::truth(true)
+        || kind.is_some()
+        || f.pairing.is_some()
+        || f.mechanism.is_some()
+        || (f.org.is_some() && side.is_some())
+    {
+        return Ok(None);
+    }
+    let mut check = Check::default();
+    let (from, to) = text::period(&mut check, f.year, f.from.as_deref(), f.to.as_deref());
+    if check.finish().is_err()
+        || from.is_some_and(|d| (d.month(), d.day()) != (1, 1))
+        || to.is_some_and(|d| (d.month(), d.day()) != (12, 31))
+    {
+        return Ok(None);
+    }
+    let side_id = match side {
+        Some(code) => match crate::side::by_code(tx, code).await? {
+            Some(s) => s.id.0,
+            // No such side: no exchange comes from it.
+            None => return Ok(Some(Sql::truth(false))),
+        },
+        None => EVERYONE,
+    };
+    let mut q = Sql::new("t.measure = 'exchange' and t.detail = '' and t.org_id = ");
+    q.bind(f.org.unwrap_or(EVERYONE))
+        .push(" and t.side_id = ")
+        .bind(side_id)
+        .push(" and t.series_id = ")
+        .bind(ANY_SERIES);
+    of_years(&mut q, from.map(|d| d.year()), to.map(|d| d.year()));
+    Ok(Some(q))
 }
 
 /// The exchange log, newest first.
@@ -369,11 +422,20 @@ pub async fn per_year(
         year: None,
         ..filter.clone()
     };
+    let w = condition(&mut tx, actor, &f).await?;
+    if let Some(t) = tallied(&mut tx, actor, &f).await? {
+        let mut q = Sql::new(
+            "select cast(t.year as text) as year, cast(sum(t.n) as bigint) from outcome_tally t where ",
+        );
+        q.append(&t)
+            .push(" and t.n <> 0 group by t.year order by t.year");
+        return q.all(&mut tx).await;
+    }
     // Dates print as YYYY-MM-DD on both engines, so the year is the first four characters.
     let mut q = Sql::new(&format!(
         "select substr(cast(e.happened_on as text), 1, 4) as year, count(*) {FROM} where "
     ));
-    q.append(&condition(&mut tx, actor, &f).await?)
+    q.append(&w)
         .push(" group by substr(cast(e.happened_on as text), 1, 4) order by 1");
     q.all(&mut tx).await
 }

@@ -509,7 +509,8 @@ impl<'a> Sums<'a> {
                 self.outlets.insert(&r.detail);
                 self.outlet_countries.extend(r.place.as_deref());
             }
-            None => {}
+            // Exchanges are the network's figure, read by `exchange::count`.
+            Some(Measure::Exchange) | None => {}
         }
     }
 

@@ -46,15 +46,19 @@ pub enum Measure {
     Talent,
     /// Articles of the outlet (an organization id) in `detail`.
     Article,
+    /// Exchanges; `amount` their participants. Counted under the organizations on
+    /// both ends, and under the side of the one it came from (the exchange log's side).
+    Exchange,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 5] = [
+    pub const ALL: [Measure; 6] = [
         Measure::Event,
         Measure::Country,
         Measure::Project,
         Measure::Talent,
         Measure::Article,
+        Measure::Exchange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +68,7 @@ impl Measure {
             Measure::Project => "project",
             Measure::Talent => "talent",
             Measure::Article => "article",
+            Measure::Exchange => "exchange",
         }
     }
 
@@ -169,6 +174,7 @@ pub(crate) struct Records {
     pub projects: Vec<i64>,
     pub talents: Vec<i64>,
     pub articles: Vec<i64>,
+    pub exchanges: Vec<i64>,
 }
 
 impl Records {
@@ -200,6 +206,13 @@ impl Records {
         }
     }
 
+    pub(crate) fn exchanges(ids: impl IntoIterator<Item = i64>) -> Records {
+        Records {
+            exchanges: ids.into_iter().collect(),
+            ..Records::default()
+        }
+    }
+
     /// An event and what is counted through it: the projects signed, the talents
     /// received and the articles published at it take its series, and articles its
     /// organizations.
@@ -214,6 +227,7 @@ impl Records {
             projects: of("project").column(tx).await?,
             talents: of("talent").column(tx).await?,
             articles: of("article").column(tx).await?,
+            exchanges: Vec::new(),
         })
     }
 
@@ -250,6 +264,16 @@ impl Records {
             .column(tx)
             .await?,
             articles,
+            exchanges: {
+                let mut q = Sql::new(
+                    "select e.id from exchange e join org o on o.id = e.from_org_id where o.path like ",
+                );
+                q.bind(like.as_str()).push(
+                    " union select t.exchange_id from exchange_to t join org o on o.id = t.org_id
+                     where o.path like ",
+                );
+                q.bind(like.as_str()).column(tx).await?
+            },
         })
     }
 }
@@ -394,6 +418,47 @@ async fn counted(tx: &mut Tx, records: &Records) -> Result<Tally> {
             add_one(&mut tally, &d, event.and_then(|e| orgs.get(&e)), &[part]);
         }
     }
+    for chunk in records.exchanges.chunks(CHUNK) {
+        let mut q = Sql::new(
+            "select e.id, e.happened_on, e.participants, o.path, o.side_id
+             from exchange e join org o on o.id = e.from_org_id where e.id in ",
+        );
+        q.bind_list(chunk.iter().copied());
+        type ExchangeRow = (i64, NaiveDate, Option<i64>, String, i64);
+        let rows: Vec<ExchangeRow> = q.all(tx).await?;
+        let mut q = Sql::new(
+            "select t.exchange_id, o.path from exchange_to t join org o on o.id = t.org_id
+             where t.exchange_id in ",
+        );
+        q.bind_list(chunk.iter().copied());
+        let mut to: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, path) in q.all::<(i64, String)>(tx).await? {
+            to.entry(id).or_default().push(path);
+        }
+        for (id, day, participants, path, side) in rows {
+            let d = Dated {
+                id,
+                day,
+                series_id: None,
+            };
+            // The other ends count under their organizations, not their sides (side
+            // EVERYONE adds no key of its own).
+            let mut orgs = vec![(path, side)];
+            orgs.extend(
+                to.remove(&id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| (p, EVERYONE)),
+            );
+            let part = Part {
+                measure: Measure::Exchange,
+                detail: String::new(),
+                n: 1,
+                amount: participants.unwrap_or(0),
+            };
+            add_one(&mut tally, &d, Some(&orgs), &[part]);
+        }
+    }
     Ok(tally)
 }
 
@@ -475,8 +540,9 @@ pub struct Row {
     pub place: Option<String>,
 }
 
-/// The stored rows of one key and series (and year, if given), each row counting
-/// something. Added up in Rust: distinct counts in SQL took longer than the rows.
+/// The stored outcome rows (exchanges are the network's figure) of one key and series
+/// (and year, if given), each row counting something. Added up in Rust: distinct counts
+/// in SQL took longer than the rows.
 pub async fn rows(
     tx: &mut Tx,
     key: Key,
@@ -489,7 +555,7 @@ pub async fn rows(
         "select t.year, t.measure, t.detail, t.n, t.amount, u.country_code as place
          from outcome_tally t
          left join org u on u.id = case when t.measure = 'article' then cast(t.detail as bigint) end
-         where t.n <> 0 and t.org_id = ",
+         where t.n <> 0 and t.measure <> 'exchange' and t.org_id = ",
     );
     q.bind(key.org)
         .push(" and t.side_id = ")
@@ -530,6 +596,7 @@ async fn recount(tx: &mut Tx) -> Result<Tally> {
         ("project", Records::projects),
         ("talent", Records::talents),
         ("article", Records::articles),
+        ("exchange", Records::exchanges),
     ] {
         for chunk in all_ids(tx, table).await? {
             tally.merge(&counted(tx, &wrap(chunk)).await?, 1);
