@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{Api, Server, TestApp, both, field_code};
+use crate::harness::{Api, Server, TestApp, all_pages, both, field_code};
 
 both!(
     the_ledger_exports_the_rows_of_its_pages_under_their_groups,
@@ -64,23 +64,7 @@ fn below<'a>(rows: &'a [Vec<Data>], header: &str) -> &'a [Vec<Data>] {
 
 /// Every item of a list, all pages.
 async fn all_items(api: &Api, path: &str, query: &str) -> (Vec<Value>, Value) {
-    let mut items = Vec::new();
-    let mut first = Value::Null;
-    for n in 1..=40 {
-        let (status, body) = api
-            .get(&format!("{path}?{query}&per_page=500&page={n}"))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{path}?{query}: {body}");
-        let page = body["items"].as_array().expect("items").clone();
-        if n == 1 {
-            first = body.clone();
-        }
-        if page.is_empty() {
-            break;
-        }
-        items.extend(page);
-    }
-    (items, first)
+    all_pages(api, path, query, 500).await
 }
 
 fn excel_day(d: &Data) -> NaiveDate {

@@ -438,6 +438,28 @@ pub async fn json_of(resp: Response) -> (StatusCode, Value) {
     (status, value)
 }
 
+/// Every item of a list API, all its pages (`per_page` each, at most 50 pages), and
+/// the answer of its first page.
+pub async fn all_pages(api: &Api, path: &str, query: &str, per_page: u32) -> (Vec<Value>, Value) {
+    let mut items = Vec::new();
+    let mut first = Value::Null;
+    for n in 1..=50 {
+        let (status, body) = api
+            .get(&format!("{path}?{query}&per_page={per_page}&page={n}"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{path}?{query}: {body}");
+        let page = body["items"].as_array().expect("items").clone();
+        if n == 1 {
+            first = body.clone();
+        }
+        if page.is_empty() {
+            break;
+        }
+        items.extend(page);
+    }
+    (items, first)
+}
+
 /// The field error code of an API error answer.
 pub fn field_code<'a>(body: &'a Value, field: &str) -> &'a str {
     body["error"]["fields"][field]["code"]

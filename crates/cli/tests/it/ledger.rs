@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{Api, TestApp, both, field_code, page, password_of, select_text};
+use crate::harness::{Api, TestApp, all_pages, both, field_code, page, password_of, select_text};
 
 both!(
     the_ledger_holds_exactly_the_listed_tasks_in_group_order,
@@ -20,23 +20,7 @@ both!(
 
 /// Every row of a ledger, all pages.
 async fn all_rows(api: &Api, query: &str) -> (Vec<Value>, Value) {
-    let mut rows = Vec::new();
-    let mut first = Value::Null;
-    for n in 1..=50 {
-        let (status, body) = api
-            .get(&format!("/api/v1/ledger?{query}&per_page=20&page={n}"))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{query}: {body}");
-        let items = body["items"].as_array().expect("items").clone();
-        if n == 1 {
-            first = body.clone();
-        }
-        if items.is_empty() {
-            break;
-        }
-        rows.extend(items);
-    }
-    (rows, first)
+    all_pages(api, "/api/v1/ledger", query, 20).await
 }
 
 async fn listed_ids(api: &Api, query: &str) -> (BTreeSet<i64>, i64) {
