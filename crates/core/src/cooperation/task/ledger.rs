@@ -425,10 +425,11 @@ pub async fn ledger_each(
     }
     let today = settings::today();
     for chunk in ids.chunks(EXPORT_CHUNK) {
-        let mut q = Sql::new(&format!("select {COLUMNS} {LIST_FROM} where "));
-        q.append(&sel.condition)
-            .push(" and t.id in ")
-            .bind_list(chunk.iter().copied());
+        // By id alone: the ids were chosen under the reader's rule and the filter in
+        // this same snapshot, and repeating those made SQLite walk the whole lead's
+        // reach for every chunk.
+        let mut q = Sql::new(&format!("{SELECT} where t.id in "));
+        q.bind_list(chunk.iter().copied());
         let mut found: HashMap<i64, Task> = q
             .all::<Task>(&mut tx)
             .await?
