@@ -122,9 +122,6 @@ impl From<Option<NaiveDate>> for Cell {
 pub enum WriteError {
     #[error("more than {MAX_ROWS} rows")]
     TooManyRows,
-    /// The rows never came (their reading failed, and says why).
-    #[error("nothing to write")]
-    Empty,
     #[error(transparent)]
     Xlsx(#[from] XlsxError),
 }

@@ -155,10 +155,14 @@ pub enum Line {
     Row(Vec<Cell>),
 }
 
-pub(crate) type Job = tokio::task::JoinHandle<Result<Vec<u8>, WriteError>>;
+type Job = tokio::task::JoinHandle<Result<Vec<u8>, WriteError>>;
 
 /// A thread writing a workbook from the lines it is sent.
-fn writer(title: &str, notes: Vec<String>, columns: Vec<Column>) -> (mpsc::Sender<Vec<Line>>, Job) {
+pub(crate) fn writer(
+    title: &str,
+    notes: Vec<String>,
+    columns: Vec<Column>,
+) -> (mpsc::Sender<Vec<Line>>, Job) {
     let (send, mut receive) = mpsc::channel::<Vec<Line>>(2);
     let title = title.to_owned();
     let job = tokio::task::spawn_blocking(move || {

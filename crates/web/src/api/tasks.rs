@@ -51,13 +51,11 @@ pub async fn ledger(
     ApiQuery(page): ApiQuery<PageRequest>,
     x: Export,
 ) -> Result<Response, ApiError> {
+    let actor = user.actor();
     if x.xlsx {
-        return export::ledger(&state, x, &filter, &days).await;
+        return export::ledger(&state, x, &actor, &filter, &days).await;
     }
-    Ok(
-        ApiJson(task::ledger(&state.db, &user.actor(), &filter, &days, page).await?)
-            .into_response(),
-    )
+    Ok(ApiJson(task::ledger(&state.db, &actor, &filter, &days, page).await?).into_response())
 }
 
 /// Draft a task with the four fixes.

@@ -14,14 +14,16 @@ use qiaolian_core::project::Project;
 use qiaolian_core::supervision::Colour;
 use qiaolian_core::talent::Talent;
 use qiaolian_core::task::{self, LedgerDays, LedgerHead, LedgerPart, LedgerRow, Task, TaskFilter};
-use qiaolian_office::export::{Cell, Column, Fill, Kind, WriteError, Writer};
+use qiaolian_office::export::{Cell, Column, Fill, Kind};
 
+use qiaolian_core::access::Actor;
 use tokio::sync::mpsc;
 
-use super::{Export, Job, Sheet, finish, notes};
+use super::{Export, Line, Sheet, finish, notes, writer};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::{Locale, t, tn};
+use crate::pages::tasks::{LedgerGroups, LedgerLine};
 
 fn col(l: Locale, key: &str, kind: Kind) -> Column {
     Column::new(t(l, key), kind)
@@ -160,66 +162,66 @@ fn ledger_cells(l: Locale, n: usize, row: &LedgerRow) -> Vec<Cell> {
 
 /// The whole ledger of a filter (today's or a past day's) as a workbook: a row for
 /// each task, numbered as the page numbers them, under merged rows for each new
-/// agreement, plan and area; above them the total, the colours and the day. The
-/// ledger is read by core into a bounded channel and written by a blocking thread.
+/// agreement, plan and area (`LedgerGroups`, the page's own); above them the total, the
+/// colours and the day. Core reads the ledger into a bounded channel while this turns
+/// it into lines for the writer.
 pub async fn ledger(
     state: &AppState,
     x: Export,
+    actor: &Actor,
     filter: &TaskFilter,
     days: &LedgerDays,
 ) -> Result<Response, ApiError> {
-    let Some(account) = x.reader.as_ref() else {
-        return Err(ApiError(qiaolian_core::Error::Unauthorized));
-    };
-    let actor = account.actor();
     let l = x.locale;
     let title = t(l, "ledger.title");
     let notes = notes(state, &x, None).await;
-    let (send, mut receive) = mpsc::channel::<LedgerPart>(2);
-    let job: Job = tokio::task::spawn_blocking(move || {
-        let Some(LedgerPart::Head(head)) = receive.blocking_recv() else {
-            return Err(WriteError::Empty);
+    let (parts, mut received) = mpsc::channel::<LedgerPart>(2);
+    let read = task::ledger_each(
+        &state.db,
+        actor,
+        filter,
+        days,
+        state.config.export_limit(),
+        parts,
+    );
+    let write = async move {
+        let Some(LedgerPart::Head(head)) = received.recv().await else {
+            return None;
         };
-        let mut w = Writer::new(
-            title,
-            title,
-            &ledger_notes(l, notes, &head),
-            &ledger_columns(l),
-        )?;
-        let mut n = 0;
-        let (mut agreement, mut plan, mut area) = (None, None, None);
-        while let Some(LedgerPart::Rows(rows)) = receive.blocking_recv() {
-            for row in rows {
-                let task = &row.task;
-                if agreement != Some(task.agreement_id) {
-                    agreement = Some(task.agreement_id);
-                    plan = None;
-                    let name = row
-                        .agreement_title
-                        .clone()
-                        .unwrap_or_else(|| t(l, "ledger.no_agreement").to_owned());
-                    w.group(0, &format!("{}：{name}", t(l, "ledger.agreement")))?;
-                }
-                if plan != Some(task.plan_id) {
-                    plan = Some(task.plan_id);
-                    area = None;
-                    w.group(1, &format!("{}：{}", t(l, "ledger.plan"), task.plan_title))?;
-                }
-                if area != Some(task.area_id) {
-                    area = Some(task.area_id);
-                    if let Some(name) = &task.area_name {
-                        w.group(2, &format!("{}：{name}", t(l, "task.area")))?;
+        let (send, job) = writer(title, ledger_notes(l, notes, &head), ledger_columns(l));
+        let mut groups = LedgerGroups::default();
+        while let Some(LedgerPart::Rows(rows)) = received.recv().await {
+            let lines = groups
+                .lines(rows, l)
+                .into_iter()
+                .map(|line| match line {
+                    LedgerLine::Agreement(name) => {
+                        Line::Group(0, format!("{}：{name}", t(l, "ledger.agreement")))
                     }
-                }
-                n += 1;
-                w.row(ledger_cells(l, n, &row))?;
+                    LedgerLine::Plan(name) => {
+                        Line::Group(1, format!("{}：{name}", t(l, "ledger.plan")))
+                    }
+                    LedgerLine::Area(name) => {
+                        Line::Group(2, format!("{}：{name}", t(l, "task.area")))
+                    }
+                    LedgerLine::Task(n, row) => Line::Row(ledger_cells(l, n, &row)),
+                })
+                .collect();
+            // A writer that stopped has its error waiting in `finish`.
+            if send.send(lines).await.is_err() {
+                break;
             }
         }
-        w.finish()
-    });
-    let limit = state.config.export_limit();
-    task::ledger_each(&state.db, &actor, filter, days, limit, send).await?;
-    finish(job, "ledger", title).await
+        Some(job)
+    };
+    let (read, job) = tokio::join!(read, write);
+    read?;
+    match job {
+        Some(job) => finish(job, "ledger", title).await,
+        None => Err(ApiError(qiaolian_core::Error::Other(
+            "the ledger was read without its head".into(),
+        ))),
+    }
 }
 
 /// The lines above the ledger: the filters, then the total, the day and the colours.

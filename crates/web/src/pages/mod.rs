@@ -23,7 +23,7 @@ mod projects;
 mod regions;
 mod search;
 mod talents;
-mod tasks;
+pub(crate) mod tasks;
 mod users;
 
 use std::collections::BTreeMap;

@@ -663,35 +663,60 @@ impl LedgerPage {
     }
 }
 
-/// Group headings before the tasks of each new agreement, plan and area.
-fn ledger_lines(rows: Vec<task::LedgerRow>, first: usize, ctx: &Ctx) -> Vec<LedgerLine> {
-    let mut lines = Vec::new();
-    let (mut agreement, mut plan, mut area) = (None, None, None);
-    for (i, row) in rows.into_iter().enumerate() {
-        let t = &row.task;
-        if agreement != Some(t.agreement_id) {
-            agreement = Some(t.agreement_id);
-            plan = None;
-            lines.push(LedgerLine::Agreement(
-                row.agreement_title
-                    .clone()
-                    .unwrap_or_else(|| ctx.t("ledger.no_agreement").to_owned()),
-            ));
+/// The agreement, plan and area the last row stood under, and its number: a heading
+/// goes before the first task of each new one, on a page and across the chunks of an
+/// export alike.
+#[derive(Default)]
+pub struct LedgerGroups {
+    agreement: Option<Option<qiaolian_core::agreement::AgreementId>>,
+    plan: Option<PlanId>,
+    area: Option<Option<AreaId>>,
+    numbered: usize,
+}
+
+impl LedgerGroups {
+    /// Groups whose first task gets the number after `numbered`.
+    pub fn after(numbered: usize) -> LedgerGroups {
+        LedgerGroups {
+            numbered,
+            ..LedgerGroups::default()
         }
-        if plan != Some(t.plan_id) {
-            plan = Some(t.plan_id);
-            area = None;
-            lines.push(LedgerLine::Plan(t.plan_title.clone()));
-        }
-        if area != Some(t.area_id) {
-            area = Some(t.area_id);
-            if let Some(name) = &t.area_name {
-                lines.push(LedgerLine::Area(name.clone()));
-            }
-        }
-        lines.push(LedgerLine::Task(first + i + 1, Box::new(row)));
     }
-    lines
+
+    /// The rows, numbered, with the headings that go before them.
+    pub fn lines(
+        &mut self,
+        rows: Vec<task::LedgerRow>,
+        locale: crate::i18n::Locale,
+    ) -> Vec<LedgerLine> {
+        let mut lines = Vec::with_capacity(rows.len() + 3);
+        for row in rows {
+            let t = &row.task;
+            if self.agreement != Some(t.agreement_id) {
+                self.agreement = Some(t.agreement_id);
+                self.plan = None;
+                lines.push(LedgerLine::Agreement(
+                    row.agreement_title.clone().unwrap_or_else(|| {
+                        crate::i18n::t(locale, "ledger.no_agreement").to_owned()
+                    }),
+                ));
+            }
+            if self.plan != Some(t.plan_id) {
+                self.plan = Some(t.plan_id);
+                self.area = None;
+                lines.push(LedgerLine::Plan(t.plan_title.clone()));
+            }
+            if self.area != Some(t.area_id) {
+                self.area = Some(t.area_id);
+                if let Some(name) = &t.area_name {
+                    lines.push(LedgerLine::Area(name.clone()));
+                }
+            }
+            self.numbered += 1;
+            lines.push(LedgerLine::Task(self.numbered, Box::new(row)));
+        }
+        lines
+    }
 }
 
 /// The progress ledger (打表推进): the task list's filters, grouped for review and
@@ -747,7 +772,7 @@ pub async fn ledger(
         serde_urlencoded::to_string(&filter).unwrap_or_default()
     );
     let first = (l.page.saturating_sub(1) as usize) * l.per_page as usize;
-    let lines = ledger_lines(l.items, first, &ctx);
+    let lines = LedgerGroups::after(first).lines(l.items, ctx.info.locale);
     Ok(render(&LedgerPage {
         as_of: l.as_of,
         since: l.since,
