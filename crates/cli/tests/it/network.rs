@@ -12,6 +12,7 @@ both!(
     a_resolution_becomes_a_task_and_follows_it_to_done,
     mechanisms_rotate_their_convenor_among_members,
     the_demo_network_matches_the_article,
+    exchanges_recorded_at_once_are_all_counted_while_the_log_is_exported,
 );
 
 fn days(n: i64) -> String {
@@ -453,4 +454,52 @@ async fn the_demo_network_matches_the_article(app: TestApp) {
     assert!(year("2019") >= 20, "20+ exchanges in 2019");
     assert!(year("2023") >= 100, "100+ exchanges in 2023");
     assert!(year("2024") > 0);
+}
+
+/// Eight clients record exchanges between the same organizations at once (the same
+/// figure rows kept on write) while another exports the log: every exchange is kept and
+/// counted once, the figures equal a recount, and each workbook answers.
+async fn exchanges_recorded_at_once_are_all_counted_while_the_log_is_exported(app: TestApp) {
+    app.load_demo().await;
+    let o = ids(&app, &["重庆市侨联", "四川省侨联"]).await;
+    let admin = app.admin_api().await;
+    let (_, before) = admin.get("/api/v1/exchanges?per_page=1").await;
+    let before = before["total"].as_i64().expect("total");
+    let writers = futures_util::future::join_all((0..8).map(|i| {
+        let admin = &admin;
+        let o = &o;
+        async move {
+            let mut kept = 0;
+            for k in 0..5 {
+                let (from, to) = if (i + k) % 2 == 0 { (o[0], o[1]) } else { (o[1], o[0]) };
+                let (status, body) = admin
+                    .post("/api/v1/exchanges", json!({"happened_on": days(-(k as i64) * 200), "kind": "visit",
+                        "from_org_id": from, "to_org_ids": [to], "summary": format!("互访 {i}-{k}"), "participants": 5}))
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                kept += 1;
+            }
+            kept
+        }
+    }));
+    let exports = async {
+        for _ in 0..4 {
+            let resp = admin
+                .raw(reqwest::Method::GET, "/api/v1/exchanges?format=xlsx")
+                .await
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(resp.status(), StatusCode::OK);
+        }
+    };
+    let (kept, ()) = tokio::join!(writers, exports);
+    let kept: i64 = kept.iter().sum();
+    assert_eq!(kept, 40);
+    let (_, after) = admin.get("/api/v1/exchanges?per_page=1").await;
+    assert_eq!(after["total"].as_i64().expect("total"), before + kept);
+    let found = qiaolian_core::outcome::tally::check(&app.db)
+        .await
+        .expect("recount");
+    assert!(found.is_empty(), "{found:?}");
 }
