@@ -215,6 +215,15 @@ impl TestApp {
             .actor()
     }
 
+    /// A user made with [`TestApp::user`], as core sees them.
+    pub async fn actor_of(&self, login: &str) -> qiaolian_core::access::Actor {
+        account::by_login(&self.db, login)
+            .await
+            .expect("account")
+            .unwrap_or_else(|| panic!("no account {login}"))
+            .actor()
+    }
+
     /// Every federation, by id: (id, path).
     pub async fn federations(&self) -> Vec<(OrgId, String)> {
         let mut tx = self.db.read().await.expect("read");

@@ -1,7 +1,8 @@
 //! The outcome figures kept on write (`outcome_tally`) equal a recount after any
 //! sequence of writes — events, registers, projects and their steps, talents, articles,
-//! organizations moved or given another side — and the roll-ups read from them equal
-//! those counted from the records, scope by scope.
+//! donations, their steps and allocations, organizations moved or given another side —
+//! and the roll-ups and donation totals read from them equal those counted from the
+//! records, scope by scope.
 
 use std::collections::HashMap;
 
@@ -15,7 +16,7 @@ use qiaolian_core::outcome::{self, Scope, tally};
 use qiaolian_core::project::{self, ProjectId, ProjectInput, StepInput};
 use qiaolian_core::sql::Sql;
 use qiaolian_core::talent::{self, TalentInput};
-use qiaolian_core::{Db, article, kinds};
+use qiaolian_core::{Db, article, donation, kinds};
 
 use crate::harness::{TestApp, both};
 
@@ -74,6 +75,19 @@ enum Op {
         org: usize,
         side: usize,
     },
+    NewDonation {
+        org: usize,
+        days: i64,
+        goods: bool,
+        pledged: bool,
+    },
+    Receive {
+        donation: usize,
+    },
+    Allocate {
+        donation: usize,
+        all: bool,
+    },
 }
 
 fn parts() -> impl Strategy<Value = EventParts> {
@@ -113,6 +127,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (proptest::option::of(i()), days()).prop_map(|(event, days)| Op::NewArticle { event, days }),
         1 => (i(), i()).prop_map(|(org, parent)| Op::Move { org, parent }),
         1 => (i(), 0usize..2).prop_map(|(org, side)| Op::Side { org, side }),
+        2 => (i(), days(), any::<bool>(), any::<bool>())
+            .prop_map(|(org, days, goods, pledged)| Op::NewDonation { org, days, goods, pledged }),
+        1 => i().prop_map(|donation| Op::Receive { donation }),
+        1 => (i(), any::<bool>()).prop_map(|(donation, all)| Op::Allocate { donation, all }),
     ]
 }
 
@@ -127,11 +145,16 @@ fn kind(op: &Op) -> &'static str {
         Op::NewArticle { .. } => "article",
         Op::Move { .. } => "move",
         Op::Side { .. } => "side",
+        Op::NewDonation { .. } => "donation",
+        Op::Receive { .. } => "receive",
+        Op::Allocate { .. } => "allocate",
     }
 }
 
 struct World {
     admin: Actor,
+    /// 重庆市侨联's coordinator, who reads the donations of its subtree only.
+    coordinator: Actor,
     feds: Vec<OrgId>,
     counties: Vec<OrgId>,
     parents: Vec<OrgId>,
@@ -308,6 +331,72 @@ async fn apply(db: &Db, w: &World, op: &Op) -> bool {
                 .await
                 .is_ok()
         }
+        Op::NewDonation {
+            org,
+            days,
+            goods,
+            pledged,
+        } => {
+            let n = column(db, "select count(*) from donation").await[0];
+            donation::create(
+                db,
+                admin,
+                &donation::DonationInput {
+                    donor_name: "泰国潮州会馆".into(),
+                    given_on: day(*days),
+                    form: if *goods { "goods" } else { "money" }.into(),
+                    goods_description: goods.then(|| "防疫物资".into()),
+                    amount: format!("{}", 1000 + org),
+                    recipient_org_id: Some(w.feds[org % w.feds.len()]),
+                    receipt_no: format!("T-{n}"),
+                    status: Some(if *pledged { "pledged" } else { "received" }.into()),
+                    ..donation::DonationInput::default()
+                },
+            )
+            .await
+            .is_ok()
+        }
+        Op::Receive { donation: d } => {
+            let gifts = column(db, "select id from donation order by id").await;
+            let Some(id) = gifts.get(d % gifts.len().max(1)) else {
+                return false;
+            };
+            donation::advance(
+                db,
+                admin,
+                donation::DonationId(*id),
+                &donation::StepInput {
+                    status: "received".into(),
+                    ..donation::StepInput::default()
+                },
+            )
+            .await
+            .is_ok()
+        }
+        Op::Allocate { donation: d, all } => {
+            let gifts = column(db, "select id from donation order by id").await;
+            let Some(id) = gifts.get(d % gifts.len().max(1)) else {
+                return false;
+            };
+            let id = donation::DonationId(*id);
+            let Ok(current) = donation::get(db, admin, id).await else {
+                return false;
+            };
+            let left = current.unallocated_fen().0;
+            let fen = if *all { left } else { left / 2 };
+            donation::allocate(
+                db,
+                admin,
+                id,
+                &donation::AllocationInput {
+                    use_: "助学金".into(),
+                    amount: format!("{}.{:02}", fen / 100, fen % 100),
+                    ..donation::AllocationInput::default()
+                },
+            )
+            .await
+            .is_ok()
+        }
     }
 }
 
@@ -340,6 +429,38 @@ async fn agrees(db: &Db, w: &World, after: &str) {
             side: Some("sc".into()),
             ..Scope::default()
         });
+    }
+    let gifts = [
+        donation::DonationFilter::default(),
+        donation::DonationFilter {
+            side: Some("sc".into()),
+            year: Some(year),
+            ..Default::default()
+        },
+        donation::DonationFilter {
+            org: Some(w.parents[0].0),
+            status: Some("received".into()),
+            ..Default::default()
+        },
+        donation::DonationFilter {
+            org: Some(w.feds[1].0),
+            form: Some("goods".into()),
+            from: Some(format!("{}-01-01", year - 3)),
+            ..Default::default()
+        },
+    ];
+    for f in &gifts {
+        for reader in [&w.admin, &w.coordinator] {
+            let kept = donation::totals(db, reader, f).await.expect("totals");
+            let counted = donation::totals_from_records(db, reader, f)
+                .await
+                .expect("summed");
+            assert_eq!(
+                kept, counted,
+                "after {after}, donations {f:?} for {}",
+                reader.login
+            );
+        }
     }
     for scope in &scopes {
         let kept = outcome::rollup(db, &w.admin, scope).await.expect("rollup");
@@ -374,8 +495,10 @@ async fn outcome_figures_equal_a_recount(app: TestApp) {
         "select id from org where kind = 'media_outlet' order by id",
     )
     .await);
+    app.user("cq-coord", "重庆市侨联", "coordinator").await;
     let w = World {
         admin,
+        coordinator: app.actor_of("cq-coord").await,
         feds: app.federations().await.into_iter().map(|f| f.0).collect(),
         counties: ids(column(&db, "select id from org where kind = 'federation' and level = 'county' order by id").await),
         parents: ids(column(&db, "select id from org where kind = 'federation' and level in ('province', 'prefecture') order by id").await),
@@ -455,6 +578,17 @@ async fn outcome_figures_equal_a_recount(app: TestApp) {
                 org: i,
                 side: i % 2,
             },
+            Op::NewDonation {
+                org: i * 31,
+                days: -20 - i as i64,
+                goods: i % 2 == 0,
+                pledged: i % 3 == 0,
+            },
+            Op::Receive { donation: i * 37 },
+            Op::Allocate {
+                donation: i * 41,
+                all: i % 2 == 1,
+            },
         ];
         for op in &ops {
             if accepted.get(kind(op)).copied().unwrap_or(0) > 0 {
@@ -504,6 +638,7 @@ async fn outcome_figures_equal_a_recount(app: TestApp) {
     agrees(&db, &w, "parallel writers").await;
     for k in [
         "event", "edit", "register", "project", "advance", "talent", "article", "move", "side",
+        "donation", "receive", "allocate",
     ] {
         assert!(
             accepted.get(k).copied().unwrap_or(0) > 0,

@@ -28,8 +28,8 @@ pub async fn load(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     events(bulk, w).await?;
     projects(bulk, w).await?;
     talents_and_articles(bulk, w).await?;
-    tally(bulk, w).await?;
-    donations(bulk, w).await
+    donations(bulk, w).await?;
+    tally(bulk, w).await
 }
 
 /// Paths and side ids of organizations (indices), as the tally's facts name them.
@@ -609,6 +609,8 @@ async fn donations(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     let locals: Vec<usize> = o.local.concat();
     let people = w.people as i64;
     let (mut steps, mut allocations) = (Vec::new(), Vec::new());
+    let mut kept = std::mem::take(&mut w.outcomes.tally);
+    let world: &World = w;
     let rows = (1..=w.counts.donations as i64).map(|id| {
         let recipient = locals[rng.random_range(0..locals.len().max(1))];
         let given_on = day_between(&mut rng, ymd(2019, 1, 1), w.today);
@@ -641,6 +643,10 @@ async fn donations(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             steps.push((id, "allocated", day, author));
             allocations.push((id, amount, day, author));
         }
+        let form = if goods { "goods" } else { "money" };
+        let used = i64::from(status == "allocated");
+        let parts = tally::donation_parts(form, status, amount, used, used * amount);
+        count(&mut kept, world, given_on, None, &[recipient], &parts);
         let at = w.at(given_on, &mut rng);
         row![
             id,
@@ -648,7 +654,7 @@ async fn donations(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             donor_org,
             country(&mut rng),
             given_on,
-            if goods { "goods" } else { "money" },
+            form,
             goods.then_some("防疫物资一批"),
             amount,
             campaign,
@@ -723,5 +729,6 @@ async fn donations(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             }),
     )
     .await?;
+    w.outcomes.tally = kept;
     Ok(())
 }

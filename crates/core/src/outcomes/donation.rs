@@ -3,7 +3,7 @@
 //! Every figure of the ledger is summed from these rows with the same filter that lists
 //! them, never typed in twice.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
@@ -11,6 +11,7 @@ use crate::db::{Db, Tx};
 use crate::error::{Check, Error, FieldError, Result};
 use crate::money::Fen;
 use crate::org::OrgId;
+use crate::outcome::tally;
 use crate::page::{Page, PageRequest};
 use crate::person::{self, PersonId};
 use crate::sql::Sql;
@@ -387,6 +388,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &DonationInput) -> Result<Don
     STEPS
         .record(&mut tx, actor, id.0, f.status.as_str(), f.given_on, None)
         .await?;
+    tally::Change::added(tally::Records::donations([id.0]))
+        .settle(&mut tx)
+        .await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -485,7 +489,9 @@ pub async fn advance(
             "donation step parsed without errors yet incomplete".into(),
         ));
     };
+    let change = tally::Change::of(&mut tx, tally::Records::donations([id.0])).await?;
     bump(&mut tx, &d, to).await?;
+    change.settle(&mut tx).await?;
     STEPS
         .record(&mut tx, actor, id.0, to.as_str(), day, note.as_deref())
         .await?;
@@ -539,6 +545,7 @@ pub async fn allocate(
         ));
     };
     let full = amount == d.unallocated_fen();
+    let change = tally::Change::of(&mut tx, tally::Records::donations([id.0])).await?;
     bump(
         &mut tx,
         &d,
@@ -563,6 +570,7 @@ pub async fn allocate(
         .execute(c)
         .await?;
     });
+    change.settle(&mut tx).await?;
     if full && d.status != DonationStatus::Allocated {
         STEPS
             .record(
@@ -667,8 +675,19 @@ fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The read rule and every filter of `DonationFilter`, checked, as one condition over `d`.
-async fn condition(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Result<Sql> {
+/// A `DonationFilter` once checked.
+struct Parsed {
+    campaign: Option<i64>,
+    status: Option<DonationStatus>,
+    form: Option<DonationForm>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    /// The recipient's subtree: its id and path.
+    org: Option<(i64, String)>,
+    side: Option<i64>,
+}
+
+async fn parse_filter(tx: &mut Tx, filter: &DonationFilter) -> Result<Parsed> {
     let mut check = Check::default();
     let status = blank(&filter.status).and_then(|s| check.take("status", DonationStatus::parse(s)));
     let form = blank(&filter.form).and_then(|s| check.take("form", DonationForm::parse(s)));
@@ -678,7 +697,16 @@ async fn condition(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Resul
         blank(&filter.from),
         blank(&filter.to),
     );
-    let org_like = crate::org::subtree_like(tx, &mut check, filter.org).await?;
+    let org = match filter.org {
+        Some(id) => match crate::org::path_of(tx, OrgId(id)).await? {
+            Some(path) => Some((id, path)),
+            None => {
+                check.add("org", "unknown_org");
+                None
+            }
+        },
+        None => None,
+    };
     let side = match blank(&filter.side) {
         Some(code) => match crate::side::by_code(tx, code).await? {
             Some(s) => Some(s.id.0),
@@ -690,37 +718,96 @@ async fn condition(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Resul
         None => None,
     };
     check.finish()?;
-    let mut w = READ.sql(actor);
-    if let Some(v) = filter.campaign {
-        w.push(" and d.campaign_id = ").bind(v);
+    Ok(Parsed {
+        campaign: filter.campaign,
+        status,
+        form,
+        from,
+        to,
+        org,
+        side,
+    })
+}
+
+impl Parsed {
+    /// The read rule and every filter, as one condition over `d`.
+    fn sql(&self, actor: &Actor) -> Sql {
+        let mut w = READ.sql(actor);
+        if let Some(v) = self.campaign {
+            w.push(" and d.campaign_id = ").bind(v);
+        }
+        if let Some(v) = self.from {
+            w.push(" and d.given_on >= ").bind(v);
+        }
+        if let Some(v) = self.to {
+            w.push(" and d.given_on <= ").bind(v);
+        }
+        // The recipient's subtree and side as one list of organizations, which the
+        // index on the recipient walks (narrowed to the reader's subtree when that is
+        // all they see) instead of judging every donation.
+        if self.org.is_some() || self.side.is_some() {
+            w.push(" and d.recipient_org_id in (select fo.id from org fo where 1 = 1");
+            if let Some((_, path)) = &self.org {
+                w.push(" and fo.path like ").bind(format!("{path}%"));
+            }
+            if let Some(v) = self.side {
+                w.push(" and fo.side_id = ").bind(v);
+            }
+            if access::reach(actor.role, Resource::Donation, Action::Read)
+                == crate::access::Reach::SUBTREE
+            {
+                w.push(" and fo.path like ")
+                    .bind(format!("{}%", actor.org_path));
+            }
+            w.push(")");
+        }
+        if let Some(v) = self.status {
+            w.push(" and d.status = ").bind(v.as_str());
+        }
+        if let Some(v) = self.form {
+            w.push(" and d.form = ").bind(v.as_str());
+        }
+        w
     }
-    if let Some(v) = from {
-        w.push(" and d.given_on >= ").bind(v);
+
+    /// Where the kept figures hold exactly the donations this filter finds for this
+    /// reader: `Some(None)` when it finds none at all, none when the rows must be summed
+    /// (a campaign, a period that cuts a year, an organization and a side together, or
+    /// a side for a reader who sees only a subtree, which may span sides).
+    fn kept(&self, actor: &Actor) -> Option<Option<tally::Key>> {
+        use crate::access::Reach;
+        let whole = self.from.is_none_or(|d| d.ordinal() == 1)
+            && self.to.is_none_or(|d| (d.month(), d.day()) == (12, 31));
+        if self.campaign.is_some() || !whole || (self.org.is_some() && self.side.is_some()) {
+            return None;
+        }
+        let key = |org: i64, side: i64| Some(Some(tally::Key { org, side }));
+        let reach = access::reach(actor.role, Resource::Donation, Action::Read);
+        if reach == Reach::ALL {
+            return match (&self.org, self.side) {
+                (Some((id, _)), _) => key(*id, tally::EVERYONE),
+                (None, side) => key(tally::EVERYONE, side.unwrap_or(tally::EVERYONE)),
+            };
+        }
+        if reach != Reach::SUBTREE || self.side.is_some() {
+            return None;
+        }
+        // The reader's subtree and the filter's: the smaller holds the other, or they
+        // share nothing.
+        match &self.org {
+            None => key(actor.org_id.0, tally::EVERYONE),
+            Some((id, path)) if path.starts_with(&actor.org_path) => key(*id, tally::EVERYONE),
+            Some((_, path)) if actor.org_path.starts_with(path.as_str()) => {
+                key(actor.org_id.0, tally::EVERYONE)
+            }
+            Some(_) => Some(None),
+        }
     }
-    if let Some(v) = to {
-        w.push(" and d.given_on <= ").bind(v);
-    }
-    if let Some(v) = org_like {
-        w.push(
-            " and exists (select 1 from org fo where fo.id = d.recipient_org_id and fo.path like ",
-        )
-        .bind(v)
-        .push(")");
-    }
-    if let Some(v) = side {
-        w.push(
-            " and exists (select 1 from org fo where fo.id = d.recipient_org_id and fo.side_id = ",
-        )
-        .bind(v)
-        .push(")");
-    }
-    if let Some(v) = status {
-        w.push(" and d.status = ").bind(v.as_str());
-    }
-    if let Some(v) = form {
-        w.push(" and d.form = ").bind(v.as_str());
-    }
-    Ok(w)
+}
+
+/// The read rule and every filter of `DonationFilter`, checked, as one condition over `d`.
+async fn condition(tx: &mut Tx, actor: &Actor, filter: &DonationFilter) -> Result<Sql> {
+    Ok(parse_filter(tx, filter).await?.sql(actor))
 }
 
 /// The donations the actor may read, newest gift first.
@@ -774,11 +861,76 @@ const ALLOCATED: &str =
     group by donation_id) al on al.donation_id = d.id";
 
 /// The figures of exactly the donations `list` shows for this filter, all pages.
+/// Read from the kept figures (`outcome_tally`) where they answer the filter, else
+/// summed from the rows; the two agree (tests compare them).
 pub async fn totals(db: &Db, actor: &Actor, filter: &DonationFilter) -> Result<Totals> {
     let mut tx = db.read().await?;
+    let parsed = parse_filter(&mut tx, filter).await?;
+    match parsed.kept(actor) {
+        Some(None) => Ok(Totals::default()),
+        Some(Some(key)) => kept_totals(&mut tx, key, &parsed).await,
+        None => totals_in(&mut tx, &parsed.sql(actor)).await,
+    }
+}
+
+/// [`totals`] summed from the rows, whatever the filter: what the kept figures are
+/// checked against.
+pub async fn totals_from_records(
+    db: &Db,
+    actor: &Actor,
+    filter: &DonationFilter,
+) -> Result<Totals> {
+    let mut tx = db.read().await?;
+    let w = condition(&mut tx, actor, filter).await?;
+    totals_in(&mut tx, &w).await
+}
+
+async fn totals_in(tx: &mut Tx, w: &Sql) -> Result<Totals> {
     let mut q = Sql::new(&format!("select {SUMS} from donation d {ALLOCATED} where "));
-    q.append(&condition(&mut tx, actor, filter).await?);
-    q.optional(&mut tx).await?.ok_or(Error::NotFound)
+    q.append(w);
+    q.optional(tx).await?.ok_or(Error::NotFound)
+}
+
+/// The totals of one key of the kept figures, for the years and the status and form
+/// the filter names.
+async fn kept_totals(tx: &mut Tx, key: tally::Key, f: &Parsed) -> Result<Totals> {
+    let mut q = Sql::new(
+        "select t.measure, t.detail, cast(sum(t.n) as bigint), cast(sum(t.amount) as bigint)
+         from outcome_tally t where t.measure in ('donation', 'allocation') and t.org_id = ",
+    );
+    q.bind(key.org)
+        .push(" and t.side_id = ")
+        .bind(key.side)
+        .push(" and t.series_id = ")
+        .bind(tally::ANY_SERIES);
+    tally::of_years(&mut q, f.from.map(|d| d.year()), f.to.map(|d| d.year()));
+    q.push(" group by t.measure, t.detail");
+    let rows: Vec<(String, String, i64, i64)> = q.all(tx).await?;
+    let mut t = Totals::default();
+    for (measure, detail, n, amount) in rows {
+        let (form, status) = detail.split_once(':').unwrap_or((detail.as_str(), ""));
+        let (Ok(form), Ok(status)) = (DonationForm::parse(form), DonationStatus::parse(status))
+        else {
+            continue;
+        };
+        if f.form.is_some_and(|x| x != form) || f.status.is_some_and(|x| x != status) {
+            continue;
+        }
+        if measure == tally::Measure::Allocation.as_str() {
+            t.allocated_fen.0 += amount;
+            continue;
+        }
+        t.count += n;
+        t.total_fen.0 += amount;
+        match form {
+            DonationForm::Money => t.money_fen.0 += amount,
+            DonationForm::Goods => t.goods_fen.0 += amount,
+        }
+        if status != DonationStatus::Pledged {
+            t.received_fen.0 += amount;
+        }
+    }
+    Ok(t)
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]

@@ -509,8 +509,9 @@ impl<'a> Sums<'a> {
                 self.outlets.insert(&r.detail);
                 self.outlet_countries.extend(r.place.as_deref());
             }
-            // Exchanges are the network's figure, read by `exchange::count`.
-            Some(Measure::Exchange) | None => {}
+            // Exchanges and donations have figures of their own (`exchange::count`,
+            // `donation::totals`).
+            Some(Measure::Exchange | Measure::Donation | Measure::Allocation) | None => {}
         }
     }
 

@@ -1,5 +1,6 @@
-//! Outcome figures kept on write (`outcome_tally`): what events, projects, talents and
-//! articles add up to, per organization reached, side, series and year.
+//! Outcome figures kept on write (`outcome_tally`): what events, projects, talents,
+//! articles, exchanges and donations add up to, per organization reached, side, series
+//! and year.
 //!
 //! A record reaches every organization it belongs to (an event's hosts, a project's
 //! owner, a talent's receiver, the hosts of an article's event) and every one above
@@ -49,16 +50,24 @@ pub enum Measure {
     /// Exchanges; `amount` their participants. Counted under the organizations on
     /// both ends, and under the side of the one it came from (the exchange log's side).
     Exchange,
+    /// Donations of the form and status in `detail` (`money:received`); `amount` their
+    /// value in fen. Counted under the recipient, by the day the gift was made.
+    Donation,
+    /// What was allocated of those donations (same `detail`, year and keys as the
+    /// gift); `n` the allocations, `amount` their sum in fen.
+    Allocation,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 6] = [
+    pub const ALL: [Measure; 8] = [
         Measure::Event,
         Measure::Country,
         Measure::Project,
         Measure::Talent,
         Measure::Article,
         Measure::Exchange,
+        Measure::Donation,
+        Measure::Allocation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +78,8 @@ impl Measure {
             Measure::Talent => "talent",
             Measure::Article => "article",
             Measure::Exchange => "exchange",
+            Measure::Donation => "donation",
+            Measure::Allocation => "allocation",
         }
     }
 
@@ -175,6 +186,7 @@ pub(crate) struct Records {
     pub talents: Vec<i64>,
     pub articles: Vec<i64>,
     pub exchanges: Vec<i64>,
+    pub donations: Vec<i64>,
 }
 
 impl Records {
@@ -213,6 +225,13 @@ impl Records {
         }
     }
 
+    pub(crate) fn donations(ids: impl IntoIterator<Item = i64>) -> Records {
+        Records {
+            donations: ids.into_iter().collect(),
+            ..Records::default()
+        }
+    }
+
     /// An event and what is counted through it: the projects signed, the talents
     /// received and the articles published at it take its series, and articles its
     /// organizations.
@@ -227,7 +246,7 @@ impl Records {
             projects: of("project").column(tx).await?,
             talents: of("talent").column(tx).await?,
             articles: of("article").column(tx).await?,
-            exchanges: Vec::new(),
+            ..Records::default()
         })
     }
 
@@ -274,6 +293,11 @@ impl Records {
                 );
                 q.bind(like.as_str()).column(tx).await?
             },
+            donations: of(
+                "select d.id from donation d join org o on o.id = d.recipient_org_id where o.path like ",
+            )
+            .column(tx)
+            .await?,
         })
     }
 }
@@ -459,7 +483,59 @@ async fn counted(tx: &mut Tx, records: &Records) -> Result<Tally> {
             add_one(&mut tally, &d, Some(&orgs), &[part]);
         }
     }
+    for chunk in records.donations.chunks(CHUNK) {
+        let mut q = Sql::new(
+            "select d.id, d.given_on, d.form, d.status, d.amount_fen, o.path, o.side_id,
+                cast(count(a.id) as bigint), cast(coalesce(sum(a.amount_fen), 0) as bigint)
+             from donation d join org o on o.id = d.recipient_org_id
+             left join donation_allocation a on a.donation_id = d.id
+             where d.id in ",
+        );
+        q.bind_list(chunk.iter().copied())
+            .push(" group by d.id, d.given_on, d.form, d.status, d.amount_fen, o.path, o.side_id");
+        type DonationRow = (i64, NaiveDate, String, String, i64, String, i64, i64, i64);
+        for (id, day, form, status, fen, path, side, uses, used) in q.all::<DonationRow>(tx).await?
+        {
+            let d = Dated {
+                id,
+                day,
+                series_id: None,
+            };
+            add_one(
+                &mut tally,
+                &d,
+                Some(&vec![(path, side)]),
+                &donation_parts(&form, &status, fen, uses, used),
+            );
+        }
+    }
     Ok(tally)
+}
+
+/// What one donation adds: the gift, and what was allocated of it (if anything).
+pub(crate) fn donation_parts(
+    form: &str,
+    status: &str,
+    fen: i64,
+    allocations: i64,
+    allocated: i64,
+) -> Vec<Part> {
+    let detail = format!("{form}:{status}");
+    let mut parts = vec![Part {
+        measure: Measure::Donation,
+        detail: detail.clone(),
+        n: 1,
+        amount: fen,
+    }];
+    if allocations > 0 {
+        parts.push(Part {
+            measure: Measure::Allocation,
+            detail,
+            n: allocations,
+            amount: allocated,
+        });
+    }
+    parts
 }
 
 /// A write in progress: the figures of its records as they stood before it.
@@ -540,7 +616,7 @@ pub struct Row {
     pub place: Option<String>,
 }
 
-/// The stored outcome rows (exchanges are the network's figure) of one key and series
+/// The stored outcome rows (exchanges and donations have figures of their own) of one key and series
 /// (and year, if given), each row counting something. Added up in Rust: distinct counts
 /// in SQL took longer than the rows.
 pub async fn rows(
@@ -555,7 +631,8 @@ pub async fn rows(
         "select t.year, t.measure, t.detail, t.n, t.amount, u.country_code as place
          from outcome_tally t
          left join org u on u.id = case when t.measure = 'article' then cast(t.detail as bigint) end
-         where t.n <> 0 and t.measure <> 'exchange' and t.org_id = ",
+         where t.n <> 0 and t.measure in ('event', 'country', 'project', 'talent', 'article')
+           and t.org_id = ",
     );
     q.bind(key.org)
         .push(" and t.side_id = ")
@@ -597,6 +674,7 @@ async fn recount(tx: &mut Tx) -> Result<Tally> {
         ("talent", Records::talents),
         ("article", Records::articles),
         ("exchange", Records::exchanges),
+        ("donation", Records::donations),
     ] {
         for chunk in all_ids(tx, table).await? {
             tally.merge(&counted(tx, &wrap(chunk)).await?, 1);
