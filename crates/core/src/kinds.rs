@@ -249,6 +249,8 @@ pub async fn download(db: &Db, actor: &Actor, id: AttachmentId) -> Result<Downlo
 pub struct OrgFollows {
     outcomes: Option<crate::outcome::tally::Change>,
     people: Option<crate::person::tally::Change>,
+    /// The organization changes side: the tasks it leads count under another side.
+    side_changes: bool,
 }
 
 type Step<'a> = std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
@@ -264,6 +266,7 @@ impl org::Follows for OrgFollows {
             use crate::outcome::tally;
             let records = tally::Records::of_subtree(tx, &org.path).await?;
             self.outcomes = Some(tally::Change::of(tx, records).await?);
+            self.side_changes = side_changes;
             // People are counted by their owner, not its place in the tree.
             if side_changes {
                 self.people = Some(crate::person::tally::Change::of_owner(tx, org.id.0).await?);
@@ -279,10 +282,16 @@ impl org::Follows for OrgFollows {
         moved: bool,
     ) -> Step<'a> {
         Box::pin(async move {
-            if moved {
-                let tasks = task::reach::tasks_reaching(tx, org).await?;
-                task::reach::sync(tx, &tasks).await?;
-            }
+            // A move changes every task that reaches the organization (those it leads
+            // among them); a change of side only those it leads.
+            let tasks = if moved {
+                task::reach::tasks_reaching(tx, org).await?
+            } else if self.side_changes {
+                task::reach::tasks_led_by(tx, org).await?
+            } else {
+                Vec::new()
+            };
+            task::reach::sync(tx, &tasks).await?;
             if let Some(change) = self.people.take() {
                 change.settle(tx).await?;
             }

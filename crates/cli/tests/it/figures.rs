@@ -45,6 +45,11 @@ enum Op {
         org: usize,
         parent: usize,
     },
+    /// A federation given to the other side: the tasks it leads count under that side.
+    Side {
+        org: usize,
+        side: usize,
+    },
     Parties {
         agreement: usize,
         party: usize,
@@ -65,6 +70,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (i(), 0usize..6).prop_map(|(task, step)| Op::Step { task, step }),
         3 => (i(), 0i64..=100).prop_map(|(task, percent)| Op::Report { task, percent }),
         1 => (i(), i()).prop_map(|(org, parent)| Op::Move { org, parent }),
+        1 => (i(), 0usize..2).prop_map(|(org, side)| Op::Side { org, side }),
         1 => (i(), i()).prop_map(|(agreement, party)| Op::Parties { agreement, party }),
         1 => i().prop_map(|task| Op::Stale { task }),
     ]
@@ -265,6 +271,17 @@ async fn apply(db: &Db, w: &World, op: &Op) -> bool {
                 .await
                 .is_ok()
         }
+        Op::Side { org: o, side } => {
+            let id = w.feds[o % w.feds.len()].0;
+            let Ok(current) = org::get(db, &w.admin, id).await else {
+                return false;
+            };
+            let mut input = OrgInput::from(&current);
+            input.side = ["cq", "sc"][*side].into();
+            org::update(db, &w.admin, id, &input, &mut kinds::OrgFollows::default())
+                .await
+                .is_ok()
+        }
         Op::Parties {
             agreement: a,
             party,
@@ -351,6 +368,7 @@ fn kind(op: &Op) -> &'static str {
         Op::Step { .. } => "step",
         Op::Report { .. } => "report",
         Op::Move { .. } => "move",
+        Op::Side { .. } => "side",
         Op::Parties { .. } => "parties",
         Op::Stale { .. } => "stale",
     }
@@ -381,6 +399,25 @@ async fn rules_agree(db: &Db, w: &World) {
             b.column(&mut tx).await.expect("path rule"),
         );
         assert_eq!(a, b, "the two rules disagree for {path}");
+    }
+    // A side's rows are exactly the tasks whose lead is on that side.
+    let sides: Vec<(String, i64)> = Sql::new("select code, id from side")
+        .all(&mut tx)
+        .await
+        .expect("sides");
+    for (code, side) in sides {
+        let mut a = Sql::new("select r.task_id from task_reach r where r.org_id = ");
+        a.bind(task::reach::side_key(side))
+            .push(" order by r.task_id");
+        let mut b = Sql::new(
+            "select t.id from task t join org o on o.id = t.lead_org_id where o.side_id = ",
+        );
+        b.bind(side).push(" order by t.id");
+        let (a, b): (Vec<i64>, Vec<i64>) = (
+            a.column(&mut tx).await.expect("side rows"),
+            b.column(&mut tx).await.expect("leads of the side"),
+        );
+        assert_eq!(a, b, "the rows of side {code}");
     }
 }
 
@@ -444,6 +481,10 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
                 org: i,
                 parent: i * 19,
             },
+            Op::Side {
+                org: i * 31,
+                side: i % 2,
+            },
             Op::Parties {
                 agreement: i,
                 party: i * 23,
@@ -464,7 +505,7 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
     rules_agree(&db, &w).await;
     // Each kind of write got through at least once, or the property proved little.
     for k in [
-        "create", "edit", "step", "report", "move", "parties", "stale",
+        "create", "edit", "step", "report", "move", "side", "parties", "stale",
     ] {
         assert!(
             accepted.get(k).copied().unwrap_or(0) > 0,

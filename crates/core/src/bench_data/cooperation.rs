@@ -530,6 +530,11 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
             plan_id: t.plan,
             area_id: Some(t.area),
             lead_path: &orgs[t.lead].path,
+            lead_side: w
+                .sides
+                .iter()
+                .find(|(code, _)| code == orgs[t.lead].side)
+                .map_or(0, |(_, id)| *id),
             other_paths: &others,
         }) {
             *tally.entry((r.org_id, r.lead, status, colour)).or_default() += 1;

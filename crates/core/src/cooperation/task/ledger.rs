@@ -232,7 +232,7 @@ async fn current(db: &Db, actor: &Actor, filter: &TaskFilter, page: PageRequest)
             .find(|(k, _)| k.as_str() == c)
             .map_or(0, |(_, n)| *n),
         _ => {
-            let mut q = Sql::new(&format!("select count(*) {LIST_FROM} where "));
+            let mut q = Sql::new(&format!("select count(*) {} where ", sel.count_from()));
             q.append(&sel.condition).scalar(&mut tx).await?
         }
     };
@@ -603,7 +603,7 @@ async fn selected(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> Result<Vec
         ..filter.clone()
     };
     let sel = select(tx, actor, &all).await?;
-    let mut q = Sql::new(&format!("select count(*) {LIST_FROM} where "));
+    let mut q = Sql::new(&format!("select count(*) {} where ", sel.count_from()));
     let n: i64 = q.append(&sel.condition).scalar(tx).await?;
     if n > AS_OF_LIMIT {
         return Err(Error::Invalid(crate::FieldErrors::from([(

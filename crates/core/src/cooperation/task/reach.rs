@@ -5,7 +5,9 @@
 //! plan's owner, the agreement's parties — and every organization above them. That is
 //! exactly who may read it (their subtree holds an involved organization), so the read
 //! rule, an organization's ledger in deadline order and the colour counts become
-//! indexed lookups instead of path matches over a million tasks. Both tables are
+//! indexed lookups instead of path matches over a million tasks. It also has one row
+//! under its lead's side ([`side_key`], a negative key no organization has), so the
+//! tasks of one side are walked and counted the same way. Both tables are
 //! derived: every write that changes a task or who it involves ends with [`sync`] of
 //! the tasks it touched, once per transaction, and [`check`] recounts them from the
 //! tasks themselves.
@@ -18,6 +20,12 @@ use super::*;
 
 /// The reach key of readers who see every task (national level, administrators).
 pub const EVERYONE: i64 = 0;
+
+/// The key of a side's rows: the tasks whose lead organization is on that side. Sides
+/// are keyed below zero so they never meet an organization's id (or [`EVERYONE`]).
+pub const fn side_key(side: i64) -> i64 {
+    -side
+}
 
 /// Tasks handled per statement group: keeps every `in (…)` and multi-row insert well
 /// under SQLite's 32,766 bound parameters.
@@ -50,6 +58,8 @@ pub(crate) struct Facts<'a> {
     pub plan_id: i64,
     pub area_id: Option<i64>,
     pub lead_path: &'a str,
+    /// The side of the lead organization.
+    pub lead_side: i64,
     pub other_paths: &'a [&'a str],
 }
 
@@ -72,16 +82,22 @@ pub fn ledger_key(
     )
 }
 
+/// The lead's path within a row's `ledger` key, as SQL over `r`: after the three
+/// 12-digit numbers, before the space and the 10-character deadline. Lets a walk of an
+/// organization's rows group them by lead without reading each task and its lead.
+pub const LEAD_PATH_OF_LEDGER: &str = "substr(r.ledger, 37, length(r.ledger) - 47)";
+
 /// The organization ids on a path such as `/1/7/55/`, the organization itself last.
 pub(crate) fn path_ids(path: &str) -> impl Iterator<Item = i64> + '_ {
     path.split('/').filter_map(|s| s.parse().ok())
 }
 
 /// The rows of one task: each organization once, marked when it is the lead or above
-/// it, plus the row every all-seeing reader walks.
+/// it, plus the row every all-seeing reader walks and the row of the lead's side.
 pub(crate) fn rows(f: &Facts) -> Vec<Row> {
     let mut orgs: BTreeMap<i64, i64> = BTreeMap::new();
     orgs.insert(EVERYONE, 1);
+    orgs.insert(side_key(f.lead_side), 1);
     for id in path_ids(f.lead_path) {
         orgs.insert(id, 1);
     }
@@ -146,6 +162,7 @@ struct TaskFacts {
     plan_id: i64,
     area_id: Option<i64>,
     lead_path: String,
+    lead_side: i64,
 }
 
 /// The rows the tasks `ids` should have now, computed from the tasks themselves.
@@ -155,7 +172,7 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
     }
     let mut q = Sql::new(
         "select t.id, t.status, t.colour, t.deadline, p.agreement_id, t.plan_id, t.area_id,
-                o.path as lead_path
+                o.path as lead_path, o.side_id as lead_side
          from task t join org o on o.id = t.lead_org_id join plan p on p.id = t.plan_id
          where t.id in ",
     );
@@ -197,6 +214,7 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
             plan_id: t.plan_id,
             area_id: t.area_id,
             lead_path: &t.lead_path,
+            lead_side: t.lead_side,
             other_paths: &paths,
         }));
     }
@@ -299,6 +317,13 @@ async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
 /// (its own rows list every task that involves it or anything below it).
 pub(crate) async fn tasks_reaching(tx: &mut Tx, org: OrgId) -> Result<Vec<TaskId>> {
     let mut q = Sql::new("select task_id from task_reach where org_id = ");
+    q.bind(org.0);
+    Ok(q.column::<i64>(tx).await?.into_iter().map(TaskId).collect())
+}
+
+/// The tasks an organization leads: those to sync when it changes side.
+pub(crate) async fn tasks_led_by(tx: &mut Tx, org: OrgId) -> Result<Vec<TaskId>> {
+    let mut q = Sql::new("select id from task where lead_org_id = ");
     q.bind(org.0);
     Ok(q.column::<i64>(tx).await?.into_iter().map(TaskId).collect())
 }
@@ -451,4 +476,24 @@ pub async fn check(db: &Db) -> Result<Differences> {
     .scalar(&mut tx)
     .await?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ledger_key_holds_the_lead_path_where_the_sql_reads_it() {
+        // LEAD_PATH_OF_LEDGER is substr(ledger, 37, length - 47): 1-based, so bytes 36
+        // up to the space and the 10-character deadline.
+        let day = NaiveDate::from_ymd_opt(2025, 3, 9).unwrap();
+        for (agreement, area, path) in [
+            (Some(12), None, "/1/7/55/"),
+            (None, Some(987_654_321), "/2/"),
+            (Some(999_999_999_999), Some(1), "/1/70/5500/123456/"),
+        ] {
+            let key = ledger_key(agreement, 345, area, path, day);
+            assert_eq!(&key[36..key.len() - 11], path, "{key}");
+        }
+    }
 }
