@@ -58,29 +58,77 @@ async fn readers_agree(app: &TestApp, admin: &Actor, after: &str) {
         national: false,
         ..admin.clone()
     }));
-    for actor in &readers {
-        for country in [None, Some("TH"), Some("US"), Some("CN")] {
-            let listed = person::list(
-                db,
-                actor,
-                &PersonFilter {
-                    country: country.map(str::to_owned),
-                    ..PersonFilter::default()
-                },
-                PageRequest::default(),
-            )
+    // Owners narrowed by none, a subtree near the top and one lower down, and a side.
+    let mut owners: Vec<(Option<i64>, Option<&str>)> = vec![(None, None), (None, Some("sc"))];
+    owners.extend([1, feds.len() - 1].map(|i| (Some(feds[i].0.0), None)));
+    let sides: Vec<(String, i64)> = {
+        let mut tx = db.read().await.expect("read");
+        Sql::new("select code, id from side")
+            .all(&mut tx)
             .await
-            .expect("list");
-            let mut q = Sql::new("select count(*) from person p where p.merged_into is null");
-            if let Some(c) = country {
-                q.push(" and p.residence_country = ").bind(c);
+            .expect("sides")
+    };
+    for actor in &readers {
+        for (org, side) in &owners {
+            let mut counted_by_country = std::collections::BTreeMap::new();
+            for country in [None, Some("TH"), Some("US"), Some("CN")] {
+                let filter = PersonFilter {
+                    country: country.map(str::to_owned),
+                    org: *org,
+                    side: side.map(str::to_owned),
+                    ..PersonFilter::default()
+                };
+                let listed = person::list(db, actor, &filter, PageRequest::default())
+                    .await
+                    .expect("list");
+                let mut q = Sql::new(
+                    "select p.residence_country, count(*) from person p join org o on o.id = p.owner_org_id
+                     where p.merged_into is null",
+                );
+                if let Some(c) = country {
+                    q.push(" and p.residence_country = ").bind(c);
+                }
+                if let Some(id) = org {
+                    q.push(" and o.path like (select path from org where id = ")
+                        .bind(*id)
+                        .push(") || '%'");
+                }
+                if let Some(code) = side {
+                    let id = sides.iter().find(|(c, _)| c == code).expect("side").1;
+                    q.push(" and o.side_id = ").bind(id);
+                }
+                q.and(&person::READ.sql(actor))
+                    .push(" group by p.residence_country");
+                let mut tx = db.read().await.expect("read");
+                let rows: Vec<(Option<String>, i64)> = q.all(&mut tx).await.expect("count");
+                let counted: i64 = rows.iter().map(|(_, n)| n).sum();
+                assert_eq!(
+                    listed.total as i64, counted,
+                    "after {after}: {} sees {counted} people of {country:?} owned in {org:?}/{side:?}",
+                    actor.org_path
+                );
+                if country.is_none() {
+                    counted_by_country = rows
+                        .into_iter()
+                        .filter_map(|(c, n)| c.filter(|c| c != "CN").map(|c| (c, n)))
+                        .collect();
+                }
             }
-            q.and(&person::READ.sql(actor));
-            let mut tx = db.read().await.expect("read");
-            let counted: i64 = q.scalar(&mut tx).await.expect("count");
+            let filter = PersonFilter {
+                org: *org,
+                side: side.map(str::to_owned),
+                ..PersonFilter::default()
+            };
+            let listed: std::collections::BTreeMap<String, i64> =
+                person::countries(db, actor, &filter)
+                    .await
+                    .expect("countries")
+                    .into_iter()
+                    .map(|c| (c.country_code, c.people))
+                    .collect();
             assert_eq!(
-                listed.total as i64, counted,
-                "after {after}: {} sees {counted} people of {country:?}",
+                listed, counted_by_country,
+                "after {after}: {}'s countries of people owned in {org:?}/{side:?}",
                 actor.org_path
             );
         }

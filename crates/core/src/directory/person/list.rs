@@ -29,6 +29,8 @@ struct Selection {
     condition: Sql,
     count_from: &'static str,
     kept: Option<i64>,
+    /// The kept figures by country, when they answer the filter.
+    by_country: Option<std::collections::BTreeMap<String, i64>>,
 }
 
 async fn select(tx: &mut Tx, actor: &Actor, filter: &PersonFilter) -> Result<Selection> {
@@ -66,11 +68,20 @@ async fn select(tx: &mut Tx, actor: &Actor, filter: &PersonFilter) -> Result<Sel
         None => None,
     };
     check.finish()?;
-    // With no filter but the country and side, the count is read off the kept figures.
-    let kept = match (&q, &category, &org_like) {
-        (None, None, None) => tally::count(tx, actor, country.as_deref(), side).await?,
+    // With no filter but the owner, its side and the country, the count is read off
+    // the kept figures.
+    let by_country = match (&q, &category) {
+        (None, None) => {
+            let within = tally::Within {
+                org_path: org_like.as_deref().map(|l| l.trim_end_matches('%')),
+                side,
+                country: country.as_deref(),
+            };
+            tally::by_country(tx, actor, within).await?
+        }
         _ => None,
     };
+    let kept = by_country.as_ref().map(|m| m.values().sum());
     let mut w = READ.sql(actor);
     w.push(" and p.merged_into is null");
     if let (Some(q), Some(folded)) = (q, folded) {
@@ -109,6 +120,7 @@ async fn select(tx: &mut Tx, actor: &Actor, filter: &PersonFilter) -> Result<Sel
             "from person p"
         },
         kept,
+        by_country,
     })
 }
 
@@ -259,7 +271,7 @@ pub struct PeopleCountry {
 }
 
 /// Where the people a filter finds live, most first; its own country filter ignored.
-/// Readers who see everyone, with no filter but the side, read the kept figures.
+/// With no filter but the owner and its side, read from the kept figures.
 pub async fn countries(
     db: &Db,
     actor: &Actor,
@@ -271,33 +283,42 @@ pub async fn countries(
         ..filter.clone()
     };
     let sel = select(&mut tx, actor, &all).await?;
-    let kept = sel.kept.is_some() && READ.sql(actor) == Sql::truth(true);
-    let q = if kept {
-        let mut q = Sql::new(
-            "select t.country as country_code, k.name_zh, k.name_en, cast(sum(t.n) as bigint) as people
-             from person_side_tally t join country k on k.alpha2 = t.country where t.country <> 'CN'",
-        );
-        if let Some(code) = all.side.as_deref().map(str::trim).filter(|s| !s.is_empty())
-            && let Some(s) = crate::side::by_code(&mut tx, code).await?
-        {
-            q.push(" and t.side_id = ").bind(s.id.0);
-        }
-        q.push(" group by t.country, k.name_zh, k.name_en having sum(t.n) > 0 order by sum(t.n) desc, t.country");
-        q
-    } else {
-        let from = sel
-            .count_from
-            .strip_prefix("from ")
-            .unwrap_or(sel.count_from);
-        let mut q = Sql::new(&format!(
-            "select p.residence_country as country_code, k.name_zh, k.name_en, count(*) as people
-             from {from} join country k on k.alpha2 = p.residence_country
-             where p.residence_country <> 'CN' and "
-        ));
-        q.append(&sel.condition).push(
-            " group by p.residence_country, k.name_zh, k.name_en order by count(*) desc, p.residence_country",
-        );
-        q
-    };
+    if let Some(kept) = &sel.by_country {
+        let names: Vec<(String, String, String)> =
+            Sql::new("select alpha2, name_zh, name_en from country")
+                .all(&mut tx)
+                .await?;
+        let mut out: Vec<PeopleCountry> = names
+            .into_iter()
+            .filter(|(code, _, _)| code != "CN")
+            .filter_map(|(country_code, name_zh, name_en)| {
+                let people = kept.get(&country_code).copied().filter(|n| *n > 0)?;
+                Some(PeopleCountry {
+                    country_code,
+                    name_zh,
+                    name_en,
+                    people,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.people
+                .cmp(&a.people)
+                .then(a.country_code.cmp(&b.country_code))
+        });
+        return Ok(out);
+    }
+    let from = sel
+        .count_from
+        .strip_prefix("from ")
+        .unwrap_or(sel.count_from);
+    let mut q = Sql::new(&format!(
+        "select p.residence_country as country_code, k.name_zh, k.name_en, count(*) as people
+         from {from} join country k on k.alpha2 = p.residence_country
+         where p.residence_country <> 'CN' and "
+    ));
+    q.append(&sel.condition).push(
+        " group by p.residence_country, k.name_zh, k.name_en order by count(*) desc, p.residence_country",
+    );
     q.all(&mut tx).await
 }

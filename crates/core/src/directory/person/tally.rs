@@ -137,34 +137,58 @@ async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
     Ok(())
 }
 
-/// How many unmerged people (of one country and one owner's side, if given) the reader
-/// may find — the list's total with no other filter — or none when the reader's rule is not one
-/// these tables answer (then the list counts its rows).
-pub(crate) async fn count(
+/// Which people a count covers: owned in an organization's subtree (its path) or by
+/// organizations of a side (either, both or neither), of one country or all.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Within<'a> {
+    pub org_path: Option<&'a str>,
+    pub side: Option<i64>,
+    pub country: Option<&'a str>,
+}
+
+impl Within<'_> {
+    /// Narrows rows `t` of `person_tally` joined with their owner `o`.
+    fn narrow(&self, q: &mut Sql) {
+        if let Some(p) = self.org_path {
+            q.push(" and o.path like ").bind(format!("{p}%"));
+        }
+        if let Some(s) = self.side {
+            q.push(" and o.side_id = ").bind(s);
+        }
+        if let Some(c) = self.country {
+            q.push(" and t.country = ").bind(c);
+        }
+    }
+}
+
+/// How many unmerged people the reader may find among those `within` covers, by
+/// country of residence ('' when unknown) — the list's total with no filter of its own,
+/// and its countries — or none when the reader's rule is not one these tables answer
+/// (then the list counts its rows).
+pub(crate) async fn by_country(
     tx: &mut Tx,
     actor: &Actor,
-    country: Option<&str>,
-    owner_side: Option<i64>,
-) -> Result<Option<i64>> {
-    let of_country = |q: &mut Sql, column: &str| {
-        if let Some(c) = country {
-            q.push(&format!(" and {column} = ")).bind(c);
-        }
-    };
-    if super::READ.sql(actor) == Sql::truth(true) {
-        let mut q = Sql::new(
-            "select cast(coalesce(sum(n), 0) as bigint) from person_side_tally where 1 = 1",
-        );
-        of_country(&mut q, "country");
-        if let Some(v) = owner_side {
-            q.push(" and side_id = ").bind(v);
-        }
-        return Ok(Some(q.scalar(tx).await?));
-    }
-    if owner_side.is_some()
-        || access::reach(actor.role, Resource::Person, Action::Read) != Reach::LINEAGE
-    {
+    within: Within<'_>,
+) -> Result<Option<BTreeMap<String, i64>>> {
+    let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    let sees_all = super::READ.sql(actor) == Sql::truth(true);
+    if !sees_all && access::reach(actor.role, Resource::Person, Action::Read) != Reach::LINEAGE {
         return Ok(None);
+    }
+    if sees_all && within.org_path.is_none() {
+        // Everyone of a side, or everyone: the side table's few rows.
+        let mut q = Sql::new(
+            "select t.country, cast(sum(t.n) as bigint) from person_side_tally t where 1 = 1",
+        );
+        if let Some(v) = within.side {
+            q.push(" and t.side_id = ").bind(v);
+        }
+        if let Some(c) = within.country {
+            q.push(" and t.country = ").bind(c);
+        }
+        q.push(" group by t.country");
+        out.extend(q.all::<(String, i64)>(tx).await?);
+        return Ok(Some(out));
     }
     let side: i64 = {
         let mut q = Sql::new("select side_id from org where id = ");
@@ -173,29 +197,59 @@ pub(crate) async fn count(
     };
     let mut above: Vec<i64> = crate::task::reach::path_ids(&actor.org_path).collect();
     above.pop();
-    // Owned in the lineage (subtree and above), whatever the sharing; then those shared
-    // with all or with the reader's side, less the ones the lineage already counted.
-    let mut q = Sql::new(
-        "select cast(coalesce((select sum(t.n) - sum(case when t.sharing = 'all' then t.n else 0 end)
-                - sum(case when t.sharing = 'own_side' and o.side_id = ",
+    // Shared beyond the lineage: with all, or with the reader's side.
+    let mut shared = Sql::new("(t.sharing = 'all' or (t.sharing = 'own_side' and o.side_id = ");
+    shared.bind(side).push("))");
+    if within.org_path.is_some() {
+        // One subtree: its owners' rows, each judged as the read rule judges its people.
+        let mut q = Sql::new(
+            "select t.country, cast(sum(t.n) as bigint) from person_tally t join org o on o.id = t.org_id
+             where 1 = 1",
+        );
+        within.narrow(&mut q);
+        if !sees_all {
+            q.push(" and (o.path like ")
+                .bind(format!("{}%", actor.org_path))
+                .push(" or o.id in ")
+                .bind_list(above)
+                .push(" or ")
+                .append(&shared)
+                .push(")");
+        }
+        q.push(" group by t.country");
+        out.extend(q.all::<(String, i64)>(tx).await?);
+        return Ok(Some(out));
+    }
+    // Owned in the lineage (subtree and above), whatever the sharing, less those shared
+    // with all or the reader's side; then all those shared, from the side table.
+    let mut q = Sql::new("select t.country, cast(sum(case when ");
+    q.append(&shared).push(
+        " then 0 else t.n end) as bigint) from person_tally t join org o on o.id = t.org_id
+         where (o.path like ",
     );
-    q.bind(side)
-        .push(
-            " then t.n else 0 end)
-             from person_tally t join org o on o.id = t.org_id where (o.path like ",
-        )
-        .bind(format!("{}%", actor.org_path))
+    q.bind(format!("{}%", actor.org_path))
         .push(" or o.id in ")
         .bind_list(above)
         .push(")");
-    of_country(&mut q, "t.country");
-    q.push("), 0) + coalesce((select sum(n) from person_side_tally where (sharing = 'all' or (sharing = 'own_side' and side_id = ")
-        .bind(side)
-        .push("))");
-    of_country(&mut q, "country");
-    // PostgreSQL sums bigints as numeric: cast back to one integer type.
-    q.push("), 0) as bigint)");
-    Ok(Some(q.scalar(tx).await?))
+    within.narrow(&mut q);
+    q.push(" group by t.country");
+    out.extend(q.all::<(String, i64)>(tx).await?);
+    let mut q = Sql::new(
+        "select t.country, cast(sum(t.n) as bigint) from person_side_tally t
+         where (t.sharing = 'all' or (t.sharing = 'own_side' and t.side_id = ",
+    );
+    q.bind(side).push("))");
+    if let Some(v) = within.side {
+        q.push(" and t.side_id = ").bind(v);
+    }
+    if let Some(c) = within.country {
+        q.push(" and t.country = ").bind(c);
+    }
+    q.push(" group by t.country");
+    for (country, n) in q.all::<(String, i64)>(tx).await? {
+        *out.entry(country).or_default() += n;
+    }
+    Ok(Some(out))
 }
 
 /// Marks that both tables hold every person; the generator writes it too.
