@@ -152,11 +152,11 @@ pub async fn dashboard(db: &Db, actor: &Actor, q: &DashboardQuery) -> Result<Das
     let scope = Scope::parse(db, actor, q.scope.as_deref()).await?;
     let scope_path = scope_path(db, &scope).await?;
     let here = (&scope, scope_path.as_deref());
-    let (areas, area_orgs) = areas(db, actor, here, from, to).await?;
+    let (areas, area_orgs, area_colours) = areas(db, actor, here, from, to).await?;
     let lines = lines(db, &area_orgs, here).await?;
     let spans = spans(db, &area_orgs).await?;
     let trend = trend(db, actor, &scope, from, to).await?;
-    let (mix, mix_capped) = mix(db, actor, &scope, &area_orgs).await?;
+    let (mix, mix_capped) = mix(db, actor, &scope, &area_orgs, &area_colours).await?;
     Ok(Dashboard {
         from: from_year,
         to: to_year,
@@ -200,13 +200,16 @@ async fn scope_path(db: &Db, scope: &Scope) -> Result<Option<String>> {
 
 /// The map's regions — those directly below each member side's region — with their
 /// federations' figures for the period.
+/// Tasks by colour, per lead organization (and those below it).
+type Colours = std::collections::HashMap<OrgId, [i64; 5]>;
+
 async fn areas(
     db: &Db,
     actor: &Actor,
     (scope, scope_path): (&Scope, Option<&str>),
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-) -> Result<(Vec<Area>, Vec<AreaOrg>)> {
+) -> Result<(Vec<Area>, Vec<AreaOrg>, Colours)> {
     let mut tx = db.read().await?;
     let regions: Vec<(String, String)> = Sql::new(
         "select r.code, r.name from region r join side s on s.region_code = r.parent_code
@@ -286,7 +289,7 @@ async fn areas(
             }
         })
         .collect();
-    Ok((areas, area_orgs))
+    Ok((areas, area_orgs, colours))
 }
 
 fn map_value(key: &str, colours: &[i64; 5], y: &outcome::YearFigures) -> i64 {
@@ -468,6 +471,7 @@ async fn mix(
     actor: &Actor,
     scope: &Scope,
     area_orgs: &[AreaOrg],
+    area_colours: &Colours,
 ) -> Result<(Vec<MixRow>, bool)> {
     let mut rows: Vec<(OrgId, String)> = match scope {
         Scope::Org(id) => {
@@ -488,7 +492,12 @@ async fn mix(
     let capped = rows.len() > MIX_ROWS;
     rows.truncate(MIX_ROWS);
     let ids: Vec<OrgId> = rows.iter().map(|(id, _)| *id).collect();
-    let colours = crate::task::colours_by_lead(db, actor, &ids).await?;
+    // The regions' colours are the map's, already counted.
+    let colours = if ids.iter().all(|id| area_colours.contains_key(id)) {
+        area_colours.clone()
+    } else {
+        crate::task::colours_by_lead(db, actor, &ids).await?
+    };
     let mut mix: Vec<MixRow> = rows
         .into_iter()
         .map(|(org_id, name)| {

