@@ -9,6 +9,7 @@ use proptest::test_runner::{Config, TestRunner};
 use qiaolian_core::access::{self, Action, Actor, Resource};
 use qiaolian_core::account::Role;
 use qiaolian_core::agreement::{self, AgreementId, AgreementInput, AreaInput, PartyInput};
+use qiaolian_core::meeting::ResolutionId;
 use qiaolian_core::org::{self, OrgId, OrgInput};
 use qiaolian_core::plan::PlanId;
 use qiaolian_core::sql::Sql;
@@ -26,6 +27,8 @@ enum Op {
         supporters: Vec<usize>,
         days: i64,
         under: Option<usize>,
+        /// The joint-meeting resolution it implements: the resolution's counts move.
+        resolution: Option<usize>,
     },
     Edit {
         task: usize,
@@ -63,8 +66,8 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let i = || 0usize..1000;
     prop_oneof![
-        3 => (i(), i(), proptest::collection::vec(i(), 0..3), -60i64..400, proptest::option::of(i()))
-            .prop_map(|(plan, lead, supporters, days, under)| Op::Create { plan, lead, supporters, days, under }),
+        3 => (i(), i(), proptest::collection::vec(i(), 0..3), -60i64..400, proptest::option::of(i()), proptest::option::of(i()))
+            .prop_map(|(plan, lead, supporters, days, under, resolution)| Op::Create { plan, lead, supporters, days, under, resolution }),
         2 => (i(), i(), proptest::collection::vec(i(), 0..3), -60i64..400)
             .prop_map(|(task, lead, supporters, days)| Op::Edit { task, lead, supporters, days }),
         3 => (i(), 0usize..6).prop_map(|(task, step)| Op::Step { task, step }),
@@ -87,6 +90,7 @@ struct World {
     parents: Vec<OrgId>,
     plans: Vec<PlanId>,
     agreements: Vec<AgreementId>,
+    resolutions: Vec<i64>,
 }
 
 async fn column(db: &Db, sql: &str) -> Vec<i64> {
@@ -130,6 +134,7 @@ async fn world(db: &Db) -> World {
             .into_iter()
             .map(AgreementId)
             .collect(),
+        resolutions: column(db, "select id from resolution order by id").await,
     }
 }
 
@@ -169,8 +174,12 @@ async fn apply(db: &Db, w: &World, op: &Op) -> bool {
             supporters,
             days,
             under,
+            resolution,
         } => {
             let plan = w.plans[plan % w.plans.len()];
+            let resolution = resolution
+                .filter(|_| !w.resolutions.is_empty())
+                .map(|r| ResolutionId(w.resolutions[r % w.resolutions.len()]));
             let input = TaskInput {
                 plan_id: Some(plan),
                 parent_id: under.map(|u| pick(&tasks, u)),
@@ -182,6 +191,7 @@ async fn apply(db: &Db, w: &World, op: &Op) -> bool {
                 deadline: date(*days),
                 lead_org_id: Some(fed(*lead)),
                 supporting_org_ids: supporters.iter().map(|s| fed(*s)).collect(),
+                resolution_id: resolution,
                 ..TaskInput::default()
             };
             task::create(db, &w.admin, &input).await.is_ok()
@@ -462,6 +472,7 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
                 supporters: vec![i * 5],
                 days: 30,
                 under: None,
+                resolution: Some(i * 37),
             },
             Op::Edit {
                 task: i * 7,

@@ -255,7 +255,39 @@ pub(crate) async fn sync(tx: &mut Tx, ids: &[TaskId]) -> Result<()> {
         del.execute(tx).await?;
         insert(tx, &new).await?;
     }
-    apply(tx, &delta).await
+    apply(tx, &delta).await?;
+    recount_resolutions(tx, &ids).await
+}
+
+/// `set` of a resolution's kept counts (the `resolution` row is `resolution`): the tasks
+/// it became and how many of them are open.
+const RESOLUTION_COUNTS: &str = "task_count = (select count(*) from resolution_task rt
+        where rt.resolution_id = resolution.id),
+    open_task_count = (select count(*) from resolution_task rt join task t on t.id = rt.task_id
+        where rt.resolution_id = resolution.id and t.status not in ('closed', 'cancelled'))";
+
+/// Recounts the resolutions the tasks `ids` implement, one row at a time in id order,
+/// so concurrent PostgreSQL writers lock them in the same order.
+async fn recount_resolutions(tx: &mut Tx, ids: &[i64]) -> Result<()> {
+    let mut resolutions = BTreeSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        let mut q = Sql::new("select resolution_id from resolution_task where task_id in ");
+        q.bind_list(chunk.iter().copied());
+        resolutions.extend(q.column::<i64>(tx).await?);
+    }
+    for id in resolutions {
+        let mut q = Sql::new(&format!(
+            "update resolution set {RESOLUTION_COUNTS} where id = "
+        ));
+        q.bind(id).execute(tx).await?;
+    }
+    Ok(())
+}
+
+/// Sets every resolution's kept counts from its tasks: for the generator, after it
+/// loads resolutions and their tasks.
+pub(crate) fn recount_all_resolutions() -> String {
+    format!("update resolution set {RESOLUTION_COUNTS}")
 }
 
 async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
@@ -383,6 +415,8 @@ pub struct Differences {
     pub colours: Vec<i64>,
     /// Rows of tasks that do not exist.
     pub strays: i64,
+    /// Resolutions whose kept task counts differ from their tasks.
+    pub resolutions: Vec<i64>,
 }
 
 impl Differences {
@@ -391,6 +425,7 @@ impl Differences {
             && self.tallies.is_empty()
             && self.colours.is_empty()
             && self.strays == 0
+            && self.resolutions.is_empty()
     }
 }
 
@@ -475,6 +510,16 @@ pub async fn check(db: &Db) -> Result<Differences> {
     )
     .scalar(&mut tx)
     .await?;
+    let mut q = Sql::new(
+        "select r.id from resolution r
+         left join (select rt.resolution_id, count(*) as n,
+                sum(case when t.status not in ('closed', 'cancelled') then 1 else 0 end) as open
+             from resolution_task rt join task t on t.id = rt.task_id group by rt.resolution_id) c
+           on c.resolution_id = r.id
+         where r.task_count <> coalesce(c.n, 0) or r.open_task_count <> coalesce(c.open, 0)
+         order by r.id limit ",
+    );
+    out.resolutions = q.bind(NAMED as i64).column(&mut tx).await?;
     Ok(out)
 }
 
