@@ -432,6 +432,12 @@ async fn agrees(db: &Db, w: &World, after: &str) {
     }
     let gifts = [
         donation::DonationFilter::default(),
+        // For the coordinator: all of its subtree, or none of it, or (after a change of
+        // side below it) summed from the rows.
+        donation::DonationFilter {
+            side: Some("cq".into()),
+            ..Default::default()
+        },
         donation::DonationFilter {
             side: Some("sc".into()),
             year: Some(year),

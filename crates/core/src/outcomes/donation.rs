@@ -773,35 +773,49 @@ impl Parsed {
     /// Where the kept figures hold exactly the donations this filter finds for this
     /// reader: `Some(None)` when it finds none at all, none when the rows must be summed
     /// (a campaign, a period that cuts a year, an organization and a side together, or
-    /// a side for a reader who sees only a subtree, which may span sides).
-    fn kept(&self, actor: &Actor) -> Option<Option<tally::Key>> {
+    /// a side for a reader whose subtree spans sides).
+    async fn kept(&self, tx: &mut Tx, actor: &Actor) -> Result<Option<Option<tally::Key>>> {
         use crate::access::Reach;
         let whole = self.from.is_none_or(|d| d.ordinal() == 1)
             && self.to.is_none_or(|d| (d.month(), d.day()) == (12, 31));
         if self.campaign.is_some() || !whole || (self.org.is_some() && self.side.is_some()) {
-            return None;
+            return Ok(None);
         }
         let key = |org: i64, side: i64| Some(Some(tally::Key { org, side }));
         let reach = access::reach(actor.role, Resource::Donation, Action::Read);
         if reach == Reach::ALL {
-            return match (&self.org, self.side) {
+            return Ok(match (&self.org, self.side) {
                 (Some((id, _)), _) => key(*id, tally::EVERYONE),
                 (None, side) => key(tally::EVERYONE, side.unwrap_or(tally::EVERYONE)),
-            };
+            });
         }
-        if reach != Reach::SUBTREE || self.side.is_some() {
-            return None;
+        if reach != Reach::SUBTREE {
+            return Ok(None);
+        }
+        if let Some(side) = self.side {
+            // A side within the reader's subtree: all of the subtree when all of it is on
+            // that side, nothing when none of it is; a subtree across sides is summed.
+            let mut q = Sql::new("select distinct side_id from org where path like ");
+            q.bind(format!("{}%", actor.org_path));
+            let sides: Vec<i64> = q.column(tx).await?;
+            return Ok(if sides.iter().all(|s| *s == side) {
+                key(actor.org_id.0, tally::EVERYONE)
+            } else if !sides.contains(&side) {
+                Some(None)
+            } else {
+                None
+            });
         }
         // The reader's subtree and the filter's: the smaller holds the other, or they
         // share nothing.
-        match &self.org {
+        Ok(match &self.org {
             None => key(actor.org_id.0, tally::EVERYONE),
             Some((id, path)) if path.starts_with(&actor.org_path) => key(*id, tally::EVERYONE),
             Some((_, path)) if actor.org_path.starts_with(path.as_str()) => {
                 key(actor.org_id.0, tally::EVERYONE)
             }
             Some(_) => Some(None),
-        }
+        })
     }
 }
 
@@ -866,7 +880,7 @@ const ALLOCATED: &str =
 pub async fn totals(db: &Db, actor: &Actor, filter: &DonationFilter) -> Result<Totals> {
     let mut tx = db.read().await?;
     let parsed = parse_filter(&mut tx, filter).await?;
-    match parsed.kept(actor) {
+    match parsed.kept(&mut tx, actor).await? {
         Some(None) => Ok(Totals::default()),
         Some(Some(key)) => kept_totals(&mut tx, key, &parsed).await,
         None => totals_in(&mut tx, &parsed.sql(actor)).await,
