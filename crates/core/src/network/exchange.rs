@@ -2,7 +2,7 @@
 //! cooperation is alive. Counted per year, per side and per pair; each one keeps the
 //! pairings between its organizations current.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
@@ -358,7 +358,7 @@ pub async fn count(db: &Db, actor: &Actor, filter: &ExchangeFilter) -> Result<i6
 /// organization or a side (never both: the tally keeps no pairs) and whole years, and
 /// nothing else. The filter is checked first by [`condition`].
 async fn tallied(tx: &mut Tx, actor: &Actor, f: &ExchangeFilter) -> Result<Option<Sql>> {
-    use crate::outcome::tally::{ANY_SERIES, EVERYONE, of_years};
+    use crate::outcome::tally::{ANY_SERIES, EVERYONE, of_years, whole_years};
     let side = f.side.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let kind = f.kind.as_deref().map(str::trim).filter(|k| !k.is_empty());
     if READ.sql(actor) != Sql::truth(true)
@@ -371,12 +371,9 @@ async fn tallied(tx: &mut Tx, actor: &Actor, f: &ExchangeFilter) -> Result<Optio
     }
     let mut check = Check::default();
     let (from, to) = text::period(&mut check, f.year, f.from.as_deref(), f.to.as_deref());
-    if check.finish().is_err()
-        || from.is_some_and(|d| (d.month(), d.day()) != (1, 1))
-        || to.is_some_and(|d| (d.month(), d.day()) != (12, 31))
-    {
+    let (true, Some((first, last))) = (check.finish().is_ok(), whole_years(from, to)) else {
         return Ok(None);
-    }
+    };
     let side_id = match side {
         Some(code) => match crate::side::by_code(tx, code).await? {
             Some(s) => s.id.0,
@@ -391,7 +388,7 @@ async fn tallied(tx: &mut Tx, actor: &Actor, f: &ExchangeFilter) -> Result<Optio
         .bind(side_id)
         .push(" and t.series_id = ")
         .bind(ANY_SERIES);
-    of_years(&mut q, from.map(|d| d.year()), to.map(|d| d.year()));
+    of_years(&mut q, first, last);
     Ok(Some(q))
 }
 

@@ -3,7 +3,7 @@
 //! Every figure of the ledger is summed from these rows with the same filter that lists
 //! them, never typed in twice.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
@@ -776,8 +776,7 @@ impl Parsed {
     /// a side for a reader whose subtree spans sides).
     async fn kept(&self, tx: &mut Tx, actor: &Actor) -> Result<Option<Option<tally::Key>>> {
         use crate::access::Reach;
-        let whole = self.from.is_none_or(|d| d.ordinal() == 1)
-            && self.to.is_none_or(|d| (d.month(), d.day()) == (12, 31));
+        let whole = tally::whole_years(self.from, self.to).is_some();
         if self.campaign.is_some() || !whole || (self.org.is_some() && self.side.is_some()) {
             return Ok(None);
         }
@@ -917,7 +916,9 @@ async fn kept_totals(tx: &mut Tx, key: tally::Key, f: &Parsed) -> Result<Totals>
         .bind(key.side)
         .push(" and t.series_id = ")
         .bind(tally::ANY_SERIES);
-    tally::of_years(&mut q, f.from.map(|d| d.year()), f.to.map(|d| d.year()));
+    // Only whole years are kept (`Parsed::kept`), so the period is theirs.
+    let (first, last) = tally::whole_years(f.from, f.to).unwrap_or_default();
+    tally::of_years(&mut q, first, last);
     q.push(" group by t.measure, t.detail");
     let rows: Vec<(String, String, i64, i64)> = q.all(tx).await?;
     let mut t = Totals::default();

@@ -214,7 +214,7 @@ pub async fn countries(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<Coun
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
     if let Some(key) = tally_key(actor, scope, &b)?
-        && let Some((first, last)) = whole_years(&b)
+        && let Some((first, last)) = tally::whole_years(b.from, b.to)
     {
         let mut q = Sql::new(
             "select t.detail as country_code, k.name_zh, k.name_en, cast(sum(t.amount) as bigint) as participants,
@@ -319,7 +319,7 @@ pub async fn by_org(
         to,
         ..Default::default()
     };
-    let (Some((first, last)), true) = (whole_years(&b), sees_all(actor)) else {
+    let (Some((first, last)), true) = (tally::whole_years(b.from, b.to), sees_all(actor)) else {
         return Ok(None);
     };
     let mut tx = db.read().await?;
@@ -345,21 +345,6 @@ pub async fn by_org(
     Ok(Some(
         sums.iter().map(|(org, s)| (*org, s.figures(0))).collect(),
     ))
-}
-
-/// The first and last year of the tally that make up a scope's period (either open),
-/// or none when the period starts or ends within a year: the tally keeps whole years.
-fn whole_years(b: &Bound) -> Option<(Option<i32>, Option<i32>)> {
-    use chrono::Datelike;
-    let first = match b.from {
-        Some(d) if d.ordinal() != 1 => return None,
-        d => d.map(|d| d.year()),
-    };
-    let last = match b.to {
-        Some(d) if (d.month(), d.day()) != (12, 31) => return None,
-        d => d.map(|d| d.year()),
-    };
-    Some((first, last))
 }
 
 /// One year of a roll-up.
@@ -436,7 +421,7 @@ pub async fn rollup(db: &Db, actor: &Actor, scope: &Scope) -> Result<Rollup> {
     let b = scope.bind(&mut tx, &mut check).await?;
     check.finish()?;
     if let Some(key) = tally_key(actor, scope, &b)?
-        && let Some(years) = whole_years(&b)
+        && let Some(years) = tally::whole_years(b.from, b.to)
     {
         return tallied(&mut tx, key, scope, years).await;
     }

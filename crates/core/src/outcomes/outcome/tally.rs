@@ -643,6 +643,23 @@ pub async fn rows(
     q.all(tx).await
 }
 
+/// The first and last year of the tally that make up a period (either open), or none
+/// when the period starts or ends within a year: the tally keeps whole years.
+pub fn whole_years(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Option<(Option<i32>, Option<i32>)> {
+    let first = match from {
+        Some(d) if d.ordinal() != 1 => return None,
+        d => d.map(|d| d.year()),
+    };
+    let last = match to {
+        Some(d) if (d.month(), d.day()) != (12, 31) => return None,
+        d => d.map(|d| d.year()),
+    };
+    Some((first, last))
+}
+
 /// Narrows tally rows `t` to the years from `first` to `last`, either open.
 pub fn of_years(q: &mut Sql, first: Option<i32>, last: Option<i32>) {
     if let Some(y) = first {
