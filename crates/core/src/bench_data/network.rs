@@ -171,8 +171,7 @@ async fn meetings(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     bulk.load("resolution_task", &["resolution_id", "task_id"], links)
         .await?;
     // The counts each resolution keeps, by core's own statement over what was loaded.
-    bulk.exec(&crate::task::reach::recount_all_resolutions())
-        .await?;
+    bulk.exec(&crate::task::reach::resolution_recount()).await?;
     Ok(())
 }
 

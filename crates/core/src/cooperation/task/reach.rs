@@ -259,12 +259,19 @@ pub(crate) async fn sync(tx: &mut Tx, ids: &[TaskId]) -> Result<()> {
     recount_resolutions(tx, &ids).await
 }
 
-/// `set` of a resolution's kept counts (the `resolution` row is `resolution`): the tasks
-/// it became and how many of them are open.
-const RESOLUTION_COUNTS: &str = "task_count = (select count(*) from resolution_task rt
-        where rt.resolution_id = resolution.id),
-    open_task_count = (select count(*) from resolution_task rt join task t on t.id = rt.task_id
-        where rt.resolution_id = resolution.id and t.status not in ('closed', 'cancelled'))";
+/// A resolution's kept counts as they should be, over the row `resolution`: the tasks
+/// it became, and how many of them are open.
+const TASK_COUNT: &str =
+    "(select count(*) from resolution_task rt where rt.resolution_id = resolution.id)";
+const OPEN_TASK_COUNT: &str =
+    "(select count(*) from resolution_task rt join task t on t.id = rt.task_id
+    where rt.resolution_id = resolution.id and t.status not in ('closed', 'cancelled'))";
+
+/// `update` of every resolution's kept counts (a `where` narrows it): one at a time for
+/// the tasks a write touched, all at once where the generator loads them.
+pub(crate) fn resolution_recount() -> String {
+    format!("update resolution set task_count = {TASK_COUNT}, open_task_count = {OPEN_TASK_COUNT}")
+}
 
 /// Recounts the resolutions the tasks `ids` implement, one row at a time in id order,
 /// so concurrent PostgreSQL writers lock them in the same order.
@@ -276,18 +283,10 @@ async fn recount_resolutions(tx: &mut Tx, ids: &[i64]) -> Result<()> {
         resolutions.extend(q.column::<i64>(tx).await?);
     }
     for id in resolutions {
-        let mut q = Sql::new(&format!(
-            "update resolution set {RESOLUTION_COUNTS} where id = "
-        ));
+        let mut q = Sql::new(&format!("{} where id = ", resolution_recount()));
         q.bind(id).execute(tx).await?;
     }
     Ok(())
-}
-
-/// Sets every resolution's kept counts from its tasks: for the generator, after it
-/// loads resolutions and their tasks.
-pub(crate) fn recount_all_resolutions() -> String {
-    format!("update resolution set {RESOLUTION_COUNTS}")
 }
 
 async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
@@ -510,15 +509,11 @@ pub async fn check(db: &Db) -> Result<Differences> {
     )
     .scalar(&mut tx)
     .await?;
-    let mut q = Sql::new(
-        "select r.id from resolution r
-         left join (select rt.resolution_id, count(*) as n,
-                sum(case when t.status not in ('closed', 'cancelled') then 1 else 0 end) as open
-             from resolution_task rt join task t on t.id = rt.task_id group by rt.resolution_id) c
-           on c.resolution_id = r.id
-         where r.task_count <> coalesce(c.n, 0) or r.open_task_count <> coalesce(c.open, 0)
-         order by r.id limit ",
-    );
+    let mut q = Sql::new(&format!(
+        "select id from resolution
+         where task_count <> {TASK_COUNT} or open_task_count <> {OPEN_TASK_COUNT}
+         order by id limit "
+    ));
     out.resolutions = q.bind(NAMED as i64).column(&mut tx).await?;
     Ok(out)
 }
