@@ -198,11 +198,11 @@ async fn scope_path(db: &Db, scope: &Scope) -> Result<Option<String>> {
     }
 }
 
-/// The map's regions — those directly below each member side's region — with their
-/// federations' figures for the period.
 /// Tasks by colour, per lead organization (and those below it).
 type Colours = std::collections::HashMap<OrgId, [i64; 5]>;
 
+/// The map's regions — those directly below each member side's region — with their
+/// federations' figures for the period, and their colours (the mix table's too).
 async fn areas(
     db: &Db,
     actor: &Actor,
@@ -493,10 +493,12 @@ async fn mix(
     rows.truncate(MIX_ROWS);
     let ids: Vec<OrgId> = rows.iter().map(|(id, _)| *id).collect();
     // The regions' colours are the map's, already counted.
+    let counted;
     let colours = if ids.iter().all(|id| area_colours.contains_key(id)) {
-        area_colours.clone()
+        area_colours
     } else {
-        crate::task::colours_by_lead(db, actor, &ids).await?
+        counted = crate::task::colours_by_lead(db, actor, &ids).await?;
+        &counted
     };
     let mut mix: Vec<MixRow> = rows
         .into_iter()
