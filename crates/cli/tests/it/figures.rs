@@ -514,6 +514,34 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
         }
     }
     rules_agree(&db, &w).await;
+    // Clerks turning one resolution into tasks at once: each write recounts the same
+    // resolution row, and on PostgreSQL none deadlocks or is lost.
+    assert!(!w.resolutions.is_empty(), "the demo has resolutions");
+    let resolution = w.resolutions[0];
+    let counts = || async {
+        let mut q = Sql::new("select task_count, open_task_count from resolution where id = ");
+        q.bind(resolution);
+        let mut tx = db.read().await.expect("read");
+        q.all::<(i64, i64)>(&mut tx).await.expect("counts")[0]
+    };
+    let before = counts().await;
+    let made = futures_util::future::join_all((0..8_usize).map(|i| {
+        let op = Op::Create {
+            plan: i,
+            lead: i * 7,
+            supporters: vec![],
+            days: 60,
+            under: None,
+            resolution: Some(0),
+        };
+        let (db, w) = (&db, &w);
+        async move { apply(db, w, &op).await }
+    }))
+    .await;
+    assert!(made.iter().all(|ok| *ok), "every parallel task was created");
+    assert_eq!(counts().await, (before.0 + 8, before.1 + 8));
+    let found = task::reach::check(&db).await.expect("recount");
+    assert!(found.is_empty(), "after parallel creates: {found:?}");
     // Each kind of write got through at least once, or the property proved little.
     for k in [
         "create", "edit", "step", "report", "move", "side", "parties", "stale",

@@ -624,7 +624,7 @@ async fn outcome_figures_equal_a_recount(app: TestApp) {
             event::create(db, &w.admin, &event_input(w, &p, None))
                 .await
                 .expect("parallel event");
-            apply(
+            let project = apply(
                 db,
                 w,
                 &Op::NewProject {
@@ -633,13 +633,31 @@ async fn outcome_figures_equal_a_recount(app: TestApp) {
                     days: -10,
                 },
             )
+            .await;
+            // Gifts to two federations share the rows of everything above them.
+            let gift = donation::create(
+                db,
+                &w.admin,
+                &donation::DonationInput {
+                    donor_name: "马来西亚重庆同乡会".into(),
+                    given_on: day(-5),
+                    form: "money".into(),
+                    amount: "500".into(),
+                    recipient_org_id: Some(w.feds[i % 2]),
+                    receipt_no: format!("P-{i}"),
+                    status: Some("received".into()),
+                    ..donation::DonationInput::default()
+                },
+            )
             .await
+            .is_ok();
+            project && gift
         }
     });
     let done = futures_util::future::join_all(writes).await;
     assert!(
         done.iter().all(|ok| *ok),
-        "every parallel project was stored"
+        "every parallel project and gift was stored"
     );
     agrees(&db, &w, "parallel writers").await;
     for k in [
