@@ -310,13 +310,22 @@ async fn main() -> Result<()> {
                 if !found.tasks_reach.is_empty() {
                     eprintln!("  who these tasks reach: {:?}", found.tasks_reach);
                 }
-                for ((org, lead, status, colour), stored, counted) in &found.tallies {
+                for ((org, side, lead, status, colour), stored, counted) in &found.tallies {
                     eprintln!(
-                        "  tally org {org} lead {lead} {status} {colour}: stored {stored}, counted {counted}"
+                        "  tally org {org} side {side} lead {lead} {status} {colour}: stored {stored:?}, counted {counted:?}"
                     );
                 }
                 if !found.colours.is_empty() {
                     eprintln!("  stored colour not today's: tasks {:?}", found.colours);
+                }
+                if !found.reports.is_empty() {
+                    eprintln!(
+                        "  stored report flag not today's: tasks {:?}",
+                        found.reports
+                    );
+                }
+                if !found.resolutions.is_empty() {
+                    eprintln!("  resolution task counts: {:?}", found.resolutions);
                 }
                 if found.strays > 0 {
                     eprintln!("  rows of tasks that do not exist: {}", found.strays);

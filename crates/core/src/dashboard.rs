@@ -87,13 +87,15 @@ pub const TREND_KEYS: [&str; 5] = [
     "talents",
 ];
 
-/// An organization's tasks (led by it or below) by colour, in `Colour::ALL`'s order.
+/// An organization's tasks (led by it or below) by colour, in `Colour::ALL`'s order,
+/// and how many of them owe a report (`/api/v1/tasks?lead=…&missing=true`).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MixRow {
     pub org_id: OrgId,
     pub name: String,
     pub colours: [i64; 5],
     pub total: i64,
+    pub reports_missing: i64,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -198,8 +200,8 @@ async fn scope_path(db: &Db, scope: &Scope) -> Result<Option<String>> {
     }
 }
 
-/// Tasks by colour, per lead organization (and those below it).
-type Colours = std::collections::HashMap<OrgId, [i64; 5]>;
+/// Tasks by colour and reports missing, per lead organization (and those below it).
+type Colours = std::collections::HashMap<OrgId, crate::task::LeadMix>;
 
 /// The map's regions — those directly below each member side's region — with their
 /// federations' figures for the period, and their colours (the mix table's too).
@@ -264,7 +266,7 @@ async fn areas(
             let (values, records) = match counted {
                 Some(o) => {
                     let scope = Scope::Org(o.id);
-                    let c = colours.get(&o.id).copied().unwrap_or_default();
+                    let c = colours.get(&o.id).copied().unwrap_or_default().colours;
                     let y = outcomes.get(&o.id).cloned().unwrap_or_default();
                     let values = stats::MAP_KEYS
                         .iter()
@@ -503,12 +505,13 @@ async fn mix(
     let mut mix: Vec<MixRow> = rows
         .into_iter()
         .map(|(org_id, name)| {
-            let colours = colours.get(&org_id).copied().unwrap_or_default();
+            let mix = colours.get(&org_id).copied().unwrap_or_default();
             MixRow {
                 org_id,
                 name,
-                colours,
-                total: colours.iter().sum(),
+                colours: mix.colours,
+                total: mix.colours.iter().sum(),
+                reports_missing: mix.missing,
             }
         })
         .filter(|r| r.total > 0)

@@ -1,7 +1,8 @@
-//! Work the server does by itself while it runs: bringing task colours up to date with
-//! the calendar and rebuilding search documents whose format changed. Each piece commits
-//! in short writes, so requests never wait long behind it, and a piece that fails is
-//! retried with back-off instead of being left half done until the next start.
+//! Work the server does by itself while it runs: bringing task colours and report flags
+//! up to date with the calendar and rebuilding search documents whose format changed.
+//! Each piece commits in short writes, so requests never wait long behind it, and a
+//! piece that fails is retried with back-off instead of being left half done until the
+//! next start.
 
 use std::time::Duration;
 

@@ -109,6 +109,13 @@ async fn check(api: &Api, who: &str, query: &str) -> Value {
         }
         let sum: i64 = (0..5).map(|i| row["colours"][i].as_i64().expect("n")).sum();
         assert_eq!(row["total"], sum);
+        let records = format!("/api/v1/tasks?lead={org}&missing=true");
+        assert_eq!(
+            counted(api, "tasks", &records).await,
+            row["reports_missing"],
+            "{who} {query}: {} reports missing",
+            row["name"]
+        );
     }
     d
 }
@@ -179,6 +186,15 @@ async fn every_number_on_the_map_equals_its_records(app: TestApp) {
     );
     assert!(d["trend"].as_array().expect("trend").len() >= 5);
     assert!(!d["mix"].as_array().expect("mix").is_empty());
+    assert!(
+        d["mix"]
+            .as_array()
+            .expect("mix")
+            .iter()
+            .any(|r| r["reports_missing"].as_i64() > Some(0)),
+        "the demo's monthly plans have reports missing: {}",
+        d["mix"]
+    );
     // A district's own map counts only its region; the others are out of scope.
     let (_, own) = readers[2]
         .1

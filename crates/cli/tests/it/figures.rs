@@ -57,7 +57,8 @@ enum Op {
         agreement: usize,
         party: usize,
     },
-    /// The calendar moved on: a stored colour became stale and the upkeep catches up.
+    /// The calendar moved on: a stored colour and report flag became stale and the
+    /// upkeep catches up.
     Stale {
         task: usize,
     },
@@ -335,15 +336,19 @@ async fn apply(db: &Db, w: &World, op: &Op) -> bool {
             agreement::update(db, &w.admin, id, &input).await.is_ok()
         }
         Op::Stale { task: t } => {
-            // Yesterday's colour, stored consistently everywhere, due to change today.
+            // Yesterday's state, stored consistently everywhere: the colour it had, and
+            // no report owed yet if one is owed now; both due to change today.
             let id = pick(&tasks, *t).0;
             let mut tx = db.write().await.expect("write");
+            let mut q = Sql::new("select report_missing from task where id = ");
+            let owed: i64 = q.bind(id).scalar(&mut tx).await.expect("flag");
             let key = "r.task_id = ";
-            let mut q = Sql::new(
-                "update task_tally set n = n - 1 where exists (select 1 from task_reach r
-                 where r.org_id = task_tally.org_id and r.lead = task_tally.lead
-                 and r.status = task_tally.status and r.colour = task_tally.colour and ",
-            );
+            let mut q = Sql::new(&format!(
+                "update task_tally set n = n - 1, missing = missing - {owed}
+                 where exists (select 1 from task_reach r
+                 where r.org_id = task_tally.org_id and r.side = task_tally.side and r.lead = task_tally.lead
+                 and r.status = task_tally.status and r.colour = task_tally.colour and "
+            ));
             q.push(key).bind(id).push(")");
             q.execute(&mut tx).await.expect("untally");
             let flip = "case when colour = 'green' then 'red' else 'green' end";
@@ -352,15 +357,20 @@ async fn apply(db: &Db, w: &World, op: &Op) -> bool {
             ));
             q.bind(id).execute(&mut tx).await.expect("stale colour");
             let mut q = Sql::new(&format!(
-                "update task_reach set colour = {flip} where task_id = "
+                "update task_reach set colour = {flip}, missing = 0 where task_id = "
             ));
             q.bind(id).execute(&mut tx).await.expect("stale reach");
             let mut q = Sql::new(
-                "insert into task_tally (org_id, lead, status, colour, n)
-                 select org_id, lead, status, colour, 1 from task_reach r where ",
+                "update task set report_missing = 0, report_due = '2000-01-01'
+                 where report_missing = 1 and id = ",
+            );
+            q.bind(id).execute(&mut tx).await.expect("stale flag");
+            let mut q = Sql::new(
+                "insert into task_tally (org_id, side, lead, status, colour, n, missing)
+                 select org_id, side, lead, status, colour, 1, 0 from task_reach r where ",
             );
             q.push(key).bind(id).push(
-                " on conflict (org_id, lead, status, colour) do update set n = task_tally.n + 1",
+                " on conflict (org_id, side, lead, status, colour) do update set n = task_tally.n + 1",
             );
             q.execute(&mut tx).await.expect("tally");
             tx.commit().await.expect("commit");
@@ -436,6 +446,13 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
     let db = app.db.clone();
     let w = world(&db).await;
     assert!(!w.counties.is_empty() && !w.parents.is_empty() && !w.plans.is_empty());
+    // Some tasks owe a report and some will: the kept flag and its day are exercised.
+    let owed = column(&db, "select id from task where report_missing = 1").await;
+    let due = column(&db, "select id from task where report_due is not null").await;
+    assert!(
+        !owed.is_empty() && !due.is_empty(),
+        "owed {owed:?}, due {due:?}"
+    );
     let accepted = std::sync::Mutex::new(HashMap::<&'static str, usize>::new());
     let mut runner = TestRunner::new(Config {
         cases: 6,

@@ -71,6 +71,16 @@ async fn the_ledger_holds_exactly_the_listed_tasks_in_group_order(app: TestApp) 
             assert_eq!(ids.len(), rows.len(), "{who} {query}: no task twice");
             assert_eq!(ids, listed, "{who} {query}: the ledger is the list");
             assert_eq!(first["total"], total, "{who} {query}: the list's total");
+            // The flag kept on write selects exactly the rows the ledger judges today.
+            let owing: BTreeSet<i64> = rows
+                .iter()
+                .filter(|r| r["report_missing"] == true)
+                .map(|r| r["task"]["id"].as_i64().expect("id"))
+                .collect();
+            let missing = format!("{query}&missing=true");
+            let (kept, kept_total) = listed_ids(api, &missing).await;
+            assert_eq!(kept, owing, "{who} {missing}: kept flag against the ledger");
+            assert_eq!(kept_total, owing.len() as i64, "{who} {missing}: total");
             if !query.contains("colour") {
                 let colours: i64 = first["colours"]
                     .as_array()
@@ -135,6 +145,13 @@ async fn the_ledger_holds_exactly_the_listed_tasks_in_group_order(app: TestApp) 
     let (status, body) = api.get("/api/v1/ledger?colour=purple").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(field_code(&body, "colour"), "unknown_value");
+    // A past day's missing reports are not kept: asking for them is refused by name.
+    let last_month = qiaolian_core::settings::today() - chrono::Duration::days(30);
+    let (status, body) = api
+        .get(&format!("/api/v1/ledger?missing=true&as_of={last_month}"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(field_code(&body, "missing"), "missing_only_today");
 }
 
 async fn the_ledger_page_groups_and_numbers_the_tasks(app: TestApp) {

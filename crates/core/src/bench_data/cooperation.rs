@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use super::bulk::Bulk;
+use super::bulk::{Bulk, V};
 use super::{World, day_between, words, ymd};
 use crate::error::Result;
 use crate::row;
@@ -24,7 +24,11 @@ pub struct Plan {
     pub agreement: usize,
     pub start: NaiveDate,
     pub end: NaiveDate,
+    pub cadence: supervision::Cadence,
 }
+
+/// The day of the month (or quarter-end month) every generated plan's reports are due.
+const DUE_DAY: u32 = 25;
 
 #[derive(Default)]
 pub struct Cooperation {
@@ -215,9 +219,9 @@ async fn plans(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         let id = k as i64 + 1;
         let owner = a.parties[0];
         let cadence = if rng.random_bool(0.8) {
-            "monthly"
+            supervision::Cadence::Monthly
         } else {
-            "quarterly"
+            supervision::Cadence::Quarterly
         };
         let at = w.at(start, &mut rng);
         rows.push(row![
@@ -227,8 +231,8 @@ async fn plans(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             w.orgs.id(owner),
             start,
             end,
-            cadence,
-            25_i64,
+            cadence.as_str(),
+            i64::from(DUE_DAY),
             1_i64,
             "active",
             1_i64,
@@ -240,6 +244,7 @@ async fn plans(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             agreement,
             start,
             end,
+            cadence,
         });
     }
     bulk.load(
@@ -319,6 +324,10 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         let owner_side = usize::from(world.orgs.all[owner].side == "sc");
         let mut parents: Vec<(i64, usize, NaiveDate, NaiveDate)> = Vec::new();
         let mut rows = Vec::with_capacity(per_plan);
+        // The plan's first task id, and its tasks that became parents (which report
+        // through their sub-tasks, so never owe a report themselves).
+        let (first_id, first_reached) = (id + 1, reached.len());
+        let mut with_children = Vec::new();
         for _ in 0..per_plan {
             if id as usize >= total {
                 break;
@@ -361,6 +370,14 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 _ => today,
             };
             let last_report = reported.then(|| last_report_day(start, last_day)).flatten();
+            let reporting = matches!(status, TaskStatus::Accepted | TaskStatus::InProgress);
+            let missing_from = reporting
+                .then(|| supervision::missing_from(plan.cadence, DUE_DAY, start, last_report))
+                .flatten();
+            let missing = missing_from.is_some_and(|d| d <= today);
+            if let Some(p) = parent {
+                with_children.push(p.0);
+            }
             let (title, goal, standard) = words::TASKS[rng.random_range(0..words::TASKS.len())];
             let n = rng.random_range(2..30).to_string();
             let place = place(world, lead);
@@ -386,6 +403,7 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 id,
                 status,
                 colour,
+                missing,
                 deadline,
                 agreement: a.id,
                 plan: plan.id,
@@ -432,7 +450,19 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 1_i64,
                 at,
                 at,
+                i64::from(missing),
+                missing_from.filter(|d| *d > today),
             ]);
+        }
+        for parent in with_children {
+            let i = usize::try_from(parent - first_id).unwrap_or(usize::MAX);
+            if let Some(row) = rows.get_mut(i) {
+                row[21] = V::I(0);
+                row[22] = V::from(None::<NaiveDate>);
+            }
+            if let Some(r) = reached.get_mut(first_reached + i) {
+                r.missing = false;
+            }
         }
         rows
     });
@@ -460,6 +490,8 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
             "version",
             "created_at",
             "updated_at",
+            "report_missing",
+            "report_due",
         ],
         rows,
     )
@@ -484,6 +516,8 @@ struct Involved {
     id: i64,
     status: TaskStatus,
     colour: supervision::Colour,
+    /// Owes a report today.
+    missing: bool,
     deadline: NaiveDate,
     agreement: i64,
     plan: i64,
@@ -493,9 +527,9 @@ struct Involved {
 }
 
 /// A `task_reach` row as the generator sorts it: (org, done, deadline, task, lead,
-/// status, colour, ledger key) with status and colour as indices and the key as an
-/// index into the tasks' keys.
-type ReachRow = (i64, i64, NaiveDate, i64, i64, u8, u8, u32);
+/// status, colour, ledger key, missing, side) with status and colour as indices and the
+/// key as an index into the tasks' keys.
+type ReachRow = (i64, i64, NaiveDate, i64, i64, u8, u8, u32, i64, i64);
 
 /// `task_reach` and `task_tally` by core's own rule (`task::reach::rows`), marked built
 /// so the server starts without rebuilding them. The rows are loaded in key order: in
@@ -508,8 +542,9 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
     // The ledger keys, one per task rather than one per row.
     let mut rows: Vec<ReachRow> = Vec::new();
     let mut keys: Vec<String> = Vec::with_capacity(tasks.len());
-    let mut tally: std::collections::BTreeMap<(i64, i64, u8, u8), i64> =
-        std::collections::BTreeMap::new();
+    // (org, side, lead, status, colour) → (tasks, those owing a report)
+    type Tally = std::collections::BTreeMap<(i64, i64, i64, u8, u8), (i64, i64)>;
+    let mut tally = Tally::new();
     for t in tasks {
         let others: Vec<&str> = t
             .others
@@ -525,6 +560,7 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
             task_id: t.id,
             status: t.status.as_str(),
             colour: t.colour.as_str(),
+            missing: t.missing,
             deadline: t.deadline,
             agreement_id: Some(t.agreement),
             plan_id: t.plan,
@@ -537,13 +573,18 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
                 .map_or(0, |(_, id)| *id),
             other_paths: &others,
         }) {
-            *tally.entry((r.org_id, r.lead, status, colour)).or_default() += 1;
+            let c = tally
+                .entry((r.org_id, r.side, r.lead, status, colour))
+                .or_default();
+            c.0 += 1;
+            c.1 += r.missing;
             if first {
                 keys.push(r.ledger);
                 first = false;
             }
             rows.push((
-                r.org_id, r.done, r.deadline, r.task_id, r.lead, status, colour, key,
+                r.org_id, r.done, r.deadline, r.task_id, r.lead, status, colour, key, r.missing,
+                r.side,
             ));
         }
     }
@@ -558,22 +599,28 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
         "task_reach",
         &[
             "org_id", "done", "deadline", "task_id", "lead", "status", "colour", "ledger",
+            "missing", "side",
         ],
-        rows.into_iter()
-            .map(|(org, done, deadline, task, lead, s, c, k)| {
+        rows.into_iter().map(
+            |(org, done, deadline, task, lead, s, c, k, missing, side)| {
                 let (status, colour) = name(s, c);
                 let ledger = keys[k as usize].clone();
-                row![org, done, deadline, task, lead, status, colour, ledger]
-            }),
+                row![
+                    org, done, deadline, task, lead, status, colour, ledger, missing, side
+                ]
+            },
+        ),
     )
     .await?;
     bulk.load(
         "task_tally",
-        &["org_id", "lead", "status", "colour", "n"],
-        tally.into_iter().map(|((org, lead, s, c), n)| {
-            let (status, colour) = name(s, c);
-            row![org, lead, status, colour, n]
-        }),
+        &["org_id", "side", "lead", "status", "colour", "n", "missing"],
+        tally
+            .into_iter()
+            .map(|((org, side, lead, s, c), (n, missing))| {
+                let (status, colour) = name(s, c);
+                row![org, side, lead, status, colour, n, missing]
+            }),
     )
     .await?;
     bulk.mark_built(reach::BUILT).await

@@ -170,6 +170,37 @@ pub fn report_missing(
     start < last_due && last_report.is_none_or(|r| r <= prev_due)
 }
 
+/// The first due date strictly after `after`.
+fn next_due(after: NaiveDate, cadence: Cadence, day: u32) -> Option<NaiveDate> {
+    let (last, _) = due_dates(after, cadence, day)?;
+    let step = if cadence == Cadence::Quarterly { 3 } else { 1 };
+    let months = last.year() * 12 + last.month0() as i32 + step;
+    NaiveDate::from_ymd_opt(
+        months.div_euclid(12),
+        months.rem_euclid(12) as u32 + 1,
+        last.day(),
+    )
+}
+
+/// The day from which [`report_missing`] holds for a task with this start and last
+/// report: it turns true once and stays true until the next report, so one stored day
+/// per task is enough for the kept counts and their upkeep. `None` without a cadence.
+pub fn missing_from(
+    cadence: Cadence,
+    day: u32,
+    start: NaiveDate,
+    last_report: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    // The last due date must be after the start, and the one before it on or after the
+    // last report.
+    let after_start = next_due(start, cadence, day)?;
+    let Some(report) = last_report else {
+        return Some(after_start);
+    };
+    let covered = next_due(report.pred_opt()?, cadence, day)?;
+    Some(after_start.max(next_due(covered, cadence, day)?))
+}
+
 pub use crate::settings::today_at as today;
 
 #[cfg(test)]
@@ -319,6 +350,20 @@ mod tests {
             if let Some(u) = until {
                 prop_assert_ne!(assess(u, start, deadline, progress, true, T).colour, now);
             }
+        }
+
+        #[test]
+        fn a_report_goes_missing_on_its_day_and_stays_missing(
+            start in date(), report in proptest::option::of(0i64..500), quarterly in any::<bool>(),
+            day in 1u32..=28, probe in 0i64..600,
+        ) {
+            let cadence = if quarterly { Cadence::Quarterly } else { Cadence::Monthly };
+            let last = report.map(|n| start + Duration::days(n));
+            let from = missing_from(cadence, day, start, last).expect("a cadence has due days");
+            let today = start + Duration::days(probe);
+            prop_assert_eq!(report_missing(today, cadence, day, start, last), from <= today, "from {}", from);
+            prop_assert!(report_missing(from, cadence, day, start, last));
+            prop_assert!(!report_missing(from - Duration::days(1), cadence, day, start, last));
         }
 
         #[test]

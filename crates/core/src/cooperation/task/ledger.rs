@@ -163,6 +163,11 @@ fn day_filters(filter: &TaskFilter) -> Result<(Option<Colour>, Option<TaskStatus
     let colour = view::blank(&filter.colour).and_then(|c| check.take("colour", Colour::parse(c)));
     let status =
         view::blank(&filter.status).and_then(|s| check.take("status", TaskStatus::parse(s)));
+    // Whether a report was missing is kept for today only; a past day's would have to
+    // be judged from each plan's cadence then, which the past ledger does not filter by.
+    if filter.missing == Some(true) {
+        check.add("missing", "missing_only_today");
+    }
     check.finish()?;
     Ok((colour, status))
 }

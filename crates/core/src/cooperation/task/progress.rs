@@ -182,12 +182,9 @@ pub async fn report(
         Some(&format!("{percent}%")),
     )
     .await?;
-    // A task's reach rows carry its status and colour only: a report that changes
-    // neither leaves them as they are, and the parents rolled up are synced as usual.
-    let mut touched = Vec::new();
-    if colour != task.colour || to != task.status {
-        touched.push(id);
-    }
+    // A report moves the day the next one falls due, which the task's rows carry with
+    // its status and colour; the parents rolled up are synced as usual.
+    let mut touched = vec![id];
     if let Some(parent) = task.parent_id {
         touched.extend(roll_up(&mut tx, parent).await?);
     }
@@ -299,9 +296,10 @@ pub(super) async fn refresh(tx: &mut Tx, id: TaskId) -> Result<()> {
     Ok(())
 }
 
-/// Brings stored colours up to date with the calendar: only tasks whose colour was
-/// due to change by today are touched (an indexed range), a few hundred per write so
-/// no request waits long behind it. Run by the server's upkeep, never by a read.
+/// Brings stored colours and report flags up to date with the calendar: only tasks
+/// whose colour or flag was due to change by today are touched (an indexed range each),
+/// a few hundred per write so no request waits long behind it. Run by the server's
+/// upkeep, never by a read.
 pub async fn refresh_stale(db: &Db) -> Result<u64> {
     let mut done = 0;
     loop {
@@ -321,7 +319,7 @@ pub async fn refresh_stale(db: &Db) -> Result<u64> {
         tx.commit().await?;
         done += ids.len() as u64;
         if ids.len() < 200 {
-            return Ok(done);
+            return Ok(done + reach::keep_reports_due(db).await?);
         }
     }
 }

@@ -45,6 +45,10 @@ pub(crate) struct Row {
     pub colour: String,
     /// The task's place in the ledger ([`ledger_key`]).
     pub ledger: String,
+    /// 1 when the task owes a report (`task.report_missing`).
+    pub missing: i64,
+    /// The lead organization's side.
+    pub side: i64,
 }
 
 /// What decides a task's rows: its own fields and the paths of the organizations it
@@ -53,6 +57,7 @@ pub(crate) struct Facts<'a> {
     pub task_id: i64,
     pub status: &'a str,
     pub colour: &'a str,
+    pub missing: bool,
     pub deadline: NaiveDate,
     pub agreement_id: Option<i64>,
     pub plan_id: i64,
@@ -124,30 +129,41 @@ pub(crate) fn rows(f: &Facts) -> Vec<Row> {
             status: f.status.to_owned(),
             colour: f.colour.to_owned(),
             ledger: ledger.clone(),
+            missing: i64::from(f.missing),
+            side: f.lead_side,
         })
         .collect()
 }
 
-/// A tally key: organization, lead, status, colour.
-pub type Key = (i64, i64, String, String);
+/// A tally key: organization, the lead's side, lead, status, colour.
+pub type Key = (i64, i64, i64, String, String);
+
+/// What a tally key counts: its rows, and those of them that owe a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub n: i64,
+    pub missing: i64,
+}
 
 /// Counts by key, added to and taken from as rows come and go.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tally(pub BTreeMap<Key, i64>);
+pub struct Tally(pub BTreeMap<Key, Count>);
 
 impl Tally {
     fn add(&mut self, r: &Row, by: i64) {
-        *self
+        let c = self
             .0
-            .entry((r.org_id, r.lead, r.status.clone(), r.colour.clone()))
-            .or_default() += by;
+            .entry((r.org_id, r.side, r.lead, r.status.clone(), r.colour.clone()))
+            .or_default();
+        c.n += by;
+        c.missing += by * r.missing;
     }
 
-    fn nonzero(&self) -> impl Iterator<Item = (&Key, i64)> {
+    fn nonzero(&self) -> impl Iterator<Item = (&Key, Count)> {
         self.0
             .iter()
-            .filter(|(_, n)| **n != 0)
-            .map(|(k, n)| (k, *n))
+            .filter(|(_, c)| **c != Count::default())
+            .map(|(k, c)| (k, *c))
     }
 }
 
@@ -157,6 +173,7 @@ struct TaskFacts {
     id: i64,
     status: String,
     colour: String,
+    report_missing: i64,
     deadline: NaiveDate,
     agreement_id: Option<i64>,
     plan_id: i64,
@@ -171,7 +188,7 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
         return Ok(Vec::new());
     }
     let mut q = Sql::new(
-        "select t.id, t.status, t.colour, t.deadline, p.agreement_id, t.plan_id, t.area_id,
+        "select t.id, t.status, t.colour, t.report_missing, t.deadline, p.agreement_id, t.plan_id, t.area_id,
                 o.path as lead_path, o.side_id as lead_side
          from task t join org o on o.id = t.lead_org_id join plan p on p.id = t.plan_id
          where t.id in ",
@@ -209,6 +226,7 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
             task_id: t.id,
             status: &t.status,
             colour: &t.colour,
+            missing: t.report_missing != 0,
             deadline: t.deadline,
             agreement_id: t.agreement_id,
             plan_id: t.plan_id,
@@ -222,7 +240,7 @@ pub(crate) async fn expected(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Row>> {
 }
 
 /// The stored rows of a set of tasks, awaiting its `(…)` of ids.
-const STORED: &str = "select org_id, task_id, done, deadline, lead, status, colour, ledger from task_reach where task_id in ";
+const STORED: &str = "select org_id, task_id, done, deadline, lead, status, colour, ledger, missing, side from task_reach where task_id in ";
 
 /// Brings the rows and tallies of the tasks `ids` up to date with the tasks. Called
 /// once per write transaction with every task it touched, so the tallies are changed
@@ -237,6 +255,7 @@ pub(crate) async fn sync(tx: &mut Tx, ids: &[TaskId]) -> Result<()> {
         .collect();
     let mut delta = Tally::default();
     for chunk in ids.chunks(CHUNK) {
+        keep_reporting(tx, chunk).await?;
         let mut q = Sql::new(STORED);
         q.bind_list(chunk.iter().copied());
         let old: Vec<Row> = q.all(tx).await?;
@@ -257,6 +276,120 @@ pub(crate) async fn sync(tx: &mut Tx, ids: &[TaskId]) -> Result<()> {
     }
     apply(tx, &delta).await?;
     recount_resolutions(tx, &ids).await
+}
+
+/// Whether a task owes a report today, and the day it will without a new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Reporting {
+    missing: bool,
+    due: Option<NaiveDate>,
+}
+
+/// What decides a task's [`Reporting`], with what is stored of it.
+#[derive(sqlx::FromRow)]
+struct ReportingFacts {
+    id: i64,
+    status: String,
+    start_on: NaiveDate,
+    last_report_on: Option<NaiveDate>,
+    cadence: String,
+    due_day: Option<i64>,
+    has_children: bool,
+    report_missing: i64,
+    report_due: Option<NaiveDate>,
+}
+
+impl ReportingFacts {
+    fn stored(&self) -> Reporting {
+        Reporting {
+            missing: self.report_missing != 0,
+            due: self.report_due,
+        }
+    }
+
+    /// As the ledger judges it: only a task in work without sub-tasks reports, on its
+    /// plan's cadence.
+    fn on(&self, today: NaiveDate) -> Reporting {
+        let reporting = matches!(
+            TaskStatus::parse(&self.status),
+            Ok(TaskStatus::Accepted | TaskStatus::InProgress)
+        ) && !self.has_children;
+        let cadence =
+            supervision::Cadence::parse(&self.cadence).unwrap_or(supervision::Cadence::None);
+        let day = u32::try_from(self.due_day.unwrap_or(28)).unwrap_or(28);
+        let from = if reporting {
+            supervision::missing_from(cadence, day, self.start_on, self.last_report_on)
+        } else {
+            None
+        };
+        Reporting {
+            missing: from.is_some_and(|d| d <= today),
+            due: from.filter(|d| *d > today),
+        }
+    }
+
+    /// Stored differently from today's, and not merely waiting for the upkeep (whose
+    /// range is `report_due` up to today).
+    fn stale(&self, today: NaiveDate) -> bool {
+        self.on(today) != self.stored() && self.report_due.is_none_or(|d| d > today)
+    }
+}
+
+async fn reporting_facts(tx: &mut Tx, ids: &[i64]) -> Result<Vec<ReportingFacts>> {
+    let mut q = Sql::new(
+        "select t.id, t.status, t.start_on, t.last_report_on, p.cadence, p.due_day,
+                exists (select 1 from task k where k.parent_id = t.id) as has_children,
+                t.report_missing, t.report_due
+         from task t join plan p on p.id = t.plan_id where t.id in ",
+    );
+    q.bind_list(ids.iter().copied());
+    q.all(tx).await
+}
+
+/// Brings `task.report_missing` and `task.report_due` of these tasks up to today: one
+/// statement per distinct new state (a batch of the upkeep has one), not one per task.
+async fn keep_reporting(tx: &mut Tx, ids: &[i64]) -> Result<()> {
+    let today = settings::today();
+    let mut changed: BTreeMap<Reporting, Vec<i64>> = BTreeMap::new();
+    for f in reporting_facts(tx, ids).await? {
+        let want = f.on(today);
+        if want != f.stored() {
+            changed.entry(want).or_default().push(f.id);
+        }
+    }
+    for (r, ids) in changed {
+        let mut q = Sql::new("update task set report_missing = ");
+        q.bind(i64::from(r.missing))
+            .push(", report_due = ")
+            .bind(r.due)
+            .push(" where id in ")
+            .bind_list(ids);
+        q.execute(tx).await?;
+    }
+    Ok(())
+}
+
+/// Turns on the flags of tasks whose report fell due by today, a few hundred per
+/// write like the colours' upkeep; their rows and tallies follow in the same write.
+pub(crate) async fn keep_reports_due(db: &Db) -> Result<u64> {
+    let mut done = 0;
+    loop {
+        let mut tx = db.write().await?;
+        let mut q = Sql::new("select id from task where report_due <= ");
+        q.bind(settings::today()).push(" limit 200");
+        let ids: Vec<TaskId> = q
+            .column::<i64>(&mut tx)
+            .await?
+            .into_iter()
+            .map(TaskId)
+            .collect();
+        sync(&mut tx, &ids).await?;
+        tx.commit().await?;
+        done += ids.len() as u64;
+        if ids.len() < 200 {
+            return Ok(done);
+        }
+    }
 }
 
 /// A resolution's kept counts as they should be, over the row `resolution`: the tasks
@@ -292,7 +425,7 @@ async fn recount_resolutions(tx: &mut Tx, ids: &[i64]) -> Result<()> {
 async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
     for part in rows.chunks(INSERT_ROWS) {
         let mut q = Sql::new(
-            "insert into task_reach (org_id, task_id, done, deadline, lead, status, colour, ledger) values ",
+            "insert into task_reach (org_id, task_id, done, deadline, lead, status, colour, ledger, missing, side) values ",
         );
         for (i, r) in part.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" })
@@ -311,6 +444,10 @@ async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
                 .bind(r.colour.as_str())
                 .push(", ")
                 .bind(r.ledger.as_str())
+                .push(", ")
+                .bind(r.missing)
+                .push(", ")
+                .bind(r.side)
                 .push(")");
         }
         q.execute(tx).await?;
@@ -320,12 +457,16 @@ async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
 
 /// Adds a delta to the stored tallies, in key order.
 async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
-    let changes: Vec<(&Key, i64)> = delta.nonzero().collect();
+    let changes: Vec<(&Key, Count)> = delta.nonzero().collect();
     for part in changes.chunks(INSERT_ROWS) {
-        let mut q = Sql::new("insert into task_tally (org_id, lead, status, colour, n) values ");
-        for (i, ((org, lead, status, colour), n)) in part.iter().enumerate() {
+        let mut q = Sql::new(
+            "insert into task_tally (org_id, side, lead, status, colour, n, missing) values ",
+        );
+        for (i, ((org, side, lead, status, colour), c)) in part.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" })
                 .bind(*org)
+                .push(", ")
+                .bind(*side)
                 .push(", ")
                 .bind(*lead)
                 .push(", ")
@@ -333,11 +474,14 @@ async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
                 .push(", ")
                 .bind(colour.as_str())
                 .push(", ")
-                .bind(*n)
+                .bind(c.n)
+                .push(", ")
+                .bind(c.missing)
                 .push(")");
         }
         q.push(
-            " on conflict (org_id, lead, status, colour) do update set n = task_tally.n + excluded.n",
+            " on conflict (org_id, side, lead, status, colour) do update
+              set n = task_tally.n + excluded.n, missing = task_tally.missing + excluded.missing",
         );
         q.execute(tx).await?;
     }
@@ -387,6 +531,7 @@ pub async fn build(db: &Db) -> Result<u64> {
         q.bind(last).push(" order by id limit ").bind(CHUNK as i64);
         let ids: Vec<i64> = q.column(&mut tx).await?;
         let Some(&end) = ids.last() else { break };
+        keep_reporting(&mut tx, &ids).await?;
         let rows = expected(&mut tx, &ids).await?;
         for r in &rows {
             tally.add(r, 1);
@@ -408,7 +553,7 @@ pub struct Differences {
     /// Tasks whose stored rows differ from those their fields and organizations give.
     pub tasks_reach: Vec<i64>,
     /// Tally keys whose stored count differs from the recount: key, stored, recounted.
-    pub tallies: Vec<(Key, i64, i64)>,
+    pub tallies: Vec<(Key, Count, Count)>,
     /// Open tasks whose stored colour is not today's although it was not due to change
     /// (those due are the upkeep's next batch, not a difference).
     pub colours: Vec<i64>,
@@ -416,6 +561,9 @@ pub struct Differences {
     pub strays: i64,
     /// Resolutions whose kept task counts differ from their tasks.
     pub resolutions: Vec<i64>,
+    /// Tasks whose kept report flag or due day is not today's, although not due for
+    /// the upkeep.
+    pub reports: Vec<i64>,
 }
 
 impl Differences {
@@ -425,6 +573,7 @@ impl Differences {
             && self.colours.is_empty()
             && self.strays == 0
             && self.resolutions.is_empty()
+            && self.reports.is_empty()
     }
 }
 
@@ -468,6 +617,11 @@ pub async fn check(db: &Db) -> Result<Differences> {
                 out.colours.push(t.id);
             }
         }
+        for f in reporting_facts(&mut tx, &ids).await? {
+            if f.stale(today) && out.reports.len() < NAMED {
+                out.reports.push(f.id);
+            }
+        }
         let want = expected(&mut tx, &ids).await?;
         let mut q = Sql::new(STORED);
         q.bind_list(ids.iter().copied());
@@ -488,22 +642,28 @@ pub async fn check(db: &Db) -> Result<Differences> {
         out.tasks_checked += ids.len() as u64;
         last = end;
     }
-    let stored: Vec<(i64, i64, String, String, i64)> =
-        Sql::new("select org_id, lead, status, colour, n from task_tally where n <> 0")
-            .all(&mut tx)
-            .await?;
-    let mut stored: BTreeMap<Key, i64> = stored
+    type Stored = (i64, i64, i64, String, String, i64, i64);
+    let stored: Vec<Stored> = Sql::new(
+        "select org_id, side, lead, status, colour, n, missing from task_tally
+         where n <> 0 or missing <> 0",
+    )
+    .all(&mut tx)
+    .await?;
+    let mut stored: BTreeMap<Key, Count> = stored
         .into_iter()
-        .map(|(o, l, s, c, n)| ((o, l, s, c), n))
+        .map(|(o, side, l, s, c, n, missing)| ((o, side, l, s, c), Count { n, missing }))
         .collect();
-    for (key, n) in tally.nonzero() {
-        let have = stored.remove(key).unwrap_or(0);
-        if have != n {
-            out.tallies.push((key.clone(), have, n));
+    for (key, c) in tally.nonzero() {
+        let have = stored.remove(key).unwrap_or_default();
+        if have != c {
+            out.tallies.push((key.clone(), have, c));
         }
     }
-    out.tallies
-        .extend(stored.into_iter().map(|(key, n)| (key, n, 0)));
+    out.tallies.extend(
+        stored
+            .into_iter()
+            .map(|(key, c)| (key, c, Count::default())),
+    );
     out.strays = Sql::new(
         "select count(*) from task_reach r where not exists (select 1 from task t where t.id = r.task_id)",
     )

@@ -196,6 +196,10 @@ pub struct TaskFilter {
     pub top: Option<bool>,
     /// Only tasks led by an organization of this side (code), e.g. `cq`.
     pub side: Option<String>,
+    /// Only tasks whose plan's cadence asks for a report that is missing (`true`).
+    #[serde(deserialize_with = "crate::text::blank_as_none")]
+    #[param(value_type = Option<bool>)]
+    pub missing: Option<bool>,
 }
 
 pub(super) fn blank(s: &Option<String>) -> Option<&str> {
@@ -222,6 +226,10 @@ pub(super) struct Selection {
     lead: bool,
     status: Option<TaskStatus>,
     colour: Option<Colour>,
+    /// Only tasks that owe a report: the tallies' `missing` counts them.
+    missing: bool,
+    /// Only tasks whose lead is on this side, when the walked rows are not the side's.
+    side: Option<i64>,
     /// False when another filter (or the reader's rule beside a lead filter) narrows
     /// the rows: totals are then counted.
     pub(super) tallied: bool,
@@ -241,15 +249,22 @@ impl Selection {
         }
     }
 
-    /// `select colour, sum(n)` or `sum(n)` of the tally rows this selection covers.
-    fn tally(&self, select: &str, colour: bool) -> Sql {
-        let mut q = Sql::new(&format!("select {select} from task_tally where org_id = "));
+    /// `select {groups}` and the count of the tally rows this selection covers (their
+    /// tasks, or those that owe a report), `colour` to narrow them to its colour.
+    fn tally(&self, groups: &str, colour: bool) -> Sql {
+        let counted = if self.missing { "missing" } else { "n" };
+        let mut q = Sql::new(&format!(
+            "select {groups}cast(coalesce(sum({counted}), 0) as bigint) from task_tally where org_id = "
+        ));
         q.bind(self.org);
         if self.lead {
             q.push(" and lead = 1");
         }
         if let Some(s) = self.status {
             q.push(" and status = ").bind(s.as_str());
+        }
+        if let Some(s) = self.side {
+            q.push(" and side = ").bind(s);
         }
         if let (true, Some(c)) = (colour, self.colour) {
             q.push(" and colour = ").bind(c.as_str());
@@ -343,6 +358,10 @@ pub(super) async fn select(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> R
     if let Some(v) = colour {
         w.push(" and r.colour = ").bind(v.as_str());
     }
+    let missing = filter.missing == Some(true);
+    if missing {
+        w.push(" and r.missing = 1");
+    }
     if let Some(v) = from {
         w.push(" and r.deadline >= ").bind(v);
         tallied = false;
@@ -364,12 +383,10 @@ pub(super) async fn select(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> R
         w.push(" and t.parent_id is null");
         (tallied, slim) = (false, false);
     }
-    if let (Some(v), None) = (side, by_side) {
-        // The task's row under its lead's side, found by its id.
-        w.push(" and exists (select 1 from task_reach sr where sr.task_id = r.task_id and sr.org_id = ")
-            .bind(reach::side_key(v))
-            .push(")");
-        tallied = false;
+    // Every row names its lead's side, and the tallies count by it.
+    let side = side.filter(|_| by_side.is_none());
+    if let Some(v) = side {
+        w.push(" and r.side = ").bind(v);
     }
     Ok(Selection {
         condition: w,
@@ -377,6 +394,8 @@ pub(super) async fn select(tx: &mut Tx, actor: &Actor, filter: &TaskFilter) -> R
         lead: lead.is_some(),
         status,
         colour,
+        missing,
+        side,
         tallied,
         slim,
     })
@@ -394,9 +413,7 @@ pub async fn list(
     let sel = select(&mut tx, actor, filter).await?;
     tx.generic_plans(true).await?;
     let total: i64 = if sel.tallied {
-        sel.tally("cast(coalesce(sum(n), 0) as bigint)", true)
-            .scalar::<i64>(&mut tx)
-            .await?
+        sel.tally("", true).scalar::<i64>(&mut tx).await?
     } else {
         let mut q = Sql::new(&format!("select count(*) {} where ", sel.count_from()));
         q.append(&sel.condition).scalar(&mut tx).await?
@@ -589,7 +606,7 @@ pub async fn counts(
     let sel = select(&mut tx, actor, &all).await?;
     tx.generic_plans(true).await?;
     let rows: Vec<(String, String, i64)> = if sel.tallied {
-        let mut q = sel.tally("status, colour, cast(sum(n) as bigint)", false);
+        let mut q = sel.tally("status, colour, ", false);
         q.push(" group by status, colour");
         q.all(&mut tx).await?
     } else {
@@ -639,7 +656,7 @@ pub(super) async fn colour_counts_in(
     };
     let sel = select(tx, actor, &all).await?;
     let rows: Vec<(String, i64)> = if sel.tallied {
-        let mut q = sel.tally("colour, cast(sum(n) as bigint)", false);
+        let mut q = sel.tally("colour, ", false);
         q.push(" group by colour");
         q.all(tx).await?
     } else {
@@ -666,21 +683,30 @@ pub(super) async fn colour_counts_in(
 /// The most organizations [`colours_by_lead`] counts at once: a dashboard's rows.
 pub const MAX_LEADS: usize = 500;
 
-/// For each organization, its tasks (led by it or below it) by colour, as the list
-/// with `lead=` that organization counts them for this reader (`Colour::ALL`'s order).
-/// Leads the reader is at or above, or all leads for a reader who sees every task, are
-/// read from `task_tally`; the others are counted in one grouped walk of whichever is
-/// smaller, the reader's own reach or those leads' rows.
+/// An organization's tasks (led by it or below it): by colour in `Colour::ALL`'s
+/// order, and how many of them owe a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LeadMix {
+    pub colours: [i64; 5],
+    pub missing: i64,
+}
+
+/// For each organization, its tasks (led by it or below it) by colour and those that owe
+/// a report, as the list with `lead=` that organization (and `missing=true`) counts them
+/// for this reader. Leads the reader is at or above, or all leads for a reader who sees
+/// every task, are read from `task_tally`; the others are counted in one grouped walk
+/// of whichever is smaller, the reader's own reach or those leads' rows.
 pub async fn colours_by_lead(
     db: &Db,
     actor: &Actor,
     leads: &[OrgId],
-) -> Result<std::collections::HashMap<OrgId, [i64; 5]>> {
+) -> Result<std::collections::HashMap<OrgId, LeadMix>> {
     use std::collections::HashMap;
     if leads.len() > MAX_LEADS {
         return Err(Error::field("lead", "too_many"));
     }
-    let mut out: HashMap<OrgId, [i64; 5]> = leads.iter().map(|id| (*id, [0; 5])).collect();
+    let mut out: HashMap<OrgId, LeadMix> =
+        leads.iter().map(|id| (*id, LeadMix::default())).collect();
     if leads.is_empty() {
         return Ok(out);
     }
@@ -694,23 +720,26 @@ pub async fn colours_by_lead(
         Some(k) => k == actor.org_id.0 && path.starts_with(&actor.org_path),
         None => false,
     });
-    let mut add = |id: OrgId, colour: &str, n: i64| {
+    let mut add = |id: OrgId, colour: &str, n: i64, missing: i64| {
         if let (Some(row), Some(i)) = (
             out.get_mut(&id),
             Colour::ALL.iter().position(|c| c.as_str() == colour),
         ) {
-            row[i] += n;
+            row.colours[i] += n;
+            row.missing += missing;
         }
     };
+    type Counted = (OrgId, String, i64, i64);
     tx.generic_plans(true).await?;
     if !tallied.is_empty() {
         let mut q = Sql::new(
-            "select org_id, colour, cast(sum(n) as bigint) from task_tally where lead = 1 and org_id in ",
+            "select org_id, colour, cast(sum(n) as bigint), cast(sum(missing) as bigint)
+             from task_tally where lead = 1 and org_id in ",
         );
         q.bind_list(tallied.iter().map(|(id, _)| id.0))
             .push(" group by org_id, colour");
-        for (id, colour, n) in q.all::<(OrgId, String, i64)>(&mut tx).await? {
-            add(id, &colour, n);
+        for (id, colour, n, missing) in q.all::<Counted>(&mut tx).await? {
+            add(id, &colour, n, missing);
         }
     }
     if !counted.is_empty() {
@@ -740,25 +769,29 @@ pub async fn colours_by_lead(
             // reader's rows, not a task and an organization read for each.
             let lead = reach::LEAD_PATH_OF_LEDGER;
             let mut q = Sql::new(&format!(
-                "select {lead}, r.colour, count(*) from task_reach r where r.org_id = "
+                "select {lead}, r.colour, count(*), cast(sum(r.missing) as bigint)
+                 from task_reach r where r.org_id = "
             ));
             q.bind(k).push(&format!(" group by {lead}, r.colour"));
-            for (lead_path, colour, n) in q.all::<(String, String, i64)>(&mut tx).await? {
+            for (lead_path, colour, n, missing) in
+                q.all::<(String, String, i64, i64)>(&mut tx).await?
+            {
                 for (id, path) in &counted {
                     if lead_path.starts_with(path.as_str()) {
-                        add(*id, &colour, n);
+                        add(*id, &colour, n, missing);
                     }
                 }
             }
         } else {
             let mut q = Sql::new(&format!(
-                "select r.org_id, r.colour, count(*) {LIST_FROM} where r.lead = 1 and r.org_id in "
+                "select r.org_id, r.colour, count(*), cast(sum(r.missing) as bigint) {LIST_FROM}
+                 where r.lead = 1 and r.org_id in "
             ));
             q.bind_list(counted.iter().map(|(id, _)| id.0))
                 .and(&READ.sql(actor))
                 .push(" group by r.org_id, r.colour");
-            for (id, colour, n) in q.all::<(OrgId, String, i64)>(&mut tx).await? {
-                add(id, &colour, n);
+            for (id, colour, n, missing) in q.all::<Counted>(&mut tx).await? {
+                add(id, &colour, n, missing);
             }
         }
     }

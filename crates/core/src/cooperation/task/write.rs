@@ -287,8 +287,10 @@ pub(super) async fn settle(
     if changed == Changed::Text {
         crate::search::refresh(&mut tx, crate::search::Kind::Task, id.0).await?;
     }
+    // The parents too: whether one has sub-tasks decides whether it owes reports.
     let mut touched = vec![id];
     for parent in parents.iter().flatten() {
+        touched.push(*parent);
         touched.extend(roll_up(&mut tx, *parent).await?);
     }
     reach::sync(&mut tx, &touched).await?;
