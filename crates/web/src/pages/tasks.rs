@@ -32,6 +32,8 @@ struct ListPage {
     filter: TaskFilter,
     counts: Vec<(Colour, i64)>,
     pager_href: String,
+    /// The lead filter's organization, shown in its picker.
+    lead_name: String,
 }
 
 impl ListPage {
@@ -79,13 +81,26 @@ pub async fn list(
         "/tasks?{}&",
         serde_urlencoded::to_string(&filter).unwrap_or_default()
     );
+    let lead_name = lead_name(&state.db, &actor, filter.lead).await;
     Ok(render(&ListPage {
         ctx,
         page: result,
         filter,
         counts,
         pager_href,
+        lead_name,
     }))
+}
+
+/// The name of a lead filter's organization, as the reader may read it.
+async fn lead_name(db: &Db, actor: &qiaolian_core::access::Actor, lead: Option<i64>) -> String {
+    match lead {
+        Some(id) => org::get(db, actor, OrgId(id))
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    }
 }
 
 #[derive(Template)]
@@ -759,13 +774,7 @@ pub async fn ledger(
             }
             Err(e) => return Err(e.into()),
         };
-    let lead_name = match filter.lead {
-        Some(id) => org::get(&state.db, &actor, OrgId(id))
-            .await
-            .map(|o| o.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let lead_name = lead_name(&state.db, &actor, filter.lead).await;
     let days_q = serde_urlencoded::to_string(&days).unwrap_or_default();
     let pager_href = format!(
         "/ledger?{}&{days_q}&",
