@@ -40,6 +40,12 @@ impl TaskStatus {
     pub fn is_open(self) -> bool {
         !matches!(self, TaskStatus::Closed | TaskStatus::Cancelled)
     }
+
+    /// Whether a task in this status reports on its plan's cadence: one in work, not a
+    /// parent, whose progress its sub-tasks make.
+    pub fn reports(self, has_children: bool) -> bool {
+        matches!(self, TaskStatus::Accepted | TaskStatus::InProgress) && !has_children
+    }
 }
 
 text_enum!(

@@ -499,10 +499,7 @@ async fn rows(
                 Some(t) => (t.status, t.last_report_on),
                 None => (task.status, task.last_report_on),
             };
-            // Only a task that reports itself can owe a report: one in work, not a
-            // parent whose progress its sub-tasks make.
-            let reporting = matches!(status, TaskStatus::Accepted | TaskStatus::InProgress)
-                && task.child_count == 0;
+            let reporting = status.reports(task.child_count > 0);
             let report_missing =
                 reporting && cadences.missing_on(day, task.plan_id, task.start_on, last);
             LedgerRow {

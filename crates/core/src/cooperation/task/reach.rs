@@ -307,13 +307,9 @@ impl ReportingFacts {
         }
     }
 
-    /// As the ledger judges it: only a task in work without sub-tasks reports, on its
-    /// plan's cadence.
+    /// As the ledger judges it, on the plan's cadence.
     fn on(&self, today: NaiveDate) -> Reporting {
-        let reporting = matches!(
-            TaskStatus::parse(&self.status),
-            Ok(TaskStatus::Accepted | TaskStatus::InProgress)
-        ) && !self.has_children;
+        let reporting = TaskStatus::parse(&self.status).is_ok_and(|s| s.reports(self.has_children));
         let cadence =
             supervision::Cadence::parse(&self.cadence).unwrap_or(supervision::Cadence::None);
         let day = u32::try_from(self.due_day.unwrap_or(28)).unwrap_or(28);
