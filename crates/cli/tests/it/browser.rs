@@ -302,7 +302,9 @@ async fn pick_org(c: &Client, select_id: &str, typed: &str, name: &str) -> Step<
         .await?
         .send_keys(typed)
         .await?;
-    for _ in 0..100 {
+    // Up to 30 s: the options come from a search request, which on two loaded cores
+    // (a build beside the tests) once took longer than 10 s.
+    for _ in 0..300 {
         // Every picker on the page has a dropdown; only this one's options count.
         for option in c
             .find_all(Locator::Css(&format!("#{select_id}-ts-dropdown .option")))
