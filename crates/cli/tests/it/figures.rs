@@ -559,6 +559,7 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
     assert_eq!(counts().await, (before.0 + 8, before.1 + 8));
     let found = task::reach::check(&db).await.expect("recount");
     assert!(found.is_empty(), "after parallel creates: {found:?}");
+    siblings_reporting_at_once(&db, &w).await;
     // Each kind of write got through at least once, or the property proved little.
     for k in [
         "create", "edit", "step", "report", "move", "side", "parties", "stale",
@@ -568,6 +569,74 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
             "no {k} was accepted: {accepted:?}"
         );
     }
+}
+
+/// Sub-tasks of one parent created and reported on at once: each write rolls the
+/// parent up and syncs it, and on PostgreSQL none may average from a snapshot that
+/// misses a sibling's report, or leave the parent's rows behind.
+async fn siblings_reporting_at_once(db: &Db, w: &World) {
+    let fed = |i: usize| w.feds[i % w.feds.len()].0;
+    let input = |lead: usize, parent: Option<TaskId>| TaskInput {
+        plan_id: Some(w.plans[0]),
+        parent_id: parent,
+        title: "侨商联合考察".into(),
+        goal: "完成考察并形成报告".into(),
+        standard: "考察企业不少于五家".into(),
+        requirement: "每月报告进展".into(),
+        start_on: date(-60),
+        deadline: date(120),
+        lead_org_id: Some(fed(lead)),
+        ..TaskInput::default()
+    };
+    let parent = task::create(db, &w.admin, &input(0, None))
+        .await
+        .expect("parent")
+        .id;
+    let inputs: Vec<TaskInput> = (1..=6).map(|i| input(i, Some(parent))).collect();
+    let children =
+        futures_util::future::join_all(inputs.iter().map(|i| task::create(db, &w.admin, i))).await;
+    let children: Vec<_> = children.into_iter().map(|c| c.expect("sub-task")).collect();
+    let mut leads = Vec::new();
+    for c in &children {
+        let lead = acting_for(
+            &w.admin,
+            c.lead_org_id,
+            &path_of(db, c.lead_org_id).await,
+            Role::Coordinator,
+        );
+        task::step(db, &w.admin, c.id, Step::Assign, None, None)
+            .await
+            .expect("assigned");
+        task::step(db, &lead, c.id, Step::Accept, None, None)
+            .await
+            .expect("accepted");
+        leads.push(lead);
+    }
+    let reports = futures_util::future::join_all(children.iter().zip(&leads).enumerate().map(
+        |(i, (c, lead))| async move {
+            let input = ReportInput {
+                percent: Some(10 + 15 * i as i64),
+                done: "走访侨资企业".into(),
+                ..ReportInput::default()
+            };
+            task::report(db, lead, c.id, &input, &[]).await
+        },
+    ))
+    .await;
+    assert!(reports.iter().all(Result::is_ok), "{reports:?}");
+    let mut q = Sql::new("select weight, progress from task where parent_id = ");
+    q.bind(parent.0);
+    let mut tx = db.read().await.expect("read");
+    let weighed: Vec<(i64, i64)> = q.all(&mut tx).await.expect("children");
+    drop(tx);
+    let stored = task::get(db, &w.admin, parent)
+        .await
+        .expect("parent")
+        .progress;
+    assert_eq!(stored, qiaolian_core::supervision::roll_up(&weighed));
+    assert!(stored > 0, "the parent rolled up its sub-tasks' reports");
+    let found = task::reach::check(db).await.expect("recount");
+    assert!(found.is_empty(), "after sibling reports: {found:?}");
 }
 
 both!(maintained_figures_equal_a_recount);

@@ -341,11 +341,23 @@ pub(crate) async fn mark_built(tx: &mut Tx, table: &str) -> Result<()> {
 /// (a progress report): concurrent writers then queue on it instead of one claiming the
 /// version the others read. SQLite needs nothing: its write already holds the database.
 pub(crate) async fn lock(tx: &mut Tx, table: &'static str, id: i64) -> Result<()> {
-    if let Conn::Postgres(c) = &mut tx.conn {
+    lock_all(tx, table, &[id]).await
+}
+
+/// Locks the records `ids` in id order (so two writers cannot deadlock on them) for the
+/// rest of a write that recomputes something of theirs from other rows. On PostgreSQL
+/// each later statement of the write then reads what every writer before it committed:
+/// without the lock a recount running beside another writer's counts from a snapshot
+/// that misses the other's rows, and the last to commit overwrites the other's count.
+/// `no key update`, the lock an `update` of non-key columns takes: a writer inserting a
+/// row that refers to the record (a task under it) holds a key-share lock on it, which
+/// `for update` would wait on in a circle with the other writer's.
+pub(crate) async fn lock_all(tx: &mut Tx, table: &'static str, ids: &[i64]) -> Result<()> {
+    if let (Conn::Postgres(c), false) = (&mut tx.conn, ids.is_empty()) {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select 1 from {table} where id = $1 for update"
+            "select 1 from {table} where id = any($1) order by id for no key update"
         )))
-        .bind(id)
+        .bind(ids)
         .execute(&mut **c)
         .await?;
     }

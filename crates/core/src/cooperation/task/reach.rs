@@ -255,6 +255,9 @@ pub(crate) async fn sync(tx: &mut Tx, ids: &[TaskId]) -> Result<()> {
         .collect();
     let mut delta = Tally::default();
     for chunk in ids.chunks(CHUNK) {
+        // Another write syncing one of these tasks (a party added to its agreement
+        // beside an edit of it) is waited for, so the rows read below are its rows.
+        crate::db::lock_all(tx, "task", chunk).await?;
         keep_reporting(tx, chunk).await?;
         let mut q = Sql::new(STORED);
         q.bind_list(chunk.iter().copied());
@@ -402,8 +405,8 @@ pub(crate) fn resolution_recount() -> String {
     format!("update resolution set task_count = {TASK_COUNT}, open_task_count = {OPEN_TASK_COUNT}")
 }
 
-/// Recounts the resolutions the tasks `ids` implement, one row at a time in id order,
-/// so concurrent PostgreSQL writers lock them in the same order.
+/// Recounts the resolutions the tasks `ids` implement, locked first in id order so
+/// concurrent PostgreSQL writers queue on them and each counts the others' tasks.
 async fn recount_resolutions(tx: &mut Tx, ids: &[i64]) -> Result<()> {
     let mut resolutions = BTreeSet::new();
     for chunk in ids.chunks(CHUNK) {
@@ -411,6 +414,8 @@ async fn recount_resolutions(tx: &mut Tx, ids: &[i64]) -> Result<()> {
         q.bind_list(chunk.iter().copied());
         resolutions.extend(q.column::<i64>(tx).await?);
     }
+    let resolutions: Vec<i64> = resolutions.into_iter().collect();
+    crate::db::lock_all(tx, "resolution", &resolutions).await?;
     for id in resolutions {
         let mut q = Sql::new(&format!("{} where id = ", resolution_recount()));
         q.bind(id).execute(tx).await?;
