@@ -297,29 +297,64 @@ pub(super) async fn refresh(tx: &mut Tx, id: TaskId) -> Result<()> {
 }
 
 /// Brings stored colours and report flags up to date with the calendar: only tasks
-/// whose colour or flag was due to change by today are touched (an indexed range each),
-/// a few hundred per write so no request waits long behind it. Run by the server's
-/// upkeep, never by a read.
+/// whose colour or flag was due to change by today are touched (an indexed range each).
+/// Run by the server's upkeep, never by a read.
 pub async fn refresh_stale(db: &Db) -> Result<u64> {
+    // No order in either range: each batch moves its tasks' days on, so the next finds
+    // the rest, and the range alone stays on its index.
+    let colours = in_batches(
+        db,
+        "select id from task where colour_until <= ",
+        async |tx, ids| {
+            for id in ids {
+                refresh(tx, *id).await?;
+            }
+            reach::sync(tx, ids).await
+        },
+    )
+    .await?;
+    // A flag's rows and tallies follow in the same write: sync sets the flag first.
+    let flags = in_batches(
+        db,
+        "select id from task where report_due <= ",
+        async |tx, ids| reach::sync(tx, ids).await,
+    )
+    .await?;
+    Ok(colours + flags)
+}
+
+/// Tasks per upkeep write: few enough that no request waits long behind one.
+const BATCH: usize = 200;
+
+/// Runs `fix` over the tasks `due` (a query awaiting today) selects, a batch per write.
+/// The upkeep runs every minute and most minutes finds nothing: a read looks first, so
+/// those minutes take no write lock at all.
+async fn in_batches(
+    db: &Db,
+    due: &str,
+    mut fix: impl AsyncFnMut(&mut Tx, &[TaskId]) -> Result<()>,
+) -> Result<u64> {
     let mut done = 0;
     loop {
-        let mut tx = db.write().await?;
-        let ids: Vec<TaskId> = on!(&mut tx, |c| {
-            // No order: each batch moves its tasks' days on, so the next finds the rest,
-            // and the range alone stays on `task_colour_until_idx`.
-            sqlx::query_scalar("select id from task where colour_until <= $1 limit 200")
-                .bind(settings::today())
-                .fetch_all(c)
-                .await?
-        });
-        for id in &ids {
-            refresh(&mut tx, *id).await?;
+        let mut q = Sql::new(due);
+        q.bind(settings::today()).push(&format!(" limit {BATCH}"));
+        let ids: Vec<TaskId> = q
+            .column::<i64>(&mut db.read().await?)
+            .await?
+            .into_iter()
+            .map(TaskId)
+            .collect();
+        if ids.is_empty() {
+            return Ok(done);
         }
-        reach::sync(&mut tx, &ids).await?;
+        // Fixing a task recomputes it from what it now holds, so one another write
+        // brought up to date since the read is merely recomputed the same.
+        let mut tx = db.write().await?;
+        fix(&mut tx, &ids).await?;
         tx.commit().await?;
         done += ids.len() as u64;
-        if ids.len() < 200 {
-            return Ok(done + reach::keep_reports_due(db).await?);
+        if ids.len() < BATCH {
+            return Ok(done);
         }
     }
 }

@@ -368,29 +368,6 @@ async fn keep_reporting(tx: &mut Tx, ids: &[i64]) -> Result<()> {
     Ok(())
 }
 
-/// Turns on the flags of tasks whose report fell due by today, a few hundred per
-/// write like the colours' upkeep; their rows and tallies follow in the same write.
-pub(crate) async fn keep_reports_due(db: &Db) -> Result<u64> {
-    let mut done = 0;
-    loop {
-        let mut tx = db.write().await?;
-        let mut q = Sql::new("select id from task where report_due <= ");
-        q.bind(settings::today()).push(" limit 200");
-        let ids: Vec<TaskId> = q
-            .column::<i64>(&mut tx)
-            .await?
-            .into_iter()
-            .map(TaskId)
-            .collect();
-        sync(&mut tx, &ids).await?;
-        tx.commit().await?;
-        done += ids.len() as u64;
-        if ids.len() < 200 {
-            return Ok(done);
-        }
-    }
-}
-
 /// A resolution's kept counts as they should be, over the row `resolution`: the tasks
 /// it became, and how many of them are open.
 const TASK_COUNT: &str =
