@@ -370,7 +370,8 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
                 _ => today,
             };
             let last_report = reported.then(|| last_report_day(start, last_day)).flatten();
-            let reporting = matches!(status, TaskStatus::Accepted | TaskStatus::InProgress);
+            // As if childless: a parent's flag is fixed up once its plan's tasks are made.
+            let reporting = status.reports(false);
             let missing_from = reporting
                 .then(|| supervision::missing_from(plan.cadence, DUE_DAY, start, last_report))
                 .flatten();
