@@ -6,7 +6,9 @@
 //! `ceiling <database-url> <listen>`; requests: `GET /task/{id}`,
 //! `GET /tasks?lead={org}` (50 tasks led in an organization's subtree by deadline,
 //! through the same `task_reach` key as the ledger), `GET /counts` (tasks by colour,
-//! a plain group-by: what counting costs without maintained figures), `POST /tasks/{id}/reports` (a progress report and the task's
+//! a plain group-by: what counting costs without maintained figures), `GET /tally?org={org}`
+//! (an organization's kept task tally by status and colour, the read every figures
+//! request starts from), `POST /tasks/{id}/reports` (a progress report and the task's
 //! progress, in one write).
 
 use std::str::FromStr;
@@ -120,6 +122,25 @@ async fn counts(State(db): State<Db>) -> Response {
 }
 
 #[derive(Deserialize)]
+struct Org {
+    org: i64,
+}
+
+async fn tally(State(db): State<Db>, Query(q): Query<Org>) -> Response {
+    // The kept tally the figures and the battle map start from, read for one key: the
+    // floor under every figures request, which adds outcomes, people and the rest.
+    let sql = "select status, colour, sum(n), sum(missing) from task_tally
+        where org_id = $1 group by status, colour";
+    let rows: Result<Vec<(String, String, i64, i64)>, _> = on!(&db, |p| {
+        sqlx::query_as(sql).bind(q.org).fetch_all(p).await
+    });
+    match rows {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => failed(e),
+    }
+}
+
+#[derive(Deserialize)]
 struct Report {
     percent: i64,
     done: String,
@@ -202,6 +223,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/task/{id}", get(task))
         .route("/tasks", get(tasks))
         .route("/counts", get(counts))
+        .route("/tally", get(tally))
         .route("/tasks/{id}/reports", post(report))
         .with_state(db);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
