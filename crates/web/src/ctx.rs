@@ -146,6 +146,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         .map(str::to_owned);
     let csrf = existing_csrf.clone().unwrap_or_else(auth::random_token);
     let api = is_api(parts.uri.path());
+    // A workbook an export button asked for: a refusal comes back as a page, with the
+    // way back to the list the button was on.
+    let export = (api && crate::export::from_browser(&parts.method, &parts.uri, headers))
+        .then(|| referring_path(headers));
     let info = RequestInfo {
         account,
         via,
@@ -184,6 +188,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             {
                 resp = crate::pages::render_error(&info, &path, status, key);
             }
+            if let Some(back) = &export
+                && (resp.status().is_client_error() || resp.status().is_server_error())
+            {
+                resp = crate::export::refused_page(&info, &path, resp, back.as_deref()).await;
+            }
             if existing_csrf.is_none() && !api {
                 resp.headers_mut().append(
                     header::SET_COOKIE,
@@ -193,6 +202,14 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             resp
         })
         .await
+}
+
+/// The path of the page on this site a request came from (its `Referer`), if any.
+fn referring_path(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let rest = referer.split_once("://")?.1.strip_prefix(host)?;
+    (rest.starts_with('/') && !rest.starts_with("//")).then(|| rest.to_owned())
 }
 
 async fn check_csrf(parts: Parts, body: Body, expected: Option<&str>) -> Result<Request, Response> {

@@ -205,6 +205,49 @@ pub(crate) async fn finish(job: Job, file: &str, title: &str) -> Result<Response
     Ok(response)
 }
 
+/// Whether a request asks for a workbook from a browser (it takes HTML): one sent by an
+/// export button, whose refusal the clerk must read as a page rather than as JSON.
+pub(crate) fn from_browser(
+    method: &axum::http::Method,
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+) -> bool {
+    let html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let xlsx = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "format" && v.trim() == "xlsx");
+    method == axum::http::Method::GET && html && xlsx
+}
+
+/// A refused export (past the row limit, a filter the list does not take, a scope the
+/// reader may not see) as a page in the reader's language, saying why, with a way back
+/// to the list it came from.
+pub(crate) async fn refused_page(
+    info: &RequestInfo,
+    path: &str,
+    refused: Response,
+    back: Option<&str>,
+) -> Response {
+    let status = refused.status();
+    let body = axum::body::to_bytes(refused.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let error: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let error = &error["error"];
+    let fields: Vec<&str> = error["fields"]
+        .as_object()
+        .map(|f| f.values().filter_map(|m| m["message"].as_str()).collect())
+        .unwrap_or_default();
+    let text = if fields.is_empty() {
+        error["message"].as_str().unwrap_or_default().to_owned()
+    } else {
+        fields.join("；")
+    };
+    crate::pages::render_refusal(info, path, status, "export.refused", &text, back)
+}
+
 fn too_large(limit: usize) -> ApiError {
     ApiError(Error::Invalid(FieldErrors::from([(
         "format",

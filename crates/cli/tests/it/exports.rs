@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{Api, Server, TestApp, all_pages, both, field_code};
+use crate::harness::{Api, Server, TestApp, all_pages, both, field_code, html, select_text};
 
 both!(
     the_ledger_exports_the_rows_of_its_pages_under_their_groups,
@@ -270,6 +270,39 @@ async fn exports_past_the_limit_or_in_another_format_are_refused(app: TestApp) {
             body["error"]["fields"]["format"]["message"],
             "一次最多导出 3 行，请先缩小筛选范围"
         );
+        // The same refusal to an export button (a browser, taking HTML): a page saying
+        // why, with the way back to the list it was on, never one on another site.
+        for (referer, back) in [
+            (
+                format!("{}/tasks?colour=red", small.base),
+                Some("/tasks?colour=red"),
+            ),
+            ("http://example.org/tasks".to_owned(), None),
+        ] {
+            let resp = api
+                .raw(reqwest::Method::GET, path)
+                .await
+                .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+                .header(reqwest::header::REFERER, referer)
+                .send()
+                .await
+                .expect("export");
+            assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let kind = resp.headers()[reqwest::header::CONTENT_TYPE].clone();
+            assert!(
+                kind.to_str().unwrap_or("").starts_with("text/html"),
+                "{kind:?}"
+            );
+            let doc = html(&resp.text().await.expect("page"));
+            assert_eq!(select_text(&doc, ".empty-title"), ["无法导出"]);
+            assert_eq!(
+                select_text(&doc, ".empty-subtitle"),
+                ["一次最多导出 3 行，请先缩小筛选范围"]
+            );
+            let sel = scraper::Selector::parse("#error-back").expect("selector");
+            let found = doc.select(&sel).next().and_then(|a| a.value().attr("href"));
+            assert_eq!(found, back);
+        }
     }
     // Within the limit, the export is written.
     let rows = workbook(&api, "/api/v1/ledger?q=没有这样的任务&format=xlsx").await;

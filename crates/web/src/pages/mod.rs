@@ -414,15 +414,30 @@ struct ErrorTemplate<'a> {
     status: u16,
     title: &'a str,
     text: &'a str,
+    /// The page the refused request came from, to go back to.
+    back: Option<&'a str>,
 }
 
-/// The friendly error page, in the user's language and layout.
 /// An instant shifted to the deployment's time zone.
 pub(crate) fn local(t: &chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     *t + chrono::Duration::minutes(i64::from(qiaolian_core::settings::get().utc_offset_minutes))
 }
 
+/// The friendly error page, in the user's language and layout.
 pub fn render_error(info: &RequestInfo, path: &str, status: StatusCode, key: &str) -> Response {
+    let text = i18n::t(info.locale, &format!("{key}.text"));
+    render_refusal(info, path, status, key, text, None)
+}
+
+/// An error page titled by `key` that says what was refused in `text`.
+pub fn render_refusal(
+    info: &RequestInfo,
+    path: &str,
+    status: StatusCode,
+    key: &str,
+    text: &str,
+    back: Option<&str>,
+) -> Response {
     let ctx = Ctx {
         info: info.clone(),
         here: path.to_owned(),
@@ -430,7 +445,8 @@ pub fn render_error(info: &RequestInfo, path: &str, status: StatusCode, key: &st
     let t = ErrorTemplate {
         status: status.as_u16(),
         title: i18n::t(info.locale, &format!("{key}.title")),
-        text: i18n::t(info.locale, &format!("{key}.text")),
+        text,
+        back,
         ctx,
     };
     match t.render() {
