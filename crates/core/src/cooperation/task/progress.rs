@@ -370,7 +370,7 @@ pub(super) async fn roll_up(tx: &mut Tx, parent: TaskId) -> Result<Vec<TaskId>> 
     for _ in 0..MAX_DEPTH {
         let Some(id) = next else { break };
         // Siblings reporting at once queue here, each averaging what the other wrote;
-        // every write locks a task before its parents, never the other way round.
+        // writes lock a task before its parents (see ARCHITECTURE, "A recount locks").
         crate::db::lock(tx, "task", id.0).await?;
         // The parent and its live children in one read: a row per child, or one row
         // with no child when none is left.
