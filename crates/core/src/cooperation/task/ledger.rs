@@ -567,9 +567,14 @@ async fn days(tx: &mut Tx, d: &LedgerDays) -> Result<(Option<NaiveDate>, Option<
         .take("since", text::date(d.since.as_deref().unwrap_or("")))
         .flatten();
     let today = settings::today();
-    let first: Option<NaiveDate> = Sql::new("select min(signed_on) from agreement")
-        .scalar(tx)
-        .await?;
+    // Today's ledger, the one read all day, names no day to check.
+    let first: Option<NaiveDate> = if as_of.is_some() || since.is_some() {
+        Sql::new("select min(signed_on) from agreement")
+            .scalar(tx)
+            .await?
+    } else {
+        None
+    };
     for (field, day) in [("as_of", as_of), ("since", since)] {
         match day {
             Some(d) if d > today => check.add(field, "day_in_future"),
