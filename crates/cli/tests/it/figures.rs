@@ -559,6 +559,25 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
     assert_eq!(counts().await, (before.0 + 8, before.1 + 8));
     let found = task::reach::check(&db).await.expect("recount");
     assert!(found.is_empty(), "after parallel creates: {found:?}");
+    // One of them cancelled: the resolution has ended and open tasks, which its lead
+    // organizations' coordinators see as in progress, not done.
+    let mut q = Sql::new("select max(task_id) from resolution_task where resolution_id = ");
+    q.bind(resolution);
+    let last: i64 = q
+        .scalar(&mut db.read().await.expect("read"))
+        .await
+        .expect("task");
+    task::step(
+        &db,
+        &w.admin,
+        TaskId(last),
+        Step::Cancel,
+        Some("重复立项"),
+        None,
+    )
+    .await
+    .expect("cancelled");
+    statuses_agree(&db, &w).await;
     siblings_reporting_at_once(&db, &w).await;
     // Each kind of write got through at least once, or the property proved little.
     for k in [
@@ -568,6 +587,56 @@ async fn maintained_figures_equal_a_recount(app: TestApp) {
             accepted.get(k).copied().unwrap_or(0) > 0,
             "no {k} was accepted: {accepted:?}"
         );
+    }
+}
+
+/// A resolution status filter (probing the reader's rows) keeps exactly the resolutions
+/// whose status, counted from the tasks the reader may read, is that status.
+async fn statuses_agree(db: &Db, w: &World) {
+    use qiaolian_core::meeting::{self, ResolutionFilter, ResolutionStatus};
+    use qiaolian_core::page::PageRequest;
+    let readers = [(w.admin.clone(), "admin".to_owned())].into_iter();
+    let mut coordinators = Vec::new();
+    for (org, name) in &w.feds {
+        let path = path_of(db, *org).await;
+        coordinators.push((
+            acting_for(&w.admin, *org, &path, Role::Coordinator),
+            name.clone(),
+        ));
+    }
+    for (actor, name) in readers.chain(coordinators) {
+        let all = meeting::resolutions(
+            db,
+            &actor,
+            &ResolutionFilter::default(),
+            PageRequest::chunk(1, 5_000),
+        )
+        .await
+        .expect("resolutions");
+        assert_eq!(all.items.len() as i64, all.total, "one page holds them all");
+        for status in [
+            ResolutionStatus::Open,
+            ResolutionStatus::InProgress,
+            ResolutionStatus::Done,
+        ] {
+            let filter = ResolutionFilter {
+                status: Some(status.as_str().to_owned()),
+                ..ResolutionFilter::default()
+            };
+            let kept = meeting::resolutions(db, &actor, &filter, PageRequest::chunk(1, 5_000))
+                .await
+                .expect("filtered");
+            let mut want: Vec<i64> = all
+                .items
+                .iter()
+                .filter(|r| r.status == status)
+                .map(|r| r.id.0)
+                .collect();
+            let mut got: Vec<i64> = kept.items.iter().map(|r| r.id.0).collect();
+            want.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, want, "{status:?} for {name}");
+        }
     }
 }
 

@@ -517,6 +517,36 @@ fn has_tasks(actor: &Actor, open: bool) -> Sql {
     q
 }
 
+/// Whether resolution `r` became tasks the reader may read and every one of them ended,
+/// as a condition over `r`: one pass over the tasks resolutions became, grouped by
+/// resolution, instead of one for "has tasks" and another for "has an open one" (the
+/// figure of resolutions done for a district, 34 → 17 ms at national).
+fn all_done(actor: &Actor) -> Sql {
+    if sees_every_task(actor) {
+        return Sql::new("(r.task_count > 0 and r.open_task_count = 0)");
+    }
+    let mut q = Sql::new("(r.id in (select rt.resolution_id from resolution_task rt ");
+    match crate::task::READ.reader_key(actor) {
+        Some(key) => {
+            // `cross join` keeps SQLite to this order: a probe per linked task, never
+            // a walk of the reader's rows (a million for a province).
+            q.push("cross join task_reach x where x.task_id = rt.task_id and x.org_id = ")
+                .bind(key)
+                .push(" group by rt.resolution_id having min(x.done) = 1");
+        }
+        None => {
+            q.push("join task t on t.id = rt.task_id where ")
+                .append(&crate::task::READ.sql(actor))
+                .push(
+                    " group by rt.resolution_id having
+                    max(case when t.status in ('closed', 'cancelled') then 0 else 1 end) = 0",
+                );
+        }
+    }
+    q.push("))");
+    q
+}
+
 /// The read rule and every filter of `ResolutionFilter`, checked, as one condition
 /// over [`RESOLUTION_FROM`].
 async fn resolution_condition(
@@ -578,10 +608,7 @@ async fn resolution_condition(
             w.push(" and ").append(&has_tasks(actor, true));
         }
         Some(ResolutionStatus::Done) => {
-            w.push(" and ")
-                .append(&has_tasks(actor, false))
-                .push(" and not ")
-                .append(&has_tasks(actor, true));
+            w.push(" and ").append(&all_done(actor));
         }
         None => {}
     }
