@@ -1,5 +1,23 @@
 // qiaolian: progressive enhancements; every page works without them.
 (function () {
+  // A picker's search. A busy server (503) or a dropped connection is asked again after
+  // a pause, twice; if it still fails the query is forgotten, so typing it again
+  // searches anew instead of showing "no results" for good (Tom Select remembers every
+  // query it has loaded, failed or not).
+  function search(picker, url, q, done) {
+    var tries = 0;
+    (function attempt() {
+      fetch(url + encodeURIComponent(q), { credentials: 'same-origin' })
+        .then(function (r) { if (!r.ok) { throw r; } return r.json(); })
+        .then(function (j) { done(j.items || []); })
+        .catch(function (e) {
+          var again = !e || !e.status || e.status === 503;
+          if (again && ++tries < 3) { setTimeout(attempt, 1000 * tries); return; }
+          delete picker.loadedSearches[q];
+          done();
+        });
+    })();
+  }
   function enhance(root) {
     root.querySelectorAll('select[data-searchable]:not(.tomselected)').forEach(function (el) {
       new TomSelect(el, { maxOptions: 300, allowEmptyOption: true });
@@ -11,12 +29,7 @@
         valueField: 'id', labelField: 'name', searchField: ['name', 'short_name'],
         allowEmptyOption: !!(empty && empty.textContent.trim()), preload: 'focus', maxOptions: 50,
         placeholder: el.dataset.placeholder || '',
-        load: function (q, done) {
-          fetch('/api/v1/orgs?per_page=50&q=' + encodeURIComponent(q), { credentials: 'same-origin' })
-            .then(function (r) { return r.json(); })
-            .then(function (j) { done(j.items || []); })
-            .catch(function () { done(); });
-        },
+        load: function (q, done) { search(this, '/api/v1/orgs?per_page=50&q=', q, done); },
         render: {
           option: function (o, esc) {
             return '<div>' + esc(o.name) + (o.parent_name ? ' <small class="text-secondary">' + esc(o.parent_name) + '</small>' : '') + '</div>';
@@ -30,12 +43,7 @@
         valueField: 'id', labelField: 'name', searchField: ['name', 'foreign_name', 'pinyin'],
         allowEmptyOption: false, preload: false, maxOptions: 50,
         placeholder: el.dataset.placeholder || '',
-        load: function (q, done) {
-          fetch('/api/v1/people?per_page=50&q=' + encodeURIComponent(q), { credentials: 'same-origin' })
-            .then(function (r) { return r.json(); })
-            .then(function (j) { done(j.items || []); })
-            .catch(function () { done(); });
-        },
+        load: function (q, done) { search(this, '/api/v1/people?per_page=50&q=', q, done); },
         render: {
           option: function (o, esc) {
             return '<div>' + esc(o.name) + (o.foreign_name ? ' <small>' + esc(o.foreign_name) + '</small>' : '') +
