@@ -191,7 +191,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             if let Some(back) = &export
                 && (resp.status().is_client_error() || resp.status().is_server_error())
             {
-                resp = crate::export::refused_page(&info, &path, resp, back.as_deref()).await;
+                resp = crate::export::refused_page(&info, &path, &resp, back.as_deref());
             }
             if existing_csrf.is_none() && !api {
                 resp.headers_mut().append(

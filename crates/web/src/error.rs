@@ -101,15 +101,25 @@ impl IntoResponse for ApiError {
             Error::Conflict { current_version } => Some(current_version),
             _ => None,
         };
+        let message = t(locale, key).to_owned();
+        // What a person is told, kept beside the JSON for a layer that answers a browser
+        // with a page instead (a refused export).
+        let said = if fields.is_empty() {
+            message.clone()
+        } else {
+            let each: Vec<&str> = fields.values().map(|m| m.message.as_str()).collect();
+            each.join("；")
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code.to_owned(),
-                message: t(locale, key).to_owned(),
+                message,
                 fields,
                 current_version,
             },
         };
         let mut resp = (status, Json(body)).into_response();
+        resp.extensions_mut().insert(ErrorText(said));
         if let Some(secs) = retry_after(&self.0) {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -140,7 +150,10 @@ pub fn api_error(status: StatusCode, code: &str, key: &str) -> Response {
             current_version: None,
         },
     };
-    (status, Json(body)).into_response()
+    let said = ErrorText(body.error.message.clone());
+    let mut resp = (status, Json(body)).into_response();
+    resp.extensions_mut().insert(said);
+    resp
 }
 
 /// Longest path and query the API reads (a search of a few thousand characters fits;
@@ -196,6 +209,10 @@ pub async fn api_error_format(
     }
     shaped
 }
+
+/// An API error's message in the reader's language (its fields' messages, if any).
+#[derive(Clone, Debug)]
+pub struct ErrorText(pub String);
 
 /// Which error page to show; the page layer renders it with the request's context.
 #[derive(Clone, Copy, Debug)]

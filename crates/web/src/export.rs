@@ -224,28 +224,20 @@ pub(crate) fn from_browser(
 /// A refused export (past the row limit, a filter the list does not take, a scope the
 /// reader may not see) as a page in the reader's language, saying why, with a way back
 /// to the list it came from.
-pub(crate) async fn refused_page(
+pub(crate) fn refused_page(
     info: &RequestInfo,
     path: &str,
-    refused: Response,
+    refused: &Response,
     back: Option<&str>,
 ) -> Response {
     let status = refused.status();
-    let body = axum::body::to_bytes(refused.into_body(), 64 * 1024)
-        .await
-        .unwrap_or_default();
-    let error: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let error = &error["error"];
-    let fields: Vec<&str> = error["fields"]
-        .as_object()
-        .map(|f| f.values().filter_map(|m| m["message"].as_str()).collect())
-        .unwrap_or_default();
-    let text = if fields.is_empty() {
-        error["message"].as_str().unwrap_or_default().to_owned()
-    } else {
-        fields.join("；")
-    };
-    crate::pages::render_refusal(info, path, status, "export.refused", &text, back)
+    // Errors shaped by the router or an extractor say nothing more than "not understood".
+    let fallback = || i18n::t(info.locale, "error.400.text");
+    let text = refused
+        .extensions()
+        .get::<crate::error::ErrorText>()
+        .map_or_else(fallback, |t| t.0.as_str());
+    crate::pages::render_refusal(info, path, status, "export.refused", text, back)
 }
 
 fn too_large(limit: usize) -> ApiError {
