@@ -143,7 +143,7 @@ fn remove_dir(dir: &std::path::Path) -> anyhow::Result<()> {
 
 /// CREATE and DROP DATABASE, which cannot run inside a transaction (`Db::begin`).
 async fn admin_sql(admin: &Db, sql: &str) -> anyhow::Result<()> {
-    let Db::Postgres(pool) = admin else {
+    let Db::Postgres(pool, _) = admin else {
         bail!("databases are created on PostgreSQL only");
     };
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))

@@ -128,8 +128,15 @@ fn year(check: &mut Check, field: &'static str, text: Option<&str>) -> Option<i3
     }
 }
 
-/// The battle map of a scope and a period for this reader.
+/// The battle map of a scope and a period for this reader, kept until the database
+/// changes ([`crate::memo`]).
 pub async fn dashboard(db: &Db, actor: &Actor, q: &DashboardQuery) -> Result<Dashboard> {
+    let key = format!("dashboard {actor:?} {q:?} {}", settings::today());
+    let kept = db.memo().get(db, key, || draw(db, actor, q)).await?;
+    Ok(Dashboard::clone(&kept))
+}
+
+async fn draw(db: &Db, actor: &Actor, q: &DashboardQuery) -> Result<Dashboard> {
     let mut check = Check::default();
     let from_year = year(&mut check, "from", q.from.as_deref());
     let to_year = year(&mut check, "to", q.to.as_deref());

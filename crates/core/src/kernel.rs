@@ -9,6 +9,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod file;
+pub mod memo;
 pub mod money;
 pub mod org;
 pub mod page;

@@ -85,8 +85,8 @@ macro_rules! id_type {
 // areas listed before them, never back; the modules at the end see everything.
 pub mod kernel;
 pub use kernel::{
-    access, account, audit, auth, db, error, file, money, org, page, reference, search, settings,
-    side, sql, step, text,
+    access, account, audit, auth, db, error, file, memo, money, org, page, reference, search,
+    settings, side, sql, step, text,
 };
 pub mod cooperation;
 pub use cooperation::{agreement, meeting, plan, supervision, task};

@@ -13,7 +13,8 @@ use crate::harness::{
 both!(
     every_number_on_the_map_equals_its_records,
     the_page_shows_the_figures_and_opens_their_lists,
-    a_bad_dashboard_query_is_refused
+    a_bad_dashboard_query_is_refused,
+    a_write_shows_at_the_next_request_whoever_made_it
 );
 
 /// A list's total, or for an amount or participants the figure its summary reads.
@@ -320,4 +321,88 @@ async fn a_bad_dashboard_query_is_refused(app: TestApp) {
     let (status, body) = api.get("/api/v1/pairings?with=3").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(field_code(&body, "with"), "with_needs_org");
+}
+
+/// Pairings active in the figures, in the battle map's figures and on its lines.
+async fn pairings_seen(api: &Api) -> [i64; 3] {
+    let (status, stats) = api.get("/api/v1/stats").await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    let (status, d) = api.get("/api/v1/dashboard").await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let on_map = d["stats"]["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|f| f["key"] == "pairings_active")
+        .expect("pairings_active");
+    let lines: i64 = d["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| l["pairings"].as_i64().expect("pairings"))
+        .sum();
+    [
+        stats["figures"]["pairings_active"]["value"]
+            .as_i64()
+            .expect("value"),
+        on_map["value"].as_i64().expect("value"),
+        lines,
+    ]
+}
+
+/// The figures and the battle map are kept between requests until the database
+/// changes: a write through this server, or through another process on the same
+/// database, shows at the very next request.
+async fn a_write_shows_at_the_next_request_whoever_made_it(app: TestApp) {
+    app.load_demo().await;
+    let api = app.admin_api().await;
+    let mut orgs = Vec::new();
+    for name in ["万州区侨联", "达州市侨联", "江北区侨联", "绵阳市侨联"] {
+        orgs.push(app.org_id(name).await);
+    }
+    let since = (qiaolian_core::settings::today() - chrono::Duration::days(5)).to_string();
+    let before = pairings_seen(&api).await;
+    assert_eq!(
+        before[0], before[1],
+        "the map's figure is the figures API's"
+    );
+    assert_eq!(pairings_seen(&api).await, before, "a second look, kept");
+
+    let (status, body) = api
+        .post(
+            "/api/v1/pairings",
+            serde_json::json!({"org_a_id": orgs[0].0, "org_b_id": orgs[1].0,
+                "level": "district", "since": since}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after_api = pairings_seen(&api).await;
+    assert_eq!(
+        after_api,
+        before.map(|n| n + 1),
+        "a write through the server"
+    );
+
+    // Another process: its own pool, on the same file or database.
+    let other = qiaolian_core::Db::connect(&app.url).await.expect("connect");
+    qiaolian_core::pairing::create(
+        &other,
+        &app.admin_actor().await,
+        &qiaolian_core::pairing::PairingInput {
+            org_a_id: Some(orgs[2]),
+            org_b_id: Some(orgs[3]),
+            level: "district".into(),
+            since,
+            agreement_id: None,
+            notes: None,
+        },
+    )
+    .await
+    .expect("pairing through another connection");
+    other.close().await;
+    assert_eq!(
+        pairings_seen(&api).await,
+        after_api.map(|n| n + 1),
+        "a write by another process"
+    );
 }

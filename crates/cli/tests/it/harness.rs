@@ -100,7 +100,7 @@ where
             let admin = Db::connect(&format!("{}/postgres", pg_server()))
                 .await
                 .expect("PostgreSQL is not reachable");
-            if let Db::Postgres(pool) = &admin {
+            if let Db::Postgres(pool, _) = &admin {
                 sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
                     .execute(pool)
                     .await
@@ -131,7 +131,7 @@ where
             let admin = Db::connect(&format!("{}/postgres", pg_server()))
                 .await
                 .expect("PostgreSQL is not reachable");
-            if let Db::Postgres(pool) = &admin {
+            if let Db::Postgres(pool, _) = &admin {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "drop database if exists {name} with (force)"
                 )))

@@ -13,7 +13,7 @@ both!(
 #[tokio::test]
 async fn sqlite_uses_wal_and_enforces_foreign_keys() {
     crate::harness::run(crate::harness::Backend::Sqlite, |app| async move {
-        let qiaolian_core::Db::Sqlite(pool, _) = &app.db else { unreachable!() };
+        let qiaolian_core::Db::Sqlite(pool, ..) = &app.db else { unreachable!() };
         let mode: String = sqlx::query_scalar("pragma journal_mode").fetch_one(pool).await.expect("pragma");
         assert_eq!(mode, "wal");
         let fk: i64 = sqlx::query_scalar("pragma foreign_keys").fetch_one(pool).await.expect("pragma");

@@ -173,7 +173,7 @@ async fn while_postgresql_is_down_requests_answer_503_and_recover_when_it_is_bac
     let admin = Db::connect(&cluster.url("postgres"))
         .await
         .expect("connect");
-    if let Db::Postgres(pool) = &admin {
+    if let Db::Postgres(pool, _) = &admin {
         sqlx::query("create database qiaolian")
             .execute(pool)
             .await

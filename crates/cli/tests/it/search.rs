@@ -335,8 +335,8 @@ async fn a_common_word_is_counted_up_to_a_thousand(app: TestApp) {
                'community', (select min(id) from side), '/0/',
                '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z' from n";
     match &app.db {
-        qiaolian_core::Db::Sqlite(pool, _) => sqlx::query(insert).execute(pool).await.map(|_| ()),
-        qiaolian_core::Db::Postgres(pool) => sqlx::query(insert).execute(pool).await.map(|_| ()),
+        qiaolian_core::Db::Sqlite(pool, ..) => sqlx::query(insert).execute(pool).await.map(|_| ()),
+        qiaolian_core::Db::Postgres(pool, _) => sqlx::query(insert).execute(pool).await.map(|_| ()),
     }
     .expect("insert");
     qiaolian_core::search::rebuild(&app.db)
@@ -346,8 +346,12 @@ async fn a_common_word_is_counted_up_to_a_thousand(app: TestApp) {
     // Start-up's rebuild has stored the current format: the kind words are in use.
     let format = "select value from meta where key = 'search_format'";
     let stored: Option<String> = match &app.db {
-        qiaolian_core::Db::Sqlite(pool, _) => sqlx::query_scalar(format).fetch_optional(pool).await,
-        qiaolian_core::Db::Postgres(pool) => sqlx::query_scalar(format).fetch_optional(pool).await,
+        qiaolian_core::Db::Sqlite(pool, ..) => {
+            sqlx::query_scalar(format).fetch_optional(pool).await
+        }
+        qiaolian_core::Db::Postgres(pool, _) => {
+            sqlx::query_scalar(format).fetch_optional(pool).await
+        }
     }
     .expect("format");
     assert_eq!(stored, Some(qiaolian_core::search::format_digest()));
@@ -379,8 +383,8 @@ async fn a_common_word_is_counted_up_to_a_thousand(app: TestApp) {
     // itself and finds the same.
     let stale = "update meta set value = 'stale' where key = 'search_format'";
     match &app.db {
-        qiaolian_core::Db::Sqlite(pool, _) => sqlx::query(stale).execute(pool).await.map(|_| ()),
-        qiaolian_core::Db::Postgres(pool) => sqlx::query(stale).execute(pool).await.map(|_| ()),
+        qiaolian_core::Db::Sqlite(pool, ..) => sqlx::query(stale).execute(pool).await.map(|_| ()),
+        qiaolian_core::Db::Postgres(pool, _) => sqlx::query(stale).execute(pool).await.map(|_| ()),
     }
     .expect("stale format");
     let again = search(&api, "联络站").await;

@@ -11,9 +11,13 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::sync::Arc;
+
+use sqlx::Connection;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::{Error, Result};
+use crate::memo::Memo;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -33,8 +37,22 @@ const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(8);
 /// never blocked (WAL).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool, Turn),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, Turn, Arc<Watch>),
+    Postgres(PgPool, Arc<Memo>),
+}
+
+/// What tells a SQLite database's readers whether anything was committed since they
+/// last looked: `pragma data_version` on a connection of its own, which never writes,
+/// so every commit — by this process's pool or another process — changes it. It also
+/// holds the answers kept for that version ([`Memo`]).
+#[derive(Debug)]
+pub struct Watch {
+    /// None for an in-memory database, which no other connection shares.
+    options: Option<SqliteConnectOptions>,
+    /// How many connections were opened, and the open one: a new connection counts
+    /// from its own start, so the version names which connection it was read on.
+    conn: Mutex<(u64, Option<sqlx::SqliteConnection>)>,
+    memo: Memo,
 }
 
 /// The queue of SQLite writers of this process.
@@ -140,9 +158,14 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await?;
-            Ok(Db::Sqlite(pool, Turn::default()))
+            let watch = Watch {
+                options: (path != ":memory:").then_some(options),
+                conn: Mutex::new((0, None)),
+                memo: Memo::default(),
+            };
+            Ok(Db::Sqlite(pool, Turn::default(), Arc::new(watch)))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // No parallel workers for our statements: each is a short walk of an index,
             // and a worker's start (about 5 ms) under sixteen concurrent requests on
@@ -155,7 +178,7 @@ impl Db {
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::Postgres(pool, Arc::default()))
         } else {
             Err(Error::Config(format!(
                 "unsupported database URL (use sqlite://PATH or postgres://…): {url}"
@@ -166,15 +189,15 @@ impl Db {
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(..) => Engine::Sqlite,
-            Db::Postgres(_) => Engine::Postgres,
+            Db::Postgres(..) => Engine::Postgres,
         }
     }
 
     /// Applies pending migrations of this engine's folder.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(pool, _) => SQLITE_MIGRATIONS.run(pool).await?,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Db::Sqlite(pool, ..) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pool, _) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
@@ -184,8 +207,8 @@ impl Db {
     /// so a write that began as a read fails in tests instead of racing in production.
     pub async fn read(&self) -> Result<Tx> {
         let conn = match self {
-            Db::Sqlite(pool, _) => Conn::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Conn::Postgres(
+            Db::Sqlite(pool, ..) => Conn::Sqlite(pool.begin().await?),
+            Db::Postgres(pool, _) => Conn::Postgres(
                 begin_pg(pool, "begin isolation level repeatable read read only").await?,
             ),
         };
@@ -202,7 +225,7 @@ impl Db {
     /// other writer can change what it read, and it never fails to upgrade a read lock.
     pub async fn write(&self) -> Result<Tx> {
         match self {
-            Db::Sqlite(pool, turn) => {
+            Db::Sqlite(pool, turn, _) => {
                 let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, turn.0.clone().lock_owned())
                     .await
                     .map_err(|_| Error::Unavailable)?;
@@ -213,7 +236,7 @@ impl Db {
                     _turn: Some(turn),
                 })
             }
-            Db::Postgres(pool) => Ok(Tx {
+            Db::Postgres(pool, _) => Ok(Tx {
                 conn: Conn::Postgres(begin_pg(pool, "begin").await?),
                 write: true,
                 began: std::time::Instant::now(),
@@ -238,10 +261,34 @@ impl Db {
         )
     }
 
+    /// A name of everything committed so far that changes with every commit, by this
+    /// server or any other process: the key under which [`Memo`] keeps answers. None
+    /// for an in-memory SQLite database, whose answers are never kept.
+    pub async fn version(&self) -> Result<Option<String>> {
+        match self {
+            Db::Sqlite(_, _, watch) => watch.version().await,
+            // The snapshot a new transaction would take (xmin, xmax, those in
+            // progress) changes when any transaction that wrote ends.
+            Db::Postgres(pool, _) => Ok(Some(
+                sqlx::query_scalar("select pg_current_snapshot()::text")
+                    .fetch_one(pool)
+                    .await?,
+            )),
+        }
+    }
+
+    /// The answers kept for the database as it is now.
+    pub fn memo(&self) -> &Memo {
+        match self {
+            Db::Sqlite(_, _, watch) => &watch.memo,
+            Db::Postgres(_, memo) => memo,
+        }
+    }
+
     pub fn pool_stats(&self) -> PoolStats {
         let (size, idle) = match self {
-            Db::Sqlite(p, _) => (p.size(), p.num_idle()),
-            Db::Postgres(p) => (p.size(), p.num_idle()),
+            Db::Sqlite(p, ..) => (p.size(), p.num_idle()),
+            Db::Postgres(p, _) => (p.size(), p.num_idle()),
         };
         PoolStats {
             size,
@@ -251,8 +298,37 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p, _) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+            Db::Sqlite(p, ..) => p.close().await,
+            Db::Postgres(p, _) => p.close().await,
+        }
+    }
+}
+
+impl Watch {
+    async fn version(&self) -> Result<Option<String>> {
+        let Some(options) = &self.options else {
+            return Ok(None);
+        };
+        let mut guard = self.conn.lock().await;
+        let (opened, conn) = &mut *guard;
+        let conn = match conn {
+            Some(c) => c,
+            None => {
+                *opened += 1;
+                conn.insert(sqlx::SqliteConnection::connect_with(options).await?)
+            }
+        };
+        let version: Result<i64> = sqlx::query_scalar("pragma data_version")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(Error::from);
+        match version {
+            Ok(v) => Ok(Some(format!("{opened}.{v}"))),
+            Err(e) => {
+                // Opened afresh on the next read, under a new count.
+                guard.1 = None;
+                Err(e)
+            }
         }
     }
 }
