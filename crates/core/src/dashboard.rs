@@ -335,22 +335,31 @@ async fn lines(
     (scope, scope_path): (&Scope, Option<&str>),
 ) -> Result<Vec<PairLine>> {
     let by_id: HashMap<i64, &AreaOrg> = area_orgs.iter().map(|o| (o.id.0, o)).collect();
+    // The pairs by id and the paths of their ends apart: grouping the pairings by the
+    // two paths sorted ten thousand pairs of texts on every map.
     let mut tx = db.read().await?;
-    let ends: Vec<(String, String, i64)> = Sql::new(
-        "select a.path, b.path, count(*) from pairing p join org a on a.id = p.org_a_id
-         join org b on b.id = p.org_b_id group by a.path, b.path",
+    let pairs: Vec<(i64, i64)> = Sql::new("select org_a_id, org_b_id from pairing")
+        .all(&mut tx)
+        .await?;
+    let ends: Vec<(i64, String)> = Sql::new(
+        "select id, path from org where id in
+           (select org_a_id from pairing union select org_b_id from pairing)",
     )
     .all(&mut tx)
     .await?;
     drop(tx);
+    let area: HashMap<i64, &AreaOrg> = ends
+        .iter()
+        .filter_map(|(id, path)| Some((*id, area_of(path, &by_id)?)))
+        .collect();
     let mut counts: BTreeMap<(i64, i64), i64> = BTreeMap::new();
-    for (a, b, n) in &ends {
-        if let (Some(x), Some(y)) = (area_of(a, &by_id), area_of(b, &by_id))
+    for (a, b) in &pairs {
+        if let (Some(x), Some(y)) = (area.get(a), area.get(b))
             && x.id != y.id
             && (x.in_scope(scope, scope_path) || y.in_scope(scope, scope_path))
         {
             let key = (x.id.0.min(y.id.0), x.id.0.max(y.id.0));
-            *counts.entry(key).or_default() += n;
+            *counts.entry(key).or_default() += 1;
         }
     }
     Ok(counts

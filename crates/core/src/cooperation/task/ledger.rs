@@ -69,7 +69,8 @@ pub struct ColourCount {
 const LEDGER_ORDER: &str = "r.ledger, r.task_id";
 
 /// The ledger of the tasks the filter selects for this reader: today's, or as it stood
-/// at the end of a past day; with the changes since an earlier day if asked.
+/// at the end of a past day; with the changes since an earlier day if asked. Kept until
+/// the database changes ([`crate::memo`]): a review meeting opens the same pages again.
 pub async fn ledger(
     db: &Db,
     actor: &Actor,
@@ -78,6 +79,24 @@ pub async fn ledger(
     page: PageRequest,
 ) -> Result<Ledger> {
     let page = page.clamped();
+    let key = format!(
+        "ledger {actor:?} {filter:?} {d:?} {page:?} {}",
+        settings::today()
+    );
+    let kept = db
+        .memo()
+        .get(db, key, || review(db, actor, filter, d, page))
+        .await?;
+    Ok(Ledger::clone(&kept))
+}
+
+async fn review(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+    d: &LedgerDays,
+    page: PageRequest,
+) -> Result<Ledger> {
     let mut tx = db.read().await?;
     let (as_of, since) = days(&mut tx, d).await?;
     if as_of.is_none() && since.is_none() {
