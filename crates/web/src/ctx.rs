@@ -44,6 +44,8 @@ pub struct RequestInfo {
     pub https: bool,
     /// The client's address, for sign-in throttling and the audit trail.
     pub address: String,
+    /// The most rows an export writes here, for the export button's hint.
+    pub export_rows: usize,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -157,6 +159,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         csrf: csrf.clone(),
         https,
         address,
+        export_rows: state.config.export_limit(),
     };
     parts.extensions.insert(info.clone());
 
@@ -304,6 +307,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
                 csrf: String::new(),
                 https: false,
                 address: String::new(),
+                export_rows: qiaolian_office::export::MAX_ROWS,
             });
         let here = parts
             .uri

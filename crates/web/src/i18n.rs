@@ -86,11 +86,44 @@ pub fn tv(locale: Locale, key: &str, vars: &[(&str, String)]) -> String {
     })
 }
 
+/// A limit as readers write it: whole ten-thousands as 万 in Chinese (20 万), thousands
+/// separated in English (200,000), small numbers as they are.
+pub fn count(locale: Locale, n: usize) -> String {
+    if n < 10_000 {
+        return n.to_string();
+    }
+    match locale {
+        Locale::ZhCn if n.is_multiple_of(10_000) => format!("{} 万", n / 10_000),
+        Locale::ZhCn => n.to_string(),
+        Locale::En => {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        }
+    }
+}
+
+/// `tn` with a limit as [`count`] writes it: "最多 20 万行", not "最多 20 万 行".
+pub fn tn_count(locale: Locale, key: &str, n: usize) -> String {
+    let shown = count(locale, n);
+    let text = t(locale, key);
+    match shown.strip_suffix(" 万") {
+        Some(wan) => text.replace("{n} ", &format!("{wan} 万")),
+        None => text.replace("{n}", &shown),
+    }
+}
+
 /// The message for a field error.
 pub fn field_message(locale: Locale, e: &qiaolian_core::FieldError) -> String {
     let key = format!("err.{}", e.code);
     match e.limit {
-        Some(n) => tn(locale, &key, n),
+        Some(n) => tn_count(locale, &key, n),
         None => t(locale, &key).to_owned(),
     }
 }
@@ -118,6 +151,24 @@ pub fn from_accept_language(header: &str) -> Option<Locale> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_read_as_readers_write_them() {
+        assert_eq!(count(Locale::ZhCn, 200_000), "20 万");
+        assert_eq!(count(Locale::ZhCn, 12_345), "12345");
+        assert_eq!(count(Locale::ZhCn, 3), "3");
+        assert_eq!(count(Locale::En, 200_000), "200,000");
+        assert_eq!(count(Locale::En, 1_234_567), "1,234,567");
+        assert_eq!(count(Locale::En, 9_999), "9999");
+        assert_eq!(
+            tn_count(Locale::ZhCn, "export.button_hint", 200_000),
+            "按当前筛选条件导出全部记录（最多 20 万行）"
+        );
+        assert_eq!(
+            tn_count(Locale::ZhCn, "err.export_too_large", 3),
+            "一次最多导出 3 行，请先缩小筛选范围"
+        );
+    }
 
     #[test]
     fn keys_are_unique_and_translated() {

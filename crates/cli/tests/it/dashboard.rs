@@ -303,13 +303,11 @@ async fn a_bad_dashboard_query_is_refused(app: TestApp) {
     // A year with nothing recorded shows zeros, not an error.
     let (status, body) = api.get("/api/v1/dashboard?from=2001&to=2001").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let exchanges = body["stats"]["figures"]
-        .as_array()
-        .expect("figures")
-        .iter()
-        .find(|f| f["key"] == "exchanges")
-        .expect("exchanges");
-    assert_eq!(exchanges["value"], 0, "no exchanges in 2001");
+    assert_eq!(
+        figure(&body, "exchanges")["value"],
+        0,
+        "no exchanges in 2001"
+    );
     // The page says what was wrong, in the reader's language, and shows everything.
     let client = app.sign_in("admin", ADMIN_PASSWORD).await;
     let doc = page(&client, &app.url("/dashboard?from=2025&to=2023")).await;
@@ -323,18 +321,23 @@ async fn a_bad_dashboard_query_is_refused(app: TestApp) {
     assert_eq!(field_code(&body, "with"), "with_needs_org");
 }
 
+/// One of a battle map's figures, by key.
+fn figure<'a>(d: &'a Value, key: &str) -> &'a Value {
+    d["stats"]["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|f| f["key"] == key)
+        .expect(key)
+}
+
 /// Pairings active in the figures, in the battle map's figures and on its lines.
 async fn pairings_seen(api: &Api) -> [i64; 3] {
     let (status, stats) = api.get("/api/v1/stats").await;
     assert_eq!(status, StatusCode::OK, "{stats}");
     let (status, d) = api.get("/api/v1/dashboard").await;
     assert_eq!(status, StatusCode::OK, "{d}");
-    let on_map = d["stats"]["figures"]
-        .as_array()
-        .expect("figures")
-        .iter()
-        .find(|f| f["key"] == "pairings_active")
-        .expect("pairings_active");
+    let on_map = figure(&d, "pairings_active");
     let lines: i64 = d["lines"]
         .as_array()
         .expect("lines")

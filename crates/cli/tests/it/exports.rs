@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{Api, Server, TestApp, all_pages, both, field_code, html, select_text};
+use crate::harness::{
+    ADMIN_PASSWORD, Api, Server, TestApp, all_pages, both, field_code, html, page, select_text,
+};
 
 both!(
     the_ledger_exports_the_rows_of_its_pages_under_their_groups,
@@ -310,6 +312,15 @@ async fn exports_past_the_limit_or_in_another_format_are_refused(app: TestApp) {
     assert!(below(&rows, "序号").is_empty());
     small.stop().await;
     db.close().await;
+    // The export button names the limit of the server it is on, as a clerk writes it.
+    let client = app.sign_in("admin", ADMIN_PASSWORD).await;
+    let doc = page(&client, &app.url("/tasks")).await;
+    let sel = scraper::Selector::parse("#export-xlsx").expect("selector");
+    let hint = doc
+        .select(&sel)
+        .next()
+        .and_then(|a| a.value().attr("title"));
+    assert_eq!(hint, Some("按当前筛选条件导出全部记录（最多 20 万行）"));
 }
 
 /// LibreOffice (from Debian, as CI installs it) opens an exported ledger and converts it

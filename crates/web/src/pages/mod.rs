@@ -303,6 +303,15 @@ impl Ctx {
         i18n::t(self.info.locale, &format!("{prefix}{value}"))
     }
 
+    /// The export button's hint, naming this deployment's row limit.
+    pub fn export_hint(&self) -> String {
+        i18n::tn_count(
+            self.info.locale,
+            "export.button_hint",
+            self.info.export_rows,
+        )
+    }
+
     /// The list API's address for this page's filters as an Excel workbook: the page's
     /// own query, without its paging, with `format=xlsx`.
     pub fn export_href(&self, api: &str) -> String {
