@@ -131,9 +131,8 @@ fn year(check: &mut Check, field: &'static str, text: Option<&str>) -> Option<i3
 /// The battle map of a scope and a period for this reader, kept until the database
 /// changes ([`crate::memo`]).
 pub async fn dashboard(db: &Db, actor: &Actor, q: &DashboardQuery) -> Result<Dashboard> {
-    let key = format!("dashboard {actor:?} {q:?} {}", settings::today());
-    let kept = db.memo().get(db, key, || draw(db, actor, q)).await?;
-    Ok(Dashboard::clone(&kept))
+    db.kept(format!("dashboard {actor:?} {q:?}"), || draw(db, actor, q))
+        .await
 }
 
 async fn draw(db: &Db, actor: &Actor, q: &DashboardQuery) -> Result<Dashboard> {

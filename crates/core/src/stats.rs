@@ -275,9 +275,8 @@ fn sum(
 /// Every figure of the scope and period for this reader, kept until the database
 /// changes ([`crate::memo`]).
 pub async fn stats(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {
-    let key = format!("stats {actor:?} {q:?} {}", settings::today());
-    let kept = db.memo().get(db, key, || count_all(db, actor, q)).await?;
-    Ok(Stats::clone(&kept))
+    db.kept(format!("stats {actor:?} {q:?}"), || count_all(db, actor, q))
+        .await
 }
 
 async fn count_all(db: &Db, actor: &Actor, q: &StatsQuery) -> Result<Stats> {

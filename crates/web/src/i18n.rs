@@ -95,17 +95,7 @@ pub fn count(locale: Locale, n: usize) -> String {
     match locale {
         Locale::ZhCn if n.is_multiple_of(10_000) => format!("{} 万", n / 10_000),
         Locale::ZhCn => n.to_string(),
-        Locale::En => {
-            let digits = n.to_string();
-            let mut out = String::new();
-            for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                    out.push(',');
-                }
-                out.push(c);
-            }
-            out
-        }
+        Locale::En => qiaolian_core::money::group_thousands(&n.to_string()),
     }
 }
 

@@ -277,12 +277,20 @@ impl Db {
         }
     }
 
-    /// The answers kept for the database as it is now.
-    pub fn memo(&self) -> &Memo {
-        match self {
+    /// The answer kept under `key` for the database as it is now ([`Memo`]), computed
+    /// by `compute` if there is none. `key` names everything the answer depends on
+    /// besides the database and the day: the kind of answer, the reader, the query.
+    pub async fn kept<T, F, Fut>(&self, key: String, compute: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let memo = match self {
             Db::Sqlite(_, _, watch) => &watch.memo,
             Db::Postgres(_, memo) => memo,
-        }
+        };
+        memo.get(self.version().await?, key, compute).await
     }
 
     pub fn pool_stats(&self) -> PoolStats {

@@ -3,7 +3,7 @@
 //! anything they count is written.
 //!
 //! An answer is kept under the database's version as read *before* it was computed
-//! ([`Db::version`]: SQLite's `data_version` seen by a connection that never writes,
+//! ([`crate::db::Db::version`]: SQLite's `data_version` seen by a connection that never writes,
 //! PostgreSQL's current snapshot). It is handed out only to a request that reads the
 //! same version again — nothing was committed in between, by this server or any
 //! other process — so it is never older than what the request could read itself.
@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-use crate::db::Db;
 use crate::error::Result;
 
 /// The most answers kept at once: beyond it every kept answer is dropped, so memory
@@ -45,18 +44,24 @@ impl std::fmt::Debug for Memo {
 }
 
 impl Memo {
-    /// The answer kept under `key` for the database as it is now, computed by
-    /// `compute` if there is none. `key` must name everything the answer depends on
-    /// besides the database: the reader, the query, the day. Errors are not kept.
-    pub async fn get<T, F, Fut>(&self, db: &Db, key: String, compute: F) -> Result<Arc<T>>
+    /// The answer kept under `key` (and today: every answer counts colours and
+    /// periods against it) for the database's `version`, computed by `compute` if
+    /// there is none; without a version it is always computed. Errors are not kept.
+    pub(crate) async fn get<T, F, Fut>(
+        &self,
+        version: Option<String>,
+        key: String,
+        compute: F,
+    ) -> Result<T>
     where
-        T: Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let Some(version) = db.version().await? else {
-            return compute().await.map(Arc::new);
+        let Some(version) = version else {
+            return compute().await;
         };
+        let key = format!("{key} {}", crate::settings::today());
         let cell = {
             let mut kept = self
                 .kept
@@ -78,7 +83,7 @@ impl Memo {
         // A key names one type of answer; another type under it is a bug in the
         // callers' keys, answered with an error rather than a wrong answer.
         match answer.downcast::<T>() {
-            Ok(t) => Ok(t),
+            Ok(t) => Ok(T::clone(&t)),
             Err(_) => Err(crate::Error::Other(
                 "an answer of another type was kept under this key".into(),
             )),

@@ -79,15 +79,8 @@ pub async fn ledger(
     page: PageRequest,
 ) -> Result<Ledger> {
     let page = page.clamped();
-    let key = format!(
-        "ledger {actor:?} {filter:?} {d:?} {page:?} {}",
-        settings::today()
-    );
-    let kept = db
-        .memo()
-        .get(db, key, || review(db, actor, filter, d, page))
-        .await?;
-    Ok(Ledger::clone(&kept))
+    let key = format!("ledger {actor:?} {filter:?} {d:?} {page:?}");
+    db.kept(key, || review(db, actor, filter, d, page)).await
 }
 
 async fn review(
