@@ -377,6 +377,19 @@ async fn readers_of_the_ledger_and_map_are_answered_while_reports_are_written(ap
         "the ledger still counts the list's {} tasks",
         ids.len()
     );
+    // Kept figures read during the writes are not handed out after them: each colour
+    // is what its list counts now that the last report is in.
+    let (_, stats) = admin.get("/api/v1/stats").await;
+    for colour in ["red", "yellow", "blue", "green", "grey"] {
+        let (_, list) = admin
+            .get(&format!("/api/v1/tasks?colour={colour}&per_page=1"))
+            .await;
+        assert_eq!(
+            stats["figures"][format!("tasks_{colour}")]["value"],
+            list["total"],
+            "{colour} after the writes"
+        );
+    }
 }
 
 /// A filter form sends its empty choices (`lead=`, `top=`): they mean no filter, on the
