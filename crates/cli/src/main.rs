@@ -315,6 +315,11 @@ async fn main() -> Result<()> {
                         "  tally org {org} side {side} lead {lead} {status} {colour}: stored {stored:?}, counted {counted:?}"
                     );
                 }
+                for ((org, top, colour), stored, counted) in &found.tops {
+                    eprintln!(
+                        "  tally org {org} under {top} {colour}: stored {stored:?}, counted {counted:?}"
+                    );
+                }
                 if !found.colours.is_empty() {
                     eprintln!("  stored colour not today's: tasks {:?}", found.colours);
                 }

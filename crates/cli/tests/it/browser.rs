@@ -297,11 +297,22 @@ async fn pick_org(c: &Client, select_id: &str, typed: &str, name: &str) -> Step<
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
     };
-    click(c, &format!("#{select_id}-ts-control")).await?;
-    c.find(Locator::Css(&format!("#{select_id}-ts-control")))
-        .await?
-        .send_keys(typed)
-        .await?;
+    // The control is looked up again if it went between the click and the typing: a
+    // CI run once found it gone there on a loaded machine (the page replaced meanwhile).
+    let control = format!("#{select_id}-ts-control");
+    let mut typed_in = Err(String::new());
+    for _ in 0..20 {
+        click(c, &control).await?;
+        typed_in = match c.find(Locator::Css(&control)).await {
+            Ok(input) => input.send_keys(typed).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if typed_in.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    typed_in.map_err(|e| format!("could not type into {control}: {e}"))?;
     // Up to 30 s: the options come from a search request, which on two loaded cores
     // (a build beside the tests) once took longer than 10 s.
     for i in 0..300 {

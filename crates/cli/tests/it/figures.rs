@@ -351,6 +351,35 @@ async fn apply(db: &Db, w: &World, op: &Op) -> bool {
             ));
             q.push(key).bind(id).push(")");
             q.execute(&mut tx).await.expect("untally");
+            // The same for the tally by the top of the lead's branch.
+            let mut q = Sql::new("select org_id, ledger, colour from task_reach where task_id = ");
+            let rows: Vec<(i64, String, String)> = q.bind(id).all(&mut tx).await.expect("rows");
+            for (org, ledger, colour) in &rows {
+                let top = task::reach::top_of(task::reach::lead_path_of_ledger(ledger));
+                let flipped = if colour == "green" { "red" } else { "green" };
+                let mut q = Sql::new(&format!(
+                    "update task_top_tally set n = n - 1, missing = missing - {owed} where org_id = "
+                ));
+                q.bind(*org)
+                    .push(" and top_id = ")
+                    .bind(top)
+                    .push(" and colour = ")
+                    .bind(colour.as_str());
+                q.execute(&mut tx).await.expect("untally top");
+                let mut q = Sql::new(
+                    "insert into task_top_tally (org_id, top_id, colour, n, missing) values (",
+                );
+                q.bind(*org)
+                    .push(", ")
+                    .bind(top)
+                    .push(", ")
+                    .bind(flipped)
+                    .push(
+                        ", 1, 0) on conflict (org_id, top_id, colour)
+                         do update set n = task_top_tally.n + 1",
+                    );
+                q.execute(&mut tx).await.expect("tally top");
+            }
             let flip = "case when colour = 'green' then 'red' else 'green' end";
             let mut q = Sql::new(&format!(
                 "update task set colour = {flip}, colour_until = '2000-01-01' where id = "

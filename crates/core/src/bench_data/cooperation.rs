@@ -532,7 +532,7 @@ struct Involved {
 /// key as an index into the tasks' keys.
 type ReachRow = (i64, i64, NaiveDate, i64, i64, u8, u8, u32, i64, i64);
 
-/// `task_reach` and `task_tally` by core's own rule (`task::reach::rows`), marked built
+/// `task_reach`, `task_tally` and `task_top_tally` by core's own rule (`task::reach::rows`), marked built
 /// so the server starts without rebuilding them. The rows are loaded in key order: in
 /// task order every insert would land somewhere else in a 10-million-row key.
 async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
@@ -546,7 +546,10 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
     // (org, side, lead, status, colour) → (tasks, those owing a report)
     type Tally = std::collections::BTreeMap<(i64, i64, i64, u8, u8), (i64, i64)>;
     let mut tally = Tally::new();
+    // (org, top of the lead's branch, colour) → (tasks, those owing a report)
+    let mut tops: std::collections::BTreeMap<(i64, i64, u8), (i64, i64)> = Default::default();
     for t in tasks {
+        let top = reach::top_of(&orgs[t.lead].path);
         let others: Vec<&str> = t
             .others
             .iter()
@@ -577,6 +580,9 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
             let c = tally
                 .entry((r.org_id, r.side, r.lead, status, colour))
                 .or_default();
+            c.0 += 1;
+            c.1 += r.missing;
+            let c = tops.entry((r.org_id, top, colour)).or_default();
             c.0 += 1;
             c.1 += r.missing;
             if first {
@@ -622,6 +628,15 @@ async fn reach(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Result<()> {
                 let (status, colour) = name(s, c);
                 row![org, side, lead, status, colour, n, missing]
             }),
+    )
+    .await?;
+    bulk.load(
+        "task_top_tally",
+        &["org_id", "top_id", "colour", "n", "missing"],
+        tops.into_iter().map(|((org, top, c), (n, missing))| {
+            let colour = colours[usize::from(c)].as_str();
+            row![org, top, colour, n, missing]
+        }),
     )
     .await?;
     bulk.mark_built(reach::BUILT).await

@@ -251,6 +251,7 @@ const TABLES: &[&str] = &[
     "task_support",
     "task_reach",
     "task_tally",
+    "task_top_tally",
     "progress_report",
     "task_event",
     "pairing",

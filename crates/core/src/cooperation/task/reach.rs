@@ -1,5 +1,6 @@
-//! Which organizations each task reaches (`task_reach`) and how many tasks each
-//! organization reaches by status and colour (`task_tally`).
+//! Which organizations each task reaches (`task_reach`), how many tasks each
+//! organization reaches by status and colour (`task_tally`), and by the top of their
+//! lead's branch and colour (`task_top_tally`).
 //!
 //! A task reaches every organization it involves — lead, assigner, supporters, the
 //! plan's owner, the agreement's parties — and every organization above them. That is
@@ -92,6 +93,25 @@ pub fn ledger_key(
 /// organization's rows group them by lead without reading each task and its lead.
 pub const LEAD_PATH_OF_LEDGER: &str = "substr(r.ledger, 37, length(r.ledger) - 47)";
 
+/// The lead's path within a `ledger` key, as [`LEAD_PATH_OF_LEDGER`] reads it in SQL.
+pub fn lead_path_of_ledger(ledger: &str) -> &str {
+    ledger
+        .get(36..ledger.len().saturating_sub(11))
+        .unwrap_or("")
+}
+
+/// How deep the organizations are that `task_top_tally` counts under: the provinces,
+/// the districts and prefectures (the battle map's regions) and the counties below
+/// prefectures. A lead path starts with the path of an organization this deep or
+/// shallower exactly when its [`top_of`] organization's path does.
+pub const TOP_DEPTH: usize = 3;
+
+/// The organization a lead path is counted under in `task_top_tally`: its ancestor at
+/// [`TOP_DEPTH`], or the lead itself when it is shallower.
+pub fn top_of(lead_path: &str) -> i64 {
+    path_ids(lead_path).take(TOP_DEPTH).last().unwrap_or(0)
+}
+
 /// The organization ids on a path such as `/1/7/55/`, the organization itself last.
 pub(crate) fn path_ids(path: &str) -> impl Iterator<Item = i64> + '_ {
     path.split('/').filter_map(|s| s.parse().ok())
@@ -145,26 +165,40 @@ pub struct Count {
     pub missing: i64,
 }
 
-/// Counts by key, added to and taken from as rows come and go.
+/// A key of `task_top_tally`: organization, the top of the lead's branch
+/// ([`top_of`]), colour.
+pub type TopKey = (i64, i64, String);
+
+/// Counts by key of both tallies, added to and taken from as rows come and go.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tally(pub BTreeMap<Key, Count>);
+pub struct Tally {
+    pub keys: BTreeMap<Key, Count>,
+    pub tops: BTreeMap<TopKey, Count>,
+}
 
 impl Tally {
     fn add(&mut self, r: &Row, by: i64) {
-        let c = self
-            .0
-            .entry((r.org_id, r.side, r.lead, r.status.clone(), r.colour.clone()))
-            .or_default();
-        c.n += by;
-        c.missing += by * r.missing;
+        let key = (r.org_id, r.side, r.lead, r.status.clone(), r.colour.clone());
+        let top = (
+            r.org_id,
+            top_of(lead_path_of_ledger(&r.ledger)),
+            r.colour.clone(),
+        );
+        for c in [
+            self.keys.entry(key).or_default(),
+            self.tops.entry(top).or_default(),
+        ] {
+            c.n += by;
+            c.missing += by * r.missing;
+        }
     }
+}
 
-    fn nonzero(&self) -> impl Iterator<Item = (&Key, Count)> {
-        self.0
-            .iter()
-            .filter(|(_, c)| **c != Count::default())
-            .map(|(k, c)| (k, *c))
-    }
+/// The counts of a map that are not zero, in key order.
+fn nonzero<K>(map: &BTreeMap<K, Count>) -> impl Iterator<Item = (&K, Count)> {
+    map.iter()
+        .filter(|(_, c)| **c != Count::default())
+        .map(|(k, c)| (k, *c))
 }
 
 /// The task fields `rows` needs, for a set of tasks.
@@ -433,9 +467,9 @@ async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
     Ok(())
 }
 
-/// Adds a delta to the stored tallies, in key order.
+/// Adds a delta to the stored tallies, each in key order.
 async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
-    let changes: Vec<(&Key, Count)> = delta.nonzero().collect();
+    let changes: Vec<(&Key, Count)> = nonzero(&delta.keys).collect();
     for part in changes.chunks(INSERT_ROWS) {
         let mut q = Sql::new(
             "insert into task_tally (org_id, side, lead, status, colour, n, missing) values ",
@@ -460,6 +494,29 @@ async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
         q.push(
             " on conflict (org_id, side, lead, status, colour) do update
               set n = task_tally.n + excluded.n, missing = task_tally.missing + excluded.missing",
+        );
+        q.execute(tx).await?;
+    }
+    let changes: Vec<(&TopKey, Count)> = nonzero(&delta.tops).collect();
+    for part in changes.chunks(INSERT_ROWS) {
+        let mut q =
+            Sql::new("insert into task_top_tally (org_id, top_id, colour, n, missing) values ");
+        for (i, ((org, top, colour), c)) in part.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" })
+                .bind(*org)
+                .push(", ")
+                .bind(*top)
+                .push(", ")
+                .bind(colour.as_str())
+                .push(", ")
+                .bind(c.n)
+                .push(", ")
+                .bind(c.missing)
+                .push(")");
+        }
+        q.push(
+            " on conflict (org_id, top_id, colour) do update
+              set n = task_top_tally.n + excluded.n, missing = task_top_tally.missing + excluded.missing",
         );
         q.execute(tx).await?;
     }
@@ -489,18 +546,21 @@ pub(crate) async fn tasks_of_agreement(tx: &mut Tx, agreement: AgreementId) -> R
     Ok(q.column::<i64>(tx).await?.into_iter().map(TaskId).collect())
 }
 
-/// Marks that `task_reach` and `task_tally` hold every task, so a start skips
+/// Marks that `task_reach` and both tallies hold every task, so a start skips
 /// [`build`]. The generator writes it too.
 pub(crate) const BUILT: &str = "task_reach";
 
-/// Fills both tables from the tasks when they have never been built (a database from
-/// before they existed): run by every start before serving, a no-op once done.
+/// Fills the three tables from the tasks when they have never been built (a database
+/// from before they existed): run by every start before serving, a no-op once done.
 pub async fn build(db: &Db) -> Result<u64> {
     let Some(mut tx) = crate::db::to_build(db, BUILT).await? else {
         return Ok(0);
     };
     Sql::new("delete from task_reach").execute(&mut tx).await?;
     Sql::new("delete from task_tally").execute(&mut tx).await?;
+    Sql::new("delete from task_top_tally")
+        .execute(&mut tx)
+        .await?;
     let mut tally = Tally::default();
     let mut last = 0_i64;
     let mut done = 0_u64;
@@ -532,6 +592,8 @@ pub struct Differences {
     pub tasks_reach: Vec<i64>,
     /// Tally keys whose stored count differs from the recount: key, stored, recounted.
     pub tallies: Vec<(Key, Count, Count)>,
+    /// The same for `task_top_tally`.
+    pub tops: Vec<(TopKey, Count, Count)>,
     /// Open tasks whose stored colour is not today's although it was not due to change
     /// (those due are the upkeep's next batch, not a difference).
     pub colours: Vec<i64>,
@@ -548,6 +610,7 @@ impl Differences {
     pub fn is_empty(&self) -> bool {
         self.tasks_reach.is_empty()
             && self.tallies.is_empty()
+            && self.tops.is_empty()
             && self.colours.is_empty()
             && self.strays == 0
             && self.resolutions.is_empty()
@@ -627,21 +690,22 @@ pub async fn check(db: &Db) -> Result<Differences> {
     )
     .all(&mut tx)
     .await?;
-    let mut stored: BTreeMap<Key, Count> = stored
+    let stored = stored
         .into_iter()
         .map(|(o, side, l, s, c, n, missing)| ((o, side, l, s, c), Count { n, missing }))
         .collect();
-    for (key, c) in tally.nonzero() {
-        let have = stored.remove(key).unwrap_or_default();
-        if have != c {
-            out.tallies.push((key.clone(), have, c));
-        }
-    }
-    out.tallies.extend(
-        stored
-            .into_iter()
-            .map(|(key, c)| (key, c, Count::default())),
-    );
+    out.tallies = differ(stored, &tally.keys);
+    let stored: Vec<(i64, i64, String, i64, i64)> = Sql::new(
+        "select org_id, top_id, colour, n, missing from task_top_tally
+         where n <> 0 or missing <> 0",
+    )
+    .all(&mut tx)
+    .await?;
+    let stored = stored
+        .into_iter()
+        .map(|(o, top, c, n, missing)| ((o, top, c), Count { n, missing }))
+        .collect();
+    out.tops = differ(stored, &tally.tops);
     out.strays = Sql::new(
         "select count(*) from task_reach r where not exists (select 1 from task t where t.id = r.task_id)",
     )
@@ -656,9 +720,65 @@ pub async fn check(db: &Db) -> Result<Differences> {
     Ok(out)
 }
 
+/// The keys whose stored count is not the recount: key, stored, recounted.
+fn differ<K: Ord + Clone>(
+    mut stored: BTreeMap<K, Count>,
+    counted: &BTreeMap<K, Count>,
+) -> Vec<(K, Count, Count)> {
+    let mut out = Vec::new();
+    for (key, c) in nonzero(counted) {
+        let have = stored.remove(key).unwrap_or_default();
+        if have != c {
+            out.push((key.clone(), have, c));
+        }
+    }
+    out.extend(
+        stored
+            .into_iter()
+            .map(|(key, c)| (key, c, Count::default())),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_is_counted_under_its_branch_at_the_regions_depth() {
+        assert_eq!(top_of("/1/"), 1);
+        assert_eq!(top_of("/1/7/"), 7);
+        assert_eq!(top_of("/1/7/55/"), 55);
+        assert_eq!(top_of("/1/7/55/123/9/"), 55);
+        // Whatever the lead, its path starts with a shallow organization's path
+        // exactly when its top's path does: what makes the tally exact for them.
+        let paths = [
+            "/1/",
+            "/1/7/",
+            "/1/7/55/",
+            "/1/7/55/123/",
+            "/1/70/",
+            "/2/7/",
+        ];
+        let top_path = |p: &str| {
+            let n = p.matches('/').count() - 1;
+            let keep = n.min(TOP_DEPTH);
+            let ids: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).take(keep).collect();
+            format!("/{}/", ids.join("/"))
+        };
+        for lead in paths {
+            for org in paths
+                .iter()
+                .filter(|p| p.matches('/').count() - 1 <= TOP_DEPTH)
+            {
+                assert_eq!(
+                    lead.starts_with(org),
+                    top_path(lead).starts_with(org),
+                    "{lead} under {org}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_ledger_key_holds_the_lead_path_where_the_sql_reads_it() {
@@ -672,6 +792,7 @@ mod tests {
         ] {
             let key = ledger_key(agreement, 345, area, path, day);
             assert_eq!(&key[36..key.len() - 11], path, "{key}");
+            assert_eq!(lead_path_of_ledger(&key), path, "{key}");
         }
     }
 }

@@ -694,8 +694,9 @@ pub struct LeadMix {
 /// For each organization, its tasks (led by it or below it) by colour and those that owe
 /// a report, as the list with `lead=` that organization (and `missing=true`) counts them
 /// for this reader. Leads the reader is at or above, or all leads for a reader who sees
-/// every task, are read from `task_tally`; the others are counted in one grouped walk
-/// of whichever is smaller, the reader's own reach or those leads' rows.
+/// every task, are read from `task_tally`; leads no deeper than [`reach::TOP_DEPTH`]
+/// from `task_top_tally`; the others are counted in one grouped walk of whichever is
+/// smaller, the reader's own reach or those leads' rows.
 pub async fn colours_by_lead(
     db: &Db,
     actor: &Actor,
@@ -740,6 +741,28 @@ pub async fn colours_by_lead(
             .push(" group by org_id, colour");
         for (id, colour, n, missing) in q.all::<Counted>(&mut tx).await? {
             add(id, &colour, n, missing);
+        }
+    }
+    // A reader's tasks under leads no deeper than the tops of `task_top_tally` (the
+    // map's regions and provinces) are its few rows there, each given to the leads on
+    // its top's path: a lead path starts with such a lead's path iff its top's does.
+    let (topped, counted): (Vec<_>, Vec<_>) = match key {
+        Some(_) => counted
+            .into_iter()
+            .partition(|(_, path)| reach::path_ids(path).count() <= reach::TOP_DEPTH),
+        None => (Vec::new(), counted),
+    };
+    if let (Some(k), false) = (key, topped.is_empty()) {
+        let mut q = Sql::new(
+            "select o.path, t.colour, t.n, t.missing
+             from task_top_tally t join org o on o.id = t.top_id where t.org_id = ",
+        );
+        q.bind(k);
+        let topped: HashMap<i64, OrgId> = topped.iter().map(|(id, _)| (id.0, *id)).collect();
+        for (top_path, colour, n, missing) in q.all::<(String, String, i64, i64)>(&mut tx).await? {
+            for id in reach::path_ids(&top_path).filter_map(|i| topped.get(&i)) {
+                add(*id, &colour, n, missing);
+            }
         }
     }
     if !counted.is_empty() {
