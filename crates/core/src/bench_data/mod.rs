@@ -261,6 +261,7 @@ const TABLES: &[&str] = &[
     "meeting_participant",
     "resolution",
     "resolution_task",
+    "resolution_reach",
     "exchange",
     "exchange_to",
     "exchange_person",

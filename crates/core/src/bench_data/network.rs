@@ -172,6 +172,9 @@ async fn meetings(bulk: &mut Bulk, w: &mut World) -> Result<()> {
         .await?;
     // The counts each resolution keeps, by core's own statement over what was loaded.
     bulk.exec(&crate::task::reach::resolution_recount()).await?;
+    // And the rows per organization reached, from the `task_reach` already loaded.
+    let fill = crate::task::reach::resolution_reach_fill(&crate::sql::Sql::truth(true));
+    bulk.exec(&fill.text()).await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Which organizations each task reaches (`task_reach`), how many tasks each
-//! organization reaches by status and colour (`task_tally`), and by the top of their
-//! lead's branch and colour (`task_top_tally`).
+//! organization reaches by status and colour (`task_tally`), by the top of their
+//! lead's branch and colour (`task_top_tally`), and of each resolution's tasks
+//! (`resolution_reach`).
 //!
 //! A task reaches every organization it involves — lead, assigner, supporters, the
 //! plan's owner, the agreement's parties — and every organization above them. That is
@@ -416,8 +417,23 @@ pub(crate) fn resolution_recount() -> String {
     format!("update resolution set task_count = {TASK_COUNT}, open_task_count = {OPEN_TASK_COUNT}")
 }
 
-/// Recounts the resolutions the tasks `ids` implement, locked first in id order so
-/// concurrent PostgreSQL writers queue on them and each counts the others' tasks.
+/// `insert` of the `resolution_reach` rows of the resolutions that pass `filter` (a
+/// condition over `rt`): for each organization their tasks reach, how many of those
+/// tasks and how many of them are open, read off `task_reach`.
+pub(crate) fn resolution_reach_fill(filter: &Sql) -> Sql {
+    let mut q = Sql::new(
+        "insert into resolution_reach (org_id, resolution_id, n, open)
+         select x.org_id, rt.resolution_id, count(*), cast(sum(1 - x.done) as bigint)
+         from resolution_task rt join task_reach x on x.task_id = rt.task_id where ",
+    );
+    q.append(filter)
+        .push(" group by x.org_id, rt.resolution_id");
+    q
+}
+
+/// Recounts the resolutions the tasks `ids` implement (their kept counts and their
+/// `resolution_reach` rows), locked first in id order so concurrent PostgreSQL
+/// writers queue on them and each counts the others' tasks.
 async fn recount_resolutions(tx: &mut Tx, ids: &[i64]) -> Result<()> {
     let mut resolutions = BTreeSet::new();
     for chunk in ids.chunks(CHUNK) {
@@ -427,9 +443,16 @@ async fn recount_resolutions(tx: &mut Tx, ids: &[i64]) -> Result<()> {
     }
     let resolutions: Vec<i64> = resolutions.into_iter().collect();
     crate::db::lock_all(tx, "resolution", &resolutions).await?;
-    for id in resolutions {
+    for id in &resolutions {
         let mut q = Sql::new(&format!("{} where id = ", resolution_recount()));
-        q.bind(id).execute(tx).await?;
+        q.bind(*id).execute(tx).await?;
+    }
+    for part in resolutions.chunks(CHUNK) {
+        let mut q = Sql::new("delete from resolution_reach where resolution_id in ");
+        q.bind_list(part.iter().copied()).execute(tx).await?;
+        let mut these = Sql::new("rt.resolution_id in ");
+        these.bind_list(part.iter().copied());
+        resolution_reach_fill(&these).execute(tx).await?;
     }
     Ok(())
 }
@@ -579,6 +602,12 @@ pub async fn build(db: &Db) -> Result<u64> {
         last = end;
     }
     apply(&mut tx, &tally).await?;
+    Sql::new("delete from resolution_reach")
+        .execute(&mut tx)
+        .await?;
+    resolution_reach_fill(&Sql::truth(true))
+        .execute(&mut tx)
+        .await?;
     crate::db::mark_built(&mut tx, BUILT).await?;
     tx.commit().await?;
     Ok(done)
@@ -599,7 +628,8 @@ pub struct Differences {
     pub colours: Vec<i64>,
     /// Rows of tasks that do not exist.
     pub strays: i64,
-    /// Resolutions whose kept task counts differ from their tasks.
+    /// Resolutions whose kept task counts, or counts per organization reached
+    /// (`resolution_reach`), differ from their tasks.
     pub resolutions: Vec<i64>,
     /// Tasks whose kept report flag or due day is not today's, although not due for
     /// the upkeep.
@@ -717,6 +747,26 @@ pub async fn check(db: &Db) -> Result<Differences> {
          order by id limit "
     ));
     out.resolutions = q.bind(NAMED as i64).column(&mut tx).await?;
+    // Each resolution's rows per organization against a recount from `task_reach`.
+    type Reached = (i64, i64, i64, i64);
+    let stored: BTreeSet<Reached> =
+        Sql::new("select org_id, resolution_id, n, open from resolution_reach")
+            .all(&mut tx)
+            .await?
+            .into_iter()
+            .collect();
+    let counted: BTreeSet<Reached> = Sql::new(
+        "select x.org_id, rt.resolution_id, count(*), cast(sum(1 - x.done) as bigint)
+         from resolution_task rt join task_reach x on x.task_id = rt.task_id
+         group by x.org_id, rt.resolution_id",
+    )
+    .all(&mut tx)
+    .await?
+    .into_iter()
+    .collect();
+    let mut differing: BTreeSet<i64> = stored.symmetric_difference(&counted).map(|r| r.1).collect();
+    differing.extend(out.resolutions.iter().copied());
+    out.resolutions = differing.into_iter().take(NAMED).collect();
     Ok(out)
 }
 

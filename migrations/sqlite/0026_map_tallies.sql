@@ -13,5 +13,18 @@ create table task_top_tally (
     primary key (org_id, top_id, colour)
 ) without rowid;
 
--- Filled with the others at the next start.
+-- For each resolution and organization its tasks reach: how many of those tasks and
+-- how many are open. A reader's resolutions done (every task they may read ended) are
+-- then their rows with none open, instead of a probe of each of the 9,000 tasks that
+-- resolutions became (95–230 ms on PostgreSQL at national scale).
+create table resolution_reach (
+    org_id integer not null,
+    resolution_id integer not null,
+    n integer not null,
+    open integer not null,
+    primary key (org_id, resolution_id)
+) without rowid;
+create index resolution_reach_resolution_idx on resolution_reach (resolution_id);
+
+-- Filled with task_reach and task_tally at the next start.
 delete from meta where key = 'task_reach';
