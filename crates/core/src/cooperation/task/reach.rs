@@ -18,6 +18,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
+use crate::sql::Arg;
+
 use super::*;
 
 /// The reach key of readers who see every task (national level, administrators).
@@ -492,55 +494,59 @@ async fn insert(tx: &mut Tx, rows: &[Row]) -> Result<()> {
 
 /// Adds a delta to the stored tallies, each in key order.
 async fn apply(tx: &mut Tx, delta: &Tally) -> Result<()> {
-    let changes: Vec<(&Key, Count)> = nonzero(&delta.keys).collect();
-    for part in changes.chunks(INSERT_ROWS) {
-        let mut q = Sql::new(
-            "insert into task_tally (org_id, side, lead, status, colour, n, missing) values ",
-        );
-        for (i, ((org, side, lead, status, colour), c)) in part.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" })
-                .bind(*org)
-                .push(", ")
-                .bind(*side)
-                .push(", ")
-                .bind(*lead)
-                .push(", ")
-                .bind(status.as_str())
-                .push(", ")
-                .bind(colour.as_str())
-                .push(", ")
-                .bind(c.n)
-                .push(", ")
-                .bind(c.missing)
-                .push(")");
+    let keys = nonzero(&delta.keys).map(|((org, side, lead, status, colour), c)| {
+        let key: Vec<Arg> = vec![
+            (*org).into(),
+            (*side).into(),
+            (*lead).into(),
+            status.as_str().into(),
+            colour.as_str().into(),
+        ];
+        (key, c)
+    });
+    add_counts(
+        tx,
+        "task_tally",
+        "org_id, side, lead, status, colour",
+        keys.collect(),
+    )
+    .await?;
+    let tops = nonzero(&delta.tops).map(|((org, top, colour), c)| {
+        let key: Vec<Arg> = vec![(*org).into(), (*top).into(), colour.as_str().into()];
+        (key, c)
+    });
+    add_counts(
+        tx,
+        "task_top_tally",
+        "org_id, top_id, colour",
+        tops.collect(),
+    )
+    .await
+}
+
+/// Adds counts to the rows of a tally table keyed by `columns`: a multi-row upsert
+/// per part, in the order given.
+async fn add_counts(
+    tx: &mut Tx,
+    table: &str,
+    columns: &str,
+    rows: Vec<(Vec<Arg>, Count)>,
+) -> Result<()> {
+    for part in rows.chunks(INSERT_ROWS) {
+        let mut q = Sql::new(&format!(
+            "insert into {table} ({columns}, n, missing) values "
+        ));
+        for (i, (key, c)) in part.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            for k in key {
+                q.bind(k.clone()).push(", ");
+            }
+            q.bind(c.n).push(", ").bind(c.missing).push(")");
         }
-        q.push(
-            " on conflict (org_id, side, lead, status, colour) do update
-              set n = task_tally.n + excluded.n, missing = task_tally.missing + excluded.missing",
-        );
-        q.execute(tx).await?;
-    }
-    let changes: Vec<(&TopKey, Count)> = nonzero(&delta.tops).collect();
-    for part in changes.chunks(INSERT_ROWS) {
-        let mut q =
-            Sql::new("insert into task_top_tally (org_id, top_id, colour, n, missing) values ");
-        for (i, ((org, top, colour), c)) in part.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" })
-                .bind(*org)
-                .push(", ")
-                .bind(*top)
-                .push(", ")
-                .bind(colour.as_str())
-                .push(", ")
-                .bind(c.n)
-                .push(", ")
-                .bind(c.missing)
-                .push(")");
-        }
-        q.push(
-            " on conflict (org_id, top_id, colour) do update
-              set n = task_top_tally.n + excluded.n, missing = task_top_tally.missing + excluded.missing",
-        );
+        q.push(&format!(
+            " on conflict ({columns}) do update
+              set n = {table}.n + excluded.n, missing = {table}.missing + excluded.missing"
+        ));
         q.execute(tx).await?;
     }
     Ok(())
