@@ -100,6 +100,7 @@ pub use outcomes::{article, camp, donation, event, outcome, project, talent};
 pub mod bench_data;
 pub mod dashboard;
 pub mod demo;
+pub mod job;
 pub mod kinds;
 pub mod setup;
 pub mod stats;

@@ -1,4 +1,4 @@
-//! Prometheus metrics: requests by route and status, latency, database pool.
+//! Prometheus metrics: requests by route and status, latency, database pool, jobs.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,6 +24,17 @@ struct RouteLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    kind: String,
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LatencyLabels {
     method: String,
     route: String,
@@ -35,6 +46,8 @@ pub struct Metrics {
     latency: Family<LatencyLabels, Histogram>,
     pool_size: Gauge,
     pool_idle: Gauge,
+    jobs: Family<JobLabels, Gauge>,
+    job_lag: Family<KindLabels, Gauge>,
 }
 
 impl Metrics {
@@ -68,12 +81,26 @@ impl Metrics {
             "Idle database connections",
             pool_idle.clone(),
         );
+        let jobs = Family::<JobLabels, Gauge>::default();
+        let job_lag = Family::<KindLabels, Gauge>::default();
+        registry.register(
+            "jobs",
+            "Jobs not done, by kind and state (due, running, waiting, failed)",
+            jobs.clone(),
+        );
+        registry.register(
+            "job_lag_seconds",
+            "How long the oldest due job of a kind has waited",
+            job_lag.clone(),
+        );
         Arc::new(Metrics {
             registry,
             requests,
             latency,
             pool_size,
             pool_idle,
+            jobs,
+            job_lag,
         })
     }
 }
@@ -106,6 +133,34 @@ pub async fn export(State(state): State<AppState>) -> Response {
     let stats = state.db.pool_stats();
     state.metrics.pool_size.set(i64::from(stats.size));
     state.metrics.pool_idle.set(i64::from(stats.idle));
+    // A kind that has no job left reads zero rather than its last value.
+    state.metrics.jobs.clear();
+    state.metrics.job_lag.clear();
+    match qiaolian_core::job::states(&state.db).await {
+        Ok(kinds) => {
+            for k in kinds {
+                for (name, n) in [
+                    ("due", k.due),
+                    ("running", k.running),
+                    ("waiting", k.waiting),
+                    ("failed", k.failed),
+                ] {
+                    let labels = JobLabels {
+                        kind: k.kind.clone(),
+                        state: name.to_owned(),
+                    };
+                    state.metrics.jobs.get_or_create(&labels).set(n);
+                }
+                let labels = KindLabels { kind: k.kind };
+                state
+                    .metrics
+                    .job_lag
+                    .get_or_create(&labels)
+                    .set(k.lag_seconds);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the job states for /metrics"),
+    }
     let mut body = String::new();
     if prometheus_client::encoding::text::encode(&mut body, &state.metrics.registry).is_err() {
         return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();

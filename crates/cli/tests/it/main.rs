@@ -19,6 +19,7 @@ mod donations;
 mod events;
 mod exports;
 mod figures;
+mod jobs;
 mod ledger;
 mod network;
 mod ops;

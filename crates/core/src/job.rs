@@ -1,0 +1,234 @@
+//! Work done once by whichever server takes it first (reminders, escalations, digests,
+//! bulletins, robot deliveries): one `job` table with leases, shared by every
+//! `qiaolian serve` on a database.
+//!
+//! A server leases due jobs in one write (`for update skip locked` on PostgreSQL, so
+//! two servers never take the same job; SQLite's writes are one at a time anyway) by
+//! moving each job's `run_at` to the end of the lease and naming itself. A server that
+//! dies holding a job leaves it to be taken again when that time passes. Only the
+//! latest lease — the server and the attempt it counted — can finish a job, and it
+//! finishes it in the transaction that did the job's work: a server that lost its lease
+//! (it stalled past the end) rolls its work back, so work kept in the database is done
+//! exactly once. Our own table rather than a queue crate: those bring their own sqlx
+//! and schema, and the jobs must commit in our transactions.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::sql::Sql;
+
+/// Attempts before a job is marked failed: with the back-off below, about 20 hours, so
+/// a robot's service down for a night is caught up in the morning.
+pub const MAX_ATTEMPTS: i64 = 12;
+/// The first wait after a failure, doubling per attempt up to [`RETRY_CAP`].
+const RETRY_FIRST: Duration = Duration::from_secs(60);
+const RETRY_CAP: Duration = Duration::from_secs(6 * 3600);
+/// The longest key and payload a job may have: jobs are queued by the server's own
+/// code, so a longer one is a bug to refuse, not data to store.
+const MAX_KEY: usize = 200;
+const MAX_PAYLOAD: usize = 64 * 1024;
+
+/// A job leased to this server: what to do, and the lease that lets it finish.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Leased {
+    pub id: i64,
+    pub kind: String,
+    pub key: String,
+    pub payload: String,
+    /// The attempt this lease counts (1 for the first); with the server, the lease.
+    pub attempts: i64,
+    pub leased_by: String,
+}
+
+/// Queues a job to run from `run_at` unless one with the same key exists, in whatever
+/// state: returns whether this call queued it.
+pub async fn enqueue(
+    tx: &mut Tx,
+    kind: &str,
+    key: &str,
+    payload: &serde_json::Value,
+    run_at: DateTime<Utc>,
+) -> Result<bool> {
+    let payload = payload.to_string();
+    if key.is_empty() || key.len() > MAX_KEY || payload.len() > MAX_PAYLOAD {
+        return Err(Error::Other(format!(
+            "job {kind}: key of {} bytes, payload of {} bytes",
+            key.len(),
+            payload.len()
+        )));
+    }
+    let mut q = Sql::new(
+        "insert into job (kind, key, payload, state, run_at, attempts, created_at) values (",
+    );
+    q.bind(kind)
+        .push(", ")
+        .bind(key)
+        .push(", ")
+        .bind(payload)
+        .push(", 'queued', ")
+        .bind(run_at)
+        .push(", 0, ")
+        .bind(crate::now())
+        .push(") on conflict (key) do nothing");
+    Ok(q.execute(tx).await? == 1)
+}
+
+/// Leases up to `n` jobs due now to `server` for `lease`, oldest due first.
+pub async fn lease(db: &Db, server: &str, n: i64, lease: Duration) -> Result<Vec<Leased>> {
+    let now = crate::now();
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    let mut tx = db.write().await?;
+    let mut q = Sql::new("update job set run_at = ");
+    q.bind(until)
+        .push(", leased_by = ")
+        .bind(server)
+        .push(
+            ", attempts = attempts + 1
+             where id in (select id from job where state = 'queued' and run_at <= ",
+        )
+        .bind(now)
+        .push(" order by run_at, id limit ")
+        .bind(n);
+    if tx.engine() == crate::Engine::Postgres {
+        q.push(" for update skip locked");
+    }
+    q.push(") returning id, kind, key, payload, attempts, leased_by");
+    let mut leased: Vec<Leased> = q.all(&mut tx).await?;
+    tx.commit().await?;
+    leased.sort_by_key(|j| j.id);
+    Ok(leased)
+}
+
+/// The lease as a condition: this job, still queued, last leased by this server for
+/// this attempt.
+fn held(job: &Leased) -> Sql {
+    let mut q = Sql::new("id = ");
+    q.bind(job.id)
+        .push(" and state = 'queued' and leased_by = ")
+        .bind(job.leased_by.as_str())
+        .push(" and attempts = ")
+        .bind(job.attempts);
+    q
+}
+
+/// Marks a leased job done inside the transaction that did its work. `Ok(false)` when
+/// the lease was lost (another server took the job over): the caller must then drop
+/// the transaction, so the work is not kept twice.
+pub async fn finish(tx: &mut Tx, job: &Leased) -> Result<bool> {
+    let mut q = Sql::new("update job set state = 'done', last_error = null, finished_at = ");
+    q.bind(crate::now()).push(" where ").append(&held(job));
+    Ok(q.execute(tx).await? == 1)
+}
+
+/// How long after failed attempt `attempts` a job is tried again.
+pub fn retry_after(attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+    RETRY_FIRST
+        .saturating_mul(2_u32.saturating_pow(doublings))
+        .min(RETRY_CAP)
+}
+
+/// Records a failed attempt of a job this server holds: tried again after
+/// [`retry_after`], or marked failed after [`MAX_ATTEMPTS`]. Nothing happens when the
+/// lease was lost (the job is another server's now).
+pub async fn fail(db: &Db, job: &Leased, error: &str) -> Result<()> {
+    let now = crate::now();
+    let error: String = error.chars().take(2000).collect();
+    let mut tx = db.write().await?;
+    // The job is no server's until it is leased again.
+    let mut q = Sql::new("update job set leased_by = null, last_error = ");
+    q.bind(error);
+    if job.attempts >= MAX_ATTEMPTS {
+        q.push(", state = 'failed', finished_at = ").bind(now);
+    } else {
+        let again = now
+            + chrono::Duration::from_std(retry_after(job.attempts))
+                .unwrap_or(chrono::Duration::MAX);
+        q.push(", run_at = ").bind(again);
+    }
+    q.push(" where ").append(&held(job));
+    q.execute(&mut tx).await?;
+    tx.commit().await
+}
+
+/// The jobs of one kind by state, for the admin page and `/metrics`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct KindState {
+    pub kind: String,
+    /// Due and not held by a server (never leased, or its server's lease ran out).
+    pub due: i64,
+    /// Held by a server now.
+    pub running: i64,
+    /// Queued for later (a retry after a failure, a reminder for a later day).
+    pub waiting: i64,
+    pub failed: i64,
+    /// How long the oldest due job has waited, in seconds: how far the servers are
+    /// behind.
+    pub lag_seconds: i64,
+}
+
+/// Every kind's jobs that are not done, by state: one grouped read of the queued and
+/// failed ones (done jobs pile up; they are not counted on every scrape).
+pub async fn states(db: &Db) -> Result<Vec<KindState>> {
+    let now = crate::now();
+    let mut tx = db.read().await?;
+    // (state, run_at compared with now, leased_by) for due, running, waiting, failed.
+    let counts = [
+        ("queued", Some("<="), None),
+        ("queued", Some(">"), Some("is not null")),
+        ("queued", Some(">"), Some("is null")),
+        ("failed", None, None),
+    ];
+    let mut q = Sql::new("select kind");
+    for (state, when, leased) in counts {
+        q.push(", cast(coalesce(sum(case when state = ").bind(state);
+        if let Some(op) = when {
+            q.push(&format!(" and run_at {op} ")).bind(now);
+        }
+        if let Some(l) = leased {
+            q.push(&format!(" and leased_by {l}"));
+        }
+        q.push(" then 1 else 0 end), 0) as bigint)");
+    }
+    q.push(", min(case when state = 'queued' and run_at <= ")
+        .bind(now)
+        .push(
+            " then run_at end) from job where state in ('queued', 'failed')
+             group by kind order by kind",
+        );
+    type Row = (String, i64, i64, i64, i64, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = q.all(&mut tx).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, due, running, waiting, failed, oldest)| KindState {
+            kind,
+            due,
+            running,
+            waiting,
+            failed,
+            lag_seconds: oldest.map_or(0, |t| (now - t).num_seconds().max(0)),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_job_waits_longer_each_time_up_to_the_cap() {
+        assert_eq!(retry_after(1), Duration::from_secs(60));
+        assert_eq!(retry_after(2), Duration::from_secs(120));
+        assert_eq!(retry_after(5), Duration::from_secs(960));
+        assert_eq!(retry_after(MAX_ATTEMPTS), RETRY_CAP);
+        assert_eq!(retry_after(i64::MAX), RETRY_CAP);
+        assert_eq!(retry_after(0), Duration::from_secs(60));
+        let total: Duration = (1..MAX_ATTEMPTS).map(retry_after).sum();
+        let hours = total.as_secs() / 3600;
+        assert!((18..=24).contains(&hours), "{total:?}");
+    }
+}
