@@ -77,8 +77,15 @@ pub async fn enqueue(
     Ok(q.execute(tx).await? == 1)
 }
 
-/// Leases up to `n` jobs due now to `server` for `lease`, oldest due first.
-pub async fn lease(db: &Db, server: &str, n: i64, lease: Duration) -> Result<Vec<Leased>> {
+/// Leases up to `n` jobs of these kinds due now to `server` for `lease`, oldest due
+/// first.
+pub async fn lease(
+    db: &Db,
+    server: &str,
+    kinds: &[&str],
+    n: i64,
+    lease: Duration,
+) -> Result<Vec<Leased>> {
     let now = crate::now();
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
     let mut tx = db.write().await?;
@@ -91,6 +98,8 @@ pub async fn lease(db: &Db, server: &str, n: i64, lease: Duration) -> Result<Vec
              where id in (select id from job where state = 'queued' and run_at <= ",
         )
         .bind(now)
+        .push(" and kind in ")
+        .bind_list(kinds.iter().copied())
         .push(" order by run_at, id limit ")
         .bind(n);
     if tx.engine() == crate::Engine::Postgres {
@@ -101,6 +110,73 @@ pub async fn lease(db: &Db, server: &str, n: i64, lease: Duration) -> Result<Vec
     tx.commit().await?;
     leased.sort_by_key(|j| j.id);
     Ok(leased)
+}
+
+/// The kinds this server runs. A job of another kind (queued by a newer server during a
+/// rolling upgrade) is left to a server that knows it.
+pub const KINDS: &[&str] = &[crate::task::remind::KIND];
+/// Jobs leased at once, and for how long: a batch must be done well within the lease.
+const BATCH: i64 = 10;
+const LEASE: Duration = Duration::from_secs(300);
+/// How often an idle server looks for due jobs (a read; it leases only when one is due).
+const POLL: Duration = Duration::from_secs(2);
+
+/// Does one job's work; the kind's function finishes it in its own transaction.
+async fn run(db: &Db, job: &Leased) -> Result<()> {
+    match job.kind.as_str() {
+        crate::task::remind::KIND => {
+            let sent = crate::task::remind::send(db, job).await?;
+            tracing::info!(job = job.id, key = %job.key, sent, "deadline reminders sent");
+            Ok(())
+        }
+        other => Err(Error::Other(format!("no job of kind {other} runs here"))),
+    }
+}
+
+/// Leases the due jobs of [`KINDS`] (after a read finds one, so an idle server does not
+/// write) and runs them; a failure is recorded on its job. Returns the jobs run.
+pub async fn run_due(db: &Db, server: &str) -> Result<usize> {
+    let mut tx = db.read().await?;
+    let mut q = Sql::new("select id from job where state = 'queued' and run_at <= ");
+    q.bind(crate::now())
+        .push(" and kind in ")
+        .bind_list(KINDS.iter().copied())
+        .push(" limit 1");
+    let due: Option<(i64,)> = q.optional(&mut tx).await?;
+    drop(tx);
+    if due.is_none() {
+        return Ok(0);
+    }
+    let jobs = lease(db, server, KINDS, BATCH, LEASE).await?;
+    for job in &jobs {
+        if let Err(e) = run(db, job).await {
+            tracing::warn!(job = job.id, key = %job.key, attempt = job.attempts, error = %e, "job failed");
+            fail(db, job, &e.to_string()).await?;
+        }
+    }
+    Ok(jobs.len())
+}
+
+/// Runs jobs until the process ends, queuing each day's reminders once it begins;
+/// spawn it once per server.
+pub async fn work(db: Db) {
+    let server = format!("{}-{}", std::process::id(), crate::now().timestamp_micros());
+    let mut queued_for = None;
+    loop {
+        let today = crate::settings::today();
+        if queued_for != Some(today) {
+            match crate::task::remind::queue(&db, today).await {
+                Ok(()) => queued_for = Some(today),
+                Err(e) => tracing::warn!(error = %e, "cannot queue today's reminders"),
+            }
+        }
+        match run_due(&db, &server).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot run due jobs"),
+        }
+        tokio::time::sleep(POLL).await;
+    }
 }
 
 /// The lease as a condition: this job, still queued, last leased by this server for

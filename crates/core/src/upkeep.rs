@@ -1,5 +1,6 @@
 //! Work the server does by itself while it runs: bringing task colours and report flags
-//! up to date with the calendar and rebuilding search documents whose format changed.
+//! up to date with the calendar, rebuilding search documents whose format changed, and
+//! running the jobs every server shares (`job::work`).
 //! Each piece commits in short writes, so requests never wait long behind it, and a
 //! piece that fails is retried with back-off instead of being left half done until the
 //! next start.
@@ -18,6 +19,7 @@ const RETRY_CAP: Duration = Duration::from_secs(300);
 
 /// Runs until the process ends; spawn it once per server.
 pub async fn run(db: Db) {
+    tokio::spawn(crate::job::work(db.clone()));
     let indexing = db.clone();
     tokio::spawn(async move { retried("search index rebuild", || search::sync(&indexing)).await });
     loop {

@@ -1,6 +1,6 @@
 //! The job table: queued once by key, leased to one server at a time, taken over when
 //! a server's lease runs out, finished only by the latest lease, retried with
-//! back-off, and shown in `/metrics`.
+//! back-off, and shown in `/metrics`; the deadline reminders it runs.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -12,7 +12,11 @@ use serde_json::json;
 
 use crate::harness::{TestApp, both};
 
+/// The kinds these tests queue.
+const KINDS: &[&str] = &["remind", "digest", "deliver"];
+
 both!(
+    a_deadline_is_reminded_once_to_each_working_account_of_its_lead,
     two_servers_with_workers_each_finish_every_job_exactly_once,
     a_job_whose_server_stopped_is_taken_over_when_its_lease_ends,
     a_failed_job_waits_and_is_given_up_after_its_attempts,
@@ -69,7 +73,7 @@ async fn two_servers_with_workers_each_finish_every_job_exactly_once(app: TestAp
             workers.push(tokio::spawn(async move {
                 let mut finished = Vec::new();
                 loop {
-                    let leased = job::lease(&db, &name, 5, Duration::from_secs(60))
+                    let leased = job::lease(&db, &name, &["remind"], 5, Duration::from_secs(60))
                         .await
                         .expect("lease");
                     if leased.is_empty() {
@@ -104,17 +108,21 @@ async fn two_servers_with_workers_each_finish_every_job_exactly_once(app: TestAp
 async fn a_job_whose_server_stopped_is_taken_over_when_its_lease_ends(app: TestApp) {
     queue(&app.db, "digest", ["digest:2026-12-07".to_owned()]).await;
     let lease = Duration::from_secs(2);
-    let first = job::lease(&app.db, "a", 10, lease).await.expect("lease");
+    let first = job::lease(&app.db, "a", KINDS, 10, lease)
+        .await
+        .expect("lease");
     assert_eq!(first.len(), 1);
     // Server a stops here. Until its lease ends, no one else takes the job.
     assert!(
-        job::lease(&app.db, "b", 10, lease)
+        job::lease(&app.db, "b", KINDS, 10, lease)
             .await
             .expect("lease")
             .is_empty()
     );
     tokio::time::sleep(lease + Duration::from_millis(300)).await;
-    let second = job::lease(&app.db, "b", 10, lease).await.expect("lease");
+    let second = job::lease(&app.db, "b", KINDS, 10, lease)
+        .await
+        .expect("lease");
     assert_eq!(second.len(), 1, "taken over");
     assert_eq!((second[0].leased_by.as_str(), second[0].attempts), ("b", 2));
     // Server a wakes up late: its work is not kept, b's is.
@@ -126,7 +134,7 @@ async fn a_job_whose_server_stopped_is_taken_over_when_its_lease_ends(app: TestA
     );
     // A finished job is never leased again, nor queued again under its key.
     assert!(
-        job::lease(&app.db, "a", 10, lease)
+        job::lease(&app.db, "a", KINDS, 10, lease)
             .await
             .expect("lease")
             .is_empty()
@@ -140,7 +148,7 @@ async fn a_job_whose_server_stopped_is_taken_over_when_its_lease_ends(app: TestA
 async fn a_failed_job_waits_and_is_given_up_after_its_attempts(app: TestApp) {
     queue(&app.db, "deliver", ["deliver:robot:1:msg:1".to_owned()]).await;
     let lease = Duration::from_secs(60);
-    let j = job::lease(&app.db, "a", 1, lease)
+    let j = job::lease(&app.db, "a", KINDS, 1, lease)
         .await
         .expect("lease")
         .remove(0);
@@ -150,7 +158,7 @@ async fn a_failed_job_waits_and_is_given_up_after_its_attempts(app: TestApp) {
     let (state, attempts, leased_by) = state_of(&app.db, &j.key).await;
     assert_eq!((state.as_str(), attempts, leased_by), ("queued", 1, None));
     assert!(
-        job::lease(&app.db, "a", 1, lease)
+        job::lease(&app.db, "a", KINDS, 1, lease)
             .await
             .expect("lease")
             .is_empty(),
@@ -170,7 +178,7 @@ async fn a_failed_job_waits_and_is_given_up_after_its_attempts(app: TestApp) {
         .bind(j.key.as_str());
     q.execute(&mut tx).await.expect("age");
     tx.commit().await.expect("commit");
-    let last = job::lease(&app.db, "b", 1, lease)
+    let last = job::lease(&app.db, "b", KINDS, 1, lease)
         .await
         .expect("lease")
         .remove(0);
@@ -187,7 +195,7 @@ async fn a_failed_job_waits_and_is_given_up_after_its_attempts(app: TestApp) {
     let error: String = q.bind(j.key.as_str()).scalar(&mut tx).await.expect("error");
     assert_eq!(error, "errcode 310000: sign mismatch");
     assert!(
-        job::lease(&app.db, "b", 1, lease)
+        job::lease(&app.db, "b", KINDS, 1, lease)
             .await
             .expect("lease")
             .is_empty()
@@ -196,7 +204,7 @@ async fn a_failed_job_waits_and_is_given_up_after_its_attempts(app: TestApp) {
 
 async fn queued_jobs_show_in_the_metrics(app: TestApp) {
     queue(&app.db, "remind", (0..3).map(|i| format!("remind:{i}"))).await;
-    let leased = job::lease(&app.db, "a", 1, Duration::from_secs(60))
+    let leased = job::lease(&app.db, "a", KINDS, 1, Duration::from_secs(60))
         .await
         .expect("lease");
     assert_eq!(leased.len(), 1);
@@ -214,4 +222,87 @@ async fn queued_jobs_show_in_the_metrics(app: TestApp) {
         assert!(metrics.contains(line), "{line} in {metrics}");
     }
     assert!(metrics.contains("qiaolian_job_lag_seconds{kind=\"remind\"}"));
+}
+
+async fn a_deadline_is_reminded_once_to_each_working_account_of_its_lead(app: TestApp) {
+    qiaolian_core::demo::load(&app.db).await.expect("demo");
+    // The demo's busiest deadline among tasks in work, and one of those tasks' lead.
+    let mut tx = app.db.read().await.expect("read");
+    let working = "t.status in ('assigned', 'accepted', 'in_progress')";
+    let (deadline, lead): (chrono::NaiveDate, String) = Sql::new(&format!(
+        "select t.deadline, o.name from task t join org o on o.id = t.lead_org_id
+         where {working} and t.deadline > '2020-01-01'
+         group by t.deadline, o.name order by count(*) desc, t.deadline limit 1"
+    ))
+    .all(&mut tx)
+    .await
+    .expect("deadline")
+    .remove(0);
+    drop(tx);
+    app.user("lead-coord", &lead, "coordinator").await;
+    app.user("lead-viewer", &lead, "viewer").await;
+    let day = deadline - chrono::Duration::days(3);
+
+    // Two servers queue the day and run what is due at once: one job, run once.
+    let other = Db::connect(&app.url).await.expect("connect");
+    qiaolian_core::task::remind::queue(&app.db, day)
+        .await
+        .expect("queue");
+    qiaolian_core::task::remind::queue(&other, day)
+        .await
+        .expect("queue");
+    let (a, b) = tokio::join!(job::run_due(&app.db, "a"), job::run_due(&other, "b"));
+    assert_eq!(a.expect("run") + b.expect("run"), 1, "one job");
+
+    let mut tx = app.db.read().await.expect("read");
+    let expected: i64 = Sql::new(&format!(
+        "select count(*) from task t join account a on a.org_id = t.lead_org_id
+         where {working} and a.active and a.role <> 'viewer' and t.deadline = "
+    ))
+    .bind(deadline)
+    .scalar(&mut tx)
+    .await
+    .expect("expected");
+    let sent: Vec<(String, i64, String)> = Sql::new(
+        "select a.login, n.record_id, n.params from notification n join account a on a.id = n.account_id
+         where n.kind = 'deadline' and n.record_kind = 'task' order by a.login, n.record_id",
+    )
+    .all(&mut tx)
+    .await
+    .expect("sent");
+    assert!(expected > 0);
+    assert_eq!(sent.len() as i64, expected, "{sent:?}");
+    assert!(sent.iter().any(|(login, ..)| login == "lead-coord"));
+    assert!(
+        sent.iter().all(|(login, ..)| login != "lead-viewer"),
+        "viewers are not reminded"
+    );
+    let params: serde_json::Value = serde_json::from_str(&sent[0].2).expect("json");
+    assert_eq!(params, json!({"deadline": deadline.to_string(), "days": 3}));
+    drop(tx);
+
+    // The same day's reminders run again (a second job): nothing is sent twice.
+    let mut tx = app.db.write().await.expect("write");
+    job::enqueue(
+        &mut tx,
+        "remind",
+        &format!("remind:{day}:again"),
+        &json!({"day": day}),
+        qiaolian_core::now(),
+    )
+    .await
+    .expect("enqueue");
+    tx.commit().await.expect("commit");
+    assert_eq!(job::run_due(&other, "b").await.expect("run"), 1);
+    let mut tx = app.db.read().await.expect("read");
+    let total: i64 = Sql::new("select count(*) from notification")
+        .scalar(&mut tx)
+        .await
+        .expect("count");
+    assert_eq!(total, expected);
+    let states: Vec<(String, i64)> = Sql::new("select state, attempts from job order by id")
+        .all(&mut tx)
+        .await
+        .expect("jobs");
+    assert_eq!(states, vec![("done".to_owned(), 1), ("done".to_owned(), 1)]);
 }

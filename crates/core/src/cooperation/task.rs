@@ -179,6 +179,7 @@ pub struct TaskInput {
 mod ledger;
 mod progress;
 pub mod reach;
+pub mod remind;
 mod view;
 mod write;
 

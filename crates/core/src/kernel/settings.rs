@@ -12,6 +12,8 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// A pairing with no exchange for this many months is dormant (default 12).
     pub dormant_months: u32,
+    /// Days before a task's deadline its lead is reminded (default 3).
+    pub remind_days: u32,
 }
 
 impl Default for Settings {
@@ -20,6 +22,7 @@ impl Default for Settings {
             utc_offset_minutes: 480,
             thresholds: Thresholds::default(),
             dormant_months: 12,
+            remind_days: 3,
         }
     }
 }

@@ -22,3 +22,23 @@ create table job (
 );
 create unique index job_key_key on job (key);
 create index job_state_run_at_idx on job (state, run_at);
+
+-- Messages to people about records (a deadline near, later orders, urgings, mentions):
+-- what kind, which record, and the facts of the message as JSON. The text is written
+-- in the reader's language when it is read.
+create table notification (
+    id bigint generated always as identity primary key,
+    account_id bigint not null references account (id),
+    kind text not null,
+    record_kind text not null,
+    record_id bigint not null,
+    params text not null,
+    -- One message per account and key (a deadline of a task): a job run again, or by
+    -- two servers, sends nothing twice.
+    key text not null,
+    created_at timestamptz not null,
+    read_at timestamptz
+);
+create unique index notification_account_id_key_key on notification (account_id, key);
+create index notification_account_id_id_idx on notification (account_id, id);
+create index notification_account_id_read_at_idx on notification (account_id, read_at);
