@@ -102,6 +102,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod job;
 pub mod kinds;
+pub mod notification;
 pub mod setup;
 pub mod stats;
 pub mod timeline;

@@ -305,4 +305,61 @@ async fn a_deadline_is_reminded_once_to_each_working_account_of_its_lead(app: Te
         .await
         .expect("jobs");
     assert_eq!(states, vec![("done".to_owned(), 1), ("done".to_owned(), 1)]);
+    drop(tx);
+
+    // The coordinator's inbox: the reminders, each naming its task, unread until marked.
+    let api = app.api_of("lead-coord").await;
+    let mine = sent
+        .iter()
+        .filter(|(login, ..)| login == "lead-coord")
+        .count() as i64;
+    let (status, unread) = api.get("/api/v1/notifications/unread").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{unread}");
+    assert_eq!(unread["unread"], mine);
+    let (_, list) = api
+        .get("/api/v1/notifications?unread=true&per_page=500")
+        .await;
+    assert_eq!(list["total"], mine);
+    let first = &list["items"][0];
+    assert_eq!(first["kind"], "deadline");
+    assert_eq!(first["record_kind"], "task");
+    assert!(
+        first["record_title"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{first}"
+    );
+    assert!(first["read_at"].is_null());
+    let id = first["id"].as_i64().expect("id");
+    // Another person's messages are not theirs to mark; nor is an empty list a request.
+    let (_, others) = app
+        .admin_api()
+        .await
+        .post("/api/v1/notifications/read", json!({"ids": [id]}))
+        .await;
+    assert_eq!(others["marked"], 0);
+    let (status, refused) = api
+        .post("/api/v1/notifications/read", json!({"ids": []}))
+        .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "{refused}"
+    );
+    assert_eq!(
+        refused["error"]["fields"]["ids"]["message"],
+        "一次可标记 1 至 500 条消息"
+    );
+    let (_, marked) = api
+        .post("/api/v1/notifications/read", json!({"ids": [id]}))
+        .await;
+    assert_eq!(marked["marked"], 1);
+    let (_, unread) = api.get("/api/v1/notifications/unread").await;
+    assert_eq!(unread["unread"], mine - 1);
+    let (_, marked) = api.post("/api/v1/notifications/read", json!({})).await;
+    assert_eq!(marked["marked"], mine - 1);
+    let (_, unread) = api.get("/api/v1/notifications/unread").await;
+    assert_eq!(unread["unread"], 0);
+    let (_, list) = api.get("/api/v1/notifications").await;
+    assert_eq!(list["total"], mine, "read messages stay in the inbox");
 }

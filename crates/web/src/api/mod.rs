@@ -11,6 +11,7 @@ mod files;
 mod me;
 mod mechanisms;
 mod meetings;
+mod notifications;
 mod orgs;
 mod outcomes;
 mod pairings;
@@ -195,6 +196,9 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/people/{id}/merges/{merge_id}/undo",
             post(people::undo_merge),
         )
+        .route("/api/v1/notifications", get(notifications::list))
+        .route("/api/v1/notifications/unread", get(notifications::unread))
+        .route("/api/v1/notifications/read", post(notifications::mark_read))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/chain", get(audit::chain))
         .route("/api/v1/openapi.json", get(openapi))
@@ -235,6 +239,7 @@ pub fn routes() -> Router<AppState> {
         donations::campaigns,
         search::get, search::post,
         audit::list, audit::chain,
+        notifications::list, notifications::unread, notifications::mark_read,
     ),
     modifiers(&BearerAuth, &Conventions),
 )]
