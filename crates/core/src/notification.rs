@@ -131,3 +131,24 @@ pub async fn mark_read(db: &Db, actor: &Actor, ids: Option<&[i64]>) -> Result<u6
     tx.commit().await?;
     Ok(n)
 }
+
+/// Marks one of the reader's messages read and names its record (kind, id), to open
+/// it; `None` when the reader has no such message.
+pub async fn open(db: &Db, actor: &Actor, id: i64) -> Result<Option<(String, i64)>> {
+    let mut tx = db.write().await?;
+    let mut q = Sql::new("select record_kind, record_id from notification where id = ");
+    q.bind(id)
+        .push(" and account_id = ")
+        .bind(actor.account_id.0);
+    let Some(record) = q.optional::<(String, i64)>(&mut tx).await? else {
+        return Ok(None);
+    };
+    let mut q = Sql::new("update notification set read_at = ");
+    q.bind(crate::now())
+        .push(" where id = ")
+        .bind(id)
+        .push(" and read_at is null");
+    q.execute(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Some(record))
+}

@@ -46,6 +46,9 @@ pub struct RequestInfo {
     pub address: String,
     /// The most rows an export writes here, for the export button's hint.
     pub export_rows: usize,
+    /// The signed-in person's unread messages, for the header's badge: read for pages
+    /// only, not for API calls or static files.
+    pub unread: Option<i64>,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -152,6 +155,17 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     // way back to the list the button was on.
     let export = (api && crate::export::from_browser(&parts.method, &parts.uri, headers))
         .then(|| referring_path(headers));
+    let page_view =
+        !api && parts.method == Method::GET && !parts.uri.path().starts_with("/static/");
+    let unread = match &account {
+        Some(a) if page_view && via == Via::Session => {
+            // A badge that cannot be read is left off rather than failing the page.
+            qiaolian_core::notification::unread(&state.db, &a.actor())
+                .await
+                .ok()
+        }
+        _ => None,
+    };
     let info = RequestInfo {
         account,
         via,
@@ -160,6 +174,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         https,
         address,
         export_rows: state.config.export_limit(),
+        unread,
     };
     parts.extensions.insert(info.clone());
 
@@ -308,6 +323,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
                 https: false,
                 address: String::new(),
                 export_rows: qiaolian_office::export::MAX_ROWS,
+                unread: None,
             });
         let here = parts
             .uri

@@ -240,6 +240,7 @@ async fn a_deadline_is_reminded_once_to_each_working_account_of_its_lead(app: Te
     .remove(0);
     drop(tx);
     app.user("lead-coord", &lead, "coordinator").await;
+    app.user("lead-coord2", &lead, "coordinator").await;
     app.user("lead-viewer", &lead, "viewer").await;
     let day = deadline - chrono::Duration::days(3);
 
@@ -307,8 +308,89 @@ async fn a_deadline_is_reminded_once_to_each_working_account_of_its_lead(app: Te
     assert_eq!(states, vec![("done".to_owned(), 1), ("done".to_owned(), 1)]);
     drop(tx);
 
-    // The coordinator's inbox: the reminders, each naming its task, unread until marked.
-    let api = app.api_of("lead-coord").await;
+    // The coordinator's inbox page: the badge, the reminders in Chinese, one opened.
+    let mine = sent
+        .iter()
+        .filter(|(login, ..)| login == "lead-coord")
+        .count();
+    let c = app
+        .sign_in("lead-coord", &crate::harness::password_of("lead-coord"))
+        .await;
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(
+        crate::harness::select_text(&crate::harness::html(&home), "#unread-count"),
+        vec![mine.to_string()]
+    );
+    let page = c
+        .get(app.url("/notifications?unread=1"))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    let doc = crate::harness::html(&page);
+    let texts = crate::harness::select_text(&doc, "#notifications button");
+    assert_eq!(texts.len(), mine, "{texts:?}");
+    // Its days are counted from the day it is read.
+    let left = (deadline - qiaolian_core::settings::today()).num_days();
+    let expected = match left {
+        1.. => format!("将于 {deadline} 到期，还剩 {left} 天"),
+        0 => format!("今天（{deadline}）到期"),
+        _ => format!("的期限 {deadline} 已过 {} 天", -left),
+    };
+    assert!(
+        texts.iter().all(|t| t.contains(&expected)),
+        "{expected} in {texts:?}"
+    );
+    let form = scraper::Selector::parse("#notifications form").expect("selector");
+    let action = doc
+        .select(&form)
+        .next()
+        .and_then(|f| f.value().attr("action"))
+        .expect("a message opens")
+        .to_owned();
+    let csrf = crate::harness::csrf_of(&c, &app.url("/notifications")).await;
+    let opened = c
+        .post(app.url(&action))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(opened.status(), reqwest::StatusCode::SEE_OTHER);
+    let to = opened.headers()["location"].to_str().expect("location");
+    assert!(to.starts_with("/tasks/"), "{to}");
+    let forged = c
+        .post(app.url(&action))
+        .form(&[("_csrf", "x")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        forged.status(),
+        reqwest::StatusCode::FORBIDDEN,
+        "the form needs its token"
+    );
+    let page = c
+        .get(app.url("/notifications?unread=1"))
+        .send()
+        .await
+        .expect("send");
+    let doc = crate::harness::html(&page.text().await.expect("text"));
+    assert_eq!(
+        crate::harness::select_text(&doc, "#notifications button").len(),
+        mine - 1
+    );
+
+    // Another coordinator's inbox through the API: unread until marked.
+    let api = app.api_of("lead-coord2").await;
     let mine = sent
         .iter()
         .filter(|(login, ..)| login == "lead-coord")

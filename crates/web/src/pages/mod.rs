@@ -14,6 +14,7 @@ mod exchanges;
 mod home;
 mod mechanisms;
 mod meetings;
+mod notifications;
 mod orgs;
 mod outcomes;
 mod pairings;
@@ -70,6 +71,9 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/edit", get(users::edit).post(users::update))
         .route("/audit", get(audit::list))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::read_all))
+        .route("/notifications/{id}/open", post(notifications::open))
         .route(
             "/agreements",
             get(agreements::list).post(agreements::create),
@@ -336,6 +340,11 @@ impl Ctx {
 
     pub fn csrf(&self) -> &str {
         &self.info.csrf
+    }
+
+    /// The reader's unread messages, for the header's badge.
+    pub fn unread(&self) -> i64 {
+        self.info.unread.unwrap_or(0)
     }
 
     pub fn user(&self) -> Option<&Account> {
