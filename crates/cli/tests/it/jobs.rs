@@ -316,27 +316,12 @@ async fn a_deadline_is_reminded_once_to_each_working_account_of_its_lead(app: Te
     let c = app
         .sign_in("lead-coord", &crate::harness::password_of("lead-coord"))
         .await;
-    let home = c
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let home = crate::harness::page(&c, &app.url("/")).await;
     assert_eq!(
-        crate::harness::select_text(&crate::harness::html(&home), "#unread-count"),
+        crate::harness::select_text(&home, "#unread-count"),
         vec![mine.to_string()]
     );
-    let page = c
-        .get(app.url("/notifications?unread=1"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
-    let doc = crate::harness::html(&page);
+    let doc = crate::harness::page(&c, &app.url("/notifications?unread=1")).await;
     let texts = crate::harness::select_text(&doc, "#notifications button");
     assert_eq!(texts.len(), mine, "{texts:?}");
     // Its days are counted from the day it is read.
@@ -378,12 +363,7 @@ async fn a_deadline_is_reminded_once_to_each_working_account_of_its_lead(app: Te
         reqwest::StatusCode::FORBIDDEN,
         "the form needs its token"
     );
-    let page = c
-        .get(app.url("/notifications?unread=1"))
-        .send()
-        .await
-        .expect("send");
-    let doc = crate::harness::html(&page.text().await.expect("text"));
+    let doc = crate::harness::page(&c, &app.url("/notifications?unread=1")).await;
     assert_eq!(
         crate::harness::select_text(&doc, "#notifications button").len(),
         mine - 1
