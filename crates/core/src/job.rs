@@ -87,7 +87,7 @@ pub async fn lease(
     lease: Duration,
 ) -> Result<Vec<Leased>> {
     let now = crate::now();
-    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    let until = now + span(lease);
     let mut tx = db.write().await?;
     let mut q = Sql::new("update job set run_at = ");
     q.bind(until)
@@ -200,6 +200,15 @@ pub async fn finish(tx: &mut Tx, job: &Leased) -> Result<bool> {
     Ok(q.execute(tx).await? == 1)
 }
 
+/// A wait as a span of the calendar; the waits here are minutes to hours, and one too
+/// long to add to a date (which would panic) is held to a day.
+fn span(wait: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .filter(|d| *d <= chrono::Duration::days(1))
+        .unwrap_or(chrono::Duration::days(1))
+}
+
 /// How long after failed attempt `attempts` a job is tried again.
 pub fn retry_after(attempts: i64) -> Duration {
     let doublings = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
@@ -221,9 +230,7 @@ pub async fn fail(db: &Db, job: &Leased, error: &str) -> Result<()> {
     if job.attempts >= MAX_ATTEMPTS {
         q.push(", state = 'failed', finished_at = ").bind(now);
     } else {
-        let again = now
-            + chrono::Duration::from_std(retry_after(job.attempts))
-                .unwrap_or(chrono::Duration::MAX);
+        let again = now + span(retry_after(job.attempts));
         q.push(", run_at = ").bind(again);
     }
     q.push(" where ").append(&held(job));
