@@ -504,14 +504,7 @@ fn has_tasks(actor: &Actor, open: bool) -> Sql {
         });
     }
     match crate::task::READ.reader_key(actor) {
-        Some(key) => {
-            let mut q = Sql::new(
-                "exists (select 1 from resolution_reach rr where rr.resolution_id = r.id and rr.org_id = ",
-            );
-            q.bind(key)
-                .push(if open { " and rr.open > 0)" } else { ")" });
-            q
-        }
+        Some(key) => reached(key, if open { " and rr.open > 0" } else { "" }),
         None => {
             let mut q = Sql::new(
                 "(r.id in (select rt.resolution_id from resolution_task rt where \
@@ -527,6 +520,16 @@ fn has_tasks(actor: &Actor, open: bool) -> Sql {
     }
 }
 
+/// Whether the reader keyed `key` has a `resolution_reach` row `rr` of resolution `r`
+/// that passes `also` (an `and …` over `rr`, or nothing).
+fn reached(key: i64, also: &str) -> Sql {
+    let mut q = Sql::new(
+        "exists (select 1 from resolution_reach rr where rr.resolution_id = r.id and rr.org_id = ",
+    );
+    q.bind(key).push(also).push(")");
+    q
+}
+
 /// Whether resolution `r` became tasks the reader may read and every one of them ended,
 /// as a condition over `r`, read as [`has_tasks`] reads it: a reader's row in
 /// `resolution_reach` with none open (a probe of each of the 9,000 tasks resolutions
@@ -536,13 +539,7 @@ fn all_done(actor: &Actor) -> Sql {
         return Sql::new("(r.task_count > 0 and r.open_task_count = 0)");
     }
     match crate::task::READ.reader_key(actor) {
-        Some(key) => {
-            let mut q = Sql::new(
-                "exists (select 1 from resolution_reach rr where rr.resolution_id = r.id and rr.org_id = ",
-            );
-            q.bind(key).push(" and rr.open = 0)");
-            q
-        }
+        Some(key) => reached(key, " and rr.open = 0"),
         None => {
             let mut q = Sql::new(
                 "(r.id in (select rt.resolution_id from resolution_task rt join task t on t.id = rt.task_id where ",

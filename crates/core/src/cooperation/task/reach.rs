@@ -419,17 +419,23 @@ pub(crate) fn resolution_recount() -> String {
     format!("update resolution set task_count = {TASK_COUNT}, open_task_count = {OPEN_TASK_COUNT}")
 }
 
-/// `insert` of the `resolution_reach` rows of the resolutions that pass `filter` (a
-/// condition over `rt`): for each organization their tasks reach, how many of those
-/// tasks and how many of them are open, read off `task_reach`.
-pub(crate) fn resolution_reach_fill(filter: &Sql) -> Sql {
+/// The `resolution_reach` rows of the resolutions that pass `filter` (a condition over
+/// `rt`), counted from `task_reach`: for each organization their tasks reach, how many
+/// of those tasks and how many of them are open.
+fn resolution_reach_count(filter: &Sql) -> Sql {
     let mut q = Sql::new(
-        "insert into resolution_reach (org_id, resolution_id, n, open)
-         select x.org_id, rt.resolution_id, count(*), cast(sum(1 - x.done) as bigint)
+        "select x.org_id, rt.resolution_id, count(*), cast(sum(1 - x.done) as bigint)
          from resolution_task rt join task_reach x on x.task_id = rt.task_id where ",
     );
     q.append(filter)
         .push(" group by x.org_id, rt.resolution_id");
+    q
+}
+
+/// `insert` of those rows ([`resolution_reach_count`]).
+pub(crate) fn resolution_reach_fill(filter: &Sql) -> Sql {
+    let mut q = Sql::new("insert into resolution_reach (org_id, resolution_id, n, open) ");
+    q.append(&resolution_reach_count(filter));
     q
 }
 
@@ -761,15 +767,11 @@ pub async fn check(db: &Db) -> Result<Differences> {
             .await?
             .into_iter()
             .collect();
-    let counted: BTreeSet<Reached> = Sql::new(
-        "select x.org_id, rt.resolution_id, count(*), cast(sum(1 - x.done) as bigint)
-         from resolution_task rt join task_reach x on x.task_id = rt.task_id
-         group by x.org_id, rt.resolution_id",
-    )
-    .all(&mut tx)
-    .await?
-    .into_iter()
-    .collect();
+    let counted: BTreeSet<Reached> = resolution_reach_count(&Sql::truth(true))
+        .all(&mut tx)
+        .await?
+        .into_iter()
+        .collect();
     let mut differing: BTreeSet<i64> = stored.symmetric_difference(&counted).map(|r| r.1).collect();
     differing.extend(out.resolutions.iter().copied());
     out.resolutions = differing.into_iter().take(NAMED).collect();
