@@ -2,7 +2,6 @@
 //! marked, read one by one as they are opened or all at once.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -102,18 +101,10 @@ pub async fn list(
     }))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct OpenForm {}
-
 /// Marks a message read and opens its record: a form's POST (pages that only read
-/// never write), sent by the message's link-styled button.
-pub async fn open(
-    user: User,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    Form(_): Form<OpenForm>,
-) -> PageResult {
+/// never write; the middleware checks its CSRF token), sent by the message's
+/// link-styled button.
+pub async fn open(user: User, State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
     let Some((kind, record)) = notification::open(&state.db, &user.actor(), id).await? else {
         return Ok(error_page(StatusCode::NOT_FOUND, "error.404"));
     };
@@ -124,16 +115,8 @@ pub async fn open(
     Ok(Redirect::to(&to).into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReadAllForm {}
-
 /// Marks every message of the reader read.
-pub async fn read_all(
-    user: User,
-    State(state): State<AppState>,
-    Form(_): Form<ReadAllForm>,
-) -> PageResult {
+pub async fn read_all(user: User, State(state): State<AppState>) -> PageResult {
     notification::mark_read(&state.db, &user.actor(), None).await?;
     Ok(Redirect::to("/notifications").into_response())
 }
