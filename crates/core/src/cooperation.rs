@@ -4,6 +4,8 @@
 
 pub mod agreement;
 pub mod meeting;
+pub mod order;
 pub mod plan;
 pub mod supervision;
 pub mod task;
+pub mod urging;

@@ -114,7 +114,7 @@ pub async fn lease(
 
 /// The kinds this server runs. A job of another kind (queued by a newer server during a
 /// rolling upgrade) is left to a server that knows it.
-pub const KINDS: &[&str] = &[crate::task::remind::KIND];
+pub const KINDS: &[&str] = &[crate::task::remind::KIND, crate::order::ESCALATE];
 /// Jobs leased at once, and for how long: a batch must be done well within the lease.
 const BATCH: i64 = 10;
 const LEASE: Duration = Duration::from_secs(300);
@@ -127,6 +127,11 @@ async fn run(db: &Db, job: &Leased) -> Result<()> {
         crate::task::remind::KIND => {
             let sent = crate::task::remind::send(db, job).await?;
             tracing::info!(job = job.id, key = %job.key, sent, "deadline reminders sent");
+            Ok(())
+        }
+        crate::order::ESCALATE => {
+            let up = crate::order::escalate(db, job).await?;
+            tracing::info!(job = job.id, key = %job.key, up, "unanswered order looked at");
             Ok(())
         }
         other => Err(Error::Other(format!("no job of kind {other} runs here"))),
@@ -296,6 +301,87 @@ pub async fn states(db: &Db) -> Result<Vec<KindState>> {
             lag_seconds: oldest.map_or(0, |t| (now - t).num_seconds().max(0)),
         })
         .collect())
+}
+
+text_enum!(
+    /// A job's state: waiting or running, done, or given up after its attempts.
+    JobState { Queued = "queued", Done = "done", Failed = "failed" }
+);
+
+/// One job as the admin page lists it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub key: String,
+    #[sqlx(try_from = "String")]
+    pub state: JobState,
+    /// When it runs next (queued), the end of its lease (running), or when it was last
+    /// run (done, failed).
+    pub run_at: DateTime<Utc>,
+    pub attempts: i64,
+    pub leased_by: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// The jobs in one state for administrators: queued by when they run, the others
+/// latest first. Reads by the (state, run_at) index, so done jobs piling up cost
+/// nothing until someone asks for them.
+pub async fn list(
+    db: &Db,
+    actor: &crate::access::Actor,
+    state: JobState,
+    page: crate::page::PageRequest,
+) -> Result<crate::page::Page<JobRow>> {
+    crate::access::authorize(
+        actor,
+        crate::access::Resource::Job,
+        crate::access::Action::Read,
+        None,
+    )?;
+    let page = page.clamped();
+    let mut tx = db.read().await?;
+    let mut q = Sql::new("select count(*) from job where state = ");
+    let total: i64 = q.bind(state.as_str()).scalar(&mut tx).await?;
+    let mut q = Sql::new(
+        "select id, kind, key, state, run_at, attempts, leased_by, last_error, created_at,
+                finished_at from job where state = ",
+    );
+    q.bind(state.as_str()).push(if state == JobState::Queued {
+        " order by run_at, id"
+    } else {
+        " order by run_at desc, id desc"
+    });
+    q.push(" limit ")
+        .bind(i64::from(page.per_page))
+        .push(" offset ")
+        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+    let items = q.all(&mut tx).await?;
+    Ok(page.of(items, total))
+}
+
+/// Queues a failed job again with its attempts counted afresh (after the robot's
+/// address was mended, say). Only a failed job: one queued or done is left as it is.
+pub async fn retry(db: &Db, actor: &crate::access::Actor, id: i64) -> Result<()> {
+    crate::access::authorize(
+        actor,
+        crate::access::Resource::Job,
+        crate::access::Action::Update,
+        None,
+    )?;
+    let mut tx = db.write().await?;
+    let mut q = Sql::new(
+        "update job set state = 'queued', attempts = 0, leased_by = null, finished_at = null, run_at = ",
+    );
+    q.bind(crate::now())
+        .push(" where state = 'failed' and id = ")
+        .bind(id);
+    if q.execute(&mut tx).await? == 0 {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await
 }
 
 #[cfg(test)]

@@ -213,6 +213,13 @@ pub const FILE_OWNERS: &[FileOwner] = &[
         id: "r.id",
         read: task::READ,
     },
+    // An order's answer's files are read by whoever may read the order.
+    FileOwner {
+        owner_kind: "order_event",
+        from: "order_event ev join supervision_order o on o.id = ev.order_id",
+        id: "ev.id",
+        read: crate::order::READ,
+    },
 ];
 
 /// A stored file, if the actor may read what it belongs to; the content is read only

@@ -89,7 +89,7 @@ pub use kernel::{
     settings, side, sql, step, text,
 };
 pub mod cooperation;
-pub use cooperation::{agreement, meeting, plan, supervision, task};
+pub use cooperation::{agreement, meeting, order, plan, supervision, task, urging};
 pub mod directory;
 pub use directory::person;
 pub mod network;

@@ -58,13 +58,22 @@ pub async fn list(
     }
     let mut count = Sql::new("select count(*) from notification n where ");
     let total: i64 = count.append(&mine).scalar(&mut tx).await?;
+    // An order's message names the order's record, to a reader who may read the order.
     let mut q = Sql::new(
-        "select n.id, n.kind, n.record_kind, n.record_id,
+        "select n.id, n.kind, n.record_kind, n.record_id, coalesce(
             (select t.title from task t where n.record_kind = 'task' and t.id = n.record_id and ",
     );
     q.append(&crate::task::READ.sql(actor))
         .push(
-            ") as record_title, n.params, n.created_at, n.read_at
+            "), (select coalesce(
+                   (select ot.title from task ot where o.record_kind = 'task' and ot.id = o.record_id),
+                   (select substr(r.text, 1, 60) from resolution r
+                     where o.record_kind = 'resolution' and r.id = o.record_id))
+                 from supervision_order o where n.record_kind = 'order' and o.id = n.record_id and ",
+        )
+        .append(&crate::order::READ.sql(actor))
+        .push(
+            ")) as record_title, n.params, n.created_at, n.read_at
              from notification n where ",
         )
         .append(&mine)
@@ -102,6 +111,39 @@ pub async fn list(
         )
         .collect();
     Ok(page.of(items, total))
+}
+
+/// Sends a message to every active account of an organization but its viewers, once
+/// per account and key (a step of an order sent again sends nothing). Returns the
+/// messages sent.
+pub(crate) async fn to_org(
+    tx: &mut crate::db::Tx,
+    org: crate::org::OrgId,
+    kind: &str,
+    record_kind: &str,
+    record_id: i64,
+    params: &serde_json::Value,
+    key: &str,
+) -> Result<u64> {
+    let mut q = Sql::new(
+        "insert into notification (account_id, kind, record_kind, record_id, params, key, created_at)
+         select a.id, ",
+    );
+    q.bind(kind)
+        .push(", ")
+        .bind(record_kind)
+        .push(", ")
+        .bind(record_id)
+        .push(", ")
+        .bind(params.to_string())
+        .push(", ")
+        .bind(key)
+        .push(", ")
+        .bind(crate::now())
+        .push(" from account a where a.org_id = ")
+        .bind(org.0)
+        .push(" and a.active and a.role <> 'viewer' on conflict (account_id, key) do nothing");
+    q.execute(tx).await
 }
 
 /// How many of the reader's messages are unread: the header's badge.

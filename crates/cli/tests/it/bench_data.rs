@@ -45,7 +45,7 @@ fn bench_data(url: &str) -> std::process::Output {
 }
 
 /// Fills the new database; a failure shows in the test's output and in its checks.
-fn generate(url: &str) {
+pub(crate) fn generate(url: &str) {
     let out = bench_data(url);
     println!(
         "bench-data: {}\n{}{}",

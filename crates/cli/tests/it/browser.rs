@@ -21,6 +21,7 @@ both!(
     a_clerk_imports_a_spreadsheet_and_decides_on_the_flagged_duplicate,
     a_leader_narrows_the_battle_map_to_a_district_and_opens_its_figures,
     a_leader_reviews_last_months_ledger_with_its_changes_and_exports_it,
+    a_province_orders_a_late_task_the_district_answers_and_asks_for_more_time,
 );
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -1018,6 +1019,133 @@ async fn a_leader_reviews_last_months_ledger_with_its_changes_and_exports_it(app
                 format!("the workbook's rows {titles:?} are not the page's {shown:?}").into(),
             );
         }
+        Ok(())
+    })
+    .await;
+}
+
+/// The supervision loop in the browser: the province opens a red order on one of
+/// 万州's late tasks; 万州 finds it in its messages and answers with new progress; the
+/// province accepts it; the task's history shows it all. Then 万州 asks for a later
+/// deadline and the assigning side approves it.
+async fn a_province_orders_a_late_task_the_district_answers_and_asks_for_more_time(app: TestApp) {
+    qiaolian_core::demo::load(&app.db).await.expect("demo");
+    app.user("cq-coord", "重庆市侨联", "coordinator").await;
+    app.user("wz-coord", "万州区侨联", "coordinator").await;
+    let mut tx = app.db.read().await.expect("read");
+    let (task, progress, deadline, plan_end, assigner): (i64, i64, chrono::NaiveDate, chrono::NaiveDate, i64) =
+        qiaolian_core::sql::Sql::new(
+            "select t.id, t.progress, t.deadline, p.period_end, t.assigner_org_id from task t
+             join org o on o.id = t.lead_org_id join plan p on p.id = t.plan_id
+             where o.name = '万州区侨联' and t.status in ('accepted', 'in_progress')
+               and not exists (select 1 from task k where k.parent_id = t.id)
+             order by case t.colour when 'red' then 0 when 'yellow' then 1 else 2 end, t.id limit 1",
+        )
+        .all(&mut tx)
+        .await
+        .expect("task")
+        .remove(0);
+    drop(tx);
+    // Someone on the assigning side decides the extension.
+    qiaolian_core::account::create(
+        &app.db,
+        None,
+        &qiaolian_core::account::NewAccount {
+            login: "assigner-coord".into(),
+            display_name: "交办单位联络员".into(),
+            org_id: Some(qiaolian_core::org::OrgId(assigner)),
+            role: "coordinator".into(),
+            password: crate::harness::password_of("assigner-coord"),
+        },
+    )
+    .await
+    .expect("account");
+    let today = qiaolian_core::settings::today();
+    let due = (today + chrono::Duration::days(5)).to_string();
+    let new_deadline = (deadline.max(today) + chrono::Duration::days(30)).min(plan_end);
+    let progress = (progress + 10).min(100).to_string();
+    let base = app.base.clone();
+    let pw = crate::harness::password_of;
+    journey("supervision-order", &app, |c| async move {
+        sign_in(&c, &base, "cq-coord", &pw("cq-coord")).await?;
+        c.goto(&format!("{base}/tasks/{task}")).await?;
+        click(&c, "#supervise").await?;
+        wait_text(&c, "h1.page-title", "发出督办单").await?;
+        click(&c, "label[for='level-red']").await?;
+        type_into(
+            &c,
+            "#reason",
+            "该项任务已超过完成时限，请说明原因并限期整改。",
+        )
+        .await?;
+        set_value(&c, "#answer_due", &due).await?;
+        click(&c, "#order-submit").await?;
+        wait_text(&c, "#saved", "督办单已发出").await?;
+        wait_text(&c, "#order-level", "红色督办").await?;
+        let number = c.find(Locator::Css("#order-number")).await?.text().await?;
+        accessible(&c, "an order").await?;
+        sign_out(&c).await?;
+
+        // 万州 finds it among its messages and answers with new progress.
+        sign_in(&c, &base, "wz-coord", &pw("wz-coord")).await?;
+        click(&c, "#nav-notifications").await?;
+        wait_text(&c, "#notifications", &number).await?;
+        let button = c.find_all(Locator::Css("#notifications button")).await?;
+        let mut opened = false;
+        for b in button {
+            if b.text().await?.contains(&number) {
+                b.click().await?;
+                opened = true;
+                break;
+            }
+        }
+        if !opened {
+            return Err(format!("no message names {number}").into());
+        }
+        wait_text(&c, "#order-number", &number).await?;
+        type_into(
+            &c,
+            "#note",
+            "已召开专题会议，与外方重新确定日程，相关工作已恢复推进。",
+        )
+        .await?;
+        type_into(&c, "#progress", &progress).await?;
+        click(&c, "#answer-submit").await?;
+        wait_text(&c, "#saved", "答复已提交").await?;
+        sign_out(&c).await?;
+
+        // The province accepts it; the task's history holds every step.
+        sign_in(&c, &base, "cq-coord", &pw("cq-coord")).await?;
+        c.goto(&format!("{base}/orders?mine=issued")).await?;
+        wait_text(&c, "#orders", &number).await?;
+        c.find(Locator::LinkText(&number)).await?.click().await?;
+        type_into(&c, "#decision-note", "整改措施具体，同意办结。").await?;
+        click(&c, "#accept-submit").await?;
+        wait_text(&c, "#order-state", "已办结").await?;
+        c.goto(&format!("{base}/tasks/{task}")).await?;
+        wait_text(&c, "#task-orders", "已办结").await?;
+        wait_text(&c, "#history", "督办办结").await?;
+        wait_text(&c, "#ledger", &format!("{progress}%")).await?;
+        sign_out(&c).await?;
+
+        // 万州 asks for a later deadline; the assigning side approves it.
+        sign_in(&c, &base, "wz-coord", &pw("wz-coord")).await?;
+        c.goto(&format!("{base}/tasks/{task}")).await?;
+        set_value(&c, "#new_deadline", &new_deadline.to_string()).await?;
+        type_into(
+            &c,
+            "#extension-reason",
+            "外方代表团来访推迟，对接活动顺延。",
+        )
+        .await?;
+        click(&c, "#extension-submit").await?;
+        wait_text(&c, "#saved", "延期申请已提交").await?;
+        sign_out(&c).await?;
+        sign_in(&c, &base, "assigner-coord", &pw("assigner-coord")).await?;
+        c.goto(&format!("{base}/tasks/{task}")).await?;
+        click(&c, "#extension-approve").await?;
+        wait_text(&c, "#saved", "已同意延期").await?;
+        wait_text(&c, ".fixes", &new_deadline.to_string()).await?;
         Ok(())
     })
     .await;

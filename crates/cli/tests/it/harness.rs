@@ -363,6 +363,7 @@ pub async fn switch_to_english(client: &Client, app: &TestApp) {
 }
 
 /// A JSON API client with a bearer token.
+#[derive(Clone)]
 pub struct Api {
     base: String,
     token: Option<String>,

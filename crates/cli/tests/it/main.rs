@@ -23,6 +23,7 @@ mod jobs;
 mod ledger;
 mod network;
 mod ops;
+mod orders;
 mod outage;
 mod outcome_figures;
 mod outcomes;

@@ -508,23 +508,25 @@ async fn tasks(bulk: &mut Bulk, w: &mut World) -> Result<()> {
     .await?;
     reach(bulk, w, &reached).await?;
     reports(bulk, w, &made).await?;
-    history(bulk, w, &made).await
+    history(bulk, w, &made).await?;
+    super::supervision::load(bulk, w, &reached).await
 }
 
 /// Who a task involves, for its `task_reach` rows: the lead, then the assigner, the
 /// supporter, the plan's owner and the other party.
-struct Involved {
-    id: i64,
-    status: TaskStatus,
-    colour: supervision::Colour,
+pub(super) struct Involved {
+    pub(super) id: i64,
+    pub(super) status: TaskStatus,
+    pub(super) colour: supervision::Colour,
     /// Owes a report today.
     missing: bool,
-    deadline: NaiveDate,
+    pub(super) deadline: NaiveDate,
     agreement: i64,
     plan: i64,
     area: i64,
-    lead: usize,
-    others: [Option<usize>; 4],
+    pub(super) lead: usize,
+    /// The assigner, the supporter, the plan's owner and the other party.
+    pub(super) others: [Option<usize>; 4],
 }
 
 /// A `task_reach` row as the generator sorts it: (org, done, deadline, task, lead,

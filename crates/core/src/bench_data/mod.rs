@@ -16,6 +16,7 @@ mod directory;
 mod network;
 mod orgs;
 mod outcomes;
+mod supervision;
 mod words;
 
 use std::time::Instant;
@@ -289,6 +290,12 @@ const TABLES: &[&str] = &[
     "person_contact",
     "person_affiliation",
     "search_doc",
+    "supervision_order",
+    "order_event",
+    "urging",
+    "extension_request",
+    "notification",
+    "job",
 ];
 
 /// The search documents of every record, built as `search::rebuild` builds them: while

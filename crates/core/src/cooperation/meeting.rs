@@ -285,6 +285,17 @@ pub async fn add_resolution(
     Ok(m)
 }
 
+/// Where a resolution is shown: its meeting and number, if the reader may read it.
+pub async fn place_of(db: &Db, actor: &Actor, id: ResolutionId) -> Result<(MeetingId, i64)> {
+    let mut q = Sql::new(
+        "select m.id, r.number from resolution r join meeting m on m.id = r.meeting_id where r.id = ",
+    );
+    q.bind(id.0).and(&READ.sql(actor));
+    q.optional(&mut db.read().await?)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 const SELECT: &str = "select m.id, m.seq, m.title, m.held_on, m.place, m.host_org_id, h.name as host_org_name,
     h.path as host_org_path, m.mechanism_id, k.name as mechanism_name, m.agenda, m.minutes, m.version, m.created_at
     from meeting m join org h on h.id = m.host_org_id left join org k on k.id = m.mechanism_id";

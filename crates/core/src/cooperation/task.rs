@@ -49,7 +49,9 @@ impl TaskStatus {
 }
 
 text_enum!(
-    /// A step of the lifecycle. `refuse` sends a task reported done back to work.
+    /// A step of the lifecycle. `refuse` sends a task reported done back to work;
+    /// `hand_back` is the lead returning a task it cannot carry (退办), a draft again for
+    /// the assigning side to give to another.
     Step {
         Assign = "assign",
         Accept = "accept",
@@ -57,6 +59,7 @@ text_enum!(
         Close = "close",
         Refuse = "refuse",
         Cancel = "cancel",
+        HandBack = "hand_back",
     }
 );
 
@@ -75,11 +78,12 @@ impl Step {
                 Cancelled,
                 Action::Assign,
             ),
+            Step::HandBack => (&[Assigned, Accepted, InProgress], Draft, Action::Report),
         }
     }
 
     fn needs_reason(self) -> bool {
-        matches!(self, Step::Refuse | Step::Cancel)
+        matches!(self, Step::Refuse | Step::Cancel | Step::HandBack)
     }
 }
 
@@ -104,6 +108,8 @@ pub struct Task {
     pub start_on: NaiveDate,
     /// 定时限
     pub deadline: NaiveDate,
+    /// The deadline first set, once an extension moved it.
+    pub first_deadline: Option<NaiveDate>,
     pub lead_org_id: OrgId,
     pub lead_org_name: String,
     #[serde(skip)]
@@ -176,6 +182,7 @@ pub struct TaskInput {
     pub resolution_id: Option<crate::meeting::ResolutionId>,
 }
 
+mod extension;
 mod ledger;
 mod progress;
 pub mod reach;
@@ -183,6 +190,7 @@ pub mod remind;
 mod view;
 mod write;
 
+pub use extension::*;
 pub use ledger::*;
 pub use progress::*;
 pub use view::*;
@@ -192,7 +200,7 @@ pub use write::*;
 macro_rules! columns {
     () => {
         "t.id, t.plan_id, p.title as plan_title, p.agreement_id, t.area_id, ar.name as area_name,
-    t.parent_id, t.title, t.goal, t.standard, t.requirement, t.start_on, t.deadline,
+    t.parent_id, t.title, t.goal, t.standard, t.requirement, t.start_on, t.deadline, t.first_deadline,
     t.lead_org_id, lo.name as lead_org_name, lo.path as lead_org_path,
     t.assigner_org_id, ao.name as assigner_org_name, ao.path as assigner_org_path,
     t.responsible, t.weight, t.status, t.progress, t.last_report_on, t.colour, t.carried_from_id,

@@ -8,6 +8,7 @@ mod donations;
 mod events;
 mod network;
 mod outcomes;
+mod supervision;
 
 use crate::access::Actor;
 use crate::account::{self, NewAccount, Role};
@@ -339,6 +340,15 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         };
         org::create(db, &system, &input).await?;
     }
+    // The two provincial federations' supervision orders carry their own heads.
+    let mut tx = db.write().await?;
+    crate::sql::Sql::new(
+        "update org set order_prefix = case name when '重庆市侨联' then '渝侨督' else '川侨督' end
+         where name in ('重庆市侨联', '四川省侨联') and order_prefix is null",
+    )
+    .execute(&mut tx)
+    .await?;
+    tx.commit().await?;
     let mut credentials = Vec::new();
     for (login, display_name, role, org_name) in USERS {
         if account::by_login(db, login).await?.is_some() {
@@ -373,6 +383,8 @@ async fn load_with(db: &Db, cooperation: bool) -> Result<Option<Credentials>> {
         // Last, so every kind of record is there to link.
         directory::link_histories(db).await?;
         cooperation::backdate_history(db).await?;
+        // After the history is dated: its steps are dated by themselves.
+        supervision::load(db).await?;
     }
     let mut tx = db.write().await?;
     on!(&mut tx, |c| {

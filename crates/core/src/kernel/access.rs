@@ -43,6 +43,12 @@ text_enum!(
         Contact = "contact",
         // The audit trail as a whole; a person's own entries follow `Person`.
         Audit = "audit",
+        // Supervision orders (督办单): read by the issuer, the responsible organization,
+        // the one it went up to, and those above them.
+        Order = "order",
+        // The jobs the servers run (reminders, deliveries): watched and retried by
+        // administrators.
+        Job = "job",
     }
 );
 
@@ -261,6 +267,24 @@ pub const POLICY: &[(Resource, Action, [Reach; 5])] = &[
     (Resource::Audit, Action::Assign,     [NONE , NONE , NONE , NONE , NONE]),
     (Resource::Audit, Action::Report,     [NONE , NONE , NONE , NONE , NONE]),
     (Resource::Audit, Action::Comment,    [NONE , NONE , NONE , NONE , NONE]),
+    // Supervision orders: opened against the responsible organization, which must be
+    // another than the issuer's (a task's assigner may also order its lead, see `order`);
+    // answered by the responsible organization itself; accepted or returned by the
+    // issuer's side.
+    (Resource::Order, Action::Read,       [ALL  , OVER , OVER , OVER , OVER]),
+    (Resource::Order, Action::Create,     [ALL  , OVER , OVER , NONE , NONE]),
+    (Resource::Order, Action::Update,     [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Order, Action::Archive,    [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Order, Action::Assign,     [ALL  , SUB  , SUB  , NONE , NONE]),
+    (Resource::Order, Action::Report,     [OWN  , OWN  , OWN  , OWN  , NONE]),
+    (Resource::Order, Action::Comment,    [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Job, Action::Read,         [ALL  , NONE , NONE , NONE , NONE]),
+    (Resource::Job, Action::Create,       [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Job, Action::Update,       [ALL  , NONE , NONE , NONE , NONE]),
+    (Resource::Job, Action::Archive,      [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Job, Action::Assign,       [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Job, Action::Report,       [NONE , NONE , NONE , NONE , NONE]),
+    (Resource::Job, Action::Comment,      [NONE , NONE , NONE , NONE , NONE]),
 ];
 
 /// How far `role` reaches for `action` on `resource`; absent rules reach nothing.

@@ -43,6 +43,12 @@ pub fn today() -> NaiveDate {
     today_at(get().utc_offset_minutes)
 }
 
+/// The instant a day begins in the deployment's time zone.
+pub fn start_of(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    let midnight = day.and_time(chrono::NaiveTime::MIN).and_utc();
+    midnight - Duration::minutes(i64::from(get().utc_offset_minutes))
+}
+
 /// Today in the deployment's time zone, given as minutes east of UTC (China: +480).
 pub fn today_at(utc_offset_minutes: i32) -> NaiveDate {
     (chrono::Utc::now() + Duration::minutes(i64::from(utc_offset_minutes))).date_naive()

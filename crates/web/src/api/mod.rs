@@ -12,6 +12,7 @@ mod me;
 mod mechanisms;
 mod meetings;
 mod notifications;
+mod orders;
 mod orgs;
 mod outcomes;
 mod pairings;
@@ -196,6 +197,21 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/people/{id}/merges/{merge_id}/undo",
             post(people::undo_merge),
         )
+        .route("/api/v1/orders", get(orders::list).post(orders::open))
+        .route("/api/v1/orders/{id}", get(orders::get))
+        .route("/api/v1/orders/{id}/answer", post(orders::answer))
+        .route("/api/v1/orders/{id}/accept", post(orders::accept))
+        .route("/api/v1/orders/{id}/return", post(orders::send_back))
+        .route("/api/v1/urgings", get(orders::urgings).post(orders::urge))
+        .route("/api/v1/urgings/{id}/reply", post(orders::reply))
+        .route(
+            "/api/v1/tasks/{id}/extensions",
+            get(tasks::extensions).post(tasks::request_extension),
+        )
+        .route(
+            "/api/v1/tasks/{id}/extensions/decision",
+            post(tasks::decide_extension),
+        )
         .route("/api/v1/notifications", get(notifications::list))
         .route("/api/v1/notifications/unread", get(notifications::unread))
         .route("/api/v1/notifications/read", post(notifications::mark_read))
@@ -240,6 +256,9 @@ pub fn routes() -> Router<AppState> {
         search::get, search::post,
         audit::list, audit::chain,
         notifications::list, notifications::unread, notifications::mark_read,
+        orders::list, orders::open, orders::get, orders::answer, orders::accept, orders::send_back,
+        orders::urgings, orders::urge, orders::reply, tasks::extensions, tasks::request_extension,
+        tasks::decide_extension,
     ),
     modifiers(&BearerAuth, &Conventions),
 )]

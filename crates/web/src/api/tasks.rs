@@ -101,9 +101,9 @@ pub async fn update_task(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = TaskStepInput)]
 pub struct StepInput {
-    /// `assign`, `accept`, `report_done`, `close`, `refuse` or `cancel`.
+    /// `assign`, `accept`, `report_done`, `close`, `refuse`, `cancel` or `hand_back`.
     pub step: String,
-    /// Required to refuse or cancel.
+    /// Required to refuse, cancel or hand back.
     pub reason: Option<String>,
     pub version: Option<i64>,
 }
@@ -167,4 +167,45 @@ pub async fn task_comment(
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "tasks", security(("bearer" = [])), responses((status = 200, body = Inbox)))]
 pub async fn inbox(user: User, State(state): State<AppState>) -> Result<ApiJson<Inbox>, ApiError> {
     Ok(ApiJson(task::inbox(&state.db, &user.actor()).await?))
+}
+
+/// A task's requests for a later deadline, newest first.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/extensions", tag = "tasks", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<task::Extension>), (status = 404, body = ErrorBody)))]
+pub async fn extensions(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<Vec<task::Extension>>, ApiError> {
+    Ok(ApiJson(
+        task::extensions(&state.db, &user.actor(), TaskId(id)).await?,
+    ))
+}
+
+/// Ask for a later deadline (the lead organization, 延期申请); the assigning side is told.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions", tag = "tasks", params(("id" = i64, Path)), request_body = task::ExtensionInput,
+    security(("bearer" = [])), responses((status = 200, body = task::Extension), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn request_extension(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<task::ExtensionInput>,
+) -> Result<ApiJson<task::Extension>, ApiError> {
+    Ok(ApiJson(
+        task::request_extension(&state.db, &user.actor(), TaskId(id), &input).await?,
+    ))
+}
+
+/// Approve (the deadline moves) or refuse the waiting request (the assigning side).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions/decision", tag = "tasks", params(("id" = i64, Path)), request_body = task::ExtensionDecision,
+    security(("bearer" = [])), responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn decide_extension(
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<task::ExtensionDecision>,
+) -> Result<ApiJson<Task>, ApiError> {
+    Ok(ApiJson(
+        task::decide_extension(&state.db, &user.actor(), TaskId(id), &input).await?,
+    ))
 }

@@ -12,9 +12,11 @@ mod donations;
 mod events;
 mod exchanges;
 mod home;
+mod jobs;
 mod mechanisms;
 mod meetings;
 mod notifications;
+mod orders;
 mod orgs;
 mod outcomes;
 mod pairings;
@@ -71,6 +73,14 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/edit", get(users::edit).post(users::update))
         .route("/audit", get(audit::list))
+        .route("/orders", get(orders::list).post(orders::create))
+        .route("/orders/new", get(orders::new))
+        .route("/orders/{id}", get(orders::show))
+        .route("/orders/{id}/answer", post(orders::answer))
+        .route("/orders/{id}/decision", post(orders::decide))
+        .route("/resolutions/{id}", get(orders::resolution))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}/retry", post(jobs::retry))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::read_all))
         .route("/notifications/{id}/open", post(notifications::open))
@@ -106,6 +116,16 @@ pub fn routes() -> Router<AppState> {
             post(tasks::report).layer(upload_limit()),
         )
         .route("/tasks/{id}/comments", post(tasks::comment))
+        .route("/tasks/{id}/extensions", post(tasks::request_extension))
+        .route(
+            "/tasks/{id}/extensions/decision",
+            post(tasks::decide_extension),
+        )
+        .route("/tasks/{id}/urgings", post(tasks::urge))
+        .route(
+            "/tasks/{id}/urgings/{urging}/reply",
+            post(tasks::reply_urging),
+        )
         .route("/inbox", get(tasks::inbox))
         .route(
             "/pairings",
@@ -276,6 +296,15 @@ impl FormErrors {
 }
 
 /// Turns a core refusal into messages for the form, or passes other errors on.
+/// A whole number typed into a form field: none when left empty, `code` on `field` when
+/// it is not a number.
+pub fn number(field: &'static str, typed: &str, code: &'static str) -> Result<Option<i64>, Error> {
+    match typed.trim() {
+        "" => Ok(None),
+        n => n.parse().map(Some).map_err(|_| Error::field(field, code)),
+    }
+}
+
 pub fn form_errors(locale: Locale, e: Error) -> Result<FormErrors, PageError> {
     match e {
         Error::Invalid(fields) => Ok(messages(locale, &fields)),
@@ -376,6 +405,15 @@ impl Ctx {
     pub fn may_read_audit(&self) -> bool {
         self.user()
             .is_some_and(|a| a.actor().may(Resource::Audit, Action::Read, None))
+    }
+
+    pub fn level_class(&self, l: &qiaolian_core::order::Level) -> &'static str {
+        orders::level_class(*l)
+    }
+
+    pub fn may_read_jobs(&self) -> bool {
+        self.user()
+            .is_some_and(|a| a.actor().may(Resource::Job, Action::Read, None))
     }
 
     /// Why a task has its colour, in a sentence.

@@ -60,6 +60,20 @@ impl NotificationsPage {
                 ("title", title),
                 ("deadline", fact("deadline")),
                 ("days", days),
+                ("org", fact("org")),
+                ("number", fact("number")),
+                ("due", fact("due")),
+                ("reason", fact("reason")),
+                ("from", fact("from")),
+                ("to", fact("to")),
+                (
+                    "level",
+                    i18n::t(
+                        self.ctx.info.locale,
+                        &format!("order.level.{}", fact("level")),
+                    )
+                    .to_owned(),
+                ),
             ],
         )
     }
@@ -110,6 +124,7 @@ pub async fn open(user: User, State(state): State<AppState>, Path(id): Path<i64>
     };
     let to = match kind.as_str() {
         "task" => format!("/tasks/{record}"),
+        "order" => format!("/orders/{record}"),
         _ => "/notifications".to_owned(),
     };
     Ok(Redirect::to(&to).into_response())

@@ -14,7 +14,7 @@ use qiaolian_core::page::{Page, PageRequest};
 use qiaolian_core::plan::{self, Plan, PlanId};
 use qiaolian_core::supervision::Colour;
 use qiaolian_core::task::{
-    self, Inbox, ReportInput, Step, Task, TaskDetail, TaskFilter, TaskId, TaskInput,
+    self, ExtensionState, Inbox, ReportInput, Step, Task, TaskDetail, TaskFilter, TaskId, TaskInput,
 };
 use qiaolian_core::{Db, Error};
 use serde::Deserialize;
@@ -112,6 +112,31 @@ struct ShowPage {
     report: ReportForm,
     /// The lifecycle buttons the actor may press: step and button style.
     buttons: Vec<(&'static str, &'static str)>,
+    /// The supervision orders on the task, and whether the reader may issue one (or
+    /// urge).
+    orders: Vec<qiaolian_core::order::Order>,
+    may_order: bool,
+    urgings: Vec<qiaolian_core::urging::Urging>,
+    extensions: Vec<task::Extension>,
+    actor: qiaolian_core::access::Actor,
+    /// What was just saved, to say so (`extension`, `approve`, `refuse`, `urge`, `reply`).
+    saved: &'static str,
+}
+
+impl ShowPage {
+    fn pending_extension(&self) -> Option<&task::Extension> {
+        self.extensions
+            .iter()
+            .find(|x| x.state == task::ExtensionState::Pending)
+    }
+
+    fn may_reply(&self, u: &qiaolian_core::urging::Urging) -> bool {
+        self.d.allowed.comment && u.may_reply(&self.actor)
+    }
+
+    fn in_days(&self, n: i64) -> String {
+        (qiaolian_core::settings::today() + chrono::Duration::days(n)).to_string()
+    }
 }
 
 async fn show_page(
@@ -121,6 +146,18 @@ async fn show_page(
     id: TaskId,
     errors: FormErrors,
     report: ReportForm,
+) -> PageResult {
+    show_saved(ctx, user, db, id, errors, report, "").await
+}
+
+async fn show_saved(
+    ctx: Ctx,
+    user: &User,
+    db: &Db,
+    id: TaskId,
+    errors: FormErrors,
+    report: ReportForm,
+    saved: &'static str,
 ) -> PageResult {
     let d = task::detail(db, &user.actor(), id).await?;
     let a = d.allowed;
@@ -135,6 +172,23 @@ async fn show_page(
     .map(|b| (b.1, b.2))
     .collect();
     let status = errors.status(false);
+    let actor = user.actor();
+    let on_task = qiaolian_core::order::OrderFilter {
+        record_kind: Some("task".into()),
+        record_id: Some(id.0),
+        ..Default::default()
+    };
+    let orders = qiaolian_core::order::list(db, &actor, &on_task, PageRequest::new(1, 50))
+        .await?
+        .items;
+    let may_order =
+        qiaolian_core::order::proposal(db, &actor, qiaolian_core::order::RecordKind::Task, id.0)
+            .await?
+            .is_some();
+    let urgings =
+        qiaolian_core::urging::of_record(db, &actor, qiaolian_core::order::RecordKind::Task, id.0)
+            .await?;
+    let extensions = task::extensions(db, &actor, id).await?;
     Ok(render_with(
         status,
         &ShowPage {
@@ -143,8 +197,20 @@ async fn show_page(
             errors,
             report,
             buttons,
+            orders,
+            may_order,
+            urgings,
+            extensions,
+            actor,
+            saved,
         },
     ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SavedQuery {
+    saved: String,
 }
 
 pub async fn show(
@@ -152,14 +218,21 @@ pub async fn show(
     user: User,
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    q: Result<Query<SavedQuery>, QueryRejection>,
 ) -> PageResult {
-    show_page(
+    let saved = q.map(|Query(q)| q.saved).unwrap_or_default();
+    let saved = ["extension", "approve", "refuse", "urge", "reply"]
+        .into_iter()
+        .find(|s| *s == saved)
+        .unwrap_or("");
+    show_saved(
         ctx,
         &user,
         &state.db,
         TaskId(id),
         FormErrors::new(),
         ReportForm::default(),
+        saved,
     )
     .await
 }
@@ -178,13 +251,7 @@ pub struct ReportForm {
 impl ReportForm {
     fn input(&self) -> Result<ReportInput, Error> {
         let some = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
-        let percent = match self.percent.trim() {
-            "" => None,
-            p => Some(
-                p.parse()
-                    .map_err(|_| Error::field("percent", "percent_range"))?,
-            ),
-        };
+        let percent = super::number("percent", &self.percent, "percent_range")?;
         Ok(ReportInput {
             reported_on: self.reported_on.clone(),
             percent,
@@ -805,4 +872,125 @@ pub async fn ledger(
         today: qiaolian_core::settings::today(),
         ctx,
     }))
+}
+
+/// After a form of the task page: the page again at `anchor`, saying what was `saved`,
+/// or with the form's errors.
+async fn after<T>(
+    ctx: Ctx,
+    user: &User,
+    db: &Db,
+    id: TaskId,
+    result: Result<T, Error>,
+    saved: &str,
+    anchor: &str,
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?saved={saved}#{anchor}")).into_response()),
+        Err(e) => {
+            let errors = form_errors(ctx.info.locale, e)?;
+            show_page(ctx, user, db, id, errors, ReportForm::default()).await
+        }
+    }
+}
+
+/// A request for a later deadline, as typed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExtensionForm {
+    reason: String,
+    new_deadline: String,
+}
+
+pub async fn request_extension(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<ExtensionForm>,
+) -> PageResult {
+    let id = TaskId(id);
+    let input = task::ExtensionInput {
+        reason: f.reason,
+        new_deadline: f.new_deadline,
+    };
+    let result = task::request_extension(&state.db, &user.actor(), id, &input).await;
+    after(ctx, &user, &state.db, id, result, "extension", "extension").await
+}
+
+/// The assigning side's decision on a request, as typed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExtensionDecisionForm {
+    /// `approve` or `refuse`.
+    decision: String,
+    note: String,
+}
+
+pub async fn decide_extension(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<ExtensionDecisionForm>,
+) -> PageResult {
+    let id = TaskId(id);
+    let decision = task::ExtensionDecision {
+        approve: f.decision == "approve",
+        note: Some(f.note),
+    };
+    let result = task::decide_extension(&state.db, &user.actor(), id, &decision).await;
+    // Any value but the approving button's is a refusal, which needs its note.
+    let saved = if decision.approve {
+        "approve"
+    } else {
+        "refuse"
+    };
+    after(ctx, &user, &state.db, id, result, saved, "extension").await
+}
+
+/// An urging on a task, as typed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UrgeForm {
+    to_org_id: String,
+    message: String,
+    reply_by: String,
+}
+
+pub async fn urge(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<UrgeForm>,
+) -> PageResult {
+    let id = TaskId(id);
+    let input = qiaolian_core::urging::UrgingInput {
+        record_kind: "task".into(),
+        record_id: Some(id.0),
+        to_org_id: f.to_org_id.trim().parse().ok().map(OrgId),
+        message: f.message,
+        reply_by: f.reply_by,
+    };
+    let result = qiaolian_core::urging::urge(&state.db, &user.actor(), &input).await;
+    after(ctx, &user, &state.db, id, result, "urge", "urgings").await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReplyForm {
+    reply: String,
+}
+
+pub async fn reply_urging(
+    ctx: Ctx,
+    user: User,
+    State(state): State<AppState>,
+    Path((id, urging)): Path<(i64, i64)>,
+    Form(f): Form<ReplyForm>,
+) -> PageResult {
+    let id = TaskId(id);
+    let result = qiaolian_core::urging::reply(&state.db, &user.actor(), urging, &f.reply).await;
+    after(ctx, &user, &state.db, id, result, "reply", "urgings").await
 }

@@ -46,9 +46,22 @@ pub async fn report(
     evidence: &[Upload],
 ) -> Result<Task> {
     let mut tx = db.write().await?;
+    let task = report_in(&mut tx, actor, id, input, evidence).await?;
+    tx.commit().await?;
+    Ok(task)
+}
+
+/// [`report`] inside a write that goes on (an order's answer reports with it).
+pub(crate) async fn report_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: TaskId,
+    input: &ReportInput,
+    evidence: &[Upload],
+) -> Result<Task> {
     // Reports carry no version: two at once are both recorded, one after the other.
-    crate::db::lock(&mut tx, "task", id.0).await?;
-    let task = get_in(&mut tx, actor, id).await?;
+    crate::db::lock(&mut *tx, "task", id.0).await?;
+    let task = get_in(&mut *tx, actor, id).await?;
     access::authorize(
         actor,
         Resource::Task,
@@ -130,7 +143,7 @@ pub async fn report(
     let now = crate::now();
     // The claim, the progress and the colour in one statement: the report holds the
     // write lock for as few round trips as it can, since every other write waits on it.
-    let claimed = on!(&mut tx, |c| {
+    let claimed = on!(&mut *tx, |c| {
         sqlx::query(
             "update task set progress = $1, last_report_on = $2, status = $3, colour = $4, colour_until = $5,
                 version = version + 1, updated_at = $6
@@ -149,9 +162,9 @@ pub async fn report(
         .rows_affected()
     });
     if claimed == 0 {
-        return Err(crate::db::unclaimed(&mut tx, "task", id.0).await);
+        return Err(crate::db::unclaimed(&mut *tx, "task", id.0).await);
     }
-    let report_id: ReportId = on!(&mut tx, |c| {
+    let report_id: ReportId = on!(&mut *tx, |c| {
         sqlx::query_scalar(
             "insert into progress_report (task_id, reported_on, percent, done, next_step, problems, backwards_reason,
                 author_id, created_at)
@@ -170,10 +183,10 @@ pub async fn report(
         .await?
     });
     for u in evidence {
-        file::attach(&mut tx, "progress", report_id.0, u, actor.account_id).await?;
+        file::attach(&mut *tx, "progress", report_id.0, u, actor.account_id).await?;
     }
     event(
-        &mut tx,
+        &mut *tx,
         actor,
         id,
         "report",
@@ -186,10 +199,9 @@ pub async fn report(
     // its status and colour; the parents rolled up are synced as usual.
     let mut touched = vec![id];
     if let Some(parent) = task.parent_id {
-        touched.extend(roll_up(&mut tx, parent).await?);
+        touched.extend(roll_up(&mut *tx, parent).await?);
     }
-    reach::sync(&mut tx, &touched).await?;
-    tx.commit().await?;
+    reach::sync(&mut *tx, &touched).await?;
     // The answer is the task as read, with what this report changed: nothing else
     // could change it meanwhile, its row being claimed.
     Ok(Task {
@@ -212,6 +224,18 @@ pub async fn may_report(db: &Db, actor: &Actor, id: TaskId) -> Result<()> {
         Action::Report,
         Some(&task.lead_org_path),
     )
+}
+
+/// Records a step another kind of record took on a task (an order opened, answered,
+/// closed) in its history.
+pub(crate) async fn record_event(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: TaskId,
+    kind: &str,
+    note: &str,
+) -> Result<()> {
+    event(tx, actor, id, kind, None, None, Some(note)).await
 }
 
 /// A comment from any organization involved in the task.

@@ -29,6 +29,10 @@ pub struct Allowed {
     pub verify: bool,
     pub cancel: bool,
     pub comment: bool,
+    /// Return the task (退办): the lead, while it works on it.
+    pub hand_back: bool,
+    /// Ask for a later deadline: the lead, while it works on it.
+    pub extend: bool,
 }
 
 /// The joint-meeting resolution a task implements.
@@ -71,6 +75,10 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
         with_supporters(&mut tx, found).await?
     };
     let open = task.status.is_open();
+    let working = matches!(
+        task.status,
+        TaskStatus::Assigned | TaskStatus::Accepted | TaskStatus::InProgress
+    );
     let assigner = |action| actor.may(Resource::Task, action, Some(&task.assigner_org_path));
     let lead = actor.may(Resource::Task, Action::Report, Some(&task.lead_org_path));
     let allowed = Allowed {
@@ -86,6 +94,8 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
         verify: task.status == TaskStatus::ReportedDone && assigner(Action::Assign),
         cancel: open && assigner(Action::Assign),
         comment: actor.may_any(Resource::Task, Action::Comment, task.involved_paths()),
+        hand_back: working && lead,
+        extend: working && lead,
     };
     Ok(TaskDetail {
         assessment: task.assessment(),

@@ -424,5 +424,23 @@ pub async fn step(
         reason.as_deref(),
     )
     .await?;
+    if step == Step::HandBack {
+        // The assigning side must find another lead: it hears of it at once.
+        let params = serde_json::json!({
+            "org": task.lead_org_name,
+            "reason": reason.as_deref().unwrap_or("").chars().take(200).collect::<String>(),
+        });
+        let key = format!("task_handed_back:task:{}:{}", id.0, task.version);
+        crate::notification::to_org(
+            &mut tx,
+            task.assigner_org_id,
+            "task_handed_back",
+            "task",
+            id.0,
+            &params,
+            &key,
+        )
+        .await?;
+    }
     settle(actor, tx, id, &[task.parent_id], Changed::State).await
 }
