@@ -670,3 +670,79 @@ async fn a_task_is_urged_extended_and_handed_back(app: TestApp) {
         assert!(history.contains(step), "{step} in {history}");
     }
 }
+
+both!(a_meeting_host_orders_a_resolution_followed_up_by_a_task_lead);
+
+/// A joint meeting's host orders one of its resolutions followed up: the organization
+/// named must lead one of its tasks or have been at the meeting; the host's page offers
+/// the order.
+async fn a_meeting_host_orders_a_resolution_followed_up_by_a_task_lead(app: TestApp) {
+    qiaolian_core::demo::load(&app.db).await.expect("demo");
+    let mut tx = app.db.read().await.expect("read");
+    // A resolution still to be carried out (no task yet, or one open) of a meeting with
+    // another organization at it.
+    let (resolution, meeting, host, lead): (i64, i64, i64, i64) = Sql::new(
+        "select r.id, m.id, m.host_org_id, p.org_id from resolution r
+         join meeting m on m.id = r.meeting_id
+         join meeting_participant p on p.meeting_id = m.id and p.org_id <> m.host_org_id
+         where not exists (select 1 from resolution_task rt join task t on t.id = rt.task_id
+                           where rt.resolution_id = r.id and t.status in ('closed', 'cancelled'))
+         order by r.id, p.org_id limit 1",
+    )
+    .all(&mut tx)
+    .await
+    .expect("resolutions")
+    .pop()
+    .expect("a demo resolution to be carried out");
+    drop(tx);
+    qiaolian_core::account::create(
+        &app.db,
+        None,
+        &qiaolian_core::account::NewAccount {
+            login: "host-coord".into(),
+            display_name: "主办单位联络员".into(),
+            org_id: Some(qiaolian_core::org::OrgId(host)),
+            role: "coordinator".into(),
+            password: crate::harness::password_of("host-coord"),
+        },
+    )
+    .await
+    .expect("account");
+    let api = app.api_of("host-coord").await;
+    let body = json!({"record_kind": "resolution", "record_id": resolution, "source": "meeting",
+                      "source_note": "联席会议议定事项", "reason": "请按议定事项抓好落实",
+                      "answer_due": in_days(10)});
+    let (status, e) = api.post("/api/v1/orders", body.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(field_code(&e, "responsible_org_id"), "required");
+    let mut named = body;
+    named["responsible_org_id"] = json!(lead);
+    let (status, o) = api.post("/api/v1/orders", named).await;
+    assert_eq!(status, StatusCode::OK, "{o}");
+    assert_eq!(o["record_kind"], "resolution");
+    assert!(
+        o["record_title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{o}"
+    );
+    // The order's record opens the meeting at the resolution.
+    let c = app
+        .sign_in("host-coord", &crate::harness::password_of("host-coord"))
+        .await;
+    let resp = c
+        .get(app.url(&format!("/resolutions/{resolution}")))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = resp.headers()["location"].to_str().expect("location");
+    assert!(
+        to.starts_with(&format!("/meetings/{meeting}#resolution-")),
+        "{to}"
+    );
+    let doc = crate::harness::page(&c, &app.url(&format!("/meetings/{meeting}"))).await;
+    let offered = crate::harness::select_text(&doc, "a[id^='supervise-']");
+    assert!(
+        !offered.is_empty(),
+        "the host's page offers an order on a live resolution"
+    );
+}
