@@ -380,6 +380,41 @@ async fn bad_orders_are_refused_and_numbers_stay_unique_under_parallel_issuers(a
     .await
     .expect("count");
     assert_eq!(told, 8);
+    drop(tx);
+
+    // Two clerks of 万州 answer the same order at once: one answer is kept, the other
+    // is told the order was answered already.
+    let number = numbers.iter().next().expect("an order").clone();
+    let (_, found) = cq
+        .get("/api/v1/orders?mine=issued&state=open&per_page=100")
+        .await;
+    let id = found["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|o| o["number"] == number.as_str())
+        .and_then(|o| o["id"].as_i64())
+        .expect("the order");
+    app.user("wz-coord2", "万州区侨联", "coordinator").await;
+    let (a, b) = (app.api_of("wz-coord").await, app.api_of("wz-coord2").await);
+    let path = format!("/api/v1/orders/{id}/answer");
+    let (ra, rb) = tokio::join!(
+        a.post(&path, json!({"note": "甲的答复"})),
+        b.post(&path, json!({"note": "乙的答复"}))
+    );
+    let mut statuses = [ra.0, rb.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY]);
+    let refused = if ra.0 == StatusCode::OK { rb.1 } else { ra.1 };
+    assert_eq!(field_code(&refused, "state"), "order_not_open");
+    let (_, o) = cq.get(&format!("/api/v1/orders/{id}")).await;
+    let answers = o["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "answer")
+        .count();
+    assert_eq!(answers, 1, "{o}");
 }
 
 async fn an_unanswered_order_goes_up_to_the_parent_by_a_job(app: TestApp) {
@@ -580,13 +615,18 @@ async fn a_task_is_urged_extended_and_handed_back(app: TestApp) {
             .await;
         assert_eq!(field_code(&e, "new_deadline"), "extension_not_later");
     }
-    let (status, x) = wz
-        .post(
-            &path,
-            json!({"reason": "外方代表团来访推迟至明年", "new_deadline": new.to_string()}),
-        )
-        .await;
+    // Asked twice at once (two clerks, or a double click): one request waits, the
+    // other is refused.
+    let body = json!({"reason": "外方代表团来访推迟至明年", "new_deadline": new.to_string()});
+    let other = app.api_of("wz-coord").await;
+    let (first, second) = tokio::join!(wz.post(&path, body.clone()), other.post(&path, body));
+    let ((status, x), (_, refused)) = if first.0 == StatusCode::OK {
+        (first, second)
+    } else {
+        (second, first)
+    };
     assert_eq!(status, StatusCode::OK, "{x}");
+    assert_eq!(field_code(&refused, "new_deadline"), "extension_pending");
     assert_eq!(x["state"], "pending");
     let (_, e) = wz
         .post(

@@ -137,8 +137,10 @@ pub(super) async fn load(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Resu
                 org,
                 at
             ]);
+            event_id
         };
-        event(
+        // Messages are keyed by the step's event, as `order::step` keys them.
+        let ev = event(
             "open",
             Some("进度滞后于序时进度，请说明原因并限期整改。"),
             Some(issuer_account),
@@ -156,12 +158,12 @@ pub(super) async fn load(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Resu
             "order",
             id,
             params.clone(),
-            format!("order_opened:order:{id}:1"),
+            format!("order_opened:order:{id}:{ev}"),
             opened,
             answered,
         );
         if answered {
-            event(
+            let ev = event(
                 "answer",
                 Some("已召开专题会议研究整改措施，正按计划推进。"),
                 Some(lead_account),
@@ -174,7 +176,7 @@ pub(super) async fn load(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Resu
                 "order",
                 id,
                 params.clone(),
-                format!("order_answered:order:{id}:2"),
+                format!("order_answered:order:{id}:{ev}"),
                 answered_at,
                 closed,
             );
@@ -190,14 +192,14 @@ pub(super) async fn load(bulk: &mut Bulk, w: &World, tasks: &[Involved]) -> Resu
         }
         if let Some(p) = up {
             let at = w.at(due + Duration::days(4), &mut rng);
-            event("escalate", None, None, None, at);
+            let ev = event("escalate", None, None, None, at);
             message(
                 w.orgs.author(p, w.admin_id),
                 "order_escalated",
                 "order",
                 id,
                 params,
-                format!("order_escalated:order:{id}:3"),
+                format!("order_escalated:order:{id}:{ev}"),
                 at,
                 false,
             );

@@ -14,7 +14,7 @@ use crate::access::{self, Action, Actor, OrgOf, ReadRule, Resource};
 use crate::db::{Db, Tx};
 use crate::error::{Check, Error, Result};
 use crate::file::{self, Attachment, Upload};
-use crate::org::OrgId;
+use crate::org::{OrgId, OrgRef};
 use crate::page::{Page, PageRequest};
 use crate::sql::Sql;
 use crate::supervision::Colour;
@@ -197,79 +197,116 @@ pub struct OrderInput {
 
 /// The record an order follows up, as far as ordering it needs.
 pub(crate) struct Target {
-    pub(crate) title: String,
+    title: String,
     colour: Colour,
     /// Whether it still has work to follow up.
     live: bool,
     /// Who may be made responsible, the default first.
-    responsible: Vec<(OrgId, String)>,
+    responsible: Vec<OrgRef>,
     /// Whether the reader may order it whatever the hierarchy: the task's assigner, the
     /// meeting's host.
     owner: bool,
 }
 
+impl Target {
+    /// A task as ordering it needs: its lead first, then its supporters.
+    fn of_task(actor: &Actor, t: &task::Task) -> Target {
+        let lead = OrgRef {
+            org_id: t.lead_org_id,
+            name: t.lead_org_name.clone(),
+            path: t.lead_org_path.clone(),
+        };
+        Target {
+            title: t.title.clone(),
+            colour: t.colour,
+            live: matches!(
+                t.status,
+                TaskStatus::Assigned
+                    | TaskStatus::Accepted
+                    | TaskStatus::InProgress
+                    | TaskStatus::ReportedDone
+            ),
+            responsible: std::iter::once(lead)
+                .chain(t.supporters.iter().cloned())
+                .collect(),
+            owner: actor.may(Resource::Task, Action::Assign, Some(&t.assigner_org_path)),
+        }
+    }
+
+    /// Whether the reader may make `org` responsible: from above it, or as the record's
+    /// owner; never their own organization.
+    fn may_order(&self, actor: &Actor, org: &OrgRef) -> bool {
+        org.org_id != actor.org_id
+            && (self.owner || actor.may(Resource::Order, Action::Create, Some(&org.path)))
+    }
+
+    /// Those the reader may make responsible, while the record has work to follow up.
+    fn orderable<'a>(&'a self, actor: &'a Actor) -> impl Iterator<Item = &'a OrgRef> {
+        self.responsible
+            .iter()
+            .filter(move |o| self.live && self.may_order(actor, o))
+    }
+}
+
+/// Whether the reader's role opens orders (and urges) at all: asked before anything
+/// submitted is read.
+pub(crate) fn supervises(actor: &Actor) -> bool {
+    access::reach(actor.role, Resource::Order, Action::Create) != access::Reach::NOTHING
+}
+
+/// Whether the reader may order a task they have read: for its page's 督办 button,
+/// without reading it again.
+pub fn may_order_task(actor: &Actor, t: &task::Task) -> bool {
+    supervises(actor) && Target::of_task(actor, t).orderable(actor).next().is_some()
+}
+
 /// The record named, if the reader may read it.
 async fn target(tx: &mut Tx, actor: &Actor, kind: RecordKind, id: i64) -> Result<Option<Target>> {
     match kind {
-        RecordKind::Task => {
-            let t = match task::get_in(tx, actor, TaskId(id)).await {
-                Ok(t) => t,
-                Err(Error::NotFound) => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            let mut responsible = vec![(t.lead_org_id, t.lead_org_path.clone())];
-            responsible.extend(t.supporters.iter().map(|s| (s.org_id, s.path.clone())));
-            Ok(Some(Target {
-                live: matches!(
-                    t.status,
-                    TaskStatus::Assigned
-                        | TaskStatus::Accepted
-                        | TaskStatus::InProgress
-                        | TaskStatus::ReportedDone
-                ),
-                owner: actor.may(Resource::Task, Action::Assign, Some(&t.assigner_org_path)),
-                title: t.title,
-                colour: t.colour,
-                responsible,
-            }))
-        }
+        RecordKind::Task => match task::get_in(tx, actor, TaskId(id)).await {
+            Ok(t) => Ok(Some(Target::of_task(actor, &t))),
+            Err(Error::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        },
         RecordKind::Resolution => {
             let mut q = Sql::new(
-                "select r.text, m.host_org_id, h.path from resolution r join meeting m on m.id = r.meeting_id
+                "select r.text, m.host_org_id, h.name, h.path from resolution r join meeting m on m.id = r.meeting_id
                  join org h on h.id = m.host_org_id where r.id = ",
             );
             q.bind(id).and(&crate::meeting::READ.sql(actor));
-            let Some((text_, host, host_path)) = q.optional::<(String, i64, String)>(tx).await?
+            let Some((text_, host, host_name, host_path)) =
+                q.optional::<(String, i64, String, String)>(tx).await?
             else {
                 return Ok(None);
             };
             // Its tasks' leads first (they do the work), then the meeting's organizations.
             let mut q = Sql::new(
-                "select distinct t.lead_org_id, lo.path, t.status, t.colour from resolution_task rt
+                "select distinct t.lead_org_id, lo.path, lo.name, t.status, t.colour from resolution_task rt
                  join task t on t.id = rt.task_id join org lo on lo.id = t.lead_org_id
                  where rt.resolution_id = ",
             );
             q.bind(id).push(" order by lo.path");
-            let tasks: Vec<(i64, String, String, String)> = q.all(tx).await?;
+            let tasks: Vec<(i64, String, String, String, String)> = q.all(tx).await?;
             let mut q = Sql::new(
-                "select o.id, o.path from meeting_participant p join org o on o.id = p.org_id
+                "select o.id as org_id, o.name, o.path from meeting_participant p join org o on o.id = p.org_id
                  join resolution r on r.meeting_id = p.meeting_id where r.id = ",
             );
             q.bind(id).push(" order by o.path");
-            let participants: Vec<(i64, String)> = q.all(tx).await?;
-            let mut responsible: Vec<(OrgId, String)> = Vec::new();
-            for (org, path) in tasks
-                .iter()
-                .map(|(o, p, ..)| (*o, p.clone()))
-                .chain(participants)
-            {
-                if !responsible.iter().any(|(o, _)| o.0 == org) {
-                    responsible.push((OrgId(org), path));
+            let participants: Vec<OrgRef> = q.all(tx).await?;
+            let mut responsible: Vec<OrgRef> = Vec::new();
+            let leads = tasks.iter().map(|(o, path, name, ..)| OrgRef {
+                org_id: OrgId(*o),
+                name: name.clone(),
+                path: path.clone(),
+            });
+            for org in leads.chain(participants) {
+                if !responsible.iter().any(|o| o.org_id == org.org_id) {
+                    responsible.push(org);
                 }
             }
             let open: Vec<Colour> = tasks
                 .iter()
-                .filter(|(_, _, s, _)| TaskStatus::parse(s).is_ok_and(TaskStatus::is_open))
+                .filter(|(.., s, _)| TaskStatus::parse(s).is_ok_and(TaskStatus::is_open))
                 .filter_map(|(.., c)| Colour::parse(c).ok())
                 .collect();
             let colour = [Colour::Red, Colour::Yellow, Colour::Blue]
@@ -282,7 +319,11 @@ async fn target(tx: &mut Tx, actor: &Actor, kind: RecordKind, id: i64) -> Result
                 live: tasks.is_empty() || !open.is_empty(),
                 owner: actor.may(Resource::Meeting, Action::Update, Some(&host_path)),
                 responsible: if responsible.is_empty() {
-                    vec![(OrgId(host), host_path)]
+                    vec![OrgRef {
+                        org_id: OrgId(host),
+                        name: host_name,
+                        path: host_path,
+                    }]
                 } else {
                     responsible
                 },
@@ -335,7 +376,7 @@ pub(crate) async fn supervised(
         check.add("record_id", "not_supervisable_status");
     }
     let chosen = match responsible {
-        Some(org) => t.responsible.iter().find(|(o, _)| *o == org),
+        Some(org) => t.responsible.iter().find(|o| o.org_id == org),
         None if kind == RecordKind::Task => t.responsible.first(),
         None => None,
     };
@@ -348,14 +389,11 @@ pub(crate) async fn supervised(
             check.add("responsible_org_id", "not_involved");
             return Ok(None);
         }
-        Some((org, path)) => {
-            let above = actor.may(Resource::Order, Action::Create, Some(path));
-            if *org == actor.org_id || !(above || t.owner) {
-                check.add("record_id", "not_supervisable");
-                return Ok(None);
-            }
-            *org
+        Some(org) if !t.may_order(actor, org) => {
+            check.add("record_id", "not_supervisable");
+            return Ok(None);
         }
+        Some(org) => org.org_id,
     };
     Ok(Some((t, org)))
 }
@@ -364,7 +402,7 @@ pub(crate) async fn supervised(
 /// organization.
 pub async fn open(db: &Db, actor: &Actor, input: &OrderInput) -> Result<Order> {
     // Permission before parsing: only those who may open some order read on.
-    if access::reach(actor.role, Resource::Order, Action::Create) == access::Reach::NOTHING {
+    if !supervises(actor) {
         return Err(Error::Forbidden);
     }
     let mut tx = db.write().await?;
@@ -500,12 +538,25 @@ pub async fn open(db: &Db, actor: &Actor, input: &OrderInput) -> Result<Order> {
         .bind(now)
         .push(") returning id");
     let order = OrderId(q.scalar(&mut tx).await?);
-    event(&mut tx, order, "open", Some(&reason), None, Some(actor)).await?;
-    if kind == RecordKind::Task {
-        let note = number.clone();
-        task::record_event(&mut tx, actor, TaskId(id), "order_opened", &note).await?;
-    }
-    notify(&mut tx, order, resp, "order_opened", &issuer_name, None).await?;
+    let facts = Facts {
+        id: order,
+        number: &number,
+        level,
+        due,
+        task: (kind == RecordKind::Task).then_some(TaskId(id)),
+    };
+    let opened = Event {
+        kind: "open",
+        note: Some(&reason),
+        progress: None,
+    };
+    let tell = Tell {
+        to: resp,
+        kind: "order_opened",
+        by: &issuer_name,
+        reason: None,
+    };
+    step(&mut tx, &facts, Some(actor), opened, Some(&number), tell).await?;
     queue_escalation(&mut tx, order, due, escalate).await?;
     let o = get_in(&mut tx, actor, order).await?;
     tx.commit().await?;
@@ -533,52 +584,65 @@ async fn queue_escalation(
     Ok(())
 }
 
-/// Tells the accounts of `org` what happened to an order, once per step.
-async fn notify(
-    tx: &mut Tx,
-    order: OrderId,
-    org: OrgId,
-    kind: &str,
-    by: &str,
-    reason: Option<&str>,
-) -> Result<()> {
-    let mut q = Sql::new("select number, level, answer_due from supervision_order where id = ");
-    let (number, level, due): (String, String, NaiveDate) = q
-        .bind(order.0)
-        .all(tx)
-        .await?
-        .pop()
-        .ok_or(Error::NotFound)?;
-    let mut params = serde_json::json!({ "number": number, "level": level, "due": due, "org": by });
-    if let Some(r) = reason {
-        params["reason"] = r.chars().take(200).collect::<String>().into();
-    }
-    // A returned order is answered again: each round its own message.
-    let mut q = Sql::new("select count(*) from order_event where order_id = ");
-    let round: i64 = q.bind(order.0).scalar(tx).await?;
-    let key = format!("{kind}:order:{}:{round}", order.0);
-    notification::to_org(tx, org, kind, "order", order.0, &params, &key).await?;
-    Ok(())
+/// What the messages of an order's steps say of it, as the step leaves it; `task` when
+/// it follows up a task, whose history records the step too.
+struct Facts<'a> {
+    id: OrderId,
+    number: &'a str,
+    level: Level,
+    due: NaiveDate,
+    task: Option<TaskId>,
 }
 
-async fn event(
-    tx: &mut Tx,
-    order: OrderId,
-    kind: &str,
-    note: Option<&str>,
+impl Order {
+    fn facts(&self) -> Facts<'_> {
+        Facts {
+            id: self.id,
+            number: &self.number,
+            level: self.level,
+            due: self.answer_due,
+            task: (self.record_kind == RecordKind::Task).then_some(TaskId(self.record_id)),
+        }
+    }
+}
+
+/// A step as `order_event` keeps it.
+struct Event<'a> {
+    kind: &'static str,
+    note: Option<&'a str>,
     progress: Option<i64>,
+}
+
+/// Who hears of a step: every active account of `to` but viewers, told `kind` by `by`.
+struct Tell<'a> {
+    to: OrgId,
+    kind: &'static str,
+    by: &'a str,
+    reason: Option<&'a str>,
+}
+
+/// Records a step of an order — its event, the task's history entry (`history`, when
+/// the order follows up a task and a person took the step) — and tells the other side,
+/// one message per account keyed by the event, so a second answer after a return is
+/// told again. Returns the event's id, for the files an answer brings.
+async fn step(
+    tx: &mut Tx,
+    f: &Facts<'_>,
     actor: Option<&Actor>,
+    e: Event<'_>,
+    history: Option<&str>,
+    tell: Tell<'_>,
 ) -> Result<i64> {
     let mut q = Sql::new(
         "insert into order_event (order_id, kind, note, progress, account_id, org_id, created_at) values (",
     );
-    q.bind(order.0)
+    q.bind(f.id.0)
         .push(", ")
-        .bind(kind)
+        .bind(e.kind)
         .push(", ")
-        .bind(note.map(str::to_owned))
+        .bind(e.note.map(str::to_owned))
         .push(", ")
-        .bind(progress)
+        .bind(e.progress)
         .push(", ")
         .bind(actor.map(|a| a.account_id.0))
         .push(", ")
@@ -586,7 +650,19 @@ async fn event(
         .push(", ")
         .bind(crate::now())
         .push(") returning id");
-    q.scalar(tx).await
+    let event: i64 = q.scalar(tx).await?;
+    if let (Some(task), Some(actor), Some(note)) = (f.task, actor, history) {
+        task::record_event(tx, actor, task, tell.kind, note).await?;
+    }
+    let mut params = serde_json::json!({
+        "number": f.number, "level": f.level, "due": f.due, "org": tell.by,
+    });
+    if let Some(r) = tell.reason {
+        params["reason"] = r.chars().take(200).collect::<String>().into();
+    }
+    let key = format!("{}:order:{}:{event}", tell.kind, f.id.0);
+    notification::to_org(tx, tell.to, tell.kind, "order", f.id.0, &params, &key).await?;
+    Ok(event)
 }
 
 /// An answer as submitted: what was done and, for a task, its progress now (which is
@@ -684,38 +760,30 @@ pub async fn answer(
             Err(e) => return Err(e),
         }
     }
-    let ev = event(
+    let answered = Event {
+        kind: "answer",
+        note: Some(&note),
+        progress: input.progress,
+    };
+    let tell = Tell {
+        to: o.issuer_org_id,
+        kind: "order_answered",
+        by: &o.responsible_org_name,
+        reason: None,
+    };
+    let ev = step(
         &mut tx,
-        id,
-        "answer",
-        Some(&note),
-        input.progress,
+        &o.facts(),
         Some(actor),
+        answered,
+        Some(&o.number),
+        tell,
     )
     .await?;
     for u in files {
         file::attach(&mut tx, "order_event", ev, u, actor.account_id).await?;
     }
     set_state(&mut tx, id, OrderState::Answered, None).await?;
-    if o.record_kind == RecordKind::Task {
-        task::record_event(
-            &mut tx,
-            actor,
-            TaskId(o.record_id),
-            "order_answered",
-            &o.number,
-        )
-        .await?;
-    }
-    notify(
-        &mut tx,
-        id,
-        o.issuer_org_id,
-        "order_answered",
-        &o.responsible_org_name,
-        None,
-    )
-    .await?;
     let o = get_in(&mut tx, actor, id).await?;
     tx.commit().await?;
     Ok(o)
@@ -780,55 +848,49 @@ async fn decide(
     check.finish()?;
     let issuer = o.issuer_org_name.as_str();
     if accept {
-        event(&mut tx, id, "accept", note.as_deref(), None, Some(actor)).await?;
-        set_state(&mut tx, id, OrderState::Closed, None).await?;
-        if o.record_kind == RecordKind::Task {
-            task::record_event(
-                &mut tx,
-                actor,
-                TaskId(o.record_id),
-                "order_closed",
-                &o.number,
-            )
-            .await?;
-        }
-        notify(
+        let accepted = Event {
+            kind: "accept",
+            note: note.as_deref(),
+            progress: None,
+        };
+        let tell = Tell {
+            to: o.responsible_org_id,
+            kind: "order_closed",
+            by: issuer,
+            reason: None,
+        };
+        step(
             &mut tx,
-            id,
-            o.responsible_org_id,
-            "order_closed",
-            issuer,
-            None,
+            &o.facts(),
+            Some(actor),
+            accepted,
+            Some(&o.number),
+            tell,
         )
         .await?;
+        set_state(&mut tx, id, OrderState::Closed, None).await?;
     } else {
         let (Some(note), Some(due)) = (note, due) else {
             return Err(Error::Other(
                 "return parsed without errors yet incomplete".into(),
             ));
         };
-        event(&mut tx, id, "return", Some(&note), None, Some(actor)).await?;
+        let returned = Event {
+            kind: "return",
+            note: Some(&note),
+            progress: None,
+        };
+        let tell = Tell {
+            to: o.responsible_org_id,
+            kind: "order_returned",
+            by: issuer,
+            reason: Some(&note),
+        };
+        // The message names the new day.
+        let facts = Facts { due, ..o.facts() };
+        let history = format!("{} · {note}", o.number);
+        step(&mut tx, &facts, Some(actor), returned, Some(&history), tell).await?;
         set_state(&mut tx, id, OrderState::Open, Some(due)).await?;
-        if o.record_kind == RecordKind::Task {
-            let text_ = format!("{} · {note}", o.number);
-            task::record_event(
-                &mut tx,
-                actor,
-                TaskId(o.record_id),
-                "order_returned",
-                &text_,
-            )
-            .await?;
-        }
-        notify(
-            &mut tx,
-            id,
-            o.responsible_org_id,
-            "order_returned",
-            issuer,
-            Some(&note),
-        )
-        .await?;
         queue_escalation(&mut tx, id, due, o.escalate_after_days).await?;
     }
     let o = get_in(&mut tx, actor, id).await?;
@@ -872,14 +934,15 @@ pub async fn escalate(db: &Db, job: &crate::job::Leased) -> Result<bool> {
         .map_err(|e| Error::Other(format!("escalate job {}: {e}", job.id)))?;
     let mut tx = db.write().await?;
     let mut q = Sql::new(
-        "select o.responsible_org_id, so.parent_id, so.name from supervision_order o
-         join org so on so.id = o.responsible_org_id
+        "select so.parent_id, so.name, o.number, o.level, o.record_kind, o.record_id
+         from supervision_order o join org so on so.id = o.responsible_org_id
          where o.state = 'open' and o.escalated_org_id is null and o.id = ",
     );
     q.bind(p.order).push(" and o.answer_due = ").bind(p.due);
-    let found: Option<(i64, Option<i64>, String)> = q.optional(&mut tx).await?;
+    type Found = (Option<i64>, String, String, String, String, i64);
+    let found: Option<Found> = q.optional(&mut tx).await?;
     let mut went_up = false;
-    if let Some((_, Some(parent), name)) = found {
+    if let Some((Some(parent), name, number, level, kind, record)) = found {
         let mut q = Sql::new("update supervision_order set escalated_org_id = ");
         q.bind(parent)
             .push(", escalated_at = ")
@@ -887,16 +950,26 @@ pub async fn escalate(db: &Db, job: &crate::job::Leased) -> Result<bool> {
             .push(", version = version + 1 where id = ")
             .bind(p.order);
         q.execute(&mut tx).await?;
-        event(&mut tx, OrderId(p.order), "escalate", None, None, None).await?;
-        notify(
-            &mut tx,
-            OrderId(p.order),
-            OrgId(parent),
-            "order_escalated",
-            &name,
-            None,
-        )
-        .await?;
+        let facts = Facts {
+            id: OrderId(p.order),
+            number: &number,
+            level: Level::parse(&level).unwrap_or(Level::Red),
+            due: p.due,
+            task: (kind == "task").then_some(TaskId(record)),
+        };
+        let up = Event {
+            kind: "escalate",
+            note: None,
+            progress: None,
+        };
+        let tell = Tell {
+            to: OrgId(parent),
+            kind: "order_escalated",
+            by: &name,
+            reason: None,
+        };
+        // The servers take this step: no person, so no entry in the task's history.
+        step(&mut tx, &facts, None, up, None, tell).await?;
         went_up = true;
     }
     if !crate::job::finish(&mut tx, job).await? {
@@ -1057,41 +1130,24 @@ pub async fn proposal(
     kind: RecordKind,
     id: i64,
 ) -> Result<Option<Proposal>> {
-    if access::reach(actor.role, Resource::Order, Action::Create) == access::Reach::NOTHING {
+    if !supervises(actor) {
         return Ok(None);
     }
     let mut tx = db.read().await?;
     let Some(t) = target(&mut tx, actor, kind, id).await? else {
         return Ok(None);
     };
-    if !t.live {
-        return Ok(None);
-    }
-    let ids: Vec<i64> = t
-        .responsible
-        .iter()
-        .filter(|(o, p)| {
-            *o != actor.org_id && (t.owner || actor.may(Resource::Order, Action::Create, Some(p)))
-        })
-        .map(|(o, _)| o.0)
+    let responsible: Vec<(OrgId, String)> = t
+        .orderable(actor)
+        .map(|o| (o.org_id, o.name.clone()))
         .collect();
-    if ids.is_empty() {
+    if responsible.is_empty() {
         return Ok(None);
     }
-    let mut q = Sql::new("select id, name from org where id in ");
-    let names: Vec<(i64, String)> = q.bind_list(ids.iter().copied()).all(&mut tx).await?;
     Ok(Some(Proposal {
-        title: t.title,
         level: Level::proposed(t.colour),
-        responsible: ids
-            .into_iter()
-            .filter_map(|id| {
-                names
-                    .iter()
-                    .find(|(n, _)| *n == id)
-                    .map(|(_, name)| (OrgId(id), name.clone()))
-            })
-            .collect(),
+        title: t.title,
+        responsible,
     }))
 }
 

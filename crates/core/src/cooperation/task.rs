@@ -148,6 +148,17 @@ impl Task {
         )
     }
 
+    /// Whether the reader may take `action` on the task on the side it belongs to: the
+    /// assigning organization's (`Assign`, `Update`) or the lead's (`Report`).
+    pub(crate) fn authorize(&self, actor: &Actor, action: Action) -> Result<()> {
+        let side = if action == Action::Report {
+            &self.lead_org_path
+        } else {
+            &self.assigner_org_path
+        };
+        access::authorize(actor, Resource::Task, action, Some(side))
+    }
+
     fn involved_paths(&self) -> impl Iterator<Item = &str> {
         [self.lead_org_path.as_str(), self.assigner_org_path.as_str()]
             .into_iter()

@@ -84,7 +84,7 @@ async fn get_in(tx: &mut Tx, actor: &Actor, id: i64) -> Result<Urging> {
 
 /// Urges the organization responsible for an open item; it is told at once.
 pub async fn urge(db: &Db, actor: &Actor, input: &UrgingInput) -> Result<Urging> {
-    if access::reach(actor.role, Resource::Order, Action::Create) == access::Reach::NOTHING {
+    if !order::supervises(actor) {
         return Err(Error::Forbidden);
     }
     let mut tx = db.write().await?;
@@ -108,7 +108,7 @@ pub async fn urge(db: &Db, actor: &Actor, input: &UrgingInput) -> Result<Urging>
     )
     .await?;
     check.finish()?;
-    let (Some(kind), Some(id), Some(message), Some(reply_by), Some((target, to))) =
+    let (Some(kind), Some(id), Some(message), Some(reply_by), Some((_, to))) =
         (kind, input.record_id, message, reply_by, found)
     else {
         return Err(Error::Other(
@@ -142,7 +142,7 @@ pub async fn urge(db: &Db, actor: &Actor, input: &UrgingInput) -> Result<Urging>
         crate::task::record_event(&mut tx, actor, crate::task::TaskId(id), "urged", &note).await?;
     }
     let params = serde_json::json!({
-        "org": u.from_org_name, "title": target.title, "due": reply_by,
+        "org": u.from_org_name, "due": reply_by,
         "reason": message.chars().take(200).collect::<String>(),
     });
     notification::to_org(

@@ -53,6 +53,13 @@ impl NotificationsPage {
         if !i18n::has(&key) {
             return title;
         }
+        // An order's level in words; other messages have none (and no key to look up).
+        let level = format!("order.level.{}", fact("level"));
+        let level = if i18n::has(&level) {
+            i18n::t(self.ctx.info.locale, &level).to_owned()
+        } else {
+            String::new()
+        };
         i18n::tv(
             self.ctx.info.locale,
             &key,
@@ -66,14 +73,7 @@ impl NotificationsPage {
                 ("reason", fact("reason")),
                 ("from", fact("from")),
                 ("to", fact("to")),
-                (
-                    "level",
-                    i18n::t(
-                        self.ctx.info.locale,
-                        &format!("order.level.{}", fact("level")),
-                    )
-                    .to_owned(),
-                ),
+                ("level", level),
             ],
         )
     }

@@ -117,7 +117,6 @@ struct ShowPage {
     orders: Vec<qiaolian_core::order::Order>,
     may_order: bool,
     urgings: Vec<qiaolian_core::urging::Urging>,
-    extensions: Vec<task::Extension>,
     actor: qiaolian_core::access::Actor,
     /// What was just saved, to say so (`extension`, `approve`, `refuse`, `urge`, `reply`).
     saved: &'static str,
@@ -125,13 +124,10 @@ struct ShowPage {
 
 impl ShowPage {
     fn pending_extension(&self) -> Option<&task::Extension> {
-        self.extensions
+        self.d
+            .extensions
             .iter()
             .find(|x| x.state == task::ExtensionState::Pending)
-    }
-
-    fn may_reply(&self, u: &qiaolian_core::urging::Urging) -> bool {
-        self.d.allowed.comment && u.may_reply(&self.actor)
     }
 
     fn in_days(&self, n: i64) -> String {
@@ -181,14 +177,10 @@ async fn show_saved(
     let orders = qiaolian_core::order::list(db, &actor, &on_task, PageRequest::new(1, 50))
         .await?
         .items;
-    let may_order =
-        qiaolian_core::order::proposal(db, &actor, qiaolian_core::order::RecordKind::Task, id.0)
-            .await?
-            .is_some();
+    let may_order = qiaolian_core::order::may_order_task(&actor, &d.task);
     let urgings =
         qiaolian_core::urging::of_record(db, &actor, qiaolian_core::order::RecordKind::Task, id.0)
             .await?;
-    let extensions = task::extensions(db, &actor, id).await?;
     Ok(render_with(
         status,
         &ShowPage {
@@ -200,7 +192,6 @@ async fn show_saved(
             orders,
             may_order,
             urgings,
-            extensions,
             actor,
             saved,
         },

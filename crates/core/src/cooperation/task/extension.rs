@@ -54,6 +54,15 @@ const SELECT_EXTENSION: &str = "select x.id, x.task_id, x.reason, x.old_deadline
     from extension_request x join account ra on ra.id = x.requested_by join org ro on ro.id = x.requested_org_id
     left join account da on da.id = x.decided_by where x.task_id = ";
 
+/// The task a request or a decision is on, locked for the rest of the write, if the
+/// reader may take `action` on it (the lead's side asks, the assigner's decides).
+async fn locked(tx: &mut Tx, actor: &Actor, id: TaskId, action: Action) -> Result<Task> {
+    crate::db::lock(tx, "task", id.0).await?;
+    let task = get_in(tx, actor, id).await?;
+    task.authorize(actor, action)?;
+    Ok(task)
+}
+
 /// The lead asks for a later deadline; the assigning side is told.
 pub async fn request_extension(
     db: &Db,
@@ -62,14 +71,7 @@ pub async fn request_extension(
     input: &ExtensionInput,
 ) -> Result<Extension> {
     let mut tx = db.write().await?;
-    crate::db::lock(&mut tx, "task", id.0).await?;
-    let task = get_in(&mut tx, actor, id).await?;
-    access::authorize(
-        actor,
-        Resource::Task,
-        Action::Report,
-        Some(&task.lead_org_path),
-    )?;
+    let task = locked(&mut tx, actor, id, Action::Report).await?;
     if !matches!(
         task.status,
         TaskStatus::Assigned | TaskStatus::Accepted | TaskStatus::InProgress
@@ -159,14 +161,7 @@ pub async fn decide_extension(
     decision: &ExtensionDecision,
 ) -> Result<Task> {
     let mut tx = db.write().await?;
-    crate::db::lock(&mut tx, "task", id.0).await?;
-    let task = get_in(&mut tx, actor, id).await?;
-    access::authorize(
-        actor,
-        Resource::Task,
-        Action::Assign,
-        Some(&task.assigner_org_path),
-    )?;
+    let task = locked(&mut tx, actor, id, Action::Assign).await?;
     let mut q = Sql::new(
         "select id, old_deadline, new_deadline from extension_request where state = 'pending' and task_id = ",
     );
@@ -233,7 +228,12 @@ pub async fn decide_extension(
 pub async fn extensions(db: &Db, actor: &Actor, id: TaskId) -> Result<Vec<Extension>> {
     let mut tx = db.read().await?;
     get_in(&mut tx, actor, id).await?;
+    extensions_in(&mut tx, id).await
+}
+
+/// A task's requests, for a reader already known to read the task.
+pub(super) async fn extensions_in(tx: &mut Tx, id: TaskId) -> Result<Vec<Extension>> {
     let mut q = Sql::new(SELECT_EXTENSION);
     q.bind(id.0).push(" order by x.id desc");
-    q.all(&mut tx).await
+    q.all(tx).await
 }

@@ -62,12 +62,7 @@ pub(crate) async fn report_in(
     // Reports carry no version: two at once are both recorded, one after the other.
     crate::db::lock(&mut *tx, "task", id.0).await?;
     let task = get_in(&mut *tx, actor, id).await?;
-    access::authorize(
-        actor,
-        Resource::Task,
-        Action::Report,
-        Some(&task.lead_org_path),
-    )?;
+    task.authorize(actor, Action::Report)?;
     match task.status {
         TaskStatus::Accepted | TaskStatus::InProgress => {}
         TaskStatus::Closed | TaskStatus::Cancelled => {
@@ -218,12 +213,7 @@ pub(crate) async fn report_in(
 /// Whether the actor may report on a task: asked before evidence files are read.
 pub async fn may_report(db: &Db, actor: &Actor, id: TaskId) -> Result<()> {
     let task = get(db, actor, id).await?;
-    access::authorize(
-        actor,
-        Resource::Task,
-        Action::Report,
-        Some(&task.lead_org_path),
-    )
+    task.authorize(actor, Action::Report)
 }
 
 /// Records a step another kind of record took on a task (an order opened, answered,

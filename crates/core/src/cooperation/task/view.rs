@@ -54,6 +54,8 @@ pub struct TaskDetail {
     pub reports: Vec<Report>,
     pub events: Vec<Event>,
     pub children: Vec<Task>,
+    /// Requests for a later deadline, newest first.
+    pub extensions: Vec<Extension>,
     pub allowed: Allowed,
 }
 
@@ -97,7 +99,9 @@ pub async fn detail(db: &Db, actor: &Actor, id: TaskId) -> Result<TaskDetail> {
         hand_back: working && lead,
         extend: working && lead,
     };
+    let extensions = super::extension::extensions_in(&mut tx, id).await?;
     Ok(TaskDetail {
+        extensions,
         assessment: task.assessment(),
         task,
         sources,

@@ -384,12 +384,7 @@ pub async fn step(
     let mut tx = db.write().await?;
     let task = get_in(&mut tx, actor, id).await?;
     let (from, to, action) = step.rule();
-    let side = if action == Action::Assign {
-        &task.assigner_org_path
-    } else {
-        &task.lead_org_path
-    };
-    access::authorize(actor, Resource::Task, action, Some(side))?;
+    task.authorize(actor, action)?;
     if version.is_some_and(|v| v != task.version) {
         return Err(Error::Conflict {
             current_version: task.version,
