@@ -9,7 +9,8 @@
 //! a plain group-by: what counting costs without maintained figures), `GET /tally?org={org}`
 //! (an organization's kept task tally by status and colour, the read every figures
 //! request starts from), `POST /tasks/{id}/reports` (a progress report and the task's
-//! progress, in one write).
+//! progress, in one write), `GET /orders?org={org}` (the 50 supervision orders an
+//! organization must answer, open first by their day, with their task's title).
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -190,6 +191,36 @@ async fn report(State(db): State<Db>, Path(id): Path<i64>, Json(r): Json<Report>
     }
 }
 
+#[derive(Serialize, sqlx::FromRow)]
+struct Order {
+    id: i64,
+    number: String,
+    level: String,
+    state: String,
+    answer_due: NaiveDate,
+    record_id: i64,
+    title: Option<String>,
+    issuer: String,
+}
+
+async fn orders(State(db): State<Db>, Query(q): Query<Org>) -> Response {
+    // The read under qiaolian's orders to answer: the organization's orders by the
+    // (responsible_org_id, state) index, with names, in the list's order.
+    let sql = "select o.id, o.number, o.level, o.state, o.answer_due, o.record_id, t.title, i.name as issuer
+        from supervision_order o join org i on i.id = o.issuer_org_id
+        left join task t on o.record_kind = 'task' and t.id = o.record_id
+        where o.responsible_org_id = $1
+        order by case o.state when 'open' then 0 when 'answered' then 1 else 2 end, o.answer_due, o.id desc
+        limit 50";
+    let rows: Result<Vec<Order>, _> = on!(&db, |p| {
+        sqlx::query_as(sql).bind(q.org).fetch_all(p).await
+    });
+    match rows {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => failed(e),
+    }
+}
+
 async fn connect(url: &str) -> Result<Db, sqlx::Error> {
     if url.starts_with("sqlite:") {
         let options = SqliteConnectOptions::from_str(url)?
@@ -225,6 +256,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/counts", get(counts))
         .route("/tally", get(tally))
         .route("/tasks/{id}/reports", post(report))
+        .route("/orders", get(orders))
         .with_state(db);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("ceiling listening on {listen}");

@@ -709,6 +709,18 @@ async fn claim(
     Ok(o)
 }
 
+/// Whether the reader answers for the order's responsible organization: asked before
+/// an answer's files are read.
+pub async fn may_answer(db: &Db, actor: &Actor, id: OrderId) -> Result<()> {
+    let o = get_in(&mut db.read().await?, actor, id).await?;
+    access::authorize(
+        actor,
+        Resource::Order,
+        Action::Report,
+        Some(&o.responsible_org_path),
+    )
+}
+
 /// The responsible organization answers an open order; with a progress, the task's
 /// ledger gets the same report in the same write.
 pub async fn answer(

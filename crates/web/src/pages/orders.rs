@@ -108,7 +108,7 @@ struct ShowPage {
     answer: AnswerForm,
     decision: DecisionForm,
     /// What was just saved (`open`, `answer`, `accept`, `return`), to say so.
-    saved: String,
+    saved: &'static str,
 }
 
 impl ShowPage {
@@ -117,28 +117,37 @@ impl ShowPage {
     }
 }
 
+/// What an order's page shows back: a refused form as typed with its errors, or the
+/// word on what was just saved.
+#[derive(Default)]
+struct Shown {
+    errors: FormErrors,
+    answer: AnswerForm,
+    decision: DecisionForm,
+    /// `open`, `answer`, `accept` or `return`; empty for none.
+    saved: &'static str,
+}
+
 async fn show_page(
     ctx: Ctx,
     user: &User,
     state: &AppState,
     id: OrderId,
-    errors: FormErrors,
-    answer: AnswerForm,
-    decision: DecisionForm,
+    shown: Shown,
 ) -> PageResult {
     let actor = user.actor();
     let o = order::get(&state.db, &actor, id).await?;
     let allowed = o.allowed(&actor);
     Ok(render_with(
-        errors.status(false),
+        shown.errors.status(false),
         &ShowPage {
             ctx,
             o,
             allowed,
-            errors,
-            answer,
-            decision,
-            saved: String::new(),
+            errors: shown.errors,
+            answer: shown.answer,
+            decision: shown.decision,
+            saved: shown.saved,
         },
     ))
 }
@@ -156,23 +165,16 @@ pub async fn show(
     Path(id): Path<i64>,
     q: Result<Query<ShowQuery>, QueryRejection>,
 ) -> PageResult {
-    let actor = user.actor();
-    let o = order::get(&state.db, &actor, OrderId(id)).await?;
-    let allowed = o.allowed(&actor);
     let saved = q.map(|Query(q)| q.saved).unwrap_or_default();
-    let saved = match saved.as_str() {
-        "open" | "answer" | "accept" | "return" => saved,
-        _ => String::new(),
-    };
-    Ok(render(&ShowPage {
-        ctx,
-        o,
-        allowed,
-        errors: FormErrors::new(),
-        answer: AnswerForm::default(),
-        decision: DecisionForm::default(),
+    let saved = ["open", "answer", "accept", "return"]
+        .into_iter()
+        .find(|s| *s == saved)
+        .unwrap_or("");
+    let shown = Shown {
         saved,
-    }))
+        ..Shown::default()
+    };
+    show_page(ctx, &user, &state, OrderId(id), shown).await
 }
 
 /// The answer as typed.
@@ -206,20 +208,16 @@ pub async fn answer(
     let id = OrderId(id);
     let actor = user.actor();
     // Permission before the files are read.
-    let o = order::get(&state.db, &actor, id).await?;
-    if !actor.may(
-        qiaolian_core::access::Resource::Order,
-        qiaolian_core::access::Action::Report,
-        Some(&o.responsible_org_path),
-    ) {
-        return Err(Error::Forbidden.into());
-    }
+    order::may_answer(&state.db, &actor, id).await?;
     let (files, f): (_, AnswerForm) = match crate::api::read_multipart(form).await {
         Ok(v) => v,
         Err(e) => {
             let errors = form_errors(ctx.info.locale, e)?;
-            let (a, d) = (AnswerForm::default(), DecisionForm::default());
-            return show_page(ctx, &user, &state, id, errors, a, d).await;
+            let shown = Shown {
+                errors,
+                ..Shown::default()
+            };
+            return show_page(ctx, &user, &state, id, shown).await;
         }
     };
     let result = match f.input() {
@@ -230,7 +228,12 @@ pub async fn answer(
         Ok(_) => Ok(Redirect::to(&format!("/orders/{id}?saved=answer")).into_response()),
         Err(e) => {
             let errors = form_errors(ctx.info.locale, e)?;
-            show_page(ctx, &user, &state, id, errors, f, DecisionForm::default()).await
+            let shown = Shown {
+                errors,
+                answer: f,
+                ..Shown::default()
+            };
+            show_page(ctx, &user, &state, id, shown).await
         }
     }
 }
@@ -269,7 +272,12 @@ pub async fn decide(
         Ok(_) => Ok(Redirect::to(&format!("/orders/{id}?saved={}", f.decision)).into_response()),
         Err(e) => {
             let errors = form_errors(ctx.info.locale, e)?;
-            show_page(ctx, &user, &state, id, errors, AnswerForm::default(), f).await
+            let shown = Shown {
+                errors,
+                decision: f,
+                ..Shown::default()
+            };
+            show_page(ctx, &user, &state, id, shown).await
         }
     }
 }
